@@ -1,0 +1,173 @@
+// Maps the stats segment read-only and renders it as JSON.
+#include "control/stats/stats_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dataplane/flow/tcp_state.h"
+#include "dataplane/parse/packet_info.h"
+
+namespace bulwark {
+
+StatsReader::~StatsReader() {
+  if (seg_) munmap(const_cast<stats::Segment*>(seg_), sizeof(stats::Segment));
+}
+
+bool StatsReader::open(const std::string& name, std::string& error) {
+  const int fd = shm_open(name.c_str(), O_RDONLY, 0);
+  if (fd < 0) {
+    error =
+        "cannot open stats segment " + name + ": " + std::strerror(errno) +
+        (errno == ENOENT ? " (is bulwark-dataplane running with --stats-shm " + name + "?)" : "");
+    return false;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof(stats::Segment)) {
+    close(fd);
+    error = "stats segment " + name + " is too small: written by another version?";
+    return false;
+  }
+  void* p = mmap(nullptr, sizeof(stats::Segment), PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED) {
+    error = "cannot map stats segment " + name + ": " + std::strerror(errno);
+    return false;
+  }
+  seg_ = static_cast<const stats::Segment*>(p);
+  if (seg_->header.magic != stats::kStatsMagic ||
+      seg_->header.layout_version != stats::kStatsLayoutVersion) {
+    error = "stats segment " + name + " has layout version " +
+            std::to_string(seg_->header.layout_version) + ", this reader knows " +
+            std::to_string(stats::kStatsLayoutVersion);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+const char* state_name(uint32_t s) {
+  switch (static_cast<stats::RunState>(s)) {
+    case stats::RunState::starting: return "starting";
+    case stats::RunState::running: return "running";
+    case stats::RunState::stopping: return "stopping";
+    case stats::RunState::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+nlohmann::json worker_json(const stats::WorkerStats& w) {
+  using nlohmann::json;
+  json j;
+  j["lcore"] = w.lcore_id.get();
+  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+    const auto& q = w.port[p];
+    j["queues"].push_back({{"rx_packets", q.rx_packets.get()},
+                           {"rx_bytes", q.rx_bytes.get()},
+                           {"tx_packets", q.tx_packets.get()},
+                           {"tx_bytes", q.tx_bytes.get()},
+                           {"tx_drops", q.tx_drops.get()}});
+  }
+  j["busy_cycles"] = w.busy_cycles.get();
+  j["idle_cycles"] = w.idle_cycles.get();
+  j["handoff_out"] = w.handoff_out.get();
+  j["handoff_in"] = w.handoff_in.get();
+  j["handoff_drops"] = w.handoff_drops.get();
+  j["policy_drops"] = w.policy_drops.get();
+  j["packets"] = {{"ipv4", w.ipv4.get()},
+                  {"ipv6", w.ipv6.get()},
+                  {"non_ip", w.non_ip.get()},
+                  {"vlan_tagged", w.vlan_tagged.get()},
+                  {"tcp", w.tcp.get()},
+                  {"udp", w.udp.get()},
+                  {"icmp", w.icmp.get()},
+                  {"other_l4", w.other_l4.get()},
+                  {"ipv4_fragments", w.ipv4_fragments.get()},
+                  {"ipv6_fragments", w.ipv6_fragments.get()}};
+  json mal = json::object();
+  for (unsigned i = 1; i < static_cast<unsigned>(ParseStatus::count_); ++i)
+    mal[parse_status_name(static_cast<ParseStatus>(i))] = w.malformed[i].get();
+  j["malformed"] = mal;
+  json cls = json::object();
+  for (unsigned c = 0; c < kTimeoutClassCount; ++c)
+    cls[timeout_class_name(static_cast<TimeoutClass>(c))] = w.flows_by_class[c].get();
+  j["flows"] = {{"active", w.flows_active.get()},
+                {"capacity", w.flows_capacity.get()},
+                {"created", w.flows_created.get()},
+                {"expired", w.flows_expired.get()},
+                {"evicted", w.flows_evicted.get()},
+                {"evicted_established", w.flows_evicted_established.get()},
+                {"insert_failed", w.flows_insert_failed.get()},
+                {"midstream", w.flows_midstream.get()},
+                {"by_class", cls}};
+  return j;
+}
+
+// Adds every number in `from` into `into`, recursively (objects and arrays by position).
+void accumulate(nlohmann::json& into, const nlohmann::json& from) {
+  if (into.is_null()) {
+    into = from;
+    return;
+  }
+  if (from.is_number()) {
+    into = into.get<uint64_t>() + from.get<uint64_t>();
+  } else if (from.is_object()) {
+    for (auto it = from.begin(); it != from.end(); ++it) accumulate(into[it.key()], it.value());
+  } else if (from.is_array()) {
+    for (size_t i = 0; i < from.size(); ++i) accumulate(into[i], from[i]);
+  }
+}
+
+}  // namespace
+
+nlohmann::json stats_to_json(const stats::Segment& seg) {
+  using nlohmann::json;
+  const auto& h = seg.header;
+  json j;
+  j["state"] = state_name(h.state.load(std::memory_order_relaxed));
+  j["pid"] = h.pid;
+  j["workers"] = h.worker_count;
+  j["tsc_hz"] = h.tsc_hz;
+  j["flow_entry_bytes"] = h.flow_entry_bytes;
+  j["start_unix_ns"] = h.start_unix_ns;
+  j["heartbeat_unix_ns"] = h.heartbeat_unix_ns.get();
+  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+    const auto& ps = seg.ports[p];
+    j["ports"].push_back({{"role", std::string(ps.role, strnlen(ps.role, sizeof ps.role))},
+                          {"device", std::string(ps.device, strnlen(ps.device, sizeof ps.device))},
+                          {"port_id", ps.port_id.get()},
+                          {"rx_queues", ps.nb_rx_queues.get()},
+                          {"tx_queues", ps.nb_tx_queues.get()},
+                          {"link_up", ps.link_up.get() != 0},
+                          {"link_speed_mbps", ps.link_speed_mbps.get()},
+                          {"rx_packets", ps.hw_rx_packets.get()},
+                          {"rx_bytes", ps.hw_rx_bytes.get()},
+                          {"tx_packets", ps.hw_tx_packets.get()},
+                          {"tx_bytes", ps.hw_tx_bytes.get()},
+                          {"rx_missed", ps.rx_missed.get()},
+                          {"rx_errors", ps.rx_errors.get()},
+                          {"tx_errors", ps.tx_errors.get()},
+                          {"rx_nombuf", ps.rx_nombuf.get()}});
+  }
+  json total;
+  const unsigned n = std::min<unsigned>(h.worker_count, stats::kMaxWorkers);
+  for (unsigned w = 0; w < n; ++w) {
+    json wj = worker_json(seg.workers[w]);
+    j["worker"].push_back(wj);
+    wj.erase("lcore");
+    accumulate(total, wj);
+  }
+  const uint64_t busy = total.value("busy_cycles", uint64_t{0});
+  const uint64_t idle = total.value("idle_cycles", uint64_t{0});
+  total["busy_ratio"] =
+      busy + idle ? static_cast<double>(busy) / static_cast<double>(busy + idle) : 0.0;
+  j["total"] = total;
+  return j;
+}
+
+}  // namespace bulwark

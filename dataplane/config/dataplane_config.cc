@@ -1,0 +1,214 @@
+// YAML configuration loading with line-accurate errors (yaml-cpp).
+#include "dataplane/config/dataplane_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "control/api/stats_layout.h"
+
+namespace bulwark {
+namespace {
+
+struct ConfigError : std::runtime_error {
+  ConfigError(const YAML::Node& n, const std::string& what)
+      : std::runtime_error(what), line(n.Mark().line + 1) {}
+  int line;
+};
+
+void require_map(const YAML::Node& n, const std::string& where,
+                 const std::set<std::string>& known) {
+  if (!n.IsMap()) throw ConfigError(n, "'" + where + "' must be a mapping");
+  for (const auto& kv : n) {
+    const auto key = kv.first.as<std::string>();
+    if (!known.count(key)) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw ConfigError(kv.first,
+                        "unknown key '" + key + "' in '" + where + "' (known: " + list + ")");
+    }
+  }
+}
+
+template <typename T>
+T scalar(const YAML::Node& n, const std::string& what, T lo, T hi) {
+  if (!n.IsScalar()) throw ConfigError(n, "'" + what + "' must be a number");
+  long long v;
+  try {
+    v = n.as<long long>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(n, "'" + what + "' must be a whole number, not '" + n.Scalar() + "'");
+  }
+  if (v < static_cast<long long>(lo) || v > static_cast<long long>(hi))
+    throw ConfigError(n, "'" + what + "' is " + std::to_string(v) + ", must be " +
+                             std::to_string(lo) + ".." + std::to_string(hi));
+  return static_cast<T>(v);
+}
+
+std::string string_of(const YAML::Node& n, const std::string& what) {
+  if (!n.IsScalar() || n.Scalar().empty())
+    throw ConfigError(n, "'" + what + "' must be a non-empty string");
+  return n.Scalar();
+}
+
+bool bool_of(const YAML::Node& n, const std::string& what) {
+  try {
+    return n.as<bool>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(n, "'" + what + "' must be true or false");
+  }
+}
+
+std::vector<unsigned> cores_of(const YAML::Node& n) {
+  std::vector<unsigned> out;
+  if (n.IsSequence()) {
+    for (const auto& c : n) out.push_back(scalar<unsigned>(c, "cores.workers[]", 0, 4095));
+  } else if (!n.IsScalar() || !parse_core_list(n.Scalar(), out)) {
+    throw ConfigError(n, "'cores.workers' must be a list like [1, 2] or a string like \"1-2\"");
+  }
+  return out;
+}
+
+void load(const YAML::Node& root, DataplaneConfig& c) {
+  if (root.IsNull()) return;
+  require_map(root, "top level", {"ports", "cores", "flows", "malformed", "stats", "dpdk"});
+  if (auto p = root["ports"]) {
+    require_map(p, "ports", {"outside", "inside"});
+    if (p["outside"]) c.outside = string_of(p["outside"], "ports.outside");
+    if (p["inside"]) c.inside = string_of(p["inside"], "ports.inside");
+  }
+  if (auto k = root["cores"]) {
+    require_map(k, "cores", {"main", "workers"});
+    if (k["main"]) c.main_core = scalar<unsigned>(k["main"], "cores.main", 0, 4095);
+    if (k["workers"]) c.worker_cores = cores_of(k["workers"]);
+  }
+  if (auto f = root["flows"]) {
+    require_map(f, "flows", {"capacity", "timeouts"});
+    if (f["capacity"])
+      c.flow_capacity = scalar<uint32_t>(f["capacity"], "flows.capacity", 64, 1u << 26);
+    if (auto t = f["timeouts"]) {
+      std::set<std::string> names;
+      for (unsigned i = 0; i < kTimeoutClassCount; ++i)
+        names.insert(timeout_class_name(static_cast<TimeoutClass>(i)));
+      require_map(t, "flows.timeouts", names);
+      for (unsigned i = 0; i < kTimeoutClassCount; ++i) {
+        const std::string name = timeout_class_name(static_cast<TimeoutClass>(i));
+        if (t[name])
+          c.timeouts_s[i] = scalar<uint32_t>(t[name], "flows.timeouts." + name, 1, 86400 * 7);
+      }
+    }
+  }
+  if (auto m = root["malformed"]) {
+    const auto v = string_of(m, "malformed");
+    if (v == "forward")
+      c.malformed = MalformedPolicy::forward;
+    else if (v == "drop")
+      c.malformed = MalformedPolicy::drop;
+    else
+      throw ConfigError(m, "'malformed' must be 'forward' or 'drop', not '" + v + "'");
+  }
+  if (auto s = root["stats"]) {
+    require_map(s, "stats", {"shm", "keep_on_exit"});
+    if (s["shm"]) c.stats_shm = string_of(s["shm"], "stats.shm");
+    if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
+  }
+  if (auto d = root["dpdk"]) {
+    require_map(d, "dpdk",
+                {"mbufs", "rx_descriptors", "tx_descriptors", "handoff_ring", "no_huge",
+                 "memory_mb", "eal_args"});
+    if (d["mbufs"]) c.mbufs = scalar<uint32_t>(d["mbufs"], "dpdk.mbufs", 0, 1u << 24);
+    if (d["rx_descriptors"])
+      c.rx_descriptors = scalar<uint16_t>(d["rx_descriptors"], "dpdk.rx_descriptors", 64, 16384);
+    if (d["tx_descriptors"])
+      c.tx_descriptors = scalar<uint16_t>(d["tx_descriptors"], "dpdk.tx_descriptors", 64, 16384);
+    if (d["handoff_ring"])
+      c.handoff_ring = scalar<uint32_t>(d["handoff_ring"], "dpdk.handoff_ring", 64, 1u << 20);
+    if (d["no_huge"]) c.no_huge = bool_of(d["no_huge"], "dpdk.no_huge");
+    if (d["memory_mb"])
+      c.memory_mb = scalar<uint32_t>(d["memory_mb"], "dpdk.memory_mb", 64, 1u << 20);
+    if (auto e = d["eal_args"]) {
+      if (!e.IsSequence()) throw ConfigError(e, "'dpdk.eal_args' must be a list of strings");
+      for (const auto& a : e) c.eal_args.push_back(string_of(a, "dpdk.eal_args[]"));
+    }
+  }
+}
+
+}  // namespace
+
+bool parse_core_list(const std::string& s, std::vector<unsigned>& out) {
+  out.clear();
+  size_t i = 0;
+  auto number = [&](unsigned& v) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      v = v * 10 + static_cast<unsigned>(s[i++] - '0');
+      if (v > 4095) return false;
+    }
+    return true;
+  };
+  while (i < s.size()) {
+    unsigned a, b;
+    if (!number(a)) return false;
+    b = a;
+    if (i < s.size() && s[i] == '-') {
+      ++i;
+      if (!number(b) || b < a) return false;
+    }
+    for (unsigned v = a; v <= b; ++v) out.push_back(v);
+    if (i < s.size()) {
+      if (s[i] != ',') return false;
+      ++i;
+      if (i == s.size()) return false;
+    }
+  }
+  return !out.empty();
+}
+
+std::optional<DataplaneConfig> parse_dataplane_config(const std::string& yaml,
+                                                      const std::string& origin,
+                                                      std::string& error) {
+  DataplaneConfig c;
+  try {
+    load(YAML::Load(yaml), c);
+  } catch (const ConfigError& e) {
+    error = origin + ":" + std::to_string(e.line) + ": " + e.what();
+    return std::nullopt;
+  } catch (const YAML::Exception& e) {
+    error = origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool validate_dataplane_config(const DataplaneConfig& c, std::string& error) {
+  if (c.outside.empty() || c.inside.empty()) {
+    error = "both ports must be given: ports.outside and ports.inside (or --outside/--inside)";
+    return false;
+  }
+  if (c.outside == c.inside) {
+    error = "outside and inside are the same device '" + c.outside + "'";
+    return false;
+  }
+  if (c.worker_cores.empty() || c.worker_cores.size() > stats::kMaxWorkers) {
+    error = "between 1 and " + std::to_string(stats::kMaxWorkers) + " worker cores are needed";
+    return false;
+  }
+  for (unsigned w : c.worker_cores) {
+    if (w == c.main_core) {
+      error = "worker core " + std::to_string(w) +
+              " is also the main core: the main core runs housekeeping, give workers "
+              "other cores";
+      return false;
+    }
+  }
+  if (c.stats_shm.size() < 2 || c.stats_shm[0] != '/' ||
+      c.stats_shm.find('/', 1) != std::string::npos) {
+    error = "stats segment name '" + c.stats_shm + "' must look like /name";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace bulwark

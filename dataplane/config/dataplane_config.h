@@ -1,0 +1,49 @@
+// bulwark-dataplane configuration: the YAML file, overridden by command-line options.
+// Everything is validated here, before DPDK starts, so errors name the key and line.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/flow/tcp_state.h"
+
+namespace bulwark {
+
+enum class MalformedPolicy : uint8_t { forward, drop };
+
+struct DataplaneConfig {
+  std::string outside;  // DPDK device: PCI address or vdev string
+  std::string inside;
+  unsigned main_core = 0;
+  std::vector<unsigned> worker_cores{1};
+  uint32_t flow_capacity = 65536;  // per worker
+  // Idle timeouts in seconds, indexed by TimeoutClass.
+  std::array<uint32_t, kTimeoutClassCount> timeouts_s{10, 30, 60, 60, 1800};
+  MalformedPolicy malformed = MalformedPolicy::forward;
+  std::string stats_shm = "/bulwark-stats";
+  bool keep_stats = false;  // leave the stats segment after exit (offline runs, benchmarks)
+  uint32_t mbufs = 0;       // 0: sized from ports, queues and rings
+  uint16_t rx_descriptors = 1024;
+  uint16_t tx_descriptors = 1024;
+  uint32_t handoff_ring = 1024;
+  bool no_huge = false;               // run on ordinary memory (tests, development)
+  uint32_t memory_mb = 512;           // with no_huge
+  std::vector<std::string> eal_args;  // passed to DPDK as they are
+};
+
+// Parses YAML text. `origin` names the source in messages (a file name). On error
+// returns nullopt and sets `error` to "origin:line: reason".
+std::optional<DataplaneConfig> parse_dataplane_config(const std::string& yaml,
+                                                      const std::string& origin,
+                                                      std::string& error);
+
+// Checks cross-field rules that hold whatever the source (file or command line).
+bool validate_dataplane_config(const DataplaneConfig& cfg, std::string& error);
+
+// Parses "1,2,4-5" into CPU numbers. Returns false on syntax errors.
+bool parse_core_list(const std::string& s, std::vector<unsigned>& out);
+
+}  // namespace bulwark

@@ -1,0 +1,138 @@
+// Pre-flight checks of cores, hugepages and devices (see environment_check.h).
+#include "dataplane/config/environment_check.h"
+
+#include <net/if.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace bulwark {
+namespace fs = std::filesystem;
+
+bool is_vdev(const std::string& dev) { return dev.rfind("net_", 0) == 0; }
+
+std::string device_port_name(const std::string& dev) { return dev.substr(0, dev.find(',')); }
+
+namespace {
+
+std::string allowed_cpus_text(const cpu_set_t& set) {
+  std::ostringstream o;
+  bool first = true;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &set)) continue;
+    o << (first ? "" : ",") << c;
+    first = false;
+  }
+  return o.str();
+}
+
+// Values of `key=` arguments in a vdev string (a key may repeat, e.g. tx_pcap).
+std::vector<std::string> vdev_args(const std::string& dev, const std::string& key) {
+  std::vector<std::string> out;
+  std::stringstream ss(dev);
+  std::string part;
+  std::getline(ss, part, ',');  // driver name
+  while (std::getline(ss, part, ','))
+    if (part.rfind(key + "=", 0) == 0) out.push_back(part.substr(key.size() + 1));
+  return out;
+}
+
+void check_device(const std::string& role, const std::string& dev, EnvironmentReport& r) {
+  if (!is_vdev(dev)) {
+    // PCI address: the device must exist (and, on a real box, be bound to vfio-pci).
+    std::string addr = dev.substr(0, dev.find(','));
+    if (std::count(addr.begin(), addr.end(), ':') == 1) addr = "0000:" + addr;
+    if (!fs::exists("/sys/bus/pci/devices/" + addr))
+      r.errors.push_back(role + " device '" + dev +
+                         "' is neither a virtual device (net_...) nor a PCI device present "
+                         "on this machine (no /sys/bus/pci/devices/" +
+                         addr + ")");
+    return;
+  }
+  static const std::set<std::string> known = {"net_af_packet", "net_af_xdp", "net_pcap",
+                                              "net_ring",      "net_null",   "net_tap",
+                                              "net_memif",     "net_vhost",  "net_virtio_user"};
+  std::string driver = device_port_name(dev);
+  while (!driver.empty() && std::isdigit(static_cast<unsigned char>(driver.back())))
+    driver.pop_back();
+  if (!known.count(driver)) {
+    r.errors.push_back(role + " device '" + dev + "': unknown virtual driver '" + driver +
+                       "' (use net_af_packet, net_af_xdp, net_pcap, net_ring, net_null, ...)");
+    return;
+  }
+  for (const char* key : {"iface", "rx_iface", "tx_iface", "rx_iface_in"})
+    for (const auto& ifname : vdev_args(dev, key))
+      if (if_nametoindex(ifname.c_str()) == 0)
+        r.errors.push_back(role + " device '" + dev + "': interface '" + ifname +
+                           "' does not exist in this network namespace");
+  for (const auto& file : vdev_args(dev, "rx_pcap"))
+    if (!fs::exists(file))
+      r.errors.push_back(role + " device '" + dev + "': capture file '" + file +
+                         "' does not exist");
+}
+
+uint64_t read_number(const fs::path& p) {
+  std::ifstream in(p);
+  uint64_t v = 0;
+  in >> v;
+  return v;
+}
+
+void check_hugepages(const DataplaneConfig& cfg, EnvironmentReport& r) {
+  if (cfg.no_huge) return;
+  uint64_t free_bytes = 0;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/sys/kernel/mm/hugepages", ec)) {
+    const std::string name = d.path().filename();  // hugepages-2048kB
+    const uint64_t kb = std::strtoull(name.c_str() + name.find('-') + 1, nullptr, 10);
+    free_bytes += read_number(d.path() / "free_hugepages") * kb * 1024;
+  }
+  constexpr uint64_t kNeed = 256ull << 20;
+  if (free_bytes < kNeed)
+    r.errors.push_back("only " + std::to_string(free_bytes >> 20) +
+                       " MiB of free hugepages (at least 256 MiB needed). Fix: reserve them with "
+                       "'echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages' (or "
+                       "'dpdk-hugepages.py --setup 1G'), or run with --no-huge for tests");
+}
+
+}  // namespace
+
+EnvironmentReport check_environment(const DataplaneConfig& cfg) {
+  EnvironmentReport r;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+    for (long c = 0; c < sysconf(_SC_NPROCESSORS_ONLN); ++c) CPU_SET(static_cast<int>(c), &allowed);
+  }
+  const unsigned ncpu = static_cast<unsigned>(CPU_COUNT(&allowed));
+  std::vector<unsigned> all{cfg.main_core};
+  all.insert(all.end(), cfg.worker_cores.begin(), cfg.worker_cores.end());
+  for (unsigned c : all)
+    if (c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed))
+      r.errors.push_back("core " + std::to_string(c) +
+                         " is not available: this machine (or this process's CPU set) has "
+                         "CPUs " +
+                         allowed_cpus_text(allowed));
+  if (cfg.worker_cores.size() + 1 > ncpu)
+    r.warnings.push_back(std::to_string(cfg.worker_cores.size()) + " workers and a main core on " +
+                         std::to_string(ncpu) +
+                         " CPUs: lcores share CPUs. Fine for correctness tests, never for "
+                         "production or benchmarks");
+  std::set<unsigned> seen;
+  for (unsigned c : cfg.worker_cores)
+    if (!seen.insert(c).second)
+      r.warnings.push_back("core " + std::to_string(c) +
+                           " runs more than one worker: polling workers on one CPU share it");
+  check_device("outside", cfg.outside, r);
+  check_device("inside", cfg.inside, r);
+  check_hugepages(cfg, r);
+  return r;
+}
+
+}  // namespace bulwark

@@ -1,0 +1,100 @@
+// Per-worker flow table: bounded, preallocated at start-up, never allocates afterwards.
+// Keys live in an rte_hash (single writer, no locks: one table per worker); entries live
+// in an array indexed by the hash's key position. Each timeout class keeps an LRU list
+// so that expiry and eviction are O(1) per entry and never scan the table.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dataplane/flow/flow_key.h"
+#include "dataplane/flow/tcp_state.h"
+
+struct rte_hash;
+
+namespace bulwark {
+
+inline constexpr uint32_t kNoFlow = UINT32_MAX;
+
+// One tracked connection. Owner: the worker whose table holds it (rw); nobody else.
+struct alignas(64) FlowEntry {
+  uint64_t first_seen;  // TSC ticks
+  uint64_t last_seen;
+  uint64_t bytes[2];  // per direction (0: from the `lo` endpoint of the key)
+  uint32_t packets[2];
+  uint32_t lru_prev;
+  uint32_t lru_next;
+  FlowState state;
+  TimeoutClass cls;   // list the entry is on; derived from state at each update
+  uint8_t initiator;  // direction that opened the connection
+  uint8_t fin_seen;   // bit per direction
+};
+static_assert(sizeof(FlowEntry) == 64, "one cache line per flow entry");
+
+struct FlowTableConfig {
+  uint32_t capacity = 65536;
+  std::array<uint64_t, kTimeoutClassCount> timeout_ticks{};  // idle timeout per class
+};
+
+struct FlowTableCounters {
+  uint64_t created = 0;
+  uint64_t expired = 0;
+  uint64_t evicted = 0;              // removed early to make room
+  uint64_t evicted_established = 0;  // of those, established connections
+  uint64_t insert_failed = 0;        // could not make room (should stay 0)
+};
+
+class FlowTable {
+ public:
+  // Allocates everything on `socket`. Returns nullptr and sets `error` on failure.
+  static std::unique_ptr<FlowTable> create(const std::string& name, const FlowTableConfig& cfg,
+                                           int socket, std::string& error);
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  FlowEntry* find(const FlowKey& key);
+  // Finds the flow or inserts it in `initial` state, evicting the oldest entry of the
+  // most expendable class when the table is full. Returns nullptr only if the hash
+  // itself refuses the key (counted as insert_failed).
+  FlowEntry* find_or_create(const FlowKey& key, uint64_t now, FlowState initial, unsigned initiator,
+                            bool& created);
+  // Records that `e` was seen at `now` (and may have changed state): moves it to the
+  // tail of its class list.
+  void touch(FlowEntry* e, uint64_t now);
+  // Removes up to `budget` entries idle past their class timeout. Returns how many.
+  unsigned expire(uint64_t now, unsigned budget);
+
+  uint32_t active() const { return active_; }
+  uint32_t capacity() const { return cfg_.capacity; }
+  const FlowTableCounters& counters() const { return counters_; }
+  // Heap bytes this table took at creation divided by its capacity (measured, not
+  // estimated: includes rte_hash buckets, key store and entry array).
+  uint64_t bytes_per_flow() const { return bytes_per_flow_; }
+  // Oldest-first walk of a class, for tests and diagnostics.
+  uint32_t lru_head(TimeoutClass c) const { return heads_[static_cast<unsigned>(c)]; }
+  uint32_t class_count(TimeoutClass c) const { return class_count_[static_cast<unsigned>(c)]; }
+  const FlowEntry& entry(uint32_t idx) const { return entries_[idx]; }
+
+ private:
+  FlowTable() = default;
+  uint32_t index_of(const FlowEntry* e) const { return static_cast<uint32_t>(e - entries_); }
+  void link_tail(uint32_t idx);
+  void unlink(uint32_t idx);
+  void remove(uint32_t idx);
+  bool evict_one();
+
+  FlowTableConfig cfg_;
+  rte_hash* hash_ = nullptr;
+  FlowEntry* entries_ = nullptr;
+  std::array<uint32_t, kTimeoutClassCount> heads_{};
+  std::array<uint32_t, kTimeoutClassCount> tails_{};
+  std::array<uint32_t, kTimeoutClassCount> class_count_{};
+  uint32_t active_ = 0;
+  uint64_t bytes_per_flow_ = 0;
+  FlowTableCounters counters_;
+};
+
+}  // namespace bulwark

@@ -1,0 +1,276 @@
+// Worker run loop (see worker.h).
+#include "dataplane/worker/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dataplane/flow/flow_table.h"
+#include "dataplane/parse/packet_info.h"
+#include "dataplane/worker/flow_owner.h"
+
+namespace bulwark {
+namespace {
+
+constexpr unsigned kBurst = 32;
+constexpr unsigned kExpireBudget = 64;  // flows expired per housekeeping pass
+
+// Counters accumulated over one burst, added to the shared block once per burst.
+struct BurstCounters {
+  uint64_t ipv4 = 0, ipv6 = 0, non_ip = 0, vlan = 0, tcp = 0, udp = 0, icmp = 0, other_l4 = 0;
+  uint64_t frag4 = 0, frag6 = 0, midstream = 0, policy_drops = 0;
+  uint64_t malformed[stats::kParseStatusSlots] = {};
+};
+
+class Worker {
+ public:
+  explicit Worker(WorkerContext& c) : c_(c), s_(*c.stats) {}
+  int run();
+
+ private:
+  void poll_port(unsigned p, uint64_t now, bool& busy);
+  void poll_rings(uint64_t now, bool& busy);
+  // Classifies and tracks one owned packet; returns false if policy drops it.
+  bool process(rte_mbuf* m, const PacketInfo& info, uint64_t now);
+  void track_flow(const PacketInfo& info, uint32_t frame_len, uint64_t now);
+  void transmit(unsigned out_port, rte_mbuf** pkts, unsigned n);
+  void flush_counters();
+  void publish_flow_stats();
+
+  WorkerContext& c_;
+  stats::WorkerStats& s_;
+  BurstCounters bc_;
+  // Staging for packets of one RX burst: kept for transmit / hand-off.
+  rte_mbuf* tx_[kBurst];
+  rte_mbuf* handoff_[stats::kMaxWorkers][kBurst];
+  unsigned handoff_n_[stats::kMaxWorkers] = {};
+};
+
+void Worker::flush_counters() {
+  s_.ipv4.add(bc_.ipv4);
+  s_.ipv6.add(bc_.ipv6);
+  s_.non_ip.add(bc_.non_ip);
+  s_.vlan_tagged.add(bc_.vlan);
+  s_.tcp.add(bc_.tcp);
+  s_.udp.add(bc_.udp);
+  s_.icmp.add(bc_.icmp);
+  s_.other_l4.add(bc_.other_l4);
+  s_.ipv4_fragments.add(bc_.frag4);
+  s_.ipv6_fragments.add(bc_.frag6);
+  s_.flows_midstream.add(bc_.midstream);
+  s_.policy_drops.add(bc_.policy_drops);
+  for (unsigned i = 1; i < stats::kParseStatusSlots; ++i)
+    if (bc_.malformed[i]) s_.malformed[i].add(bc_.malformed[i]);
+  bc_ = BurstCounters{};
+}
+
+void Worker::publish_flow_stats() {
+  const FlowTable& t = *c_.flows;
+  const auto& fc = t.counters();
+  s_.flows_active.set(t.active());
+  s_.flows_created.set(fc.created);
+  s_.flows_expired.set(fc.expired);
+  s_.flows_evicted.set(fc.evicted);
+  s_.flows_evicted_established.set(fc.evicted_established);
+  s_.flows_insert_failed.set(fc.insert_failed);
+  for (unsigned c = 0; c < kTimeoutClassCount; ++c)
+    s_.flows_by_class[c].set(t.class_count(static_cast<TimeoutClass>(c)));
+}
+
+void Worker::track_flow(const PacketInfo& info, uint32_t frame_len, uint64_t now) {
+  FlowKey key;
+  const unsigned dir = make_flow_key(info, key);
+  FlowState initial = FlowState::udp;
+  unsigned initiator = dir;
+  bool midstream = false;
+  if (info.l4_proto == kProtoTcp) {
+    const uint8_t f = info.tcp_flags;
+    if (f & kTcpRst) {
+      // A reset for a connection we do not know creates nothing.
+      if (FlowEntry* e = c_.flows->find(key)) {
+        e->state = FlowState::closed;
+        e->packets[dir] += 1;
+        e->bytes[dir] += frame_len;
+        c_.flows->touch(e, now);
+      }
+      return;
+    }
+    if ((f & kTcpSyn) && !(f & kTcpAck)) {
+      initial = FlowState::syn_sent;
+    } else if ((f & kTcpSyn) && (f & kTcpAck)) {
+      initial = FlowState::syn_recv;  // we missed the SYN: the other side initiated
+      initiator = dir ^ 1u;
+    } else {
+      initial = FlowState::established;  // picked up mid-stream
+      midstream = true;
+    }
+  }
+  bool created = false;
+  FlowEntry* e = c_.flows->find_or_create(key, now, initial, initiator, created);
+  if (e == nullptr) return;
+  if (created) {
+    bc_.midstream += midstream;
+  } else if (info.l4_proto == kProtoTcp) {
+    e->state = tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
+  }
+  e->packets[dir] += 1;
+  e->bytes[dir] += frame_len;
+  c_.flows->touch(e, now);
+}
+
+bool Worker::process(rte_mbuf* m, const PacketInfo& info, uint64_t now) {
+  if (info.vlan_count) ++bc_.vlan;
+  if (info.status != ParseStatus::ok) {
+    ++bc_.malformed[static_cast<unsigned>(info.status)];
+    if (c_.malformed == MalformedPolicy::drop) {
+      ++bc_.policy_drops;
+      return false;
+    }
+    return true;
+  }
+  if (info.l3 == L3::none) {
+    ++bc_.non_ip;
+    return true;
+  }
+  if (info.l3 == L3::ipv4) {
+    ++bc_.ipv4;
+    bc_.frag4 += info.fragment;
+  } else {
+    ++bc_.ipv6;
+    bc_.frag6 += info.fragment;
+  }
+  switch (info.l4_proto) {
+    case kProtoTcp: ++bc_.tcp; break;
+    case kProtoUdp: ++bc_.udp; break;
+    case kProtoIcmp:
+    case kProtoIcmpv6: ++bc_.icmp; break;
+    default: ++bc_.other_l4; break;
+  }
+  if (info.has_ports && !info.later_fragment) track_flow(info, rte_pktmbuf_pkt_len(m), now);
+  return true;
+}
+
+void Worker::transmit(unsigned out_port, rte_mbuf** pkts, unsigned n) {
+  if (n == 0) return;
+  const uint16_t sent = rte_eth_tx_burst(c_.port_id[out_port], static_cast<uint16_t>(c_.index),
+                                         pkts, static_cast<uint16_t>(n));
+  uint64_t bytes = 0;
+  for (unsigned i = 0; i < sent; ++i) bytes += rte_pktmbuf_pkt_len(pkts[i]);
+  auto& q = s_.port[out_port];
+  q.tx_packets.add(sent);
+  q.tx_bytes.add(bytes);
+  if (sent < n) {
+    q.tx_drops.add(n - sent);
+    rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
+  rte_mbuf* rx[kBurst];
+  const uint16_t n = rte_eth_rx_burst(c_.port_id[p], static_cast<uint16_t>(c_.index), rx, kBurst);
+  if (n == 0) return;
+  busy = true;
+  uint64_t bytes = 0;
+  unsigned ntx = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = rx[i];
+    if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
+    bytes += rte_pktmbuf_pkt_len(m);
+    PacketInfo info;
+    parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
+    const unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
+    if (owner != c_.index) {
+      handoff_[owner][handoff_n_[owner]++] = m;
+      continue;
+    }
+    if (process(m, info, now))
+      tx_[ntx++] = m;
+    else
+      rte_pktmbuf_free(m);
+  }
+  s_.port[p].rx_packets.add(n);
+  s_.port[p].rx_bytes.add(bytes);
+  transmit(p ^ 1u, tx_, ntx);
+  for (unsigned w = 0; w < c_.workers; ++w) {
+    const unsigned k = handoff_n_[w];
+    if (k == 0) continue;
+    handoff_n_[w] = 0;
+    const unsigned q = rte_ring_sp_enqueue_burst(
+        ring_between(c_, c_.index, w), reinterpret_cast<void* const*>(handoff_[w]), k, nullptr);
+    s_.handoff_out.add(q);
+    if (q < k) {
+      s_.handoff_drops.add(k - q);
+      rte_pktmbuf_free_bulk(handoff_[w] + q, k - q);
+    }
+  }
+  flush_counters();
+}
+
+void Worker::poll_rings(uint64_t now, bool& busy) {
+  for (unsigned from = 0; from < c_.workers; ++from) {
+    if (from == c_.index) continue;
+    rte_mbuf* in[kBurst];
+    const unsigned n = rte_ring_sc_dequeue_burst(ring_between(c_, from, c_.index),
+                                                 reinterpret_cast<void**>(in), kBurst, nullptr);
+    if (n == 0) continue;
+    busy = true;
+    s_.handoff_in.add(n);
+    // Hand-offs from both ports can be in one ring: transmit each to the other port.
+    rte_mbuf* out[stats::kPortCount][kBurst];
+    unsigned nout[stats::kPortCount] = {};
+    for (unsigned i = 0; i < n; ++i) {
+      rte_mbuf* m = in[i];
+      PacketInfo info;
+      parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
+      if (!process(m, info, now)) {
+        rte_pktmbuf_free(m);
+        continue;
+      }
+      const unsigned out_port = m->port == c_.port_id[0] ? 1u : 0u;
+      out[out_port][nout[out_port]++] = m;
+    }
+    for (unsigned p = 0; p < stats::kPortCount; ++p) transmit(p, out[p], nout[p]);
+    flush_counters();
+  }
+}
+
+int Worker::run() {
+  s_.lcore_id.set(rte_lcore_id());
+  s_.flows_capacity.set(c_.flows->capacity());
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t housekeeping_every = hz / 1000;  // about 1 ms
+  uint64_t next_housekeeping = 0;
+  uint64_t busy_cycles = 0, idle_cycles = 0;
+  uint64_t t0 = rte_rdtsc();
+  while (!c_.stop->load(std::memory_order_relaxed)) {
+    bool busy = false;
+    for (unsigned p = 0; p < stats::kPortCount; ++p)
+      if (c_.polls_rxq[p]) poll_port(p, t0, busy);
+    if (c_.workers > 1) poll_rings(t0, busy);
+    const uint64_t t1 = rte_rdtsc();
+    (busy ? busy_cycles : idle_cycles) += t1 - t0;
+    t0 = t1;
+    if (t1 >= next_housekeeping) {
+      next_housekeeping = t1 + housekeeping_every;
+      c_.flows->expire(t1, kExpireBudget);
+      publish_flow_stats();
+      s_.busy_cycles.set(busy_cycles);
+      s_.idle_cycles.set(idle_cycles);
+    }
+  }
+  publish_flow_stats();
+  s_.busy_cycles.set(busy_cycles);
+  s_.idle_cycles.set(idle_cycles);
+  return 0;
+}
+
+}  // namespace
+
+int worker_main(void* arg) {
+  Worker w(*static_cast<WorkerContext*>(arg));
+  return w.run();
+}
+
+}  // namespace bulwark

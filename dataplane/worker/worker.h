@@ -1,0 +1,43 @@
+// A worker lcore: polls its RX queue on both ports, hands packets it does not own to
+// their owner over single-producer/single-consumer rings, tracks flows in its own
+// table and transmits on its own TX queue of the opposite port. Run to completion;
+// no locks, no allocation, no syscalls.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "control/api/stats_layout.h"
+#include "dataplane/config/dataplane_config.h"
+
+struct rte_ring;
+
+namespace bulwark {
+
+class FlowTable;
+
+// Built by the main lcore before launch; afterwards read-only except where noted.
+struct WorkerContext {
+  unsigned index = 0;    // worker number, also its TX queue and (if any) RX queue
+  unsigned workers = 1;  // total workers
+  std::array<uint16_t, stats::kPortCount> port_id{};
+  std::array<bool, stats::kPortCount> polls_rxq{};  // this worker has an RX queue there
+  // rings[s][d]: from worker s to worker d (SP/SC). Shared table, each ring has one
+  // producer and one consumer.
+  rte_ring* const* rings = nullptr;
+  FlowTable* flows = nullptr;           // this worker: rw; nobody else touches it
+  stats::WorkerStats* stats = nullptr;  // this worker: rw; readers: ro
+  MalformedPolicy malformed = MalformedPolicy::forward;
+  const std::atomic<bool>* stop = nullptr;  // main: rw; workers: ro
+  uint8_t rss_key_be[52] = {};              // kSymmetricRssKey converted for rte_softrss_be
+};
+
+// lcore entry point; `arg` is a WorkerContext*.
+int worker_main(void* arg);
+
+inline rte_ring* ring_between(const WorkerContext& c, unsigned from, unsigned to) {
+  return c.rings[from * c.workers + to];
+}
+
+}  // namespace bulwark

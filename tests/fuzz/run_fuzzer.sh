@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for FUZZ_SECONDS (default 30) on its seed corpus. New
+# inputs go to a temporary directory so the committed corpus stays as it is; a crash
+# input is kept in build-fuzz/ and the test fails.
+set -euo pipefail
+fuzzer=$1 seeds=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$(dirname "$fuzzer")/crash-$(basename "$fuzzer")-" -print_final_stats=1 \
+  "$work" "$seeds"

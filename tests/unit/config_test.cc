@@ -1,0 +1,121 @@
+// Configuration parsing: good files, and errors that name the line and the fix.
+#include <boost/test/unit_test.hpp>
+
+#include "dataplane/config/dataplane_config.h"
+#include "dataplane/config/environment_check.h"
+
+using namespace bulwark;
+
+namespace {
+std::string error_of(const std::string& yaml) {
+  std::string err;
+  BOOST_TEST(!parse_dataplane_config(yaml, "t.yaml", err));
+  return err;
+}
+bool has(const EnvironmentReport& r, const std::string& text) {
+  for (const auto& e : r.errors)
+    if (e.find(text) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(full_file) {
+  std::string err;
+  auto c = parse_dataplane_config(R"(
+ports:
+  outside: net_af_packet0,iface=out0
+  inside: "0000:01:00.1"
+cores: {main: 0, workers: [1, 2]}
+flows:
+  capacity: 4096
+  timeouts: {established: 600, embryonic: 5}
+malformed: drop
+stats: {shm: /x, keep_on_exit: true}
+dpdk: {no_huge: true, memory_mb: 256, eal_args: ["--log-level", "*:debug"]}
+)",
+                                  "t.yaml", err);
+  BOOST_REQUIRE_MESSAGE(c, err);
+  BOOST_TEST(c->outside == "net_af_packet0,iface=out0");
+  BOOST_TEST(c->inside == "0000:01:00.1");
+  BOOST_TEST(c->worker_cores == (std::vector<unsigned>{1, 2}));
+  BOOST_TEST(c->flow_capacity == 4096u);
+  BOOST_TEST(c->timeouts_s[static_cast<unsigned>(TimeoutClass::established)] == 600u);
+  BOOST_TEST(c->timeouts_s[static_cast<unsigned>(TimeoutClass::embryonic)] == 5u);
+  BOOST_TEST((c->malformed == MalformedPolicy::drop));
+  BOOST_TEST(c->keep_stats);
+  BOOST_TEST(c->eal_args.size() == 2u);
+  BOOST_TEST(validate_dataplane_config(*c, err));
+}
+
+BOOST_AUTO_TEST_CASE(empty_file_gives_defaults) {
+  std::string err;
+  auto c = parse_dataplane_config("", "t.yaml", err);
+  BOOST_REQUIRE(c);
+  BOOST_TEST(c->flow_capacity == 65536u);
+  BOOST_TEST(!validate_dataplane_config(*c, err));
+  BOOST_TEST(err.find("both ports") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
+  BOOST_TEST(error_of("ports:\n  outside: a\n  insde: b\n") ==
+             "t.yaml:3: unknown key 'insde' in 'ports' (known: inside, outside)");
+  BOOST_TEST(
+      error_of("flows:\n  capacity: 10\n").find("t.yaml:2: 'flows.capacity' is 10, must be 64..") ==
+      0);
+  BOOST_TEST(error_of("flows:\n  capacity: lots\n").find("must be a whole number") !=
+             std::string::npos);
+  BOOST_TEST(error_of("malformed: eat\n").find("'forward' or 'drop'") != std::string::npos);
+  BOOST_TEST(error_of("cores: {workers: \"1-\"}\n").find("cores.workers") != std::string::npos);
+  BOOST_TEST(error_of("ports: [1, 2]\n").find("must be a mapping") != std::string::npos);
+  BOOST_TEST(error_of("ports: {outside: [\n").find("t.yaml:") == 0);  // YAML syntax error
+  BOOST_TEST(error_of("flows: {timeouts: {forever: 1}}\n").find("unknown key 'forever'") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(core_lists) {
+  std::vector<unsigned> v;
+  BOOST_TEST(parse_core_list("1", v));
+  BOOST_TEST(parse_core_list("1-3,5", v));
+  BOOST_TEST(v == (std::vector<unsigned>{1, 2, 3, 5}));
+  BOOST_TEST(parse_core_list("1,1", v));
+  for (const char* bad : {"", "a", "3-1", "1,", ",1", "1--2", "99999"})
+    BOOST_TEST(!parse_core_list(bad, v), bad);
+}
+
+BOOST_AUTO_TEST_CASE(cross_field_rules) {
+  DataplaneConfig c;
+  c.outside = "net_null0";
+  c.inside = "net_null1";
+  std::string err;
+  BOOST_TEST(validate_dataplane_config(c, err));
+  c.worker_cores = {0};
+  BOOST_TEST(!validate_dataplane_config(c, err));
+  BOOST_TEST(err.find("also the main core") != std::string::npos);
+  c.worker_cores = std::vector<unsigned>(40, 1);
+  BOOST_TEST(!validate_dataplane_config(c, err));
+}
+
+BOOST_AUTO_TEST_CASE(environment_names_missing_things) {
+  DataplaneConfig c;
+  c.outside = "net_af_packet0,iface=does-not-exist";
+  c.inside = "net_pcap0,rx_pcap=/nonexistent.pcap";
+  c.worker_cores = {4000};
+  c.no_huge = true;
+  // (EAL, started by other tests in this process, may have narrowed our CPU set: look
+  // for each message rather than at positions.)
+  const auto r = check_environment(c);
+  BOOST_TEST(has(r, "core 4000 is not available"));
+  BOOST_TEST(has(r, "interface 'does-not-exist' does not exist"));
+  BOOST_TEST(has(r, "'/nonexistent.pcap' does not exist"));
+  c = DataplaneConfig{};
+  c.outside = "net_bogus0";
+  c.inside = "99:99.9";
+  c.worker_cores = {1};
+  const auto r2 = check_environment(c);
+  BOOST_TEST(has(r2, "unknown virtual driver 'net_bogus'"));
+  BOOST_TEST(has(r2, "nor a PCI device present"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Bulwark lab: three network namespaces wired with veth pairs.
+#
+#   $LAB-client [c0 198.18.0.1, 2001:2::1] <-> [out0] $LAB-appl [in0] <-> [s0 198.18.0.2, 2001:2::2] $LAB-server
+#
+# The appliance (bulwark-dataplane) runs in $LAB-appl and forwards between out0
+# and in0; the server namespace runs tools/lab/origin.py on port 80.
+# Env: LAB (prefix, default bw), LAB_RUN (state root, default /run/bulwark-lab),
+#      BULWARK_DATAPLANE (binary), LAB_PMD (af_packet | af_xdp).
+set -euo pipefail
+
+LAB=${LAB:-bw}
+STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CLIENT=$LAB-client SERVER=$LAB-server APPL=$LAB-appl
+C4=198.18.0.1 S4=198.18.0.2 C6=2001:2::1 S6=2001:2::2
+
+usage() {
+    cat >&2 <<EOF
+usage: $0 up | down | start-dataplane [ARGS...] | stop-dataplane
+       $0 client|server|appl CMD... | mac client|server
+EOF
+    exit 2
+}
+
+[[ $LAB =~ ^[A-Za-z0-9_]{1,16}$ ]] || { echo "lab: bad LAB prefix '$LAB'" >&2; exit 2; }
+
+ns_exists() { ip netns list | awk '{print $1}' | grep -qxF "$1"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+mac_of() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+# ours PIDFILE PATTERN: print the pid if it is alive and its command line contains PATTERN.
+ours() {
+    local pid
+    [[ -f $1 ]] && pid=$(<"$1") && [[ $pid =~ ^[0-9]+$ ]] || return 1
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+    echo "$pid"
+}
+
+# stop_pid PIDFILE PATTERN SECONDS: SIGTERM, wait, then SIGKILL.
+stop_pid() {
+    local pid i
+    pid=$(ours "$1" "$2") || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < $3 * 10; i++)); do
+        ours "$1" "$2" >/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do ours "$1" "$2" >/dev/null || return 0; sleep 0.1; done
+}
+
+setup_dev() { # ns dev: checksum/segmentation offloads off, up
+    in_ns "$1" ethtool -K "$2" tx off >/dev/null
+    local f
+    for f in tso gso gro; do in_ns "$1" ethtool -K "$2" "$f" off >/dev/null 2>&1 || true; done
+    ip -n "$1" link set "$2" up
+}
+
+host_ns() { # ns dev addr4 addr6
+    local k
+    for k in accept_ra autoconf; do
+        in_ns "$1" sysctl -qw "net.ipv6.conf.all.$k=0" "net.ipv6.conf.default.$k=0" "net.ipv6.conf.$2.$k=0"
+    done
+    ip -n "$1" addr add "$3/24" dev "$2"
+    ip -n "$1" addr add "$4/64" dev "$2" nodad
+    setup_dev "$1" "$2"
+}
+
+cmd_up() {
+    cmd_down
+    mkdir -p "$STATE"
+    local ns
+    for ns in "$CLIENT" "$SERVER" "$APPL"; do
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+    done
+    in_ns "$APPL" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    ip link add c0 netns "$CLIENT" numtxqueues 2 numrxqueues 2 type veth \
+        peer name out0 netns "$APPL" numtxqueues 2 numrxqueues 2
+    ip link add s0 netns "$SERVER" numtxqueues 2 numrxqueues 2 type veth \
+        peer name in0 netns "$APPL" numtxqueues 2 numrxqueues 2
+    for ns in out0 in0; do
+        in_ns "$APPL" sysctl -qw "net.ipv6.conf.$ns.disable_ipv6=1"
+        setup_dev "$APPL" "$ns"
+        ip -n "$APPL" link set "$ns" promisc on
+    done
+    host_ns "$CLIENT" c0 "$C4" "$C6"
+    host_ns "$SERVER" s0 "$S4" "$S6"
+
+    local cmac smac
+    cmac=$(mac_of "$CLIENT" c0) smac=$(mac_of "$SERVER" s0)
+    ip -n "$CLIENT" neigh replace "$S4" lladdr "$smac" dev c0 nud permanent
+    ip -n "$CLIENT" neigh replace "$S6" lladdr "$smac" dev c0 nud permanent
+    ip -n "$SERVER" neigh replace "$C4" lladdr "$cmac" dev s0 nud permanent
+    ip -n "$SERVER" neigh replace "$C6" lladdr "$cmac" dev s0 nud permanent
+
+    setsid ip netns exec "$SERVER" python3 "$ROOT/tools/lab/origin.py" --port 80 \
+        --log "$STATE/origin.log" </dev/null >"$STATE/origin.out" 2>&1 &
+    echo $! >"$STATE/origin.pid"
+    local i
+    for ((i = 0; ; i++)); do
+        in_ns "$SERVER" timeout 1 bash -c ": </dev/tcp/$S4/80" 2>/dev/null && break
+        if ((i >= 100)) || ! ours "$STATE/origin.pid" origin.py >/dev/null; then
+            echo "lab: origin did not start:" >&2
+            tail -n 20 "$STATE/origin.out" >&2 || true
+            exit 1
+        fi
+        sleep 0.1
+    done
+    echo "lab '$LAB' up: $CLIENT c0 $cmac $C4 $C6 <-> $APPL out0|in0 <-> $SERVER s0 $smac $S4 $S6"
+    echo "origin pid $(<"$STATE/origin.pid") on port 80; state in $STATE"
+}
+
+cmd_down() {
+    if [[ -d $STATE ]]; then
+        stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
+        stop_pid "$STATE/origin.pid" origin.py 5
+    fi
+    local ns
+    for ns in "$CLIENT" "$SERVER" "$APPL"; do
+        if ns_exists "$ns"; then ip netns del "$ns"; fi
+    done
+    rm -rf "$STATE"
+    rm -f "/dev/shm/$LAB-stats"  # left by --keep-stats runs
+}
+
+cmd_start_dataplane() {
+    if [[ ! -d $STATE ]] || ! ns_exists "$APPL"; then
+        echo "lab: '$LAB' is not up" >&2
+        exit 1
+    fi
+    if ours "$STATE/dataplane.pid" "/$LAB-stats" >/dev/null; then
+        echo "lab: dataplane already running" >&2
+        exit 1
+    fi
+    local dp=${BULWARK_DATAPLANE:-$ROOT/build/dataplane/bulwark-dataplane} pmd
+    case ${LAB_PMD:-af_packet} in
+        af_packet) pmd=net_af_packet ;;
+        af_xdp) pmd=net_af_xdp ;;
+        *) echo "lab: LAB_PMD must be af_packet or af_xdp" >&2; exit 2 ;;
+    esac
+    rm -f "$STATE/dataplane.pid" "$STATE/dataplane.rc"
+    : >"$STATE/dataplane.log"
+    # The subshell waits for the dataplane so its exit code lands in dataplane.rc;
+    # stdbuf keeps stdio line-buffered so the log shows progress immediately.
+    (
+        stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0" \
+            --inside "${pmd}1,iface=in0" --stats-shm "/$LAB-stats" "$@" \
+            </dev/null >>"$STATE/dataplane.log" 2>&1 &
+        echo $! >"$STATE/dataplane.pid.tmp"
+        mv "$STATE/dataplane.pid.tmp" "$STATE/dataplane.pid"
+        rc=0
+        wait $! || rc=$?
+        echo "$rc" >"$STATE/dataplane.rc"
+    ) </dev/null >/dev/null 2>&1 &
+    local i
+    for ((i = 0; i < 300; i++)); do
+        grep -qF 'bulwark-dataplane: forwarding' "$STATE/dataplane.log" && {
+            echo "dataplane pid $(<"$STATE/dataplane.pid") forwarding (log $STATE/dataplane.log)"
+            return 0
+        }
+        [[ -f $STATE/dataplane.rc ]] && break
+        sleep 0.1
+    done
+    if [[ -f $STATE/dataplane.rc ]]; then
+        echo "lab: dataplane exited with code $(<"$STATE/dataplane.rc"):" >&2
+    else
+        echo "lab: dataplane not forwarding after 30 s, stopping it:" >&2
+        stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
+    fi
+    tail -n 30 "$STATE/dataplane.log" >&2
+    exit 1
+}
+
+cmd_stop_dataplane() {
+    [[ -f $STATE/dataplane.pid ]] || return 0
+    stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
+    local i rc=0
+    for ((i = 0; i < 20; i++)); do
+        [[ -s $STATE/dataplane.rc ]] && { rc=$(<"$STATE/dataplane.rc"); break; }
+        sleep 0.1
+    done
+    rm -f "$STATE/dataplane.pid" "$STATE/dataplane.rc"
+    return "$rc"
+}
+
+(($# >= 1)) || usage
+cmd=$1
+shift
+case $cmd in
+    up) (($# == 0)) || usage; cmd_up ;;
+    down) (($# == 0)) || usage; cmd_down ;;
+    start-dataplane) cmd_start_dataplane "$@" ;;
+    stop-dataplane) (($# == 0)) || usage; cmd_stop_dataplane ;;
+    client | server | appl)
+        (($# >= 1)) || usage
+        ns=$LAB-$cmd
+        exec ip netns exec "$ns" "$@"
+        ;;
+    mac)
+        (($# == 1)) || usage
+        case $1 in
+            client) mac_of "$CLIENT" c0 ;;
+            server) mac_of "$SERVER" s0 ;;
+            *) usage ;;
+        esac
+        ;;
+    *) usage ;;
+esac

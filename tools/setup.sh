@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Idempotent machine setup for Bulwark on Debian 12 (run as root): installs the Debian
+# packages the build, tests and lab need, reserves hugepages, and configures the build
+# directory. Both README commands (tools/demo.sh, tools/test.sh) call it first.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+HUGEPAGES_2M=${HUGEPAGES_2M:-512}  # 1 GiB: several test dataplanes side by side
+
+PACKAGES=(
+  # build
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
+  libdpdk-dev dpdk dpdk-dev libhyperscan-dev libssl-dev prometheus-cpp-dev
+  libboost-test-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libpcap-dev libbpf-dev libxdp-dev
+  # tests, lab and benchmarks
+  python3 iproute2 ethtool curl wrk procps kmod valgrind coreutils util-linux
+)
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: run as root (packages, hugepages and network namespaces need it)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Hugepages: reserve where the kernel lets us; the dataplane says what to do if not.
+nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+if [[ -w $nr ]] && (($(cat "$nr") < HUGEPAGES_2M)); then
+  echo "$HUGEPAGES_2M" >"$nr" || true
+fi
+if ! mountpoint -q /dev/hugepages 2>/dev/null; then
+  mkdir -p /dev/hugepages
+  mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true
+fi
+echo "setup: hugepages 2 MiB: $(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0) free"
+
+if [[ ! -f $BUILD/build.ninja ]]; then
+  meson setup "$BUILD" "$ROOT" >/dev/null
+else
+  meson setup --reconfigure "$BUILD" "$ROOT" >/dev/null
+fi
+echo "setup: build configured in $BUILD"
