@@ -6,7 +6,8 @@
 # The appliance (bulwark-dataplane) runs in $LAB-appl and forwards between out0
 # and in0; the server namespace runs tools/lab/origin.py on port 80.
 # Env: LAB (prefix, default bw), LAB_RUN (state root, default /run/bulwark-lab),
-#      BULWARK_DATAPLANE (binary), LAB_PMD (af_packet | af_xdp).
+#      BULWARK_DATAPLANE (binary), LAB_PMD (af_packet | af_xdp),
+#      LAB_INSIDE_DEV (another device string for the inside leg, e.g. net_pcap).
 set -euo pipefail
 
 LAB=${LAB:-bw}
@@ -146,7 +147,7 @@ cmd_start_dataplane() {
     # stdbuf keeps stdio line-buffered so the log shows progress immediately.
     (
         stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0" \
-            --inside "${pmd}1,iface=in0" --stats-shm "/$LAB-stats" "$@" \
+            --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0}" --stats-shm "/$LAB-stats" "$@" \
             </dev/null >>"$STATE/dataplane.log" 2>&1 &
         echo $! >"$STATE/dataplane.pid.tmp"
         mv "$STATE/dataplane.pid.tmp" "$STATE/dataplane.pid"

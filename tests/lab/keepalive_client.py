@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Lab helper: one HTTP/1.1 keep-alive connection that sends a request every INTERVAL
+seconds for SECONDS seconds (bounded). Prints `requests=N ok=N errors=N reconnects=N`.
+The SYN-flood test uses it to show an established connection keeps working."""
+import http.client
+import sys
+import time
+
+host, seconds, interval = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+conn = http.client.HTTPConnection(host, 80, timeout=5)
+requests = ok = errors = 0
+conn.connect()
+sock = conn.sock
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    requests += 1
+    try:
+        conn.request("GET", "/api/v1/products/1")
+        r = conn.getresponse()
+        r.read()
+        ok += r.status == 200
+        errors += r.status != 200
+    except Exception as e:  # noqa: BLE001 - any failure is the measurement
+        errors += 1
+        print("error:", e, file=sys.stderr)
+        conn.close()
+    time.sleep(interval)
+reconnects = int(conn.sock is not sock)
+print(f"requests={requests} ok={ok} errors={errors} reconnects={reconnects}", flush=True)

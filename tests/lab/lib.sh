@@ -1,0 +1,48 @@
+# Shared by the lab tests: a private lab per test (its own namespaces, removed on exit
+# even after a failure), stats helpers and assertions. Source it after setting
+# DATAPLANE and STATSDUMP. Skips (exit 77) when not root.
+set -euo pipefail
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: lab tests need root (network namespaces)"
+  exit 77
+fi
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export LAB=${LAB:-t$$}
+export BULWARK_DATAPLANE=$DATAPLANE
+LABSH="$LAB_ROOT/tools/lab/lab.sh"
+TMP=$(mktemp -d)
+# Each test's own background helpers, stopped by PID on exit.
+BG_PIDS=()
+lab_cleanup() {
+  local rc=$?
+  for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if ((rc != 0)) && [[ -f ${LAB_RUN:-/run/bulwark-lab}/$LAB/dataplane.log ]]; then
+    echo "--- dataplane log"; tail -n 30 "${LAB_RUN:-/run/bulwark-lab}/$LAB/dataplane.log"
+  fi
+  "$LABSH" down >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap lab_cleanup EXIT
+
+client() { "$LABSH" client "$@"; }
+server() { "$LABSH" server "$@"; }
+stats() { "$STATSDUMP" --shm "/$LAB-stats" --compact; }
+# jq-like field access on the stats JSON: stat_of JSON 'expr using j'
+stat_of() { python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+expect_eq() { [[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"; pass "$1 = $3"; }
+
+# Waits until the dataplane's counters stop moving (quiet lab), at most 10 s.
+wait_quiet() {
+  local prev= cur i
+  for ((i = 0; i < 50; i++)); do
+    cur=$(stat_of "$(stats)" 'j["total"]["queues"]')
+    [[ $cur == "$prev" ]] && return 0
+    prev=$cur
+    sleep 0.3
+  done
+  fail "counters never settled"
+}
