@@ -252,6 +252,7 @@ int run(const DataplaneConfig& cfg) {
   fcfg.capacity = cfg.flow_capacity;
   for (unsigned c = 0; c < kTimeoutClassCount; ++c)
     fcfg.timeout_ticks[c] = uint64_t{cfg.timeouts_s[c]} * rte_get_tsc_hz();
+  fcfg.relink_ticks = rte_get_tsc_hz() / 100;  // 10 ms
   std::vector<std::unique_ptr<FlowTable>> tables;
   std::vector<WorkerContext> ctx(nw);
   unsigned lcore = 0, w = 0;

@@ -6,12 +6,19 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include <cerrno>
 #include <cstring>
 
 namespace bulwark {
 namespace {
+
+// rte_hash's own hash function, for the calls that hash internally (delete): must agree
+// with the signatures the table computes with flow_hash().
+uint32_t flow_hash_func(const void* key, uint32_t /*len*/, uint32_t /*init*/) {
+  return flow_hash(*static_cast<const FlowKey*>(key));
+}
 
 uint64_t heap_allocated(int socket) {
   rte_malloc_socket_stats st{};
@@ -38,7 +45,7 @@ std::unique_ptr<FlowTable> FlowTable::create(const std::string& name, const Flow
   hp.name = name.c_str();
   hp.entries = cfg.capacity;
   hp.key_len = sizeof(FlowKey);
-  hp.hash_func = rte_hash_crc;
+  hp.hash_func = flow_hash_func;
   hp.hash_func_init_val = 0;
   hp.socket_id = socket;
   // Extendable buckets: the table holds exactly `capacity` keys whatever their hashes,
@@ -117,14 +124,26 @@ bool FlowTable::evict_one() {
 }
 
 FlowEntry* FlowTable::find(const FlowKey& key) {
-  const int32_t pos = rte_hash_lookup(hash_, &key);
+  const int32_t pos = rte_hash_lookup_with_hash(hash_, &key, flow_hash(key));
   return pos >= 0 ? &entries_[pos] : nullptr;
+}
+
+void FlowTable::find_bulk(const FlowKey* const* keys, unsigned n, FlowEntry** out) {
+  int32_t pos[kBulkMax];
+  hash_sig_t sig[kBulkMax];
+  for (unsigned i = 0; i < n; ++i) sig[i] = flow_hash(*keys[i]);
+  rte_hash_lookup_with_hash_bulk(
+      hash_, reinterpret_cast<const void**>(const_cast<const FlowKey**>(keys)), sig, n, pos);
+  for (unsigned i = 0; i < n; ++i) {
+    out[i] = pos[i] >= 0 ? &entries_[pos[i]] : nullptr;
+    if (out[i]) rte_prefetch0(out[i]);
+  }
 }
 
 FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState initial,
                                      unsigned initiator, bool& created) {
   created = false;
-  const hash_sig_t sig = rte_hash_hash(hash_, &key);
+  const hash_sig_t sig = flow_hash(key);
   int32_t pos = rte_hash_lookup_with_hash(hash_, &key, sig);
   if (pos >= 0) return &entries_[pos];
   if (active_ >= cfg_.capacity) evict_one();
@@ -138,6 +157,7 @@ FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState
   e = FlowEntry{};
   e.first_seen = now;
   e.last_seen = now;
+  e.linked_at = now;
   e.state = initial;
   e.cls = timeout_class_of(initial);
   e.initiator = static_cast<uint8_t>(initiator);
@@ -148,11 +168,11 @@ FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState
   return &e;
 }
 
-void FlowTable::touch(FlowEntry* e, uint64_t now) {
+void FlowTable::relink(FlowEntry* e, uint64_t now) {
   const uint32_t idx = index_of(e);
   unlink(idx);
   e->cls = timeout_class_of(e->state);
-  e->last_seen = now;
+  e->linked_at = now;
   link_tail(idx);
 }
 
@@ -162,7 +182,9 @@ unsigned FlowTable::expire(uint64_t now, unsigned budget) {
     const uint64_t timeout = cfg_.timeout_ticks[c];
     while (done < budget && heads_[c] != kNoFlow) {
       const uint32_t idx = heads_[c];
-      if (now - entries_[idx].last_seen < timeout) break;  // list is oldest-first
+      // Lists are ordered by link time; an entry's last_seen is at most relink_ticks
+      // newer than that, so stopping at the first live head is late by at most that.
+      if (now - entries_[idx].last_seen < timeout) break;
       remove(idx);
       ++counters_.expired;
       ++done;

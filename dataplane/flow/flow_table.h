@@ -22,7 +22,8 @@ inline constexpr uint32_t kNoFlow = UINT32_MAX;
 struct alignas(64) FlowEntry {
   uint64_t first_seen;  // TSC ticks
   uint64_t last_seen;
-  uint64_t bytes[2];  // per direction (0: from the `lo` endpoint of the key)
+  uint64_t bytes[2];   // per direction (0: from the `lo` endpoint of the key)
+  uint64_t linked_at;  // when the entry was last (re)linked at its list's tail
   uint32_t packets[2];
   uint32_t lru_prev;
   uint32_t lru_next;
@@ -36,6 +37,11 @@ static_assert(sizeof(FlowEntry) == 64, "one cache line per flow entry");
 struct FlowTableConfig {
   uint32_t capacity = 65536;
   std::array<uint64_t, kTimeoutClassCount> timeout_ticks{};  // idle timeout per class
+  // A flow seen again is moved to its list's tail at most once per `relink_ticks`
+  // (unless its class changes): relinking touches two other entries' cache lines, and
+  // doing it per packet costs more than the rest of flow tracking. Lists stay ordered
+  // to within this granularity, so an idle flow expires at most this late.
+  uint64_t relink_ticks = 0;
 };
 
 struct FlowTableCounters {
@@ -56,14 +62,22 @@ class FlowTable {
   FlowTable& operator=(const FlowTable&) = delete;
 
   FlowEntry* find(const FlowKey& key);
+  // Looks up n <= kBulkMax keys at once (rte_hash_lookup_bulk prefetches buckets and
+  // keys across the batch) and prefetches the entries found; out[i] is nullptr on a miss.
+  static constexpr unsigned kBulkMax = 64;
+  void find_bulk(const FlowKey* const* keys, unsigned n, FlowEntry** out);
   // Finds the flow or inserts it in `initial` state, evicting the oldest entry of the
   // most expendable class when the table is full. Returns nullptr only if the hash
   // itself refuses the key (counted as insert_failed).
   FlowEntry* find_or_create(const FlowKey& key, uint64_t now, FlowState initial, unsigned initiator,
                             bool& created);
   // Records that `e` was seen at `now` (and may have changed state): moves it to the
-  // tail of its class list.
-  void touch(FlowEntry* e, uint64_t now);
+  // tail of its class list when its class changed or relink_ticks have passed.
+  void touch(FlowEntry* e, uint64_t now) {
+    e->last_seen = now;
+    if (e->cls != timeout_class_of(e->state) || now - e->linked_at >= cfg_.relink_ticks)
+      relink(e, now);
+  }
   // Removes up to `budget` entries idle past their class timeout. Returns how many.
   unsigned expire(uint64_t now, unsigned budget);
 
@@ -81,6 +95,7 @@ class FlowTable {
  private:
   FlowTable() = default;
   uint32_t index_of(const FlowEntry* e) const { return static_cast<uint32_t>(e - entries_); }
+  void relink(FlowEntry* e, uint64_t now);
   void link_tail(uint32_t idx);
   void unlink(uint32_t idx);
   void remove(uint32_t idx);

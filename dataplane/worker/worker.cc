@@ -32,9 +32,13 @@ class Worker {
  private:
   void poll_port(unsigned p, uint64_t now, bool& busy);
   void poll_rings(uint64_t now, bool& busy);
-  // Classifies and tracks one owned packet; returns false if policy drops it.
-  bool process(rte_mbuf* m, const PacketInfo& info, uint64_t now);
-  void track_flow(const PacketInfo& info, uint32_t frame_len, uint64_t now);
+  // Classifies and flow-tracks a batch of owned packets in order. Packets a policy
+  // drops are freed; the rest are compacted to the front. Returns how many remain.
+  unsigned process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, uint64_t now);
+  // Counts one packet; returns false if policy drops it, sets `track` if it has a flow.
+  bool classify(const PacketInfo& info, bool& track);
+  void track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
+                  uint32_t frame_len, uint64_t now);
   void transmit(unsigned out_port, rte_mbuf** pkts, unsigned n);
   void flush_counters();
   void publish_flow_stats();
@@ -42,8 +46,6 @@ class Worker {
   WorkerContext& c_;
   stats::WorkerStats& s_;
   BurstCounters bc_;
-  // Staging for packets of one RX burst: kept for transmit / hand-off.
-  rte_mbuf* tx_[kBurst];
   rte_mbuf* handoff_[stats::kMaxWorkers][kBurst];
   unsigned handoff_n_[stats::kMaxWorkers] = {};
 };
@@ -79,39 +81,32 @@ void Worker::publish_flow_stats() {
     s_.flows_by_class[c].set(t.class_count(static_cast<TimeoutClass>(c)));
 }
 
-void Worker::track_flow(const PacketInfo& info, uint32_t frame_len, uint64_t now) {
-  FlowKey key;
-  const unsigned dir = make_flow_key(info, key);
-  FlowState initial = FlowState::udp;
-  unsigned initiator = dir;
-  bool midstream = false;
-  if (info.l4_proto == kProtoTcp) {
-    const uint8_t f = info.tcp_flags;
-    if (f & kTcpRst) {
-      // A reset for a connection we do not know creates nothing.
-      if (FlowEntry* e = c_.flows->find(key)) {
-        e->state = FlowState::closed;
-        e->packets[dir] += 1;
-        e->bytes[dir] += frame_len;
-        c_.flows->touch(e, now);
+void Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
+                        uint32_t frame_len, uint64_t now) {
+  if (e == nullptr) {
+    FlowState initial = FlowState::udp;
+    unsigned initiator = dir;
+    bool midstream = false;
+    if (info.l4_proto == kProtoTcp) {
+      const uint8_t f = info.tcp_flags;
+      if (f & kTcpRst) return;  // a reset for a connection we do not know creates nothing
+      if ((f & kTcpSyn) && !(f & kTcpAck)) {
+        initial = FlowState::syn_sent;
+      } else if (f & kTcpSyn) {
+        initial = FlowState::syn_recv;  // we missed the SYN: the other side initiated
+        initiator = dir ^ 1u;
+      } else {
+        initial = FlowState::established;  // picked up mid-stream
+        midstream = true;
       }
-      return;
     }
-    if ((f & kTcpSyn) && !(f & kTcpAck)) {
-      initial = FlowState::syn_sent;
-    } else if ((f & kTcpSyn) && (f & kTcpAck)) {
-      initial = FlowState::syn_recv;  // we missed the SYN: the other side initiated
-      initiator = dir ^ 1u;
-    } else {
-      initial = FlowState::established;  // picked up mid-stream
-      midstream = true;
-    }
-  }
-  bool created = false;
-  FlowEntry* e = c_.flows->find_or_create(key, now, initial, initiator, created);
-  if (e == nullptr) return;
-  if (created) {
-    bc_.midstream += midstream;
+    bool created = false;
+    e = c_.flows->find_or_create(key, now, initial, initiator, created);
+    if (e == nullptr) return;
+    if (created)
+      bc_.midstream += midstream;
+    else if (info.l4_proto == kProtoTcp)  // created earlier in this same burst
+      e->state = tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
   } else if (info.l4_proto == kProtoTcp) {
     e->state = tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
   }
@@ -120,7 +115,8 @@ void Worker::track_flow(const PacketInfo& info, uint32_t frame_len, uint64_t now
   c_.flows->touch(e, now);
 }
 
-bool Worker::process(rte_mbuf* m, const PacketInfo& info, uint64_t now) {
+bool Worker::classify(const PacketInfo& info, bool& track) {
+  track = false;
   if (info.vlan_count) ++bc_.vlan;
   if (info.status != ParseStatus::ok) {
     ++bc_.malformed[static_cast<unsigned>(info.status)];
@@ -148,8 +144,48 @@ bool Worker::process(rte_mbuf* m, const PacketInfo& info, uint64_t now) {
     case kProtoIcmpv6: ++bc_.icmp; break;
     default: ++bc_.other_l4; break;
   }
-  if (info.has_ports && !info.later_fragment) track_flow(info, rte_pktmbuf_pkt_len(m), now);
+  track = info.has_ports && !info.later_fragment;
   return true;
+}
+
+unsigned Worker::process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, uint64_t now) {
+  FlowKey keys[kBurst];
+  const FlowKey* key_ptrs[kBurst];
+  FlowEntry* found[kBurst];
+  uint8_t dir[kBurst];
+  uint8_t slot[kBurst];  // index into keys, or kNoSlot
+  constexpr uint8_t kNoSlot = 0xff;
+  unsigned nkeys = 0, kept = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    bool track;
+    if (!classify(infos[i], track)) {
+      rte_pktmbuf_free(pkts[i]);
+      slot[i] = kNoSlot;
+      pkts[i] = nullptr;
+      continue;
+    }
+    slot[i] = kNoSlot;
+    if (track) {
+      dir[i] = static_cast<uint8_t>(make_flow_key(infos[i], keys[nkeys]));
+      key_ptrs[nkeys] = &keys[nkeys];
+      slot[i] = static_cast<uint8_t>(nkeys++);
+    }
+  }
+  if (nkeys) c_.flows->find_bulk(key_ptrs, nkeys, found);
+  // A flow created in this batch may evict an entry that a later packet's lookup found:
+  // once anything was evicted, look the remaining packets up again one by one.
+  const uint64_t evicted_before = c_.flows->counters().evicted;
+  for (unsigned i = 0; i < n; ++i) {
+    if (pkts[i] == nullptr) continue;
+    if (slot[i] != kNoSlot) {
+      const FlowKey& k = keys[slot[i]];
+      FlowEntry* e = found[slot[i]];
+      if (c_.flows->counters().evicted != evicted_before) e = c_.flows->find(k);
+      track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
+    }
+    pkts[kept++] = pkts[i];
+  }
+  return kept;
 }
 
 void Worker::transmit(unsigned out_port, rte_mbuf** pkts, unsigned n) {
@@ -169,30 +205,27 @@ void Worker::transmit(unsigned out_port, rte_mbuf** pkts, unsigned n) {
 
 void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
   rte_mbuf* rx[kBurst];
+  PacketInfo infos[kBurst];
   const uint16_t n = rte_eth_rx_burst(c_.port_id[p], static_cast<uint16_t>(c_.index), rx, kBurst);
   if (n == 0) return;
   busy = true;
   uint64_t bytes = 0;
-  unsigned ntx = 0;
+  unsigned own = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = rx[i];
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
     bytes += rte_pktmbuf_pkt_len(m);
-    PacketInfo info;
+    PacketInfo& info = infos[own];
     parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
     const unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
-    if (owner != c_.index) {
+    if (owner != c_.index)
       handoff_[owner][handoff_n_[owner]++] = m;
-      continue;
-    }
-    if (process(m, info, now))
-      tx_[ntx++] = m;
     else
-      rte_pktmbuf_free(m);
+      rx[own++] = m;
   }
   s_.port[p].rx_packets.add(n);
   s_.port[p].rx_bytes.add(bytes);
-  transmit(p ^ 1u, tx_, ntx);
+  transmit(p ^ 1u, rx, process_batch(rx, infos, own, now));
   for (unsigned w = 0; w < c_.workers; ++w) {
     const unsigned k = handoff_n_[w];
     if (k == 0) continue;
@@ -212,24 +245,21 @@ void Worker::poll_rings(uint64_t now, bool& busy) {
   for (unsigned from = 0; from < c_.workers; ++from) {
     if (from == c_.index) continue;
     rte_mbuf* in[kBurst];
+    PacketInfo infos[kBurst];
     const unsigned n = rte_ring_sc_dequeue_burst(ring_between(c_, from, c_.index),
                                                  reinterpret_cast<void**>(in), kBurst, nullptr);
     if (n == 0) continue;
     busy = true;
     s_.handoff_in.add(n);
-    // Hand-offs from both ports can be in one ring: transmit each to the other port.
+    for (unsigned i = 0; i < n; ++i)
+      parse_packet(rte_pktmbuf_mtod(in[i], const uint8_t*), rte_pktmbuf_data_len(in[i]), infos[i]);
+    const unsigned kept = process_batch(in, infos, n, now);
+    // Hand-offs from both ports share a ring: send each to the port it did not come from.
     rte_mbuf* out[stats::kPortCount][kBurst];
     unsigned nout[stats::kPortCount] = {};
-    for (unsigned i = 0; i < n; ++i) {
-      rte_mbuf* m = in[i];
-      PacketInfo info;
-      parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
-      if (!process(m, info, now)) {
-        rte_pktmbuf_free(m);
-        continue;
-      }
-      const unsigned out_port = m->port == c_.port_id[0] ? 1u : 0u;
-      out[out_port][nout[out_port]++] = m;
+    for (unsigned i = 0; i < kept; ++i) {
+      const unsigned out_port = in[i]->port == c_.port_id[0] ? 1u : 0u;
+      out[out_port][nout[out_port]++] = in[i];
     }
     for (unsigned p = 0; p < stats::kPortCount; ++p) transmit(p, out[p], nout[p]);
     flush_counters();

@@ -17,7 +17,7 @@ namespace {
 
 PacketInfo v4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
               uint8_t proto = kProtoTcp) {
-  PacketInfo p;
+  PacketInfo p{};
   p.l3 = L3::ipv4;
   p.l4_proto = proto;
   p.has_ports = true;
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(owner_is_symmetric_and_spreads) {
     }
     for (unsigned w = 0; w < workers; ++w) BOOST_TEST(seen[w] > 2000 / workers / 2);
   }
-  PacketInfo bad;
+  PacketInfo bad{};
   bad.status = ParseStatus::truncated_ipv4;
   BOOST_TEST(flow_owner(bad, key_be, 4, 3) == 3u);  // malformed: stays where it arrived
 }

@@ -15,6 +15,8 @@ STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLIENT=$LAB-client SERVER=$LAB-server APPL=$LAB-appl
 C4=198.18.0.1 S4=198.18.0.2 C6=2001:2::1 S6=2001:2::2
+# Debian's interpreter, not whatever shim is first on PATH.
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
 usage() {
     cat >&2 <<EOF
@@ -96,15 +98,17 @@ cmd_up() {
     ip -n "$SERVER" neigh replace "$C4" lladdr "$cmac" dev s0 nud permanent
     ip -n "$SERVER" neigh replace "$C6" lladdr "$cmac" dev s0 nud permanent
 
-    setsid ip netns exec "$SERVER" python3 "$ROOT/tools/lab/origin.py" --port 80 \
+    # $! is the origin itself: ip netns exec execs python (no setsid, which may fork).
+    ip netns exec "$SERVER" "$PYTHON" "$ROOT/tools/lab/origin.py" --port 80 \
         --log "$STATE/origin.log" </dev/null >"$STATE/origin.out" 2>&1 &
     echo $! >"$STATE/origin.pid"
     local i
     for ((i = 0; ; i++)); do
         in_ns "$SERVER" timeout 1 bash -c ": </dev/tcp/$S4/80" 2>/dev/null && break
         if ((i >= 100)) || ! ours "$STATE/origin.pid" origin.py >/dev/null; then
-            echo "lab: origin did not start:" >&2
+            echo "lab: origin (pid $(<"$STATE/origin.pid")) did not start after $i tries:" >&2
             tail -n 20 "$STATE/origin.out" >&2 || true
+            ps -o pid,stat,args -p "$(<"$STATE/origin.pid")" >&2 || true
             exit 1
         fi
         sleep 0.1
