@@ -45,10 +45,13 @@ int fail(int code, const std::string& s) {
   return code;
 }
 
-// net_af_packet gives one queue pair unless told otherwise; every worker needs one.
+// net_af_packet and net_af_xdp give one queue pair unless told otherwise; every worker
+// needs one.
 std::string with_default_queues(const std::string& dev, unsigned workers) {
   if (dev.rfind("net_af_packet", 0) == 0 && dev.find("qpairs=") == std::string::npos)
     return dev + ",qpairs=" + std::to_string(workers);
+  if (dev.rfind("net_af_xdp", 0) == 0 && dev.find("queue_count=") == std::string::npos)
+    return dev + ",queue_count=" + std::to_string(workers);
   return dev;
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -43,7 +44,38 @@ std::vector<std::string> vdev_args(const std::string& dev, const std::string& ke
   return out;
 }
 
-void check_device(const std::string& role, const std::string& dev, EnvironmentReport& r) {
+// Receive queues the kernel gives an interface (sysfs of this network namespace).
+unsigned kernel_rx_queues(const std::string& ifname) {
+  unsigned n = 0;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/sys/class/net/" + ifname + "/queues", ec))
+    n += d.path().filename().string().rfind("rx-", 0) == 0;
+  return n;
+}
+
+// net_af_xdp binds queues [start_queue, start_queue + queue_count) only: frames the
+// kernel puts on any other queue bypass the dataplane and are lost (or worse, reach
+// the host stack), so an interface with more receive queues than that is refused.
+void check_af_xdp_queues(const std::string& role, const std::string& dev, unsigned workers,
+                         EnvironmentReport& r) {
+  const auto counts = vdev_args(dev, "queue_count");
+  const auto starts = vdev_args(dev, "start_queue");
+  const auto bound = counts.empty() ? workers : std::strtoul(counts.back().c_str(), nullptr, 10);
+  const auto start = starts.empty() ? 0ul : std::strtoul(starts.back().c_str(), nullptr, 10);
+  for (const auto& ifname : vdev_args(dev, "iface")) {
+    const unsigned long have = kernel_rx_queues(ifname);
+    if (have > bound || start != 0)
+      r.errors.push_back(role + " device '" + dev + "': interface '" + ifname + "' has " +
+                         std::to_string(have) + " receive queue(s) but net_af_xdp binds " +
+                         std::to_string(bound) + " starting at " + std::to_string(start) +
+                         "; traffic on the others would bypass the dataplane. Fix: 'ethtool -L " +
+                         ifname + " combined " + std::to_string(bound) +
+                         "' (veth: 'rx N tx N'), or run as many workers as it has queues");
+  }
+}
+
+void check_device(const std::string& role, const std::string& dev, unsigned workers,
+                  EnvironmentReport& r) {
   if (!is_vdev(dev)) {
     // PCI address: the device must exist (and, on a real box, be bound to vfio-pci).
     std::string addr = dev.substr(0, dev.find(','));
@@ -71,6 +103,7 @@ void check_device(const std::string& role, const std::string& dev, EnvironmentRe
       if (if_nametoindex(ifname.c_str()) == 0)
         r.errors.push_back(role + " device '" + dev + "': interface '" + ifname +
                            "' does not exist in this network namespace");
+  if (driver == "net_af_xdp") check_af_xdp_queues(role, dev, workers, r);
   for (const auto& file : vdev_args(dev, "rx_pcap"))
     if (!fs::exists(file))
       r.errors.push_back(role + " device '" + dev + "': capture file '" + file +
@@ -129,8 +162,9 @@ EnvironmentReport check_environment(const DataplaneConfig& cfg) {
     if (!seen.insert(c).second)
       r.warnings.push_back("core " + std::to_string(c) +
                            " runs more than one worker: polling workers on one CPU share it");
-  check_device("outside", cfg.outside, r);
-  check_device("inside", cfg.inside, r);
+  const unsigned workers = static_cast<unsigned>(cfg.worker_cores.size());
+  check_device("outside", cfg.outside, workers, r);
+  check_device("inside", cfg.inside, workers, r);
   check_hugepages(cfg, r);
   return r;
 }

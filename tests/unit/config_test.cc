@@ -118,4 +118,19 @@ BOOST_AUTO_TEST_CASE(environment_names_missing_things) {
   BOOST_TEST(has(r2, "nor a PCI device present"));
 }
 
+// net_af_xdp binds queue_count queues from start_queue: an interface with receive
+// queues outside that range would leak traffic past the dataplane. lo has one queue.
+BOOST_AUTO_TEST_CASE(af_xdp_must_cover_every_receive_queue) {
+  DataplaneConfig c;
+  c.worker_cores = {0};
+  c.no_huge = true;
+  c.inside = "net_null0";
+  c.outside = "net_af_xdp0,iface=lo";
+  BOOST_TEST(!has(check_environment(c), "receive queue"));  // 1 worker, 1 queue
+  c.outside = "net_af_xdp0,iface=lo,queue_count=0";
+  BOOST_TEST(has(check_environment(c), "interface 'lo' has 1 receive queue(s) but"));
+  c.outside = "net_af_xdp0,iface=lo,start_queue=1";
+  BOOST_TEST(has(check_environment(c), "ethtool -L lo"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

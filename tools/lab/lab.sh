@@ -6,7 +6,7 @@
 # The appliance (bulwark-dataplane) runs in $LAB-appl and forwards between out0
 # and in0; the server namespace runs tools/lab/origin.py on port 80.
 # Env: LAB (prefix, default bw), LAB_RUN (state root, default /run/bulwark-lab),
-#      BULWARK_DATAPLANE (binary), LAB_PMD (af_packet | af_xdp),
+#      BULWARK_DATAPLANE (binary), LAB_PMD (auto: af_xdp, else af_packet | af_packet | af_xdp),
 #      LAB_INSIDE_DEV (another device string for the inside leg, e.g. net_pcap).
 set -euo pipefail
 
@@ -139,12 +139,48 @@ cmd_start_dataplane() {
         echo "lab: dataplane already running" >&2
         exit 1
     fi
-    local dp=${BULWARK_DATAPLANE:-$ROOT/build/dataplane/bulwark-dataplane} pmd
-    case ${LAB_PMD:-af_packet} in
-        af_packet) pmd=net_af_packet ;;
-        af_xdp) pmd=net_af_xdp ;;
-        *) echo "lab: LAB_PMD must be af_packet or af_xdp" >&2; exit 2 ;;
+    local pmd
+    case ${LAB_PMD:-auto} in
+        auto)
+            # AF_XDP where the kernel offers it, AF_PACKET otherwise.
+            if launch_dataplane net_af_xdp "$@"; then return 0; fi
+            echo "lab: net_af_xdp did not start (log above); falling back to net_af_packet" >&2
+            launch_dataplane net_af_packet "$@" || exit 1 ;;
+        af_packet) launch_dataplane net_af_packet "$@" || exit 1 ;;
+        af_xdp) launch_dataplane net_af_xdp "$@" || exit 1 ;;
+        *) echo "lab: LAB_PMD must be auto, af_packet or af_xdp" >&2; exit 2 ;;
     esac
+}
+
+# launch_dataplane PMD ARGS...: starts the dataplane on out0/in0 with that PMD; returns 1
+# (after printing its log) if it exits or does not forward within 30 s.
+launch_dataplane() {
+    local pmd=$1 dp=${BULWARK_DATAPLANE:-$ROOT/build/dataplane/bulwark-dataplane}
+    shift
+    if [[ $pmd == net_af_xdp ]]; then
+        # AF_XDP binds one queue per worker: give the appliance's legs exactly that many
+        # receive queues, or frames on the others would never reach the dataplane. veth
+        # takes XDP only if a leg has at least as many receive queues as its peer has
+        # transmit queues, so the client and server legs shrink too.
+        local workers=1 prev= a item
+        for a in "$@"; do
+            if [[ $prev == --workers ]]; then  # a CPU list: 1 or 1-3 or 1,1
+                workers=0
+                for item in ${a//,/ }; do
+                    if [[ $item == *-* ]]; then
+                        workers=$((workers + ${item#*-} - ${item%-*} + 1))
+                    else
+                        workers=$((workers + 1))
+                    fi
+                done
+            fi
+            prev=$a
+        done
+        in_ns "$CLIENT" ethtool -L c0 rx "$workers" tx "$workers" >/dev/null 2>&1 || true
+        in_ns "$SERVER" ethtool -L s0 rx "$workers" tx "$workers" >/dev/null 2>&1 || true
+        in_ns "$APPL" ethtool -L out0 rx "$workers" tx "$workers" >/dev/null 2>&1 || true
+        in_ns "$APPL" ethtool -L in0 rx "$workers" tx "$workers" >/dev/null 2>&1 || true
+    fi
     rm -f "$STATE/dataplane.pid" "$STATE/dataplane.rc"
     : >"$STATE/dataplane.log"
     # The subshell waits for the dataplane so its exit code lands in dataplane.rc;
@@ -162,20 +198,20 @@ cmd_start_dataplane() {
     local i
     for ((i = 0; i < 300; i++)); do
         grep -qF 'bulwark-dataplane: forwarding' "$STATE/dataplane.log" && {
-            echo "dataplane pid $(<"$STATE/dataplane.pid") forwarding (log $STATE/dataplane.log)"
+            echo "dataplane pid $(<"$STATE/dataplane.pid") forwarding on $pmd (log $STATE/dataplane.log)"
             return 0
         }
         [[ -f $STATE/dataplane.rc ]] && break
         sleep 0.1
     done
     if [[ -f $STATE/dataplane.rc ]]; then
-        echo "lab: dataplane exited with code $(<"$STATE/dataplane.rc"):" >&2
+        echo "lab: dataplane on $pmd exited with code $(<"$STATE/dataplane.rc"):" >&2
     else
-        echo "lab: dataplane not forwarding after 30 s, stopping it:" >&2
+        echo "lab: dataplane on $pmd not forwarding after 30 s, stopping it:" >&2
         stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
     fi
-    tail -n 30 "$STATE/dataplane.log" >&2
-    exit 1
+    grep -v '^libbpf: elf: skipping\|^libxdp:' "$STATE/dataplane.log" | tail -n 30 >&2
+    return 1
 }
 
 cmd_stop_dataplane() {
