@@ -1,0 +1,202 @@
+// TCP reassembly: in-order, reordering, retransmission, overlaps (first copy wins,
+// conflicts reported), sequence wrap, SYN/FIN/RST, bounds and pool exhaustion.
+#include "dataplane/stream/tcp_reassembly.h"
+
+#include <boost/test/unit_test.hpp>
+#include <string>
+#include <vector>
+
+#include "dataplane/parse/packet_info.h"
+
+using namespace bulwark;
+
+namespace {
+
+struct Rig {
+  explicit Rig(uint32_t segments = 64, ReassemblyLimits lim = {})
+      : mem(segments), pool(mem.data(), segments), r(pool, lim) {
+    Reassembler::init(s);
+  }
+  // Sends `text` at `seq` with `flags`; returns the outcome.
+  SegmentOutcome seg(uint32_t seq, const std::string& text, uint8_t flags = kTcpAck) {
+    return r.on_segment(s, seq, reinterpret_cast<const uint8_t*>(text.data()),
+                        static_cast<uint32_t>(text.size()), flags, &Rig::sink, this);
+  }
+  static void sink(void* ctx, const uint8_t* p, uint32_t n) {
+    static_cast<Rig*>(ctx)->out.append(reinterpret_cast<const char*>(p), n);
+  }
+  std::vector<Segment> mem;
+  SegmentPool pool;
+  Reassembler r;
+  StreamDir s;
+  std::string out;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tcp_reassembly)
+
+BOOST_AUTO_TEST_CASE(in_order_after_syn) {
+  Rig t;
+  t.seg(1000, "", kTcpSyn);
+  BOOST_TEST(t.seg(1001, "GET / HTTP/1.1\r\n").delivered == 16u);
+  t.seg(1017, "Host: a\r\n\r\n");
+  BOOST_TEST(t.out == "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST(t.r.counters().in_order_segments == 2u);
+  BOOST_TEST(t.pool.available() == 64u);  // nothing was copied
+}
+
+BOOST_AUTO_TEST_CASE(reordered_segments_are_held_then_delivered) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  BOOST_TEST(t.seg(7, "ghi").delivered == 0u);
+  BOOST_TEST(t.seg(4, "def").delivered == 0u);
+  BOOST_TEST(t.s.held_segs == 2u);
+  BOOST_TEST(t.seg(1, "abc").delivered == 9u);  // fills the gap: all three come out
+  BOOST_TEST(t.out == "abcdefghi");
+  BOOST_TEST(t.s.held == nullptr);
+  BOOST_TEST(t.pool.available() == 64u);
+  BOOST_TEST(t.r.counters().out_of_order_segments == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(one_byte_segments_in_reverse) {
+  Rig t;
+  const std::string msg = "POST /login HTTP/1.1\r\n";
+  t.seg(99, "", kTcpSyn);
+  for (size_t i = msg.size(); i-- > 1;) t.seg(100 + static_cast<uint32_t>(i), msg.substr(i, 1));
+  BOOST_TEST(t.out.empty());
+  t.seg(100, msg.substr(0, 1));
+  BOOST_TEST(t.out == msg);
+}
+
+BOOST_AUTO_TEST_CASE(retransmissions_are_ignored) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(1, "hello ");
+  t.seg(1, "hello ");    // whole retransmission
+  t.seg(4, "lo world");  // partial: "lo " is old
+  BOOST_TEST(t.out == "hello world");
+  BOOST_TEST(t.r.counters().retransmissions == 1u);
+  BOOST_TEST(t.r.counters().partial_retransmissions == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(overlap_first_copy_wins_and_conflict_is_reported) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  BOOST_TEST(!t.seg(5, "EFGH").conflict);  // held: bytes 5..8
+  // A later copy of 5..6 with different bytes: held bytes win, conflict reported.
+  const auto o = t.seg(3, "cdXY");
+  BOOST_TEST(o.conflict);
+  t.seg(1, "ab");
+  BOOST_TEST(t.out == "abcdEFGH");
+  BOOST_TEST(t.r.counters().overlap_conflicts == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(in_order_segment_overlapping_held_data_uses_the_held_bytes) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(4, "DEF");
+  const auto o = t.seg(1, "abcxyz");  // bytes 4..6 differ from what was held first
+  BOOST_TEST(o.conflict);
+  BOOST_TEST(t.out == "abcDEF");
+  BOOST_TEST(t.seg(7, "g").delivered == 1u);
+  BOOST_TEST(t.out == "abcDEFg");
+}
+
+BOOST_AUTO_TEST_CASE(identical_overlap_is_not_a_conflict) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(4, "def");
+  t.seg(3, "cdefg");
+  BOOST_TEST(!t.seg(1, "abcdefgh").conflict);
+  BOOST_TEST(t.out == "abcdefgh");
+  BOOST_TEST(t.r.counters().overlap_conflicts == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(sequence_wraps_around) {
+  Rig t;
+  t.seg(0xfffffffdu, "", kTcpSyn);  // data starts at 0xfffffffe
+  t.seg(2, "cdef");                 // after the wrap: held
+  t.seg(0, "XY");                   // held
+  BOOST_TEST(t.out.empty());
+  t.seg(0xfffffffeu, "ab");  // 0xfffffffe, 0xffffffff: fills the gap across the wrap
+  BOOST_TEST(t.out == "abXYcdef");
+  BOOST_TEST(t.s.next_seq == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(midstream_pickup_starts_at_first_data) {
+  Rig t;
+  t.seg(5000, "", kTcpAck);  // bare ACK: nothing known yet
+  BOOST_TEST(!(t.s.flags & StreamDir::kStarted));
+  t.seg(5000, "abc");
+  t.seg(4990, "0123456789");  // before the pickup point: old
+  BOOST_TEST(t.out == "abc");
+  BOOST_TEST(t.r.counters().midstream_starts == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(fin_ends_the_stream_once_all_data_arrived) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  BOOST_TEST(!t.seg(4, "def", kTcpAck | kTcpFin).ended);  // FIN ahead of a gap
+  BOOST_TEST(t.seg(1, "abc").ended);
+  BOOST_TEST(t.out == "abcdef");
+  t.seg(7, "more");  // after the end: ignored
+  BOOST_TEST(t.out == "abcdef");
+}
+
+BOOST_AUTO_TEST_CASE(rst_releases_held_data) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(10, "held");
+  BOOST_TEST(t.pool.available() == 63u);
+  BOOST_TEST(t.seg(1, "", kTcpRst).ended);
+  BOOST_TEST(t.pool.available() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(far_ahead_data_is_out_of_window) {
+  ReassemblyLimits lim;
+  lim.max_window = 1000;
+  Rig t(64, lim);
+  t.seg(0, "", kTcpSyn);
+  t.seg(5000, "far");
+  BOOST_TEST(t.s.held == nullptr);
+  BOOST_TEST(t.r.counters().out_of_window == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(per_direction_bound_abandons_the_direction) {
+  ReassemblyLimits lim;
+  lim.max_held_bytes = 10;
+  Rig t(64, lim);
+  t.seg(0, "", kTcpSyn);
+  BOOST_TEST(!t.seg(3, "12345").limit);
+  const auto o = t.seg(20, "123456");  // 11 bytes would be held
+  BOOST_TEST(o.limit);
+  BOOST_TEST((t.s.flags & StreamDir::kAbandoned) != 0);
+  BOOST_TEST(t.pool.available() == 64u);  // released
+  t.seg(1, "ab");                         // nothing more is delivered
+  BOOST_TEST(t.out.empty());
+  BOOST_TEST(t.r.counters().limit_hits == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(pool_exhaustion_abandons_without_crashing) {
+  Rig t(2);
+  t.seg(0, "", kTcpSyn);
+  t.seg(10, "a");
+  t.seg(20, "b");
+  BOOST_TEST(t.seg(30, "c").limit);
+  BOOST_TEST(t.r.counters().pool_exhausted == 1u);
+  BOOST_TEST(t.pool.available() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(large_segment_is_split_into_pool_chunks) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  const std::string big(5000, 'x');
+  t.seg(2, big);  // held in three 2 KiB chunks
+  BOOST_TEST(t.s.held_segs == 3u);
+  BOOST_TEST(t.s.held_bytes == 5000u);
+  t.seg(1, "y");
+  BOOST_TEST(t.out == "y" + big);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
