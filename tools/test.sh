@@ -36,7 +36,7 @@ fi
 if step "build (asan+ubsan)" ninja -C build-asan; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     step "tests (asan+ubsan)" meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --suite unit --suite offline
+    --suite unit --suite offline --suite rules
 fi
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS on its seed corpus.

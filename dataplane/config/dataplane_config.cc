@@ -4,61 +4,18 @@
 #include <yaml-cpp/yaml.h>
 
 #include <set>
-#include <stdexcept>
 
 #include "control/api/stats_layout.h"
+#include "dataplane/config/yaml_util.h"
 
 namespace bulwark {
 namespace {
 
-struct ConfigError : std::runtime_error {
-  ConfigError(const YAML::Node& n, const std::string& what)
-      : std::runtime_error(what), line(n.Mark().line + 1) {}
-  int line;
-};
-
-void require_map(const YAML::Node& n, const std::string& where,
-                 const std::set<std::string>& known) {
-  if (!n.IsMap()) throw ConfigError(n, "'" + where + "' must be a mapping");
-  for (const auto& kv : n) {
-    const auto key = kv.first.as<std::string>();
-    if (!known.count(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw ConfigError(kv.first,
-                        "unknown key '" + key + "' in '" + where + "' (known: " + list + ")");
-    }
-  }
-}
-
-template <typename T>
-T scalar(const YAML::Node& n, const std::string& what, T lo, T hi) {
-  if (!n.IsScalar()) throw ConfigError(n, "'" + what + "' must be a number");
-  long long v;
-  try {
-    v = n.as<long long>();
-  } catch (const YAML::Exception&) {
-    throw ConfigError(n, "'" + what + "' must be a whole number, not '" + n.Scalar() + "'");
-  }
-  if (v < static_cast<long long>(lo) || v > static_cast<long long>(hi))
-    throw ConfigError(n, "'" + what + "' is " + std::to_string(v) + ", must be " +
-                             std::to_string(lo) + ".." + std::to_string(hi));
-  return static_cast<T>(v);
-}
-
-std::string string_of(const YAML::Node& n, const std::string& what) {
-  if (!n.IsScalar() || n.Scalar().empty())
-    throw ConfigError(n, "'" + what + "' must be a non-empty string");
-  return n.Scalar();
-}
-
-bool bool_of(const YAML::Node& n, const std::string& what) {
-  try {
-    return n.as<bool>();
-  } catch (const YAML::Exception&) {
-    throw ConfigError(n, "'" + what + "' must be true or false");
-  }
-}
+using yaml::bool_of;
+using yaml::ConfigError;
+using yaml::require_map;
+using yaml::scalar;
+using yaml::string_of;
 
 std::vector<unsigned> cores_of(const YAML::Node& n) {
   std::vector<unsigned> out;
@@ -170,15 +127,8 @@ std::optional<DataplaneConfig> parse_dataplane_config(const std::string& yaml,
                                                       const std::string& origin,
                                                       std::string& error) {
   DataplaneConfig c;
-  try {
-    load(YAML::Load(yaml), c);
-  } catch (const ConfigError& e) {
-    error = origin + ":" + std::to_string(e.line) + ": " + e.what();
+  if (!yaml::with_line_errors(origin, error, [&] { load(YAML::Load(yaml), c); }))
     return std::nullopt;
-  } catch (const YAML::Exception& e) {
-    error = origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
-    return std::nullopt;
-  }
   return c;
 }
 

@@ -1,0 +1,173 @@
+// Rule compiler (see rule_compiler.h).
+#include "control/rules/rule_compiler.h"
+
+#include <hs/hs.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "dataplane/detect/bundle.h"
+
+namespace bulwark::rules {
+namespace {
+
+using json = nlohmann::json;
+
+// A literal as a Hyperscan expression: every byte that is not alphanumeric escaped.
+std::string escape_literal(const std::string& s) {
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string expression_of(const Condition& c) {
+  const std::string lit = c.op == Op::regex ? "" : escape_literal(c.pattern);
+  switch (c.op) {
+    case Op::contains: return lit;
+    case Op::prefix: return "\\A" + lit;
+    case Op::suffix: return lit + "\\z";
+    case Op::equals: return "\\A" + lit + "\\z";
+    case Op::regex: return c.pattern;
+    default: return {};
+  }
+}
+
+std::string lower(std::string s) {
+  for (char& ch : s)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch | 0x20);
+  return s;
+}
+
+struct Builder {
+  json leaves = json::array(), nodes = json::array();
+  // Database key (field, arg) -> patterns.
+  struct Patterns {
+    std::vector<std::string> exprs;
+    std::vector<unsigned> flags, ids;
+    std::vector<std::string> origins;  // for errors
+  };
+  std::map<std::pair<uint8_t, std::string>, Patterns> by_field;
+  std::map<std::pair<uint8_t, std::string>, uint32_t> db_index;
+
+  uint32_t node(const Condition& c, const Rule& r) {
+    if (c.kind == Condition::Kind::leaf) {
+      const uint32_t leaf = static_cast<uint32_t>(leaves.size());
+      const std::string arg = c.field == Field::header ? lower(c.arg) : c.arg;
+      json prefixes = json::array();
+      for (const auto& [addr, bits] : c.prefixes) prefixes.push_back({json::binary(addr), bits});
+      uint32_t db = detect::kNoDb;
+      if (c.op <= Op::regex) {
+        const auto key = std::make_pair(static_cast<uint8_t>(c.field), arg);
+        auto& p = by_field[key];
+        p.exprs.push_back(expression_of(c));
+        unsigned flags = HS_FLAG_SINGLEMATCH;
+        if (c.nocase) flags |= HS_FLAG_CASELESS;
+        if (c.op == Op::regex) flags |= HS_FLAG_DOTALL;
+        p.flags.push_back(flags);
+        p.ids.push_back(leaf);
+        p.origins.push_back(r.origin.substr(0, r.origin.rfind(':')) + ":" + std::to_string(c.line) +
+                            ": rule " + std::to_string(r.id));
+        if (!db_index.count(key)) db_index.emplace(key, static_cast<uint32_t>(db_index.size()));
+        db = db_index[key];
+      }
+      leaves.push_back({{"field", static_cast<uint8_t>(c.field)},
+                        {"arg", arg},
+                        {"op", static_cast<uint8_t>(c.op)},
+                        {"nocase", c.nocase ? 1 : 0},
+                        {"cmp", static_cast<uint8_t>(c.cmp)},
+                        {"number", c.number},
+                        {"want", c.want ? 1 : 0},
+                        {"prefixes", prefixes},
+                        {"db", db}});
+      nodes.push_back({static_cast<uint8_t>(Condition::Kind::leaf), leaf, json::array()});
+      return static_cast<uint32_t>(nodes.size() - 1);
+    }
+    json children = json::array();
+    for (const auto& ch : c.children) children.push_back(node(ch, r));  // children first
+    nodes.push_back({static_cast<uint8_t>(c.kind), 0, children});
+    return static_cast<uint32_t>(nodes.size() - 1);
+  }
+};
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t version,
+                                                   std::string& error, CompileStats* stats) {
+  Builder b;
+  json rules = json::array();
+  for (const Rule& r : set.rules) {
+    const uint32_t root = b.node(r.match, r);
+    json headers = json::array();
+    for (const auto& [k, v] : r.respond_headers) headers.push_back({k, v});
+    rules.push_back({{"id", r.id},
+                     {"name", r.name},
+                     {"action", static_cast<uint8_t>(r.action)},
+                     {"mode", static_cast<uint8_t>(r.mode)},
+                     {"status", r.respond_status},
+                     {"headers", headers},
+                     {"body", r.respond_body},
+                     {"root", root}});
+  }
+  // One database per (field, arg), in index order.
+  std::vector<json> dbs(b.db_index.size());
+  for (const auto& [key, index] : b.db_index) {
+    const auto& p = b.by_field.at(key);
+    const bool stream = static_cast<Field>(key.first) == Field::body;
+    std::vector<const char*> exprs;
+    for (const auto& e : p.exprs) exprs.push_back(e.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(
+            exprs.data(), p.flags.data(), p.ids.data(), static_cast<unsigned>(exprs.size()),
+            stream ? HS_MODE_STREAM : HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+      const int bad = err->expression;
+      error =
+          (bad >= 0 ? p.origins[static_cast<size_t>(bad)] + ": pattern '" +
+                          p.exprs[static_cast<size_t>(bad)] + "': "
+                    : std::string("field ") + field_name(static_cast<Field>(key.first)) + ": ") +
+          err->message;
+      hs_free_compile_error(err);
+      return std::nullopt;
+    }
+    char* bytes = nullptr;
+    size_t len = 0;
+    const hs_error_t rc = hs_serialize_database(db, &bytes, &len);
+    hs_free_database(db);
+    if (rc != HS_SUCCESS) {
+      error = "cannot serialize a Hyperscan database";
+      return std::nullopt;
+    }
+    dbs[index] = {{"field", key.first},
+                  {"arg", key.second},
+                  {"stream", stream ? 1 : 0},
+                  {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
+    std::free(bytes);
+  }
+  const json content = {{"rules", rules}, {"nodes", b.nodes}, {"leaves", b.leaves}, {"dbs", dbs}};
+  const std::vector<uint8_t> content_bytes = json::to_cbor(content);
+  const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
+  const json outer = {{"format", detect::kBundleFormat},
+                      {"version", version},
+                      {"sha256", hash},
+                      {"content", json::binary(content_bytes)}};
+  std::vector<uint8_t> out = json::to_cbor(outer);
+  if (stats) {
+    stats->rules = set.rules.size();
+    stats->leaves = b.leaves.size();
+    stats->databases = dbs.size();
+    stats->bundle_bytes = out.size();
+    stats->sha256 = hash;
+  }
+  return out;
+}
+
+}  // namespace bulwark::rules

@@ -1,0 +1,83 @@
+// The rule language's in-memory form: what rule files (YAML, or imported Suricata
+// rules) parse into and what the compiler turns into a bundle.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bulwark::rules {
+
+// Request fields a condition can look at. The numbering is part of the bundle format.
+enum class Field : uint8_t {
+  method = 0,
+  path,         // decoded and normalised path
+  uri,          // request-target as sent (path and query, not decoded)
+  query,        // raw query string
+  query_param,  // value(s) of one named query parameter, decoded (arg: name)
+  host,         // Host without port
+  user_agent,
+  header,  // value(s) of one named header (arg: name, case-insensitive)
+  cookie,  // a named cookie's value (arg: name), or the whole Cookie header
+  body,    // request body, scanned as it streams
+  client_ip,
+  ja3,  // TLS fingerprints: reserved, not produced yet
+  ja4,
+  count_
+};
+const char* field_name(Field f);
+
+enum class Op : uint8_t {
+  contains = 0,  // literal substring
+  prefix,
+  suffix,
+  equals,
+  regex,   // PCRE-like, Hyperscan dialect
+  length,  // numeric comparison on the value's length
+  exists,  // field present (exists: true) or absent (false)
+  ip_in,   // client_ip in one of the prefixes
+};
+
+enum class Cmp : uint8_t { lt, le, gt, ge, eq, ne };
+
+struct Condition {
+  enum class Kind : uint8_t { all, any, negate, leaf } kind = Kind::leaf;
+  std::vector<Condition> children;  // all/any: the operands; negate: exactly one
+  // Leaf:
+  Field field = Field::path;
+  std::string arg;  // header / query parameter / cookie name
+  Op op = Op::contains;
+  std::string pattern;  // contains/prefix/suffix/equals/regex
+  bool nocase = false;
+  Cmp cmp = Cmp::eq;                                                // length
+  uint64_t number = 0;                                              // length
+  bool want = true;                                                 // exists
+  std::vector<std::pair<std::vector<uint8_t>, unsigned>> prefixes;  // ip_in: (address, bits)
+  int line = 0;  // where it came from, for errors
+};
+
+enum class Action : uint8_t { block = 0, respond, log };
+enum class Mode : uint8_t { enforce = 0, monitor };
+
+struct Rule {
+  uint32_t id = 0;
+  std::string name;
+  std::string description;
+  Action action = Action::block;
+  Mode mode = Mode::enforce;
+  uint16_t respond_status = 403;
+  std::vector<std::pair<std::string, std::string>> respond_headers;
+  std::string respond_body;
+  Condition match;
+  std::string origin;  // "file:line" of the rule
+  // Sample requests (raw HTTP/1.1) the rule must match / must not match.
+  std::vector<std::string> test_hit, test_miss;
+};
+
+struct RuleSet {
+  std::vector<Rule> rules;
+  std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
+};
+
+}  // namespace bulwark::rules

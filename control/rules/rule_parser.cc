@@ -1,0 +1,294 @@
+// YAML rule files (see rule_parser.h), read with yaml-cpp.
+#include "control/rules/rule_parser.h"
+
+#include <arpa/inet.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "dataplane/config/yaml_util.h"
+
+namespace bulwark::rules {
+namespace {
+
+using yaml::bool_of;
+using yaml::ConfigError;
+using yaml::require_map;
+using yaml::scalar;
+using yaml::string_of;
+
+const std::pair<const char*, Field> kFields[] = {{"method", Field::method},
+                                                 {"path", Field::path},
+                                                 {"uri", Field::uri},
+                                                 {"query", Field::query},
+                                                 {"query_param", Field::query_param},
+                                                 {"host", Field::host},
+                                                 {"user_agent", Field::user_agent},
+                                                 {"header", Field::header},
+                                                 {"cookie", Field::cookie},
+                                                 {"body", Field::body},
+                                                 {"client_ip", Field::client_ip},
+                                                 {"ja3", Field::ja3},
+                                                 {"ja4", Field::ja4}};
+
+const std::pair<const char*, Op> kPatternOps[] = {{"contains", Op::contains},
+                                                  {"prefix", Op::prefix},
+                                                  {"suffix", Op::suffix},
+                                                  {"equals", Op::equals},
+                                                  {"regex", Op::regex}};
+
+Field field_of(const YAML::Node& n) {
+  const std::string v = string_of(n, "field");
+  for (const auto& [name, f] : kFields)
+    if (v == name) return f;
+  std::string list;
+  for (const auto& [name, f] : kFields) list += (list.empty() ? "" : ", ") + std::string(name);
+  throw ConfigError(n, "unknown field '" + v + "' (fields: " + list + ")");
+}
+
+// "198.18.0.0/15", "2001:db8::/32" or a single address.
+std::pair<std::vector<uint8_t>, unsigned> prefix_of(const YAML::Node& n) {
+  const std::string v = string_of(n, "in[]");
+  const size_t slash = v.find('/');
+  const std::string addr = v.substr(0, slash);
+  std::vector<uint8_t> bytes(16);
+  unsigned max_bits;
+  if (inet_pton(AF_INET, addr.c_str(), bytes.data()) == 1) {
+    bytes.resize(4);
+    max_bits = 32;
+  } else if (inet_pton(AF_INET6, addr.c_str(), bytes.data()) == 1) {
+    max_bits = 128;
+  } else {
+    throw ConfigError(n, "'" + v + "' is not an IPv4 or IPv6 address or prefix");
+  }
+  unsigned bits = max_bits;
+  if (slash != std::string::npos) {
+    const std::string b = v.substr(slash + 1);
+    if (b.empty() || b.size() > 3 || b.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(b) > max_bits)
+      throw ConfigError(n, "'" + v + "': prefix length must be 0.." + std::to_string(max_bits));
+    bits = static_cast<unsigned>(std::stoul(b));
+  }
+  return {bytes, bits};
+}
+
+Condition condition_of(const YAML::Node& n, const std::string& where, unsigned depth) {
+  if (depth > 32) throw ConfigError(n, "conditions nested more than 32 deep");
+  if (!n.IsMap()) throw ConfigError(n, "'" + where + "' must be a mapping (a condition)");
+  Condition c;
+  c.line = n.Mark().line + 1;
+  if (n["all"] || n["any"]) {
+    require_map(n, where, {"all", "any"});
+    if (n.size() != 1) throw ConfigError(n, "a condition is one of all / any / not / a field test");
+    const bool all = static_cast<bool>(n["all"]);
+    const YAML::Node list = all ? n["all"] : n["any"];
+    if (!list.IsSequence() || list.size() == 0)
+      throw ConfigError(list, std::string("'") + (all ? "all" : "any") +
+                                  "' must be a non-empty list of conditions");
+    c.kind = all ? Condition::Kind::all : Condition::Kind::any;
+    for (const auto& e : list)
+      c.children.push_back(condition_of(e, all ? "all[]" : "any[]", depth + 1));
+    return c;
+  }
+  if (n["not"]) {
+    require_map(n, where, {"not"});
+    c.kind = Condition::Kind::negate;
+    c.children.push_back(condition_of(n["not"], "not", depth + 1));
+    return c;
+  }
+  require_map(n, where,
+              {"field", "name", "contains", "prefix", "suffix", "equals", "regex", "nocase",
+               "length", "exists", "in"});
+  if (!n["field"]) throw ConfigError(n, "a condition needs 'field' (or all / any / not)");
+  c.field = field_of(n["field"]);
+  if (c.field == Field::ja3 || c.field == Field::ja4)
+    throw ConfigError(n["field"], std::string("field '") + field_name(c.field) +
+                                      "' is reserved for TLS fingerprints, which this "
+                                      "version does not compute yet");
+  const bool named = c.field == Field::header || c.field == Field::query_param;
+  if (n["name"]) {
+    if (!named && c.field != Field::cookie)
+      throw ConfigError(n["name"], "'name' applies to header, query_param and cookie only");
+    c.arg = string_of(n["name"], "name");
+  } else if (named) {
+    throw ConfigError(n, std::string("field '") + field_name(c.field) + "' needs 'name'");
+  }
+  int ops = 0;
+  for (const auto& [key, op] : kPatternOps) {
+    if (!n[key]) continue;
+    ++ops;
+    c.op = op;
+    if (!n[key].IsScalar())
+      throw ConfigError(n[key], std::string("'") + key + "' must be a string");
+    c.pattern = n[key].Scalar();
+    if (c.pattern.empty())
+      throw ConfigError(n[key], std::string("'") + key +
+                                    "' must not be empty (to test for an empty value use "
+                                    "length: {eq: 0})");
+  }
+  if (n["length"]) {
+    ++ops;
+    c.op = Op::length;
+    const YAML::Node l = n["length"];
+    require_map(l, "length", {"lt", "le", "gt", "ge", "eq", "ne"});
+    if (l.size() != 1) throw ConfigError(l, "'length' takes one comparison, e.g. {gt: 100}");
+    static const std::pair<const char*, Cmp> kCmps[] = {{"lt", Cmp::lt}, {"le", Cmp::le},
+                                                        {"gt", Cmp::gt}, {"ge", Cmp::ge},
+                                                        {"eq", Cmp::eq}, {"ne", Cmp::ne}};
+    for (const auto& [key, cmp] : kCmps)
+      if (l[key]) {
+        c.cmp = cmp;
+        c.number = scalar<uint64_t>(l[key], std::string("length.") + key, 0, uint64_t{1} << 40);
+      }
+  }
+  if (n["exists"]) {
+    ++ops;
+    c.op = Op::exists;
+    c.want = bool_of(n["exists"], "exists");
+  }
+  if (n["in"]) {
+    ++ops;
+    c.op = Op::ip_in;
+    if (c.field != Field::client_ip) throw ConfigError(n["in"], "'in' applies to client_ip only");
+    const YAML::Node l = n["in"];
+    if (!l.IsSequence() || l.size() == 0)
+      throw ConfigError(l, "'in' must be a non-empty list of addresses or prefixes");
+    for (const auto& e : l) c.prefixes.push_back(prefix_of(e));
+  }
+  if (ops != 1)
+    throw ConfigError(n,
+                      "a field test needs exactly one of contains, prefix, suffix, equals, "
+                      "regex, length, exists, in");
+  if (c.field == Field::client_ip && c.op != Op::ip_in && c.op != Op::exists)
+    throw ConfigError(n, "client_ip is tested with 'in: [prefixes]'");
+  if (n["nocase"]) {
+    if (c.op > Op::regex)
+      throw ConfigError(n["nocase"], "'nocase' applies to string operators only");
+    c.nocase = bool_of(n["nocase"], "nocase");
+  }
+  return c;
+}
+
+std::vector<std::string> samples_of(const YAML::Node& n, const std::string& what) {
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (!n.IsSequence()) throw ConfigError(n, "'" + what + "' must be a list of raw requests");
+  for (const auto& e : n) out.push_back(string_of(e, what + "[]"));
+  return out;
+}
+
+Rule rule_of(const YAML::Node& n, const std::string& origin) {
+  require_map(n, "rules[]",
+              {"id", "name", "description", "action", "mode", "respond", "match", "tests"});
+  Rule r;
+  r.origin = origin + ":" + std::to_string(n.Mark().line + 1);
+  if (!n["id"]) throw ConfigError(n, "a rule needs an 'id'");
+  r.id = scalar<uint32_t>(n["id"], "id", 1, UINT32_MAX);
+  if (!n["name"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs a 'name'");
+  r.name = string_of(n["name"], "name");
+  if (n["description"]) r.description = string_of(n["description"], "description");
+  if (n["action"]) {
+    const std::string a = string_of(n["action"], "action");
+    if (a == "block")
+      r.action = Action::block;
+    else if (a == "respond")
+      r.action = Action::respond;
+    else if (a == "log")
+      r.action = Action::log;
+    else
+      throw ConfigError(n["action"], "'action' must be block, respond or log, not '" + a + "'");
+  }
+  if (n["mode"]) {
+    const std::string m = string_of(n["mode"], "mode");
+    if (m == "enforce")
+      r.mode = Mode::enforce;
+    else if (m == "monitor")
+      r.mode = Mode::monitor;
+    else
+      throw ConfigError(n["mode"], "'mode' must be enforce or monitor, not '" + m + "'");
+  }
+  if (n["respond"]) {
+    if (r.action != Action::respond)
+      throw ConfigError(n["respond"], "'respond' is only for action: respond");
+    const YAML::Node rs = n["respond"];
+    require_map(rs, "respond", {"status", "headers", "body"});
+    if (rs["status"]) r.respond_status = scalar<uint16_t>(rs["status"], "respond.status", 200, 599);
+    if (rs["headers"] && !rs["headers"].IsMap())
+      throw ConfigError(rs["headers"], "'respond.headers' must be a mapping of name: value");
+    if (rs["body"]) {
+      if (!rs["body"].IsScalar()) throw ConfigError(rs["body"], "'respond.body' must be a string");
+      r.respond_body = rs["body"].Scalar();
+    }
+  }
+  if (!n["match"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs 'match'");
+  r.match = condition_of(n["match"], "match", 0);
+  if (n["tests"]) {
+    require_map(n["tests"], "tests", {"hit", "miss"});
+    r.test_hit = samples_of(n["tests"]["hit"], "tests.hit");
+    r.test_miss = samples_of(n["tests"]["miss"], "tests.miss");
+  }
+  return r;
+}
+
+}  // namespace
+
+std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::string& origin,
+                                        std::string& error) {
+  RuleSet set;
+  const bool ok = yaml::with_line_errors(origin, error, [&] {
+    const YAML::Node root = YAML::Load(text);
+    if (!root || root.IsNull()) return;  // an empty file has no rules
+    require_map(root, "top level", {"rules"});
+    const YAML::Node list = root["rules"];
+    if (!list.IsSequence()) throw ConfigError(list, "'rules' must be a list");
+    for (const auto& n : list) {
+      Rule r = rule_of(n, origin);
+      // Response headers are free-form names: rule_of only checked the shape.
+      if (n["respond"] && n["respond"]["headers"])
+        for (const auto& kv : n["respond"]["headers"]) {
+          const std::string k = kv.first.as<std::string>(), v = kv.second.as<std::string>();
+          if (k.empty() || k.find_first_of(" \t\r\n:") != std::string::npos ||
+              v.find_first_of("\r\n") != std::string::npos)
+            throw ConfigError(kv.first, "respond header '" + k + "' is not a valid header line");
+          r.respond_headers.emplace_back(k, v);
+        }
+      set.rules.push_back(std::move(r));
+    }
+  });
+  if (!ok) return std::nullopt;
+  return set;
+}
+
+std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, std::string& error) {
+  RuleSet all;
+  std::set<uint32_t> ids;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      error = path + ": cannot read the file";
+      return std::nullopt;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto set = parse_rules_yaml(ss.str(), path, error);
+    if (!set) return std::nullopt;
+    for (auto& r : set->rules) {
+      if (!ids.insert(r.id).second) {
+        error = r.origin + ": rule id " + std::to_string(r.id) + " is used twice";
+        return std::nullopt;
+      }
+      all.rules.push_back(std::move(r));
+    }
+    for (auto& w : set->warnings) all.warnings.push_back(std::move(w));
+  }
+  return all;
+}
+
+const char* field_name(Field f) {
+  for (const auto& [name, field] : kFields)
+    if (field == f) return name;
+  return "unknown";
+}
+
+}  // namespace bulwark::rules

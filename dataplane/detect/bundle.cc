@@ -1,0 +1,264 @@
+// Bundle loading and validation (see bundle.h): CBOR via nlohmann-json, databases via
+// hs_deserialize_database, content hash via OpenSSL.
+#include "dataplane/detect/bundle.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+namespace bulwark::detect {
+namespace {
+
+using json = nlohmann::json;
+
+struct BundleError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+template <typename T>
+T get(const json& j, const char* key, uint64_t max) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned())
+    throw BundleError(std::string("'") + key + "' missing or not a number");
+  const uint64_t v = j[key].get<uint64_t>();
+  if (v > max) throw BundleError(std::string("'") + key + "' out of range");
+  return static_cast<T>(v);
+}
+
+std::string get_string(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string())
+    throw BundleError(std::string("'") + key + "' missing or not a string");
+  return j[key].get<std::string>();
+}
+
+const json& get_array(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_array())
+    throw BundleError(std::string("'") + key + "' missing or not a list");
+  return j[key];
+}
+
+const std::vector<uint8_t>& get_binary(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_binary())
+    throw BundleError(std::string("'") + key + "' missing or not bytes");
+  return j[key].get_binary();
+}
+
+// Evaluates a rule's tree with every pattern leaf false and other leaves unknown:
+// 0 false, 1 true, 2 unknown. A rule whose result is false needs a pattern match.
+int without_patterns(const Bundle& b, uint32_t node, unsigned depth) {
+  if (depth > 64) return 2;
+  const Node& n = b.nodes[node];
+  switch (n.kind) {
+    case rules::Condition::Kind::leaf: {
+      const Op op = b.leaves[n.leaf].op;
+      return op <= Op::regex ? 0 : 2;
+    }
+    case rules::Condition::Kind::negate: {
+      const int v = without_patterns(b, n.children[0], depth + 1);
+      return v == 2 ? 2 : 1 - v;
+    }
+    case rules::Condition::Kind::all: {
+      int r = 1;
+      for (uint32_t c : n.children) {
+        const int v = without_patterns(b, c, depth + 1);
+        if (v == 0) return 0;
+        if (v == 2) r = 2;
+      }
+      return r;
+    }
+    case rules::Condition::Kind::any: {
+      int r = 0;
+      for (uint32_t c : n.children) {
+        const int v = without_patterns(b, c, depth + 1);
+        if (v == 1) return 1;
+        if (v == 2) r = 2;
+      }
+      return r;
+    }
+  }
+  return 2;
+}
+
+// Collects the leaves under `node`; checks the tree is a tree (no cycles, bounded).
+void leaves_under(const Bundle& b, uint32_t node, unsigned depth, std::vector<uint32_t>& out) {
+  if (depth > 64) throw BundleError("condition tree deeper than 64");
+  const Node& n = b.nodes[node];
+  if (n.kind == rules::Condition::Kind::leaf) {
+    out.push_back(n.leaf);
+    return;
+  }
+  for (uint32_t c : n.children) leaves_under(b, c, depth + 1, out);
+}
+
+void parse_content(const json& c, Bundle& b) {
+  const json& leaves = get_array(c, "leaves");
+  const json& nodes = get_array(c, "nodes");
+  const json& rules = get_array(c, "rules");
+  const json& dbs = get_array(c, "dbs");
+  if (leaves.size() > (1u << 20) || nodes.size() > (1u << 22) || rules.size() > (1u << 20) ||
+      dbs.size() > 4096)
+    throw BundleError("bundle too large");
+  for (const json& d : dbs) {
+    FieldDb f;
+    f.field = get<Field>(d, "field", static_cast<uint64_t>(Field::count_) - 1);
+    f.arg = get_string(d, "arg");
+    f.stream = get<uint8_t>(d, "stream", 1) != 0;
+    const auto& bytes = get_binary(d, "data");
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(reinterpret_cast<const char*>(bytes.data()), bytes.size(), &db) !=
+        HS_SUCCESS)
+      throw BundleError(
+          "a Hyperscan database does not load on this machine (corrupt, or "
+          "compiled for another CPU or Hyperscan version)");
+    f.db.reset(db);
+    b.dbs.push_back(std::move(f));
+  }
+  for (size_t i = 0; i < b.dbs.size(); ++i) {
+    if (b.dbs[i].stream != (b.dbs[i].field == Field::body))
+      throw BundleError("only the body is scanned as a stream");
+    if (b.dbs[i].field == Field::body) b.body_db = static_cast<uint32_t>(i);
+  }
+  for (const json& l : leaves) {
+    Leaf f;
+    f.field = get<Field>(l, "field", static_cast<uint64_t>(Field::count_) - 1);
+    f.arg = get_string(l, "arg");
+    f.op = get<Op>(l, "op", static_cast<uint64_t>(Op::ip_in));
+    f.nocase = get<uint8_t>(l, "nocase", 1) != 0;
+    f.cmp = get<Cmp>(l, "cmp", static_cast<uint64_t>(Cmp::ne));
+    f.number = get<uint64_t>(l, "number", UINT64_MAX);
+    f.want = get<uint8_t>(l, "want", 1) != 0;
+    for (const json& p : get_array(l, "prefixes")) {
+      if (!p.is_array() || p.size() != 2 || !p[0].is_binary() || !p[1].is_number_unsigned())
+        throw BundleError("bad prefix");
+      const auto& addr = p[0].get_binary();
+      const uint64_t bits = p[1].get<uint64_t>();
+      if ((addr.size() != 4 && addr.size() != 16) || bits > addr.size() * 8)
+        throw BundleError("bad prefix");
+      f.prefixes.emplace_back(std::vector<uint8_t>(addr.begin(), addr.end()),
+                              static_cast<unsigned>(bits));
+    }
+    f.db = get<uint32_t>(l, "db", UINT32_MAX);
+    const bool pattern = f.op <= Op::regex;
+    if (pattern != (f.db != kNoDb) || (pattern && f.db >= b.dbs.size()))
+      throw BundleError("leaf database index out of range");
+    if (pattern && (b.dbs[f.db].field != f.field || b.dbs[f.db].arg != f.arg))
+      throw BundleError("leaf and database disagree on the field");
+    b.leaves.push_back(std::move(f));
+  }
+  for (const json& n : nodes) {
+    if (!n.is_array() || n.size() != 3 || !n[2].is_array()) throw BundleError("bad node");
+    Node x;
+    const uint64_t kind = n[0].get<uint64_t>();
+    if (kind > static_cast<uint64_t>(rules::Condition::Kind::leaf))
+      throw BundleError("bad node kind");
+    x.kind = static_cast<rules::Condition::Kind>(kind);
+    x.leaf = n[1].get<uint32_t>();
+    for (const json& ch : n[2]) x.children.push_back(ch.get<uint32_t>());
+    b.nodes.push_back(std::move(x));
+  }
+  // Children must point backwards (the compiler emits them first): no cycles.
+  for (size_t i = 0; i < b.nodes.size(); ++i) {
+    const Node& x = b.nodes[i];
+    if (x.kind == rules::Condition::Kind::leaf) {
+      if (x.leaf >= b.leaves.size() || !x.children.empty()) throw BundleError("bad leaf node");
+    } else {
+      if (x.children.empty() ||
+          (x.kind == rules::Condition::Kind::negate && x.children.size() != 1))
+        throw BundleError("bad operator node");
+      for (uint32_t c : x.children)
+        if (c >= i) throw BundleError("node child out of order");
+    }
+  }
+  b.rules_of_leaf.assign(b.leaves.size(), {});
+  for (const json& r : rules) {
+    CompiledRule x;
+    x.id = get<uint32_t>(r, "id", UINT32_MAX);
+    x.name = get_string(r, "name");
+    x.action = get<Action>(r, "action", static_cast<uint64_t>(Action::log));
+    x.mode = get<Mode>(r, "mode", static_cast<uint64_t>(Mode::monitor));
+    x.status = get<uint16_t>(r, "status", 599);
+    x.body = get_string(r, "body");
+    for (const json& h : get_array(r, "headers")) {
+      if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string())
+        throw BundleError("bad response header");
+      x.headers.emplace_back(h[0].get<std::string>(), h[1].get<std::string>());
+    }
+    x.root = get<uint32_t>(r, "root", UINT32_MAX);
+    if (x.root >= b.nodes.size()) throw BundleError("rule root out of range");
+    const uint32_t index = static_cast<uint32_t>(b.rules.size());
+    std::vector<uint32_t> under;
+    leaves_under(b, x.root, 0, under);
+    x.needs_body = false;
+    for (uint32_t l : under) {
+      x.needs_body = x.needs_body || b.leaves[l].field == Field::body;
+      auto& v = b.rules_of_leaf[l];
+      if (v.empty() || v.back() != index) v.push_back(index);
+    }
+    x.gated = without_patterns(b, x.root, 0) == 0;
+    if (x.needs_body)
+      for (uint32_t l : under)
+        if (b.leaves[l].field != Field::body) b.body_rule_head_leaves.push_back(l);
+    b.rules.push_back(std::move(x));
+    if (!b.rules.back().gated)
+      (b.rules.back().needs_body ? b.ungated_body : b.ungated).push_back(index);
+  }
+  std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
+  b.body_rule_head_leaves.erase(
+      std::unique(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end()),
+      b.body_rule_head_leaves.end());
+}
+
+}  // namespace
+
+std::string sha256_hex(const uint8_t* data, size_t len) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data, len, md, &n, EVP_sha256(), nullptr);
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+std::unique_ptr<Bundle> Bundle::load(const uint8_t* data, size_t len, std::string& error) {
+  auto b = std::make_unique<Bundle>();
+  try {
+    const json outer = json::from_cbor(data, data + len);
+    if (get<uint32_t>(outer, "format", UINT32_MAX) != kBundleFormat)
+      throw BundleError("unsupported bundle format (this dataplane reads format " +
+                        std::to_string(kBundleFormat) + ")");
+    b->version = get<uint64_t>(outer, "version", UINT64_MAX);
+    b->sha256 = get_string(outer, "sha256");
+    const auto& content = get_binary(outer, "content");
+    if (sha256_hex(content.data(), content.size()) != b->sha256)
+      throw BundleError("content hash mismatch (the file is damaged)");
+    parse_content(json::from_cbor(content.begin(), content.end()), *b);
+  } catch (const BundleError& e) {
+    error = std::string("invalid rule bundle: ") + e.what();
+    return nullptr;
+  } catch (const json::exception& e) {
+    error = std::string("invalid rule bundle: ") + e.what();
+    return nullptr;
+  }
+  return b;
+}
+
+std::unique_ptr<Bundle> Bundle::load_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read the rule bundle";
+    return nullptr;
+  }
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  auto b = load(bytes.data(), bytes.size(), error);
+  if (!b) error = path + ": " + error;
+  return b;
+}
+
+}  // namespace bulwark::detect

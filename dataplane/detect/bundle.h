@@ -1,0 +1,94 @@
+// A compiled rule bundle as the dataplane holds it: rule table, flattened condition
+// trees, leaf tests, and one Hyperscan database per request field (block mode; the body
+// database is a streaming one). Built from bundle bytes (the file `bulwark-rules
+// compile` writes) off the worker cores; read-only afterwards, shared by all workers.
+//
+// File format: CBOR (nlohmann-json) map {format: 1, version, sha256, content}, where
+// `content` is CBOR bytes of {rules, nodes, leaves, dbs} and sha256 is its SHA-256 hex.
+// Every index and size is validated on load: a bundle is input from another process.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/rules/rule_model.h"
+
+namespace bulwark::detect {
+
+using rules::Action;
+using rules::Cmp;
+using rules::Field;
+using rules::Mode;
+using rules::Op;
+
+inline constexpr uint32_t kBundleFormat = 1;
+inline constexpr uint32_t kNoDb = UINT32_MAX;
+
+struct Leaf {
+  Field field;
+  std::string arg;  // header names lower-cased; query parameter and cookie names as given
+  Op op;
+  bool nocase;
+  Cmp cmp;
+  uint64_t number;
+  bool want;
+  std::vector<std::pair<std::vector<uint8_t>, unsigned>> prefixes;
+  uint32_t db;  // pattern leaves: which database holds the pattern (id = leaf index)
+};
+
+struct Node {
+  rules::Condition::Kind kind;
+  uint32_t leaf;                   // leaf nodes
+  std::vector<uint32_t> children;  // node indices
+};
+
+struct CompiledRule {
+  uint32_t id;
+  std::string name;
+  Action action;
+  Mode mode;
+  uint16_t status;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  uint32_t root;    // node index
+  bool needs_body;  // has a body test: decided at the end of the request
+  bool gated;       // cannot match unless one of its pattern leaves matched
+};
+
+struct HsDatabaseFree {
+  void operator()(hs_database_t* d) const { hs_free_database(d); }
+};
+
+struct FieldDb {
+  Field field;
+  std::string arg;
+  bool stream;
+  std::unique_ptr<hs_database_t, HsDatabaseFree> db;
+};
+
+struct Bundle {
+  uint64_t version = 0;
+  std::string sha256;  // hex of the content
+  std::vector<CompiledRule> rules;
+  std::vector<Node> nodes;
+  std::vector<Leaf> leaves;
+  std::vector<FieldDb> dbs;
+  std::vector<std::vector<uint32_t>> rules_of_leaf;  // derived on load
+  std::vector<uint32_t> ungated;                     // head rules evaluated for every request
+  std::vector<uint32_t> ungated_body;                // body rules evaluated at every request's end
+  std::vector<uint32_t> body_rule_head_leaves;       // non-body leaves that body rules use
+  uint32_t body_db = kNoDb;                          // index into dbs, if any body test
+
+  // Parses and validates bundle bytes. nullptr and `error` on any problem.
+  static std::unique_ptr<Bundle> load(const uint8_t* data, size_t len, std::string& error);
+  static std::unique_ptr<Bundle> load_file(const std::string& path, std::string& error);
+};
+
+std::string sha256_hex(const uint8_t* data, size_t len);
+
+}  // namespace bulwark::detect

@@ -1,0 +1,273 @@
+// Rule evaluation (see matcher.h).
+#include "dataplane/detect/matcher.h"
+
+#include <cstring>
+
+#include "dataplane/http/http_normalize.h"
+
+namespace bulwark::detect {
+namespace {
+
+// Calls f(value) for each value of (field, arg) in the request; f returns true to stop.
+// query_param values are percent-decoded into `decode` (at least as large as the query).
+template <class F>
+void for_each_value(Field field, const std::string& arg, const RequestView& rv, char* decode,
+                    F&& f) {
+  const HttpHead& h = *rv.head;
+  auto headers_named = [&](std::string_view name) {
+    for (unsigned i = 0; i < h.header_count; ++i)
+      if (iequals(h.headers[i].name, name) && f(h.headers[i].value)) return;
+  };
+  switch (field) {
+    case Field::method: f(h.method); break;
+    case Field::path: f(rv.path); break;
+    case Field::uri: f(h.target); break;
+    case Field::query:
+      if (!rv.query.empty()) f(rv.query);
+      break;
+    case Field::query_param: {
+      std::string_view rest = rv.query, name, value;
+      while (next_query_param(rest, name, value)) {
+        uint32_t flags = 0;
+        const size_t n = percent_decode(name, decode, true, flags);
+        if (std::string_view(decode, n) != arg) continue;
+        const size_t m = percent_decode(value, decode, true, flags);
+        if (f(std::string_view(decode, m))) return;
+      }
+      break;
+    }
+    case Field::host:
+      if (!rv.host.empty()) f(rv.host);
+      break;
+    case Field::user_agent: headers_named("user-agent"); break;
+    case Field::header: headers_named(arg); break;
+    case Field::cookie:
+      for (unsigned i = 0; i < h.header_count; ++i) {
+        if (!iequals(h.headers[i].name, "cookie")) continue;
+        std::string_view v = h.headers[i].value;
+        if (arg.empty()) {
+          if (f(v)) return;
+          continue;
+        }
+        while (!v.empty()) {  // "a=1; b=2"
+          const size_t semi = v.find(';');
+          std::string_view pair = v.substr(0, semi);
+          v.remove_prefix(semi == std::string_view::npos ? v.size() : semi + 1);
+          while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+          const size_t eq = pair.find('=');
+          if (eq != std::string_view::npos && pair.substr(0, eq) == arg && f(pair.substr(eq + 1)))
+            return;
+        }
+      }
+      break;
+    case Field::body:
+    case Field::client_ip:
+    case Field::ja3:
+    case Field::ja4:
+    case Field::count_: break;
+  }
+}
+
+bool compare(Cmp c, uint64_t a, uint64_t b) {
+  switch (c) {
+    case Cmp::lt: return a < b;
+    case Cmp::le: return a <= b;
+    case Cmp::gt: return a > b;
+    case Cmp::ge: return a >= b;
+    case Cmp::eq: return a == b;
+    case Cmp::ne: return a != b;
+  }
+  return false;
+}
+
+bool in_prefix(const uint8_t* ip, unsigned len, const std::vector<uint8_t>& net, unsigned bits) {
+  if (len != net.size()) return false;
+  const unsigned full = bits / 8, rest = bits % 8;
+  if (std::memcmp(ip, net.data(), full) != 0) return false;
+  if (rest == 0) return true;
+  const uint8_t mask = static_cast<uint8_t>(0xff00 >> rest);
+  return (ip[full] & mask) == (net[full] & mask);
+}
+
+}  // namespace
+
+void Verdict::add(uint32_t rule, const Bundle& b) {
+  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
+  const CompiledRule& r = b.rules[rule];
+  if (r.mode == Mode::enforce && r.action != Action::log &&
+      (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
+    decisive = static_cast<int32_t>(rule);
+}
+
+Matcher::Matcher(const Bundle& b) : b_(b) {
+  for (const auto& d : b.dbs)
+    if (hs_alloc_scratch(d.db.get(), &scratch_) != HS_SUCCESS) {
+      hs_free_scratch(scratch_);
+      scratch_ = nullptr;
+      return;
+    }
+  if (b.dbs.empty() && hs_alloc_scratch(nullptr, &scratch_) != HS_SUCCESS) scratch_ = nullptr;
+  bits_.assign((b.leaves.size() + 63) / 64, 0);
+  rule_epoch_.assign(b.rules.size(), 0);
+  decode_.resize(64 * 1024);
+}
+
+Matcher::~Matcher() { hs_free_scratch(scratch_); }
+
+void Matcher::hit(uint32_t leaf) {
+  uint64_t& w = bits_[leaf / 64];
+  const uint64_t bit = uint64_t{1} << (leaf % 64);
+  if (!(w & bit)) {
+    w |= bit;
+    hits_.push_back(leaf);
+  }
+}
+
+void Matcher::clear_hits() {
+  for (uint32_t l : hits_) bits_[l / 64] = 0;
+  hits_.clear();
+}
+
+int Matcher::on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  static_cast<Matcher*>(ctx)->hit(id);
+  return 0;
+}
+
+void Matcher::scan_field(const FieldDb& db, const RequestView& rv) {
+  for_each_value(db.field, db.arg, rv, decode_.data(), [&](std::string_view v) {
+    hs_scan(db.db.get(), v.data(), static_cast<unsigned>(v.size()), 0, scratch_, &Matcher::on_match,
+            this);
+    return false;
+  });
+}
+
+bool Matcher::eval_leaf(const Leaf& l, const RequestView* rv, const RequestScan* scan) const {
+  if (l.field == Field::body) {
+    if (l.op == Op::length) return scan && compare(l.cmp, scan->body_bytes, l.number);
+    if (l.op == Op::exists) return scan && (scan->body_bytes > 0) == l.want;
+    return false;
+  }
+  if (rv == nullptr) return false;
+  if (l.field == Field::client_ip) {
+    if (l.op == Op::exists) return (rv->client_ip_len != 0) == l.want;
+    for (const auto& [net, bits] : l.prefixes)
+      if (in_prefix(rv->client_ip, rv->client_ip_len, net, bits)) return true;
+    return false;
+  }
+  bool found = false, any = false;
+  char* decode = const_cast<char*>(decode_.data());
+  for_each_value(l.field, l.arg, *rv, decode, [&](std::string_view v) {
+    any = true;
+    if (l.op == Op::length) found = compare(l.cmp, v.size(), l.number);
+    return found;
+  });
+  if (l.op == Op::exists) return any == l.want;
+  return found;
+}
+
+bool Matcher::eval(uint32_t node, const RequestView* rv, const RequestScan* scan) const {
+  const Node& n = b_.nodes[node];
+  switch (n.kind) {
+    case rules::Condition::Kind::leaf: {
+      const Leaf& l = b_.leaves[n.leaf];
+      if (l.op <= Op::regex) return bits_[n.leaf / 64] & (uint64_t{1} << (n.leaf % 64));
+      if (rv == nullptr && l.field != Field::body) {  // end of body: carried from the head
+        for (unsigned i = 0; scan && i < scan->carried_count; ++i)
+          if (scan->carried[i] == n.leaf) return true;
+        return false;
+      }
+      return eval_leaf(l, rv, scan);
+    }
+    case rules::Condition::Kind::negate: return !eval(n.children[0], rv, scan);
+    case rules::Condition::Kind::all:
+      for (uint32_t c : n.children)
+        if (!eval(c, rv, scan)) return false;
+      return true;
+    case rules::Condition::Kind::any:
+      for (uint32_t c : n.children)
+        if (eval(c, rv, scan)) return true;
+      return false;
+  }
+  return false;
+}
+
+// Evaluates the rules of one phase (head: rules without body tests; end: the others)
+// that a hit leaf belongs to, plus the phase's ungated rules, each once.
+void Matcher::evaluate_candidates(bool body_phase, const RequestView* rv, const RequestScan* scan,
+                                  Verdict& v) {
+  if (++epoch_ == 0) {
+    std::fill(rule_epoch_.begin(), rule_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+  auto consider = [&](uint32_t r) {
+    if (rule_epoch_[r] == epoch_) return;
+    rule_epoch_[r] = epoch_;
+    const CompiledRule& rule = b_.rules[r];
+    if (rule.needs_body == body_phase && eval(rule.root, rv, body_phase ? scan : nullptr))
+      v.add(r, b_);
+  };
+  const size_t n = hits_.size();
+  for (size_t i = 0; i < n; ++i)
+    for (uint32_t r : b_.rules_of_leaf[hits_[i]]) consider(r);
+  for (uint32_t r : body_phase ? b_.ungated_body : b_.ungated) consider(r);
+}
+
+void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {
+  scan = RequestScan{};
+  clear_hits();
+  for (const auto& db : b_.dbs)
+    if (!db.stream) scan_field(db, rv);
+  evaluate_candidates(false, &rv, &scan, v);
+  // Body rules are decided at the end: carry the head leaves they use.
+  if (!wants_body()) return;
+  for (uint32_t l : b_.body_rule_head_leaves) {
+    const bool t = b_.leaves[l].op <= Op::regex ? (bits_[l / 64] >> (l % 64)) & 1
+                                                : eval_leaf(b_.leaves[l], &rv, nullptr);
+    if (!t) continue;
+    if (scan.carried_count == kMaxCarried) {
+      scan.carried_overflow = true;
+      break;
+    }
+    scan.carried[scan.carried_count++] = l;
+  }
+  if (hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &scan.stream) != HS_SUCCESS)
+    scan.stream = nullptr;
+}
+
+int Matcher::on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
+                           void* ctx) {
+  auto& scan = *static_cast<RequestScan*>(ctx);
+  for (unsigned i = 0; i < scan.body_hit_count; ++i)
+    if (scan.body_hits[i] == id) return 0;
+  if (scan.body_hit_count < kMaxCarried) scan.body_hits[scan.body_hit_count++] = id;
+  return 0;
+}
+
+void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
+  scan.body_bytes += len;
+  if (scan.stream == nullptr) return;
+  hs_scan_stream(scan.stream, reinterpret_cast<const char*>(data), static_cast<unsigned>(len), 0,
+                 scratch_, &Matcher::on_body_match, &scan);
+}
+
+void Matcher::end_body(RequestScan& scan, Verdict& v) {
+  if (scan.stream) {
+    hs_close_stream(scan.stream, scratch_, &Matcher::on_body_match, &scan);
+    scan.stream = nullptr;
+  }
+  // Other requests used the bitmaps since this one's head: rebuild them from what the
+  // request carried, then evaluate the body rules those leaves (or none) can satisfy.
+  clear_hits();
+  for (unsigned i = 0; i < scan.body_hit_count; ++i) hit(scan.body_hits[i]);
+  for (unsigned i = 0; i < scan.carried_count; ++i)
+    if (b_.leaves[scan.carried[i]].op <= Op::regex) hit(scan.carried[i]);
+  evaluate_candidates(true, nullptr, &scan, v);
+  clear_hits();
+}
+
+void Matcher::abort(RequestScan& scan) {
+  if (scan.stream) hs_close_stream(scan.stream, scratch_, nullptr, nullptr);
+  scan.stream = nullptr;
+}
+
+}  // namespace bulwark::detect

@@ -1,0 +1,92 @@
+// Evaluates a bundle's rules against requests. One Matcher per worker (it owns the
+// Hyperscan scratch and the per-request bitmaps); the per-request state that must live
+// from the head to the end of the body is a RequestScan the caller keeps with the flow.
+//
+// Each field's database is scanned once per value; only rules with a matched pattern
+// (plus the few whose condition can be true without one) are evaluated, so the cost
+// per request grows with what matched, not with the number of rules.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/detect/bundle.h"
+#include "dataplane/http/http_message.h"
+
+namespace bulwark::detect {
+
+struct RequestView {
+  const HttpHead* head = nullptr;
+  std::string_view path;   // normalised
+  std::string_view query;  // raw
+  std::string_view host;   // without port
+  const uint8_t* client_ip = nullptr;
+  uint8_t client_ip_len = 0;  // 4 or 16
+};
+
+inline constexpr unsigned kMaxMatched = 16;
+inline constexpr unsigned kMaxCarried = 32;
+
+struct Verdict {
+  int32_t decisive = -1;  // rule index that decides (enforce mode, block or respond)
+  uint32_t matched[kMaxMatched];
+  unsigned matched_count = 0;  // every rule that matched, in rule order (bounded)
+  void add(uint32_t rule, const Bundle& b);
+};
+
+// Carried from a request's head to the end of its body.
+struct RequestScan {
+  hs_stream_t* stream = nullptr;
+  uint64_t body_bytes = 0;
+  uint32_t carried[kMaxCarried];  // leaves true at head time that body rules use
+  uint8_t carried_count = 0;
+  bool carried_overflow = false;    // more than kMaxCarried: some body rules may not match
+  uint32_t body_hits[kMaxCarried];  // body pattern leaves matched so far
+  uint8_t body_hit_count = 0;
+};
+
+class Matcher {
+ public:
+  explicit Matcher(const Bundle& b);
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+  bool ok() const { return scratch_ != nullptr; }
+
+  // Evaluates the rules that do not look at the body; prepares `scan` for the body.
+  void on_head(const RequestView& rv, RequestScan& scan, Verdict& v);
+  // True if body rules exist (the caller then streams the body and calls end_body).
+  bool wants_body() const { return b_.body_db != kNoDb; }
+  void on_body(RequestScan& scan, const uint8_t* data, size_t len);
+  // End of the request: closes the body stream and evaluates the body rules.
+  void end_body(RequestScan& scan, Verdict& v);
+  // Abandons a request (flow gone) without evaluating.
+  void abort(RequestScan& scan);
+
+  const Bundle& bundle() const { return b_; }
+
+ private:
+  void hit(uint32_t leaf);
+  void clear_hits();
+  bool eval(uint32_t node, const RequestView* rv, const RequestScan* scan) const;
+  bool eval_leaf(const Leaf& l, const RequestView* rv, const RequestScan* scan) const;
+  void scan_field(const FieldDb& db, const RequestView& rv);
+  void evaluate_candidates(bool body_phase, const RequestView* rv, const RequestScan* scan,
+                           Verdict& v);
+  static int on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx);
+  static int on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
+                           void* ctx);
+
+  const Bundle& b_;
+  hs_scratch_t* scratch_ = nullptr;
+  std::vector<uint64_t> bits_;
+  std::vector<uint32_t> hits_;
+  std::vector<uint32_t> rule_epoch_;
+  uint32_t epoch_ = 0;
+  std::vector<char> decode_;  // query parameter values decoded for scanning
+};
+
+}  // namespace bulwark::detect

@@ -1,0 +1,69 @@
+// Offline request evaluation (see request_eval.h).
+#include "dataplane/detect/request_eval.h"
+
+#include <memory>
+
+#include "dataplane/detect/request_view.h"
+#include "dataplane/http/http_parser.h"
+
+namespace bulwark::detect {
+namespace {
+
+struct Evaluator : HttpHandler {
+  Matcher& m;
+  const uint8_t* ip;
+  uint8_t ip_len;
+  std::vector<EvalResult> out;
+  std::unique_ptr<char[]> path = std::make_unique<char[]>(kPathBufferBytes);
+  std::vector<uint8_t> head_buffer = std::vector<uint8_t>(HttpLimits{}.max_head_bytes);
+  RequestScan scan;
+  bool open = false;
+
+  Evaluator(Matcher& matcher, const uint8_t* a, uint8_t n) : m(matcher), ip(a), ip_len(n) {}
+
+  void on_head(const HttpHead& h) override {
+    EvalResult r;
+    const RequestView rv = make_request_view(h, path.get(), ip, ip_len);
+    r.method = std::string(h.method);
+    r.target = std::string(h.target);
+    r.path = std::string(rv.path);
+    r.anomalies = h.anomalies;
+    m.on_head(rv, scan, r.verdict);
+    open = m.wants_body();
+    out.push_back(std::move(r));
+  }
+  void on_body(const uint8_t* d, size_t n) override {
+    if (open) m.on_body(scan, d, n);
+  }
+  void on_message_end() override {
+    if (open) m.end_body(scan, out.back().verdict);
+    open = false;
+  }
+  void on_anomaly(uint32_t a, bool fatal) override {
+    if (out.empty()) return;
+    out.back().anomalies |= a;
+    out.back().fatal = out.back().fatal || fatal;
+    if (fatal && open) {
+      m.end_body(scan, out.back().verdict);  // decide on what arrived
+      open = false;
+    }
+  }
+  uint8_t* acquire_head_buffer(uint32_t bytes) override {
+    return bytes <= head_buffer.size() ? head_buffer.data() : nullptr;
+  }
+  void release_head_buffer(uint8_t*) override {}
+};
+
+}  // namespace
+
+std::vector<EvalResult> evaluate_requests(Matcher& m, std::string_view raw,
+                                          const uint8_t* client_ip, uint8_t client_ip_len) {
+  Evaluator e(m, client_ip, client_ip_len);
+  HttpParser p(true, HttpLimits{});
+  p.feed(reinterpret_cast<const uint8_t*>(raw.data()), raw.size(), e);
+  if (e.open) e.on_message_end();  // a body cut short: decide on what arrived
+  p.finish(e);
+  return std::move(e.out);
+}
+
+}  // namespace bulwark::detect

@@ -1,0 +1,25 @@
+// Evaluates raw HTTP/1.1 request bytes (one or more pipelined requests) against a
+// bundle, outside the dataplane: the same parser, normalisation and matcher the workers
+// use. For `bulwark-rules test`, rule-pack self-tests and unit tests.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/detect/matcher.h"
+
+namespace bulwark::detect {
+
+struct EvalResult {
+  std::string method, target, path;  // path: normalised
+  uint32_t anomalies = 0;            // HttpAnomaly bits
+  bool fatal = false;                // parsing stopped at this request
+  Verdict verdict;
+};
+
+std::vector<EvalResult> evaluate_requests(Matcher& m, std::string_view raw,
+                                          const uint8_t* client_ip = nullptr,
+                                          uint8_t client_ip_len = 0);
+
+}  // namespace bulwark::detect

@@ -1,0 +1,24 @@
+// Request view construction (see request_view.h).
+#include "dataplane/detect/request_view.h"
+
+#include "dataplane/http/http_normalize.h"
+
+namespace bulwark::detect {
+
+RequestView make_request_view(const HttpHead& head, char* path_buffer, const uint8_t* ip,
+                              uint8_t ip_len, uint32_t* path_flags) {
+  RequestView rv;
+  rv.head = &head;
+  std::string_view path = target_path(head.target);
+  if (path.size() + 2 > kPathBufferBytes) path = path.substr(0, kPathBufferBytes - 2);
+  uint32_t flags = 0;
+  rv.path = std::string_view(path_buffer, normalize_path(path, path_buffer, flags));
+  if (path_flags) *path_flags = flags;
+  rv.query = target_query(head.target);
+  rv.host = host_without_port(head.header("host"));
+  rv.client_ip = ip;
+  rv.client_ip_len = ip ? ip_len : 0;
+  return rv;
+}
+
+}  // namespace bulwark::detect

@@ -1,0 +1,20 @@
+// Builds the normalised view of a request that rules are evaluated on, from a parsed
+// head: decoded path, raw query, host without port, client address. The path is
+// written to a caller-provided buffer of at least kPathBufferBytes (a head is bounded by
+// the parser, so the path is too).
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/detect/matcher.h"
+#include "dataplane/http/http_message.h"
+
+namespace bulwark::detect {
+
+inline constexpr size_t kPathBufferBytes = 64 * 1024 + 2;
+
+// `ip` is 4 or 16 bytes (ip_len), or nullptr.
+RequestView make_request_view(const HttpHead& head, char* path_buffer, const uint8_t* ip,
+                              uint8_t ip_len, uint32_t* path_flags = nullptr);
+
+}  // namespace bulwark::detect
