@@ -1,6 +1,7 @@
 // bulwark-dataplane: the DPDK primary process. Loads and checks configuration, starts
 // EAL with the two ports, launches one worker per worker core, publishes port counters
-// and a heartbeat into the stats segment, and shuts down cleanly on SIGINT/SIGTERM.
+// and a heartbeat into the stats segment, inspects HTTP with the rule bundle (reloaded
+// on SIGHUP), writes events, and shuts down cleanly on SIGINT/SIGTERM.
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -24,6 +25,7 @@
 #include "dataplane/config/environment_check.h"
 #include "dataplane/exit_codes.h"
 #include "dataplane/flow/flow_table.h"
+#include "dataplane/inspect/inspection_runtime.h"
 #include "dataplane/port/port_setup.h"
 #include "dataplane/stats/stats_segment.h"
 #include "dataplane/worker/worker.h"
@@ -32,8 +34,10 @@ namespace bulwark {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 
 void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+void on_hangup(int) { g_reload.store(true, std::memory_order_relaxed); }
 
 void log(const std::string& s) {
   std::fprintf(stdout, "bulwark-dataplane: %s\n", s.c_str());
@@ -133,7 +137,7 @@ int parse_options(int argc, char** argv, Options& o) {
   CLI::App app{
       "bulwark-dataplane: DPDK bump-in-the-wire between an outside and an inside port.\n"
       "Options override the configuration file. Arguments after -- go to DPDK's EAL."};
-  std::string outside, inside, workers, shm, malformed;
+  std::string outside, inside, workers, shm, malformed, rules, events, http_ports;
   unsigned main_core = 0;
   uint32_t flows = 0, memory_mb = 0, mbufs = 0;
   bool no_huge = false, keep_stats = false;
@@ -154,6 +158,12 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--memory-mb", memory_mb, "memory with --no-huge")
       ->check(CLI::Range(64u, 1u << 20));
   app.add_flag("--keep-stats", keep_stats, "keep the stats segment after exit");
+  app.add_option("--rules", rules,
+                 "compiled rule bundle (bulwark-rules compile); SIGHUP reloads it")
+      ->check(CLI::ExistingFile);
+  app.add_option("--events", events, "events file (JSON lines)");
+  app.add_option("--http-ports", http_ports,
+                 "server ports whose connections are inspected, e.g. 80,8080 ('none': off)");
   app.add_flag("--check-config", o.check_only, "validate configuration and environment, then exit");
   app.add_option("eal", eal, "EAL arguments (after --)");
   try {
@@ -185,6 +195,21 @@ int parse_options(int argc, char** argv, Options& o) {
   if (no_huge) c.no_huge = true;
   if (memory_mb) c.memory_mb = memory_mb;
   if (keep_stats) c.keep_stats = true;
+  if (!rules.empty()) c.rules_bundle = rules;
+  if (!events.empty()) c.events_file = events;
+  if (http_ports == "none") {
+    c.http_ports.clear();
+  } else if (!http_ports.empty()) {
+    std::vector<unsigned> list;
+    if (!parse_core_list(http_ports, list))
+      return fail(kExitUsage, "--http-ports '" + http_ports + "' is not a port list like 80,8080");
+    c.http_ports.clear();
+    for (unsigned p : list) {
+      if (p == 0 || p > 65535)
+        return fail(kExitUsage, "--http-ports: " + std::to_string(p) + " is not a port");
+      c.http_ports.push_back(static_cast<uint16_t>(p));
+    }
+  }
   c.eal_args.insert(c.eal_args.end(), eal.begin(), eal.end());
   std::string err;
   if (!validate_dataplane_config(c, err)) return fail(kExitUsage, err);
@@ -283,6 +308,24 @@ int run(const DataplaneConfig& cfg) {
     tables.push_back(std::move(t));
     ++w;
   }
+  InspectionRuntime inspection;
+  if (std::string err; !inspection.start(cfg, nw, pool, seg, err)) return fail(kExitDpdk, err);
+  if (!cfg.rules_bundle.empty()) {
+    if (std::string err; !inspection.reload(err)) return fail(kExitUsage, err);
+    log("rules: " + cfg.rules_bundle + " version " + std::to_string(seg.rules.version) + ", " +
+        std::to_string(seg.rules.rule_count) + " rules, sha256 " + seg.rules.sha256);
+  }
+  if (inspection.enabled()) {
+    std::string ports_text;
+    for (uint16_t p : cfg.http_ports)
+      ports_text += (ports_text.empty() ? "" : ",") + std::to_string(p);
+    log("inspecting HTTP on TCP ports " + ports_text + "; events to " +
+        (cfg.events_file.empty() ? std::string("(none)") : cfg.events_file));
+  }
+  for (unsigned i = 0; i < nw; ++i) {
+    ctx[i].inspector = inspection.inspector(i);
+    ctx[i].qsbr = inspection.qsbr();
+  }
   seg.header.flow_entry_bytes = static_cast<uint32_t>(tables[0]->bytes_per_flow());
   log("flow table: " + std::to_string(cfg.flow_capacity) + " entries per worker, " +
       std::to_string(tables[0]->bytes_per_flow()) + " bytes per flow");
@@ -300,10 +343,21 @@ int run(const DataplaneConfig& cfg) {
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::running));
   log("forwarding with " + std::to_string(nw) + " worker(s); stats in shm " + cfg.stats_shm);
 
-  while (!g_stop.load(std::memory_order_relaxed)) {
-    for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
-    seg.header.heartbeat_unix_ns.set(unix_ns());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (unsigned tick = 0; !g_stop.load(std::memory_order_relaxed); ++tick) {
+    inspection.poll();  // events: every 20 ms
+    if (g_reload.exchange(false)) {
+      std::string err;
+      if (inspection.reload(err))
+        log("rules reloaded: version " + std::to_string(seg.rules.version) + ", " +
+            std::to_string(seg.rules.rule_count) + " rules, sha256 " + seg.rules.sha256);
+      else
+        fail(kExitRuntime, "rules not reloaded (the active set stays): " + err);
+    }
+    if (tick % 5 == 0) {
+      for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
+      seg.header.heartbeat_unix_ns.set(unix_ns());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));
   log("stopping");
@@ -317,6 +371,7 @@ int run(const DataplaneConfig& cfg) {
     rte_eth_dev_close(ports[p].port_id);  // net_pcap flushes its output files here
   }
   for (auto* r : rings) rte_ring_free(r);
+  inspection.stop();
   tables.clear();
   rte_mempool_free(pool);
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopped));
@@ -338,6 +393,10 @@ int main(int argc, char** argv) {
   for (const auto& e : env.errors)
     std::fprintf(stderr, "bulwark-dataplane: error: %s\n", e.c_str());
   if (!env.errors.empty()) return kExitEnvironment;
+  if (!o.cfg.rules_bundle.empty()) {  // a bad bundle is a configuration error: say so now
+    std::string err;
+    if (!detect::Bundle::load_file(o.cfg.rules_bundle, err)) return fail(kExitUsage, err);
+  }
   if (o.check_only) {
     log("configuration and environment OK");
     return kExitOk;
@@ -347,5 +406,9 @@ int main(int argc, char** argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction hup {};
+  hup.sa_handler = on_hangup;
+  sigemptyset(&hup.sa_mask);
+  sigaction(SIGHUP, &hup, nullptr);
   return run(o.cfg);
 }

@@ -15,7 +15,7 @@ PACKAGES=(
   libboost-test-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libpcap-dev libbpf-dev libxdp-dev
   # tests, lab and benchmarks
-  python3 iproute2 ethtool curl wrk procps kmod valgrind coreutils util-linux
+  python3 iproute2 ethtool curl wrk procps kmod valgrind coreutils util-linux tcpdump
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -13,11 +13,16 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 1;
+inline constexpr uint32_t kStatsLayoutVersion = 2;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
 inline constexpr unsigned kTimeoutClassSlots = 8;
+inline constexpr unsigned kHttpAnomalySlots = 24;  // indexed by HttpAnomaly bit
+inline constexpr unsigned kMethodSlots = 8;        // see kMethodNames
+inline constexpr unsigned kMaxRuleSlots = 16384;   // per-rule hit counters (rule index)
+inline constexpr const char* kMethodNames[kMethodSlots] = {"GET",   "POST", "PUT",     "DELETE",
+                                                           "PATCH", "HEAD", "OPTIONS", "other"};
 
 // A counter with a single writer. add() is a plain load+store (no lock prefix): only
 // the owning thread writes, readers see whole 64-bit values.
@@ -55,6 +60,26 @@ struct alignas(64) WorkerStats {
   Counter flows_created, flows_expired, flows_evicted, flows_evicted_established;
   Counter flows_insert_failed, flows_midstream;
   Counter flows_by_class[kTimeoutClassSlots];  // active entries per timeout class
+
+  // HTTP inspection.
+  Counter sessions_active, sessions_created, sessions_exhausted;  // inspected connections
+  Counter http_requests, http_responses;
+  Counter requests_by_method[kMethodSlots];
+  // Decisions on requests: no rule or only log rules (pass), enforced block / respond,
+  // log-action matches, monitor-mode matches (what would have been done).
+  Counter verdict_pass, verdict_block, verdict_respond, verdict_log, verdict_monitor;
+  Counter anomalies[kHttpAnomalySlots];                  // requests/responses showing each anomaly
+  Counter anomaly_blocks;                                // requests blocked by the smuggling policy
+  Counter rule_hits_total;                               // matched rules, all actions and modes
+  Counter resets_sent, responses_sent, inject_failures;  // injected segments
+  Counter flows_blocked_packets;  // packets dropped because their connection was cut
+  Counter inspection_bypassed;    // connections no longer inspected (bound hit, policy pass)
+  Counter events_dropped;         // event ring full
+  // TCP reassembly (both directions of inspected connections).
+  Counter reasm_delivered_bytes, reasm_in_order, reasm_out_of_order, reasm_retransmissions;
+  Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;
+  Counter reasm_pool_exhausted, reasm_out_of_window, reasm_midstream;
+  Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
 // main lcore: rw (from rte_eth_stats_get, about every 100 ms); everyone else: ro.
@@ -83,8 +108,23 @@ struct alignas(64) Header {
   Counter heartbeat_unix_ns;  // main lcore refreshes it about every 100 ms
 };
 
+// The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.
+// `generation` changes last (release) so a reader that sees it may read the rest.
+struct alignas(64) RulesInfo {
+  std::atomic<uint64_t> generation;  // 0: no bundle
+  uint64_t version;
+  uint64_t loaded_unix_ns;
+  uint64_t load_duration_ns;
+  uint64_t reloads;  // successful loads after the first
+  uint64_t reload_failures;
+  uint32_t rule_count;
+  char sha256[65];
+  uint32_t rule_ids[kMaxRuleSlots];  // rule index -> rule id
+};
+
 struct Segment {
   Header header;
+  RulesInfo rules;
   PortStats ports[kPortCount];
   WorkerStats workers[kMaxWorkers];
 };

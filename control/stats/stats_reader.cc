@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "dataplane/flow/tcp_state.h"
+#include "dataplane/http/http_message.h"
 #include "dataplane/parse/packet_info.h"
 
 namespace bulwark {
@@ -105,6 +106,43 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
                 {"insert_failed", w.flows_insert_failed.get()},
                 {"midstream", w.flows_midstream.get()},
                 {"by_class", cls}};
+  json methods = json::object();
+  for (unsigned m = 0; m < stats::kMethodSlots; ++m)
+    methods[stats::kMethodNames[m]] = w.requests_by_method[m].get();
+  json anomalies = json::object();
+  for (unsigned a = 0; a < kHttpAnomalyCount && a < stats::kHttpAnomalySlots; ++a)
+    anomalies[http_anomaly_name(a)] = w.anomalies[a].get();
+  j["http"] = {{"sessions_active", w.sessions_active.get()},
+               {"sessions_created", w.sessions_created.get()},
+               {"sessions_exhausted", w.sessions_exhausted.get()},
+               {"requests", w.http_requests.get()},
+               {"responses", w.http_responses.get()},
+               {"requests_by_method", methods},
+               {"verdicts",
+                {{"pass", w.verdict_pass.get()},
+                 {"block", w.verdict_block.get()},
+                 {"respond", w.verdict_respond.get()},
+                 {"log", w.verdict_log.get()},
+                 {"monitor", w.verdict_monitor.get()}}},
+               {"anomalies", anomalies},
+               {"anomaly_blocks", w.anomaly_blocks.get()},
+               {"rule_hits", w.rule_hits_total.get()},
+               {"resets_sent", w.resets_sent.get()},
+               {"responses_sent", w.responses_sent.get()},
+               {"inject_failures", w.inject_failures.get()},
+               {"blocked_flow_packets", w.flows_blocked_packets.get()},
+               {"inspection_bypassed", w.inspection_bypassed.get()},
+               {"events_dropped", w.events_dropped.get()}};
+  j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
+                     {"in_order", w.reasm_in_order.get()},
+                     {"out_of_order", w.reasm_out_of_order.get()},
+                     {"retransmissions", w.reasm_retransmissions.get()},
+                     {"partial_retransmissions", w.reasm_partial_retransmissions.get()},
+                     {"overlap_conflicts", w.reasm_overlap_conflicts.get()},
+                     {"limit_hits", w.reasm_limit_hits.get()},
+                     {"pool_exhausted", w.reasm_pool_exhausted.get()},
+                     {"out_of_window", w.reasm_out_of_window.get()},
+                     {"midstream", w.reasm_midstream.get()}};
   return j;
 }
 
@@ -167,6 +205,24 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   total["busy_ratio"] =
       busy + idle ? static_cast<double>(busy) / static_cast<double>(busy + idle) : 0.0;
   j["total"] = total;
+  // The active rule set and per-rule hits (summed over workers), by rule id.
+  const auto& ri = seg.rules;
+  json rules = {{"generation", ri.generation.load(std::memory_order_acquire)},
+                {"version", ri.version},
+                {"rule_count", ri.rule_count},
+                {"sha256", std::string(ri.sha256, strnlen(ri.sha256, sizeof ri.sha256))},
+                {"loaded_unix_ns", ri.loaded_unix_ns},
+                {"load_duration_ns", ri.load_duration_ns},
+                {"reloads", ri.reloads},
+                {"reload_failures", ri.reload_failures}};
+  json hits = json::object();
+  for (uint32_t r = 0; r < ri.rule_count && r < stats::kMaxRuleSlots; ++r) {
+    uint64_t sum = 0;
+    for (unsigned w = 0; w < n; ++w) sum += seg.workers[w].rule_hits[r].get();
+    if (sum) hits[std::to_string(ri.rule_ids[r])] = sum;
+  }
+  rules["hits"] = hits;
+  j["rules"] = rules;
   return j;
 }
 

@@ -29,7 +29,9 @@ std::vector<unsigned> cores_of(const YAML::Node& n) {
 
 void load(const YAML::Node& root, DataplaneConfig& c) {
   if (root.IsNull()) return;
-  require_map(root, "top level", {"ports", "cores", "flows", "malformed", "stats", "dpdk"});
+  require_map(
+      root, "top level",
+      {"ports", "cores", "flows", "malformed", "stats", "dpdk", "inspect", "rules", "events"});
   if (auto p = root["ports"]) {
     require_map(p, "ports", {"outside", "inside"});
     if (p["outside"]) c.outside = string_of(p["outside"], "ports.outside");
@@ -69,6 +71,51 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     require_map(s, "stats", {"shm", "keep_on_exit"});
     if (s["shm"]) c.stats_shm = string_of(s["shm"], "stats.shm");
     if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
+  }
+  if (auto i = root["inspect"]) {
+    require_map(i, "inspect", {"http_ports", "sessions", "reassembly", "smuggling"});
+    if (auto hp = i["http_ports"]) {
+      if (!hp.IsSequence()) throw ConfigError(hp, "'inspect.http_ports' must be a list of ports");
+      c.http_ports.clear();
+      for (const auto& e : hp)
+        c.http_ports.push_back(scalar<uint16_t>(e, "inspect.http_ports[]", 1, 65535));
+    }
+    if (i["sessions"])
+      c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
+    if (auto r = i["reassembly"]) {
+      require_map(r, "inspect.reassembly",
+                  {"segments", "max_held_bytes", "max_held_segments", "on_limit"});
+      if (r["segments"])
+        c.reassembly_segments =
+            scalar<uint32_t>(r["segments"], "inspect.reassembly.segments", 16, 1u << 22);
+      if (r["max_held_bytes"])
+        c.reassembly_max_held_bytes = scalar<uint32_t>(
+            r["max_held_bytes"], "inspect.reassembly.max_held_bytes", 2048, 1u << 26);
+      if (r["max_held_segments"])
+        c.reassembly_max_held_segments = scalar<uint16_t>(
+            r["max_held_segments"], "inspect.reassembly.max_held_segments", 1, 65535);
+      if (auto l = r["on_limit"]) {
+        const auto v = string_of(l, "inspect.reassembly.on_limit");
+        if (v != "pass" && v != "drop")
+          throw ConfigError(
+              l, "'inspect.reassembly.on_limit' must be 'pass' or 'drop', not '" + v + "'");
+        c.on_limit = v == "pass" ? LimitPolicy::pass : LimitPolicy::drop;
+      }
+    }
+    if (auto m = i["smuggling"]) {
+      const auto v = string_of(m, "inspect.smuggling");
+      if (v != "block" && v != "log")
+        throw ConfigError(m, "'inspect.smuggling' must be 'block' or 'log', not '" + v + "'");
+      c.smuggling = v == "block" ? AnomalyPolicy::block : AnomalyPolicy::log;
+    }
+  }
+  if (auto r = root["rules"]) {
+    require_map(r, "rules", {"bundle"});
+    if (r["bundle"]) c.rules_bundle = string_of(r["bundle"], "rules.bundle");
+  }
+  if (auto e = root["events"]) {
+    require_map(e, "events", {"file"});
+    if (e["file"]) c.events_file = string_of(e["file"], "events.file");
   }
   if (auto d = root["dpdk"]) {
     require_map(d, "dpdk",

@@ -13,6 +13,11 @@
 namespace bulwark {
 
 enum class MalformedPolicy : uint8_t { forward, drop };
+// What to do with a connection whose reassembly hit a bound: stop inspecting it and
+// let it through (pass), or drop the rest of it (drop).
+enum class LimitPolicy : uint8_t { pass, drop };
+// What to do with a request showing smuggling signs: block it, or only log it.
+enum class AnomalyPolicy : uint8_t { block, log };
 
 struct DataplaneConfig {
   std::string outside;  // DPDK device: PCI address or vdev string
@@ -32,6 +37,17 @@ struct DataplaneConfig {
   bool no_huge = false;               // run on ordinary memory (tests, development)
   uint32_t memory_mb = 512;           // with no_huge
   std::vector<std::string> eal_args;  // passed to DPDK as they are
+
+  // HTTP inspection (connections to these server ports are reassembled and parsed).
+  std::vector<uint16_t> http_ports{80, 8080};
+  uint32_t http_sessions = 16384;                   // concurrent inspected connections per worker
+  uint32_t reassembly_segments = 8192;              // 2 KiB out-of-order buffers per worker
+  uint32_t reassembly_max_held_bytes = 256 * 1024;  // per direction
+  uint16_t reassembly_max_held_segments = 256;      // per direction
+  LimitPolicy on_limit = LimitPolicy::pass;
+  AnomalyPolicy smuggling = AnomalyPolicy::block;
+  std::string rules_bundle;  // compiled bundle (bulwark-rules compile); empty: no rules
+  std::string events_file = "/var/log/bulwark/events.jsonl";
 };
 
 // Parses YAML text. `origin` names the source in messages (a file name). On error

@@ -271,3 +271,10 @@ void Matcher::abort(RequestScan& scan) {
 }
 
 }  // namespace bulwark::detect
+
+namespace bulwark::detect {
+void Matcher::discard(RequestScan& scan) {
+  if (scan.stream) hs_close_stream(scan.stream, nullptr, nullptr, nullptr);
+  scan.stream = nullptr;
+}
+}  // namespace bulwark::detect

@@ -65,6 +65,9 @@ class Matcher {
   void end_body(RequestScan& scan, Verdict& v);
   // Abandons a request (flow gone) without evaluating.
   void abort(RequestScan& scan);
+  // Frees a request's body stream without a matcher (its bundle may be gone already:
+  // closing without scratch or callback only frees the stream's own memory).
+  static void discard(RequestScan& scan);
 
   const Bundle& bundle() const { return b_; }
 

@@ -101,6 +101,7 @@ void FlowTable::unlink(uint32_t idx) {
 }
 
 void FlowTable::remove(uint32_t idx) {
+  if (remove_hook_) remove_hook_(remove_ctx_, entries_[idx]);
   unlink(idx);
   FlowKey key;
   void* kp = nullptr;

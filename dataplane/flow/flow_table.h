@@ -28,9 +28,10 @@ struct alignas(64) FlowEntry {
   uint32_t lru_prev;
   uint32_t lru_next;
   FlowState state;
-  TimeoutClass cls;   // list the entry is on; derived from state at each update
-  uint8_t initiator;  // direction that opened the connection
-  uint8_t fin_seen;   // bit per direction
+  TimeoutClass cls;               // list the entry is on; derived from state at each update
+  uint8_t initiator;              // direction that opened the connection
+  uint8_t fin_seen;               // bit per direction
+  uint32_t session = UINT32_MAX;  // inspection session (inspect/), or none
 };
 static_assert(sizeof(FlowEntry) == 64, "one cache line per flow entry");
 
@@ -78,6 +79,14 @@ class FlowTable {
     if (e->cls != timeout_class_of(e->state) || now - e->linked_at >= cfg_.relink_ticks)
       relink(e, now);
   }
+  // Called with each entry about to be removed (expiry, eviction), so that state kept
+  // elsewhere for it (an inspection session) is released.
+  using RemoveHook = void (*)(void* ctx, FlowEntry& e);
+  void set_remove_hook(RemoveHook hook, void* ctx) {
+    remove_hook_ = hook;
+    remove_ctx_ = ctx;
+  }
+  uint32_t index_of(const FlowEntry* e) const { return static_cast<uint32_t>(e - entries_); }
   // Removes up to `budget` entries idle past their class timeout. Returns how many.
   unsigned expire(uint64_t now, unsigned budget);
 
@@ -94,7 +103,6 @@ class FlowTable {
 
  private:
   FlowTable() = default;
-  uint32_t index_of(const FlowEntry* e) const { return static_cast<uint32_t>(e - entries_); }
   void relink(FlowEntry* e, uint64_t now);
   void link_tail(uint32_t idx);
   void unlink(uint32_t idx);
@@ -110,6 +118,8 @@ class FlowTable {
   uint32_t active_ = 0;
   uint64_t bytes_per_flow_ = 0;
   FlowTableCounters counters_;
+  RemoveHook remove_hook_ = nullptr;
+  void* remove_ctx_ = nullptr;
 };
 
 }  // namespace bulwark

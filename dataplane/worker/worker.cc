@@ -5,9 +5,11 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "dataplane/flow/flow_table.h"
+#include "dataplane/inspect/inspector.h"
 #include "dataplane/parse/packet_info.h"
 #include "dataplane/worker/flow_owner.h"
 
@@ -37,8 +39,12 @@ class Worker {
   unsigned process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, uint64_t now);
   // Counts one packet; returns false if policy drops it, sets `track` if it has a flow.
   bool classify(const PacketInfo& info, bool& track);
-  void track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
-                  uint32_t frame_len, uint64_t now);
+  FlowEntry* track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
+                        uint32_t frame_len, uint64_t now);
+  void send_injected(unsigned in_port, const Injected& inj);
+  static void flow_removed(void* ctx, FlowEntry& e) {
+    static_cast<Inspector*>(ctx)->on_flow_removed(e);
+  }
   void transmit(unsigned out_port, rte_mbuf** pkts, unsigned n);
   void flush_counters();
   void publish_flow_stats();
@@ -81,15 +87,15 @@ void Worker::publish_flow_stats() {
     s_.flows_by_class[c].set(t.class_count(static_cast<TimeoutClass>(c)));
 }
 
-void Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
-                        uint32_t frame_len, uint64_t now) {
+FlowEntry* Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir,
+                              FlowEntry* e, uint32_t frame_len, uint64_t now) {
   if (e == nullptr) {
     FlowState initial = FlowState::udp;
     unsigned initiator = dir;
     bool midstream = false;
     if (info.l4_proto == kProtoTcp) {
       const uint8_t f = info.tcp_flags;
-      if (f & kTcpRst) return;  // a reset for a connection we do not know creates nothing
+      if (f & kTcpRst) return nullptr;  // a reset for a connection we do not know creates nothing
       if ((f & kTcpSyn) && !(f & kTcpAck)) {
         initial = FlowState::syn_sent;
       } else if (f & kTcpSyn) {
@@ -102,7 +108,7 @@ void Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir
     }
     bool created = false;
     e = c_.flows->find_or_create(key, now, initial, initiator, created);
-    if (e == nullptr) return;
+    if (e == nullptr) return nullptr;
     if (created)
       bc_.midstream += midstream;
     else if (info.l4_proto == kProtoTcp)  // created earlier in this same burst
@@ -113,6 +119,14 @@ void Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir
   e->packets[dir] += 1;
   e->bytes[dir] += frame_len;
   c_.flows->touch(e, now);
+  return e;
+}
+
+void Worker::send_injected(unsigned in_port, const Injected& inj) {
+  for (unsigned i = 0; i < inj.n; ++i) {
+    rte_mbuf* m = inj.m[i];
+    transmit(inj.reverse[i] ? in_port : in_port ^ 1u, &m, 1);
+  }
 }
 
 bool Worker::classify(const PacketInfo& info, bool& track) {
@@ -181,7 +195,17 @@ unsigned Worker::process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, u
       const FlowKey& k = keys[slot[i]];
       FlowEntry* e = found[slot[i]];
       if (c_.flows->counters().evicted != evicted_before) e = c_.flows->find(k);
-      track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
+      e = track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
+      if (e && c_.inspector && infos[i].l4_proto == kProtoTcp) {
+        Injected inj;
+        const bool forward = c_.inspector->on_packet(*e, infos[i], pkts[i], dir[i], now, inj);
+        const unsigned in_port = pkts[i]->port == c_.port_id[0] ? 0u : 1u;
+        if (inj.n) send_injected(in_port, inj);
+        if (!forward) {
+          rte_pktmbuf_free(pkts[i]);
+          continue;
+        }
+      }
     }
     pkts[kept++] = pkts[i];
   }
@@ -268,6 +292,11 @@ void Worker::poll_rings(uint64_t now, bool& busy) {
 
 int Worker::run() {
   s_.lcore_id.set(rte_lcore_id());
+  if (c_.inspector) c_.flows->set_remove_hook(&Worker::flow_removed, c_.inspector);
+  if (c_.qsbr) {
+    rte_rcu_qsbr_thread_register(c_.qsbr, c_.index);
+    rte_rcu_qsbr_thread_online(c_.qsbr, c_.index);
+  }
   s_.flows_capacity.set(c_.flows->capacity());
   const uint64_t hz = rte_get_tsc_hz();
   const uint64_t housekeeping_every = hz / 1000;  // about 1 ms
@@ -279,6 +308,8 @@ int Worker::run() {
     for (unsigned p = 0; p < stats::kPortCount; ++p)
       if (c_.polls_rxq[p]) poll_port(p, t0, busy);
     if (c_.workers > 1) poll_rings(t0, busy);
+    // Nothing from the rule set is held across iterations: a swap may retire it now.
+    if (c_.qsbr) rte_rcu_qsbr_quiescent(c_.qsbr, c_.index);
     const uint64_t t1 = rte_rdtsc();
     (busy ? busy_cycles : idle_cycles) += t1 - t0;
     t0 = t1;
@@ -286,13 +317,19 @@ int Worker::run() {
       next_housekeeping = t1 + housekeeping_every;
       c_.flows->expire(t1, kExpireBudget);
       publish_flow_stats();
+      if (c_.inspector) c_.inspector->publish();
       s_.busy_cycles.set(busy_cycles);
       s_.idle_cycles.set(idle_cycles);
     }
   }
   publish_flow_stats();
+  if (c_.inspector) c_.inspector->publish();
   s_.busy_cycles.set(busy_cycles);
   s_.idle_cycles.set(idle_cycles);
+  if (c_.qsbr) {
+    rte_rcu_qsbr_thread_offline(c_.qsbr, c_.index);
+    rte_rcu_qsbr_thread_unregister(c_.qsbr, c_.index);
+  }
   return 0;
 }
 

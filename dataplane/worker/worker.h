@@ -12,10 +12,12 @@
 #include "dataplane/config/dataplane_config.h"
 
 struct rte_ring;
+struct rte_rcu_qsbr;
 
 namespace bulwark {
 
 class FlowTable;
+class Inspector;
 
 // Built by the main lcore before launch; afterwards read-only except where noted.
 struct WorkerContext {
@@ -27,6 +29,8 @@ struct WorkerContext {
   // producer and one consumer.
   rte_ring* const* rings = nullptr;
   FlowTable* flows = nullptr;           // this worker: rw; nobody else touches it
+  Inspector* inspector = nullptr;       // this worker: rw; nullptr: no HTTP inspection
+  rte_rcu_qsbr* qsbr = nullptr;         // reports quiescent states (thread id = index)
   stats::WorkerStats* stats = nullptr;  // this worker: rw; readers: ro
   MalformedPolicy malformed = MalformedPolicy::forward;
   const std::atomic<bool>* stop = nullptr;  // main: rw; workers: ro

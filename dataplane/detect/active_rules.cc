@@ -1,0 +1,66 @@
+// Preparing a bundle for the workers (see active_rules.h).
+#include "dataplane/detect/active_rules.h"
+
+namespace bulwark::detect {
+namespace {
+
+const char* reason_phrase(uint16_t status) {
+  switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 429: return "Too Many Requests";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+  }
+}
+
+}  // namespace
+
+std::string http_response_bytes(const CompiledRule& r) {
+  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
+  bool has_type = false;
+  for (const auto& [k, v] : r.headers) {
+    out += k + ": " + v + "\r\n";
+    has_type = has_type || iequals(k, "content-type");
+  }
+  if (!has_type) out += "Content-Type: text/plain\r\n";
+  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
+  out += r.body;
+  return out;
+}
+
+std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned workers,
+                                               uint64_t generation, std::string& error) {
+  auto a = std::make_unique<ActiveRules>();
+  a->generation = generation;
+  a->bundle = Bundle::load_file(path, error);
+  if (!a->bundle) return nullptr;
+  for (unsigned w = 0; w < workers; ++w) {
+    a->matchers.push_back(std::make_unique<Matcher>(*a->bundle));
+    if (!a->matchers.back()->ok()) {
+      error = path + ": cannot allocate Hyperscan scratch space";
+      return nullptr;
+    }
+  }
+  for (const auto& r : a->bundle->rules) {
+    a->responses.push_back(r.action == Action::respond ? http_response_bytes(r) : std::string());
+    if (a->responses.back().size() > 1400) {
+      error = path + ": rule " + std::to_string(r.id) +
+              ": its response is larger than one packet (1400 bytes); shorten the body";
+      return nullptr;
+    }
+  }
+  return a;
+}
+
+}  // namespace bulwark::detect

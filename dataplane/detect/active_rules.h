@@ -1,0 +1,32 @@
+// The rule set workers evaluate: a loaded bundle, one matcher per worker (each owns its
+// Hyperscan scratch) and each respond rule's complete HTTP response, prepared off the
+// workers. Published to workers through an atomic pointer and retired with RCU
+// (rte_rcu_qsbr) by the main lcore; workers only read it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/detect/bundle.h"
+#include "dataplane/detect/matcher.h"
+
+namespace bulwark::detect {
+
+struct ActiveRules {
+  uint64_t generation = 0;  // changes with every load; sessions remember theirs
+  std::unique_ptr<Bundle> bundle;
+  std::vector<std::unique_ptr<Matcher>> matchers;  // [worker]
+  std::vector<std::string> responses;              // [rule]: wire bytes (respond rules)
+
+  // Loads a bundle file and prepares it for `workers` workers. nullptr and `error` on
+  // failure (nothing is half-made).
+  static std::unique_ptr<ActiveRules> load(const std::string& path, unsigned workers,
+                                           uint64_t generation, std::string& error);
+};
+
+// "HTTP/1.1 403 Forbidden\r\n...Connection: close\r\n\r\nbody"
+std::string http_response_bytes(const CompiledRule& r);
+
+}  // namespace bulwark::detect

@@ -1,0 +1,39 @@
+// Decision events travel from the workers to the main lcore as fixed-size records
+// (taken from an rte_mempool, passed over a multi-producer rte_ring); the main lcore
+// formats them as JSON lines and appends them to the events file. Workers never write
+// files. Strings are truncated to their fields.
+#pragma once
+
+#include <cstdint>
+
+namespace bulwark {
+
+enum class EventType : uint8_t {
+  rule = 0,          // a rule matched (any action and mode)
+  smuggling,         // a request showed request-smuggling signs
+  overlap_conflict,  // TCP data overlapped held data with different bytes
+  reassembly_limit,  // a reassembly bound was hit
+};
+
+struct EventRecord {
+  uint64_t tsc;  // when (worker's TSC)
+  uint64_t bundle_version;
+  uint32_t rule_id;    // rule events
+  uint32_t anomalies;  // HttpAnomaly bits
+  uint16_t status;     // respond: the status sent
+  uint16_t client_port, server_port;
+  EventType type;
+  uint8_t action;    // rules::Action; for smuggling: 0 block, 2 log
+  uint8_t mode;      // rules::Mode
+  uint8_t enforced;  // the action was carried out (enforce mode and not overridden)
+  uint8_t family;    // 4 or 6
+  uint8_t worker;
+  uint8_t client_ip[16], server_ip[16];
+  char method[16];
+  char rule_name[64];
+  char host[96];
+  char path[256];
+  char user_agent[192];
+};
+
+}  // namespace bulwark

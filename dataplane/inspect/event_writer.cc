@@ -1,0 +1,138 @@
+// Event formatting and file output (see event_writer.h), with nlohmann-json.
+#include "dataplane/inspect/event_writer.h"
+
+#include <arpa/inet.h>
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "control/rules/rule_model.h"
+#include "dataplane/http/http_message.h"
+#include "dataplane/inspect/event.h"
+
+namespace bulwark {
+namespace {
+
+std::string ip_text(const uint8_t* ip, uint8_t family) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(family == 6 ? AF_INET6 : AF_INET, ip, buf, sizeof buf);
+  return buf;
+}
+
+std::string field(const char* s, size_t cap) { return std::string(s, strnlen(s, cap)); }
+
+std::string iso_time(uint64_t unix_ns) {
+  const std::time_t secs = static_cast<std::time_t>(unix_ns / 1000000000ull);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06uZ",
+                static_cast<unsigned>(unix_ns % 1000000000ull / 1000));
+  return buf;
+}
+
+const char* type_name(EventType t) {
+  switch (t) {
+    case EventType::rule: return "rule";
+    case EventType::smuggling: return "smuggling";
+    case EventType::overlap_conflict: return "overlap_conflict";
+    case EventType::reassembly_limit: return "reassembly_limit";
+  }
+  return "unknown";
+}
+
+const char* action_name(uint8_t a) {
+  switch (static_cast<rules::Action>(a)) {
+    case rules::Action::block: return "block";
+    case rules::Action::respond: return "respond";
+    case rules::Action::log: return "log";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+bool EventWriter::open(const std::string& path, uint64_t tsc_hz, std::string& error) {
+  std::error_code ec;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  f_ = std::fopen(path.c_str(), "a");
+  if (f_ == nullptr) {
+    error = "cannot open events file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  tsc_hz_ = tsc_hz ? tsc_hz : 1;
+  base_tsc_ = rte_rdtsc();
+  base_unix_ns_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  return true;
+}
+
+EventWriter::~EventWriter() {
+  if (f_) std::fclose(f_);
+}
+
+std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
+  using json = nlohmann::json;
+  const char* proto = "tcp";
+  json j = {{"time", iso_time(unix_ns)},
+            {"type", type_name(e.type)},
+            {"worker", e.worker},
+            {"flow",
+             {{"proto", proto},
+              {"client_ip", ip_text(e.client_ip, e.family)},
+              {"client_port", e.client_port},
+              {"server_ip", ip_text(e.server_ip, e.family)},
+              {"server_port", e.server_port}}},
+            {"client_ip", ip_text(e.client_ip, e.family)},
+            {"bundle_version", e.bundle_version}};
+  if (e.type == EventType::rule || e.type == EventType::smuggling) {
+    j["method"] = field(e.method, sizeof e.method);
+    j["host"] = field(e.host, sizeof e.host);
+    j["path"] = field(e.path, sizeof e.path);
+    j["user_agent"] = field(e.user_agent, sizeof e.user_agent);
+    j["action"] = action_name(e.action);
+    j["mode"] = e.mode == static_cast<uint8_t>(rules::Mode::monitor) ? "monitor" : "enforce";
+    j["enforced"] = e.enforced != 0;
+  }
+  if (e.type == EventType::rule) {
+    j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
+    if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+  }
+  if (e.anomalies) {
+    json a = json::array();
+    for (unsigned bit = 0; bit < kHttpAnomalyCount; ++bit)
+      if (e.anomalies & (1u << bit)) a.push_back(http_anomaly_name(bit));
+    j["anomalies"] = a;
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool) {
+  void* batch[64];
+  unsigned total = 0, n;
+  while ((n = rte_ring_sc_dequeue_burst(ring, batch, 64, nullptr)) > 0) {
+    for (unsigned i = 0; i < n; ++i) {
+      const auto& e = *static_cast<const EventRecord*>(batch[i]);
+      const int64_t dt = static_cast<int64_t>(e.tsc - base_tsc_);
+      const uint64_t ns =
+          base_unix_ns_ + static_cast<uint64_t>(dt / static_cast<int64_t>(tsc_hz_) * 1000000000ll +
+                                                dt % static_cast<int64_t>(tsc_hz_) * 1000000000ll /
+                                                    static_cast<int64_t>(tsc_hz_));
+      if (f_) std::fprintf(f_, "%s\n", to_json(e, ns).c_str());
+    }
+    rte_mempool_put_bulk(pool, batch, n);
+    total += n;
+  }
+  if (total && f_) std::fflush(f_);
+  return total;
+}
+
+}  // namespace bulwark

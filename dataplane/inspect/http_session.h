@@ -1,0 +1,46 @@
+// Inspection state of one HTTP connection: both directions' reassembly and parsers, the
+// request being evaluated, and the queue that pairs responses with requests. Sessions
+// live in a per-worker pool (preallocated); a flow entry points at its session.
+// Owner: the worker that owns the flow (rw); nobody else.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/detect/matcher.h"
+#include "dataplane/http/http_parser.h"
+#include "dataplane/stream/tcp_reassembly.h"
+
+namespace bulwark {
+
+inline constexpr uint32_t kNoSession = UINT32_MAX;        // not decided yet
+inline constexpr uint32_t kSkipSession = UINT32_MAX - 1;  // not inspected
+
+// What events about a request need once its head is gone (body rules decide later).
+struct RequestSummary {
+  char method[16];
+  char host[96];
+  char path[256];
+  char user_agent[192];
+};
+
+struct HttpSession {
+  HttpSession(const HttpLimits& limits) : requests(true, limits), responses(false, limits) {}
+
+  StreamDir stream[2];  // by flow direction (0: the key's `lo` endpoint)
+  HttpParser requests;  // client -> server bytes
+  HttpParser responses;
+  detect::RequestScan scan;
+  uint64_t generation = 0;  // rules generation `scan` belongs to
+  uint8_t client_dir = 0;   // flow direction of client -> server packets
+  bool scan_open = false;   // a request's body is being scanned
+  bool cut = false;         // the connection was blocked: drop everything else
+  bool bypass = false;      // no longer inspected (a bound was hit; policy pass)
+  // Methods of requests awaiting their response (pipelining), oldest first.
+  static constexpr unsigned kPending = 16;
+  uint8_t pending[kPending];  // 0: other, 1: HEAD, 2: CONNECT
+  uint8_t pending_head = 0, pending_count = 0;
+  uint32_t next_free = kNoSession;
+  RequestSummary summary;  // filled when the request's body is scanned
+};
+
+}  // namespace bulwark

@@ -1,0 +1,128 @@
+// Inspection set-up, rule loading with RCU retirement, event draining (see
+// inspection_runtime.h).
+#include "dataplane/inspect/inspection_runtime.h"
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace bulwark {
+namespace {
+
+uint64_t unix_now_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+constexpr unsigned kEventRing = 8192;
+
+}  // namespace
+
+InspectionRuntime::~InspectionRuntime() { stop(); }
+
+bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_mempool* mbufs,
+                              stats::Segment& seg, std::string& error) {
+  cfg_ = cfg;
+  workers_ = workers;
+  seg_ = &seg;
+  if (cfg.http_ports.empty()) return true;  // inspection off
+  const size_t qsize = rte_rcu_qsbr_get_memsize(workers);
+  qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rules_qsbr", qsize, RTE_CACHE_LINE_SIZE));
+  if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, workers) != 0) {
+    error = "cannot set up RCU state for rule swaps";
+    return false;
+  }
+  events_ = rte_ring_create("events", kEventRing, static_cast<int>(rte_socket_id()), RING_F_SC_DEQ);
+  event_pool_ =
+      rte_mempool_create("event_records", kEventRing - 1, sizeof(EventRecord), 64, 0, nullptr,
+                         nullptr, nullptr, nullptr, static_cast<int>(rte_socket_id()), 0);
+  if (events_ == nullptr || event_pool_ == nullptr) {
+    error = std::string("cannot create the event ring: ") + rte_strerror(rte_errno);
+    return false;
+  }
+  if (!cfg.events_file.empty() && !writer_.open(cfg.events_file, rte_get_tsc_hz(), error))
+    return false;
+  InspectShared shared;
+  shared.rules = &rules_;
+  shared.events = events_;
+  shared.event_pool = event_pool_;
+  shared.mbufs = mbufs;
+  for (unsigned w = 0; w < workers; ++w) {
+    auto in = Inspector::create(cfg, w, shared, &seg.workers[w], static_cast<int>(rte_socket_id()),
+                                error);
+    if (!in) return false;
+    inspectors_.push_back(std::move(in));
+  }
+  return true;
+}
+
+bool InspectionRuntime::load(std::string& error) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fresh = detect::ActiveRules::load(cfg_.rules_bundle, workers_, generation_ + 1, error);
+  if (!fresh) {
+    seg_->rules.reload_failures += seg_->rules.generation.load() ? 1 : 0;
+    return false;
+  }
+  ++generation_;
+  detect::ActiveRules* old = rules_.exchange(fresh.release(), std::memory_order_acq_rel);
+  if (old) {
+    // Workers may still be evaluating with the old set: wait until each has passed a
+    // quiescent point (end of a poll iteration), then free it.
+    rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
+    delete old;
+    ++seg_->rules.reloads;
+  }
+  const detect::ActiveRules& a = *rules_.load();
+  stats::RulesInfo& ri = seg_->rules;
+  ri.version = a.bundle->version;
+  ri.rule_count = static_cast<uint32_t>(a.bundle->rules.size());
+  std::memset(ri.sha256, 0, sizeof ri.sha256);
+  std::memcpy(ri.sha256, a.bundle->sha256.data(),
+              std::min(a.bundle->sha256.size(), sizeof ri.sha256 - 1));
+  for (size_t r = 0; r < a.bundle->rules.size() && r < stats::kMaxRuleSlots; ++r)
+    ri.rule_ids[r] = a.bundle->rules[r].id;
+  ri.loaded_unix_ns = unix_now_ns();
+  ri.load_duration_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
+  ri.generation.store(generation_, std::memory_order_release);
+  return true;
+}
+
+bool InspectionRuntime::reload(std::string& error) {
+  if (!enabled()) {
+    error = "HTTP inspection is off (inspect.http_ports is empty)";
+    return false;
+  }
+  if (cfg_.rules_bundle.empty()) {
+    error = "no rule bundle configured (rules.bundle / --rules)";
+    return false;
+  }
+  return load(error);
+}
+
+void InspectionRuntime::poll() {
+  if (events_) writer_.drain(events_, event_pool_);
+}
+
+void InspectionRuntime::stop() {
+  poll();
+  inspectors_.clear();
+  delete rules_.exchange(nullptr);
+  if (events_) rte_ring_free(events_);
+  if (event_pool_) rte_mempool_free(event_pool_);
+  rte_free(qsbr_);
+  events_ = nullptr;
+  event_pool_ = nullptr;
+  qsbr_ = nullptr;
+}
+
+}  // namespace bulwark

@@ -1,0 +1,437 @@
+// Per-worker HTTP inspection (see inspector.h).
+#include "dataplane/inspect/inspector.h"
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "dataplane/detect/request_view.h"
+#include "dataplane/flow/flow_table.h"
+#include "dataplane/http/http_normalize.h"
+#include "dataplane/inspect/tcp_inject.h"
+
+namespace bulwark {
+namespace {
+
+// Signs that a chain of parsers could disagree about where a request ends: what the
+// smuggling policy acts on.
+constexpr uint32_t kSmugglingSigns = kHttpCLandTE | kHttpDuplicateCL | kHttpConflictingCL |
+                                     kHttpBadCL | kHttpBadTE | kHttpBadChunkSize | kHttpBareLF |
+                                     kHttpNulInHead | kHttpLongLine | kHttpHeadTooLarge |
+                                     kHttpObsFold | kHttpSpaceBeforeColon | kHttpBadChunkEnd;
+
+unsigned method_slot(std::string_view m) {
+  for (unsigned i = 0; i + 1 < stats::kMethodSlots; ++i)
+    if (m == stats::kMethodNames[i]) return i;
+  return stats::kMethodSlots - 1;
+}
+
+void copy_field(char* dst, size_t cap, std::string_view v) {
+  const size_t n = v.size() < cap - 1 ? v.size() : cap - 1;
+  std::memcpy(dst, v.data(), n);
+  dst[n] = '\0';
+}
+
+void count_anomalies(stats::WorkerStats& st, uint32_t a) {
+  for (unsigned bit = 0; a && bit < stats::kHttpAnomalySlots; ++bit, a >>= 1)
+    if (a & 1) st.anomalies[bit].add(1);
+}
+
+}  // namespace
+
+std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigned worker,
+                                             const InspectShared& shared, stats::WorkerStats* st,
+                                             int /*socket*/, std::string& error) {
+  std::unique_ptr<Inspector> in(new (std::nothrow) Inspector());
+  if (!in) {
+    error = "out of memory for the inspector";
+    return nullptr;
+  }
+  for (uint16_t p : cfg.http_ports) in->http_port_[p] = true;
+  in->on_limit_ = cfg.on_limit;
+  in->smuggling_ = cfg.smuggling;
+  in->worker_ = worker;
+  in->shared_ = shared;
+  in->st_ = st;
+  try {
+    in->segment_memory_.resize(cfg.reassembly_segments);
+    in->segments_ =
+        std::make_unique<SegmentPool>(in->segment_memory_.data(), cfg.reassembly_segments);
+    ReassemblyLimits lim;
+    lim.max_held_bytes = cfg.reassembly_max_held_bytes;
+    lim.max_held_segments = cfg.reassembly_max_held_segments;
+    in->reasm_ = std::make_unique<Reassembler>(*in->segments_, lim);
+    in->sessions_.reserve(cfg.http_sessions);
+    for (uint32_t i = 0; i < cfg.http_sessions; ++i) {
+      in->sessions_.push_back(std::make_unique<HttpSession>(in->http_limits_));
+      in->sessions_.back()->next_free = i + 1 < cfg.http_sessions ? i + 1 : kNoSession;
+    }
+    in->free_session_ = cfg.http_sessions ? 0 : kNoSession;
+    // Heads that span segments are rare: one buffer per 16 sessions, at least 16.
+    const uint32_t heads = std::max<uint32_t>(16, cfg.http_sessions / 16);
+    in->head_memory_.resize(size_t{heads} * in->http_limits_.max_head_bytes);
+    for (uint32_t i = 0; i < heads; ++i)
+      in->free_heads_.push_back(in->head_memory_.data() +
+                                size_t{i} * in->http_limits_.max_head_bytes);
+    in->path_buffer_.resize(detect::kPathBufferBytes);
+  } catch (const std::bad_alloc&) {
+    error =
+        "not enough memory for " + std::to_string(cfg.http_sessions) + " inspection sessions and " +
+        std::to_string(cfg.reassembly_segments) +
+        " reassembly segments per worker (lower inspect.sessions / inspect.reassembly.segments)";
+    return nullptr;
+  }
+  return in;
+}
+
+Inspector::~Inspector() {
+  for (auto& s : sessions_) detect::Matcher::discard(s->scan);
+}
+
+HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsigned dir) {
+  if (!is_http_port(info.dport) && !is_http_port(info.sport)) {
+    e.session = kSkipSession;
+    return nullptr;
+  }
+  if (free_session_ == kNoSession) {
+    st_->sessions_exhausted.add(1);
+    e.session = kSkipSession;
+    return nullptr;
+  }
+  const uint32_t idx = free_session_;
+  HttpSession* s = sessions_[idx].get();
+  free_session_ = s->next_free;
+  s->~HttpSession();
+  new (s) HttpSession(http_limits_);
+  Reassembler::init(s->stream[0]);
+  Reassembler::init(s->stream[1]);
+  s->client_dir = static_cast<uint8_t>(is_http_port(info.dport) ? dir : dir ^ 1u);
+  e.session = idx;
+  ++sessions_active_;
+  st_->sessions_created.add(1);
+  return s;
+}
+
+void Inspector::release(HttpSession& s, uint32_t index) {
+  s.requests.reset(*this);
+  s.responses.reset(*this);
+  detect::Matcher::discard(s.scan);
+  s.scan_open = false;
+  reasm_->release(s.stream[0]);
+  reasm_->release(s.stream[1]);
+  s.next_free = free_session_;
+  free_session_ = index;
+  --sessions_active_;
+}
+
+void Inspector::on_flow_removed(FlowEntry& e) {
+  if (e.session < kSkipSession) release(*sessions_[e.session], e.session);
+  e.session = kNoSession;
+}
+
+void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
+  auto* in = static_cast<Inspector*>(ctx);
+  HttpSession& s = *in->cur_.s;
+  if (s.cut || s.bypass) return;
+  (in->cur_.to_server ? s.requests : s.responses).feed(data, len, *in);
+}
+
+bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, unsigned dir,
+                          uint64_t now, Injected& out) {
+  // A new connection on a reused tuple starts a fresh session.
+  if ((info.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn && e.session != kNoSession) {
+    if (e.session < kSkipSession) release(*sessions_[e.session], e.session);
+    e.session = kNoSession;
+  }
+  if (e.session == kSkipSession) return true;
+  HttpSession* s = e.session == kNoSession ? session_for(e, info, dir) : sessions_[e.session].get();
+  if (s == nullptr) return true;
+  if (s->cut) {
+    st_->flows_blocked_packets.add(1);
+    return false;
+  }
+  if (s->bypass) return true;
+  detect::ActiveRules* rules =
+      shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+  if (s->scan_open && (rules == nullptr || rules->generation != s->generation)) {
+    detect::Matcher::discard(s->scan);  // the request began under rules now replaced
+    s->scan_open = false;
+  }
+  cur_ = Current{};
+  cur_.s = s;
+  cur_.info = &info;
+  cur_.frame = rte_pktmbuf_mtod(m, const uint8_t*);
+  cur_.to_server = dir == s->client_dir;
+  cur_.out = &out;
+  cur_.rules = rules;
+  cur_.now = now;
+  const SegmentOutcome o =
+      reasm_->on_segment(s->stream[dir], info.tcp_seq, cur_.frame + info.payload_offset,
+                         info.payload_len, info.tcp_flags, &Inspector::sink, this);
+  if (o.conflict) event(EventType::overlap_conflict, 0, 0, 0, false, 0, 0, nullptr);
+  if (o.limit && !s->cut) {
+    event(EventType::reassembly_limit, 0, 0, 0, on_limit_ == LimitPolicy::drop, 0, 0, nullptr);
+    if (on_limit_ == LimitPolicy::drop) {
+      cut(false, 0);
+    } else {
+      s->bypass = true;
+      st_->inspection_bypassed.add(1);
+    }
+  }
+  if (o.ended && !s->cut) (cur_.to_server ? s->requests : s->responses).finish(*this);
+  return !cur_.drop;
+}
+
+bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
+                       const std::string* payload) {
+  Injected& out = *cur_.out;
+  rte_mbuf* m = out.n < Injected::kMax ? rte_pktmbuf_alloc(shared_.mbufs) : nullptr;
+  TcpSegmentSpec spec;
+  spec.reverse = reverse;
+  spec.seq = seq;
+  spec.ack = ack;
+  spec.flags = flags;
+  spec.window = payload ? 8192 : 0;
+  if (payload) {
+    spec.payload = reinterpret_cast<const uint8_t*>(payload->data());
+    spec.payload_len = static_cast<uint16_t>(payload->size());
+  }
+  if (m == nullptr || !build_tcp_segment(m, cur_.frame, *cur_.info, spec)) {
+    if (m) rte_pktmbuf_free(m);
+    st_->inject_failures.add(1);
+    return false;
+  }
+  out.m[out.n] = m;
+  out.reverse[out.n] = reverse;
+  ++out.n;
+  (payload ? st_->responses_sent : st_->resets_sent).add(1);
+  return true;
+}
+
+// Cuts the connection at the current packet (dropped): the server side gets a RST in
+// place of the packet; the client gets the rule's response (with FIN) or a RST.
+void Inspector::cut(bool respond, uint32_t rule) {
+  HttpSession& s = *cur_.s;
+  s.cut = true;
+  cur_.drop = true;
+  const PacketInfo& i = *cur_.info;
+  const uint32_t seq = i.tcp_seq, ack = i.tcp_ack, end = i.tcp_seq + i.payload_len;
+  const uint8_t rst = kTcpRst | kTcpAck;
+  if (cur_.to_server) {
+    inject(false, seq, ack, rst, nullptr);
+    if (respond && cur_.rules)
+      inject(true, ack, end, kTcpPsh | kTcpAck | kTcpFin, &cur_.rules->responses[rule]);
+    else
+      inject(true, ack, end, rst, nullptr);
+  } else {  // decided on a server -> client packet: reset both ends
+    inject(false, seq, ack, rst, nullptr);
+    inject(true, ack, end, rst, nullptr);
+  }
+}
+
+void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
+                      uint32_t anomalies, uint16_t status, const HttpHead* head) {
+  void* obj = nullptr;
+  if (shared_.event_pool == nullptr || rte_mempool_get(shared_.event_pool, &obj) != 0) {
+    st_->events_dropped.add(1);
+    return;
+  }
+  auto& e = *static_cast<EventRecord*>(obj);
+  const PacketInfo& i = *cur_.info;
+  const HttpSession& s = *cur_.s;
+  e.tsc = cur_.now;
+  e.bundle_version = cur_.rules ? cur_.rules->bundle->version : 0;
+  e.type = type;
+  e.rule_id = cur_.rules && type == EventType::rule ? cur_.rules->bundle->rules[rule].id : 0;
+  e.anomalies = anomalies;
+  e.status = status;
+  e.action = action;
+  e.mode = mode;
+  e.enforced = enforced;
+  e.family = static_cast<uint8_t>(i.l3);
+  e.worker = static_cast<uint8_t>(worker_);
+  const bool from_client = cur_.to_server;
+  std::memcpy(e.client_ip, from_client ? i.src : i.dst, 16);
+  std::memcpy(e.server_ip, from_client ? i.dst : i.src, 16);
+  e.client_port = from_client ? i.sport : i.dport;
+  e.server_port = from_client ? i.dport : i.sport;
+  copy_field(
+      e.rule_name, sizeof e.rule_name,
+      e.rule_id ? std::string_view(cur_.rules->bundle->rules[rule].name) : std::string_view());
+  if (head) {
+    copy_field(e.method, sizeof e.method, head->method);
+    copy_field(e.host, sizeof e.host, host_without_port(head->header("host")));
+    copy_field(e.path, sizeof e.path, target_path(head->target));
+    copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
+  } else if (type == EventType::rule || type == EventType::smuggling) {
+    std::memcpy(e.method, s.summary.method, sizeof e.method);
+    std::memcpy(e.host, s.summary.host, sizeof e.host);
+    std::memcpy(e.path, s.summary.path, sizeof e.path);
+    std::memcpy(e.user_agent, s.summary.user_agent, sizeof e.user_agent);
+  } else {
+    e.method[0] = e.host[0] = e.path[0] = e.user_agent[0] = '\0';
+  }
+  if (rte_ring_mp_enqueue(shared_.events, obj) != 0) {
+    rte_mempool_put(shared_.event_pool, obj);
+    st_->events_dropped.add(1);
+  }
+}
+
+// Records every matched rule and carries out the decisive one.
+void Inspector::decide(const detect::Verdict& v, const HttpHead* head) {
+  const detect::Bundle& b = *cur_.rules->bundle;
+  for (unsigned k = 0; k < v.matched_count; ++k) {
+    const uint32_t r = v.matched[k];
+    const detect::CompiledRule& rule = b.rules[r];
+    st_->rule_hits_total.add(1);
+    if (r < stats::kMaxRuleSlots) st_->rule_hits[r].add(1);
+    const bool enforced = static_cast<int32_t>(r) == v.decisive;
+    if (rule.mode == rules::Mode::monitor)
+      st_->verdict_monitor.add(1);
+    else if (rule.action == rules::Action::log)
+      st_->verdict_log.add(1);
+    event(EventType::rule, r, static_cast<uint8_t>(rule.action), static_cast<uint8_t>(rule.mode),
+          enforced, head ? head->anomalies : 0, rule.status, head);
+  }
+  if (v.decisive < 0) {
+    st_->verdict_pass.add(1);
+    return;
+  }
+  const detect::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
+  if (rule.action == rules::Action::respond) {
+    st_->verdict_respond.add(1);
+    cut(true, static_cast<uint32_t>(v.decisive));
+  } else {
+    st_->verdict_block.add(1);
+    cut(false, 0);
+  }
+}
+
+void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
+  const uint32_t signs = anomalies & kSmugglingSigns;
+  if (!signs || !cur_.to_server) return;
+  const bool block = smuggling_ == AnomalyPolicy::block;
+  event(EventType::smuggling, 0, block ? 0 : 2, 0, block, signs, 0, head);
+  if (block) {
+    st_->anomaly_blocks.add(1);
+    cut(false, 0);
+  }
+}
+
+void Inspector::on_head(const HttpHead& head) {
+  HttpSession& s = *cur_.s;
+  count_anomalies(*st_, head.anomalies);
+  if (!cur_.to_server) {
+    st_->http_responses.add(1);
+    if ((head.status >= 200 || head.status == 101) && s.pending_count) {
+      s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % HttpSession::kPending);
+      --s.pending_count;
+    }
+    if (head.upgrade) s.requests.to_tunnel(*this);  // 101 / CONNECT: no longer HTTP
+    return;
+  }
+  st_->http_requests.add(1);
+  st_->requests_by_method[method_slot(head.method)].add(1);
+  if (s.pending_count < HttpSession::kPending) {
+    const uint8_t code = head.method == "HEAD" ? 1 : head.method == "CONNECT" ? 2 : 0;
+    s.pending[(s.pending_head + s.pending_count) % HttpSession::kPending] = code;
+    ++s.pending_count;
+  } else {
+    st_->anomalies[__builtin_ctz(kHttpPipelineOverflow)].add(1);
+  }
+  if (head.anomalies & kSmugglingSigns) {
+    apply_anomaly_policy(head.anomalies, &head);
+    if (s.cut) return;
+  }
+  if (cur_.rules == nullptr) {
+    st_->verdict_pass.add(1);
+    return;
+  }
+  detect::Matcher& m = *cur_.rules->matchers[worker_];
+  const PacketInfo& i = *cur_.info;
+  const detect::RequestView view = detect::make_request_view(
+      head, path_buffer_.data(), i.src, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16));
+  detect::Verdict v;
+  m.on_head(view, s.scan, v);
+  s.generation = cur_.rules->generation;
+  s.scan_open = m.wants_body();
+  if (s.scan_open && v.decisive < 0) {
+    copy_field(s.summary.method, sizeof s.summary.method, head.method);
+    copy_field(s.summary.host, sizeof s.summary.host, view.host);
+    copy_field(s.summary.path, sizeof s.summary.path, view.path);
+    copy_field(s.summary.user_agent, sizeof s.summary.user_agent, head.header("user-agent"));
+  }
+  if (v.decisive >= 0 || v.matched_count) {
+    if (v.decisive >= 0 && s.scan_open) {
+      detect::Matcher::discard(s.scan);
+      s.scan_open = false;
+    }
+    decide(v, &head);
+  } else if (!s.scan_open) {
+    st_->verdict_pass.add(1);
+  }
+}
+
+void Inspector::on_body(const uint8_t* data, size_t len) {
+  HttpSession& s = *cur_.s;
+  if (cur_.to_server && s.scan_open) cur_.rules->matchers[worker_]->on_body(s.scan, data, len);
+}
+
+void Inspector::on_message_end() {
+  HttpSession& s = *cur_.s;
+  if (!cur_.to_server || !s.scan_open || s.cut) return;
+  detect::Verdict v;
+  cur_.rules->matchers[worker_]->end_body(s.scan, v);
+  s.scan_open = false;
+  decide(v, nullptr);
+}
+
+void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
+  HttpSession& s = *cur_.s;
+  count_anomalies(*st_, anomalies);
+  apply_anomaly_policy(anomalies, nullptr);
+  if (fatal && !s.cut) {  // the message boundary is lost: nothing more can be inspected
+    s.bypass = true;
+    st_->inspection_bypassed.add(1);
+  }
+}
+
+std::string_view Inspector::request_method() {
+  const HttpSession& s = *cur_.s;
+  if (s.pending_count == 0) return "GET";
+  switch (s.pending[s.pending_head]) {
+    case 1: return "HEAD";
+    case 2: return "CONNECT";
+    default: return "GET";
+  }
+}
+
+uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
+  if (bytes > http_limits_.max_head_bytes || free_heads_.empty()) return nullptr;
+  uint8_t* b = free_heads_.back();
+  free_heads_.pop_back();  // capacity reserved at start: never reallocates
+  return b;
+}
+
+void Inspector::release_head_buffer(uint8_t* buf) { free_heads_.push_back(buf); }
+
+void Inspector::publish() {
+  const ReassemblyCounters& c = reasm_->counters();
+  st_->sessions_active.set(sessions_active_);
+  st_->reasm_delivered_bytes.set(c.delivered_bytes);
+  st_->reasm_in_order.set(c.in_order_segments);
+  st_->reasm_out_of_order.set(c.out_of_order_segments);
+  st_->reasm_retransmissions.set(c.retransmissions);
+  st_->reasm_partial_retransmissions.set(c.partial_retransmissions);
+  st_->reasm_overlap_conflicts.set(c.overlap_conflicts);
+  st_->reasm_limit_hits.set(c.limit_hits);
+  st_->reasm_pool_exhausted.set(c.pool_exhausted);
+  st_->reasm_out_of_window.set(c.out_of_window);
+  st_->reasm_midstream.set(c.midstream_starts);
+}
+
+}  // namespace bulwark

@@ -1,0 +1,120 @@
+// Per-worker HTTP inspection: for TCP flows to a configured HTTP port, reassembles both
+// directions, parses requests and responses, evaluates the active rules and enforces
+// decisions before the packet that completes a request is forwarded: `block` drops it
+// and resets both sides, `respond` sends the rule's response to the client and resets
+// the server side, `log` forwards; monitor-mode rules only record. Every decision is an
+// event. Everything is preallocated at start; nothing here allocates, locks or makes a
+// syscall on the packet path.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "control/api/stats_layout.h"
+#include "dataplane/config/dataplane_config.h"
+#include "dataplane/detect/active_rules.h"
+#include "dataplane/inspect/event.h"
+#include "dataplane/inspect/http_session.h"
+#include "dataplane/parse/packet_info.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct rte_ring;
+
+namespace bulwark {
+
+struct FlowEntry;
+
+// Shared by all workers; built by the main lcore.
+struct InspectShared {
+  std::atomic<detect::ActiveRules*>* rules = nullptr;  // main: rw (swap); workers: ro
+  rte_ring* events = nullptr;                          // workers: enqueue (MP); main: dequeue (SC)
+  rte_mempool* event_pool = nullptr;                   // EventRecord buffers
+  rte_mempool* mbufs = nullptr;                        // for injected segments
+};
+
+// Segments to send after the handled packet: `reverse` ones go back out of the port
+// the packet came in on, the others out of the port it was going to.
+struct Injected {
+  static constexpr unsigned kMax = 4;
+  rte_mbuf* m[kMax];
+  bool reverse[kMax];
+  unsigned n = 0;
+};
+
+class Inspector : private HttpHandler {
+ public:
+  // nullptr and `error` if memory for the pools cannot be had.
+  static std::unique_ptr<Inspector> create(const DataplaneConfig& cfg, unsigned worker,
+                                           const InspectShared& shared, stats::WorkerStats* st,
+                                           int socket, std::string& error);
+  ~Inspector() override;
+
+  // True if TCP packets between these ports are inspected.
+  bool is_http_port(uint16_t port) const { return http_port_[port]; }
+  // Handles one TCP packet of a tracked flow (`dir`: the packet's direction in the flow
+  // key). Returns false if the packet must be dropped; fills `out` with segments to send.
+  bool on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, unsigned dir, uint64_t now,
+                 Injected& out);
+  // The flow is going away (expired, evicted): its session returns to the pool.
+  void on_flow_removed(FlowEntry& e);
+  // Copies reassembly counters into the stats block (housekeeping).
+  void publish();
+
+ private:
+  Inspector() : HttpHandler() {}
+  // HttpHandler, called while feeding the current packet's bytes.
+  void on_head(const HttpHead& head) override;
+  void on_body(const uint8_t* data, size_t len) override;
+  void on_message_end() override;
+  void on_anomaly(uint32_t anomalies, bool fatal) override;
+  std::string_view request_method() override;
+  uint8_t* acquire_head_buffer(uint32_t bytes) override;
+  void release_head_buffer(uint8_t* buf) override;
+
+  static void sink(void* ctx, const uint8_t* data, uint32_t len);
+  HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
+  void release(HttpSession& s, uint32_t index);
+  void decide(const detect::Verdict& v, const HttpHead* head);
+  void cut(bool respond, uint32_t rule);
+  void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
+             uint32_t anomalies, uint16_t status, const HttpHead* head);
+  void apply_anomaly_policy(uint32_t anomalies, const HttpHead* head);
+  bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, const std::string* payload);
+
+  // Configuration.
+  std::vector<bool> http_port_ = std::vector<bool>(65536, false);
+  LimitPolicy on_limit_ = LimitPolicy::pass;
+  AnomalyPolicy smuggling_ = AnomalyPolicy::block;
+  unsigned worker_ = 0;
+  InspectShared shared_;
+  stats::WorkerStats* st_ = nullptr;
+  HttpLimits http_limits_;
+
+  // Pools (allocated at start).
+  std::vector<Segment> segment_memory_;
+  std::unique_ptr<SegmentPool> segments_;
+  std::unique_ptr<Reassembler> reasm_;
+  std::vector<std::unique_ptr<HttpSession>> sessions_;
+  uint32_t free_session_ = kNoSession;
+  uint32_t sessions_active_ = 0;
+  std::vector<uint8_t> head_memory_;
+  std::vector<uint8_t*> free_heads_;
+  std::vector<char> path_buffer_;
+
+  // The packet being handled (valid during on_packet).
+  struct Current {
+    HttpSession* s = nullptr;
+    const PacketInfo* info = nullptr;
+    const uint8_t* frame = nullptr;
+    bool to_server = false;
+    bool drop = false;
+    Injected* out = nullptr;
+    detect::ActiveRules* rules = nullptr;
+    uint64_t now = 0;
+  } cur_;
+};
+
+}  // namespace bulwark
