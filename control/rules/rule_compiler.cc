@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "control/rules/hs_escape.h"
 #include "dataplane/detect/bundle.h"
 
 namespace bulwark::rules {
@@ -13,24 +14,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// A literal as a Hyperscan expression: every byte that is not alphanumeric escaped.
-std::string escape_literal(const std::string& s) {
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string expression_of(const Condition& c) {
-  const std::string lit = c.op == Op::regex ? "" : escape_literal(c.pattern);
+  const std::string lit = c.op == Op::regex ? "" : hs_escape(c.pattern);
   switch (c.op) {
     case Op::contains: return lit;
     case Op::prefix: return "\\A" + lit;
@@ -71,7 +56,6 @@ struct Builder {
         p.exprs.push_back(expression_of(c));
         unsigned flags = HS_FLAG_SINGLEMATCH;
         if (c.nocase) flags |= HS_FLAG_CASELESS;
-        if (c.op == Op::regex) flags |= HS_FLAG_DOTALL;
         p.flags.push_back(flags);
         p.ids.push_back(leaf);
         p.origins.push_back(r.origin.substr(0, r.origin.rfind(':')) + ":" + std::to_string(c.line) +

@@ -24,6 +24,8 @@ enum class Field : uint8_t {
   client_ip,
   ja3,  // TLS fingerprints: reserved, not produced yet
   ja4,
+  headers,   // each header line as "Name: value"
+  norm_uri,  // normalised path, then "?" and the percent-decoded query if any
   count_
 };
 const char* field_name(Field f);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "control/rules/suricata_import.h"
 #include "dataplane/config/yaml_util.h"
 
 namespace bulwark::rules {
@@ -21,11 +22,13 @@ using yaml::string_of;
 const std::pair<const char*, Field> kFields[] = {{"method", Field::method},
                                                  {"path", Field::path},
                                                  {"uri", Field::uri},
+                                                 {"norm_uri", Field::norm_uri},
                                                  {"query", Field::query},
                                                  {"query_param", Field::query_param},
                                                  {"host", Field::host},
                                                  {"user_agent", Field::user_agent},
                                                  {"header", Field::header},
+                                                 {"headers", Field::headers},
                                                  {"cookie", Field::cookie},
                                                  {"body", Field::body},
                                                  {"client_ip", Field::client_ip},
@@ -219,6 +222,11 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
     if (rs["body"]) {
       if (!rs["body"].IsScalar()) throw ConfigError(rs["body"], "'respond.body' must be a string");
       r.respond_body = rs["body"].Scalar();
+      // The response goes out as one segment (with the headers): keep it small.
+      if (r.respond_body.size() > 1024)
+        throw ConfigError(rs["body"],
+                          "'respond.body' is " + std::to_string(r.respond_body.size()) +
+                              " bytes; at most 1024 (the response is sent as one packet)");
     }
   }
   if (!n["match"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs 'match'");
@@ -271,7 +279,9 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    auto set = parse_rules_yaml(ss.str(), path, error);
+    const bool suricata = path.size() > 6 && path.compare(path.size() - 6, 6, ".rules") == 0;
+    auto set = suricata ? import_suricata_rules(ss.str(), path, error)
+                        : parse_rules_yaml(ss.str(), path, error);
     if (!set) return std::nullopt;
     for (auto& r : set->rules) {
       if (!ids.insert(r.id).second) {

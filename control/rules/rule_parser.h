@@ -31,6 +31,7 @@ namespace bulwark::rules {
 std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::string& origin,
                                         std::string& error);
 // Reads and parses several files into one set; rule ids must be unique across them.
+// Files ending in ".rules" are Suricata rules (suricata_import.h), others YAML.
 std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, std::string& error);
 
 }  // namespace bulwark::rules

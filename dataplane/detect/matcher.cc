@@ -22,6 +22,17 @@ void for_each_value(Field field, const std::string& arg, const RequestView& rv, 
     case Field::method: f(h.method); break;
     case Field::path: f(rv.path); break;
     case Field::uri: f(h.target); break;
+    case Field::norm_uri: f(rv.norm_uri); break;
+    case Field::headers:
+      for (unsigned i = 0; i < h.header_count; ++i) {
+        // "Name: value" without a copy: the view spans the original line when the value
+        // follows the colon and one space, as nearly all clients send it.
+        const auto& hd = h.headers[i];
+        const char* start = hd.name.data();
+        const char* end = hd.value.data() + hd.value.size();
+        if (f(std::string_view(start, static_cast<size_t>(end - start)))) return;
+      }
+      break;
     case Field::query:
       if (!rv.query.empty()) f(rv.query);
       break;

@@ -20,9 +20,10 @@ namespace bulwark::detect {
 
 struct RequestView {
   const HttpHead* head = nullptr;
-  std::string_view path;   // normalised
-  std::string_view query;  // raw
-  std::string_view host;   // without port
+  std::string_view path;      // normalised
+  std::string_view norm_uri;  // normalised path + "?" + decoded query
+  std::string_view query;     // raw
+  std::string_view host;      // without port
   const uint8_t* client_ip = nullptr;
   uint8_t client_ip_len = 0;  // 4 or 16
 };

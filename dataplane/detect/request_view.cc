@@ -15,6 +15,13 @@ RequestView make_request_view(const HttpHead& head, char* path_buffer, const uin
   rv.path = std::string_view(path_buffer, normalize_path(path, path_buffer, flags));
   if (path_flags) *path_flags = flags;
   rv.query = target_query(head.target);
+  // The normalised URI follows the path in the same buffer: path, '?', decoded query.
+  size_t n = rv.path.size();
+  if (!rv.query.empty() && n + 1 + rv.query.size() <= kPathBufferBytes) {
+    path_buffer[n++] = '?';
+    n += percent_decode(rv.query, path_buffer + n, true, flags);
+  }
+  rv.norm_uri = std::string_view(path_buffer, n);
   rv.host = host_without_port(head.header("host"));
   rv.client_ip = ip;
   rv.client_ip_len = ip ? ip_len : 0;

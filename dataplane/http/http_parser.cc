@@ -109,6 +109,10 @@ void apply_headers(HttpHead& m, bool request, std::string_view request_method) {
   uint64_t cl = 0;
   for (unsigned i = 0; i < m.header_count; ++i) {
     const auto& hd = m.headers[i];
+    // Only these lengths can name a header that matters here (host 4, expect 6,
+    // upgrade 7, connection 10, content-length 14, transfer-encoding 17).
+    const size_t n = hd.name.size();
+    if (n != 4 && n != 6 && n != 7 && n != 10 && n != 14 && n != 17) continue;
     if (iequals(hd.name, "content-length")) {
       // A list "5, 5" is one value repeated; anything else is not a number.
       for_each_token(hd.value, [&](std::string_view v) {
@@ -200,7 +204,7 @@ void HttpParser::message_end(HttpHandler& h) {
 }
 
 void HttpParser::head_complete(const uint8_t* data, size_t len, HttpHandler& h) {
-  HttpHead m{};
+  HttpHead m;  // not value-initialised: see HttpHead
   m.is_request = requests_;
   const std::string_view all(reinterpret_cast<const char*>(data), len);
   if (all.find('\0') != std::string_view::npos) m.anomalies |= kHttpNulInHead;

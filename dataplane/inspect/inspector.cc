@@ -32,7 +32,7 @@ unsigned method_slot(std::string_view m) {
 
 void copy_field(char* dst, size_t cap, std::string_view v) {
   const size_t n = v.size() < cap - 1 ? v.size() : cap - 1;
-  std::memcpy(dst, v.data(), n);
+  if (n) std::memcpy(dst, v.data(), n);  // an empty view may have no data pointer
   dst[n] = '\0';
 }
 
