@@ -75,6 +75,7 @@ struct alignas(64) WorkerStats {
   Counter flows_blocked_packets;  // packets dropped because their connection was cut
   Counter inspection_bypassed;    // connections no longer inspected (bound hit, policy pass)
   Counter events_dropped;         // event ring full
+  Counter body_unscanned;         // requests whose body could not be scanned (stream pool empty)
   // TCP reassembly (both directions of inspected connections).
   Counter reasm_delivered_bytes, reasm_in_order, reasm_out_of_order, reasm_retransmissions;
   Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;

@@ -132,7 +132,8 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
                {"inject_failures", w.inject_failures.get()},
                {"blocked_flow_packets", w.flows_blocked_packets.get()},
                {"inspection_bypassed", w.inspection_bypassed.get()},
-               {"events_dropped", w.events_dropped.get()}};
+               {"events_dropped", w.events_dropped.get()},
+               {"body_unscanned", w.body_unscanned.get()}};
   j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
                      {"in_order", w.reasm_in_order.get()},
                      {"out_of_order", w.reasm_out_of_order.get()},

@@ -40,7 +40,8 @@ std::string http_response_bytes(const CompiledRule& r) {
 }
 
 std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned workers,
-                                               uint64_t generation, std::string& error) {
+                                               unsigned body_streams, uint64_t generation,
+                                               std::string& error) {
   auto a = std::make_unique<ActiveRules>();
   a->generation = generation;
   a->bundle = Bundle::load_file(path, error);
@@ -51,6 +52,7 @@ std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned
       error = path + ": cannot allocate Hyperscan scratch space";
       return nullptr;
     }
+    a->matchers.back()->use_stream_pool(body_streams);
   }
   for (const auto& r : a->bundle->rules) {
     a->responses.push_back(r.action == Action::respond ? http_response_bytes(r) : std::string());

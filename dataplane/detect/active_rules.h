@@ -20,10 +20,12 @@ struct ActiveRules {
   std::vector<std::unique_ptr<Matcher>> matchers;  // [worker]
   std::vector<std::string> responses;              // [rule]: wire bytes (respond rules)
 
-  // Loads a bundle file and prepares it for `workers` workers. nullptr and `error` on
-  // failure (nothing is half-made).
+  // Loads a bundle file and prepares it for `workers` workers, each with a pool of
+  // `body_streams` open body-scanning streams. nullptr and `error` on failure (nothing
+  // is half-made).
   static std::unique_ptr<ActiveRules> load(const std::string& path, unsigned workers,
-                                           uint64_t generation, std::string& error);
+                                           unsigned body_streams, uint64_t generation,
+                                           std::string& error);
 };
 
 // "HTTP/1.1 403 Forbidden\r\n...Connection: close\r\n\r\nbody"

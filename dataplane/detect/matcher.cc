@@ -119,11 +119,53 @@ Matcher::Matcher(const Bundle& b) : b_(b) {
     }
   if (b.dbs.empty() && hs_alloc_scratch(nullptr, &scratch_) != HS_SUCCESS) scratch_ = nullptr;
   bits_.assign((b.leaves.size() + 63) / 64, 0);
+  hits_.reserve(b.leaves.size());  // a hit is recorded at most once per leaf: no growth later
   rule_epoch_.assign(b.rules.size(), 0);
   decode_.resize(64 * 1024);
 }
 
-Matcher::~Matcher() { hs_free_scratch(scratch_); }
+Matcher::~Matcher() {
+  for (hs_stream_t* st : all_streams_) hs_close_stream(st, nullptr, nullptr, nullptr);
+  hs_free_scratch(scratch_);
+}
+
+void Matcher::use_stream_pool(unsigned n) {
+  pooled_ = true;
+  if (b_.body_db == kNoDb) return;
+  free_streams_.reserve(n);
+  all_streams_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    hs_stream_t* st = nullptr;
+    if (hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &st) != HS_SUCCESS) break;
+    free_streams_.push_back(st);
+    all_streams_.push_back(st);
+  }
+}
+
+hs_stream_t* Matcher::take_stream() {
+  if (!pooled_) {
+    hs_stream_t* st = nullptr;
+    return hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &st) == HS_SUCCESS ? st : nullptr;
+  }
+  if (free_streams_.empty()) {
+    ++body_unscanned_;
+    return nullptr;
+  }
+  hs_stream_t* st = free_streams_.back();
+  free_streams_.pop_back();
+  return st;
+}
+
+// Ends a request's stream: end-anchored matches go to `scan_for_matches` (if any).
+void Matcher::return_stream(hs_stream_t* st, RequestScan* scan_for_matches) {
+  match_event_handler cb = scan_for_matches ? &Matcher::on_body_match : nullptr;
+  if (!pooled_) {
+    hs_close_stream(st, scratch_, cb, scan_for_matches);
+    return;
+  }
+  hs_reset_stream(st, 0, scratch_, cb, scan_for_matches);
+  free_streams_.push_back(st);  // capacity reserved: never reallocates
+}
 
 void Matcher::hit(uint32_t leaf) {
   uint64_t& w = bits_[leaf / 64];
@@ -241,8 +283,7 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {
     }
     scan.carried[scan.carried_count++] = l;
   }
-  if (hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &scan.stream) != HS_SUCCESS)
-    scan.stream = nullptr;
+  scan.stream = take_stream();
 }
 
 int Matcher::on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
@@ -263,7 +304,7 @@ void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
 
 void Matcher::end_body(RequestScan& scan, Verdict& v) {
   if (scan.stream) {
-    hs_close_stream(scan.stream, scratch_, &Matcher::on_body_match, &scan);
+    return_stream(scan.stream, &scan);
     scan.stream = nullptr;
   }
   // Other requests used the bitmaps since this one's head: rebuild them from what the
@@ -277,15 +318,15 @@ void Matcher::end_body(RequestScan& scan, Verdict& v) {
 }
 
 void Matcher::abort(RequestScan& scan) {
-  if (scan.stream) hs_close_stream(scan.stream, scratch_, nullptr, nullptr);
+  if (scan.stream) return_stream(scan.stream, nullptr);
   scan.stream = nullptr;
 }
 
 }  // namespace bulwark::detect
 
 namespace bulwark::detect {
-void Matcher::discard(RequestScan& scan) {
-  if (scan.stream) hs_close_stream(scan.stream, nullptr, nullptr, nullptr);
+void Matcher::discard(RequestScan& scan) const {
+  if (scan.stream && !pooled_) hs_close_stream(scan.stream, nullptr, nullptr, nullptr);
   scan.stream = nullptr;
 }
 }  // namespace bulwark::detect

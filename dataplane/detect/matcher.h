@@ -66,9 +66,16 @@ class Matcher {
   void end_body(RequestScan& scan, Verdict& v);
   // Abandons a request (flow gone) without evaluating.
   void abort(RequestScan& scan);
-  // Frees a request's body stream without a matcher (its bundle may be gone already:
-  // closing without scratch or callback only frees the stream's own memory).
-  static void discard(RequestScan& scan);
+  // Forgets a request's body stream whose rule set was replaced. With a stream pool the
+  // stream belongs to the old set's pool (freed with it) and is not touched; without
+  // one it is closed (closing without scratch or callback frees only its own memory).
+  void discard(RequestScan& scan) const;
+
+  // Opens `n` body streams now, so that requests take and return them instead of
+  // allocating (the packet path must not allocate). A request that finds the pool
+  // empty is evaluated without its body (counted by the caller via body_unscanned()).
+  void use_stream_pool(unsigned n);
+  uint64_t body_unscanned() const { return body_unscanned_; }
 
   const Bundle& bundle() const { return b_; }
 
@@ -91,6 +98,12 @@ class Matcher {
   std::vector<uint32_t> rule_epoch_;
   uint32_t epoch_ = 0;
   std::vector<char> decode_;  // query parameter values decoded for scanning
+  bool pooled_ = false;
+  std::vector<hs_stream_t*> free_streams_;  // pooled, reset, ready for a request
+  std::vector<hs_stream_t*> all_streams_;   // pooled, closed with the matcher
+  uint64_t body_unscanned_ = 0;
+  hs_stream_t* take_stream();
+  void return_stream(hs_stream_t* s, RequestScan* scan_for_matches);
 };
 
 }  // namespace bulwark::detect

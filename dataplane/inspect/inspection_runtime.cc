@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -66,7 +67,10 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
 
 bool InspectionRuntime::load(std::string& error) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto fresh = detect::ActiveRules::load(cfg_.rules_bundle, workers_, generation_ + 1, error);
+  // One body stream per concurrent request with a body, up to 4096 per worker.
+  const unsigned streams = std::min<uint32_t>(cfg_.http_sessions, 4096);
+  auto fresh =
+      detect::ActiveRules::load(cfg_.rules_bundle, workers_, streams, generation_ + 1, error);
   if (!fresh) {
     seg_->rules.reload_failures += seg_->rules.generation.load() ? 1 : 0;
     return false;

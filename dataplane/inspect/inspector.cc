@@ -88,8 +88,19 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
   return in;
 }
 
-Inspector::~Inspector() {
-  for (auto& s : sessions_) detect::Matcher::discard(s->scan);
+// Body streams belong to the rule set's pools and are freed with it: sessions only
+// forget theirs.
+Inspector::~Inspector() = default;
+
+void Inspector::end_scan(HttpSession& s) {
+  if (!s.scan_open) return;
+  detect::ActiveRules* rules =
+      shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+  if (rules && rules->generation == s.generation)
+    rules->matchers[worker_]->abort(s.scan);  // back to the pool, reset
+  else
+    s.scan.stream = nullptr;  // its pool went with the replaced rule set
+  s.scan_open = false;
 }
 
 HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsigned dir) {
@@ -119,8 +130,7 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
 void Inspector::release(HttpSession& s, uint32_t index) {
   s.requests.reset(*this);
   s.responses.reset(*this);
-  detect::Matcher::discard(s.scan);
-  s.scan_open = false;
+  end_scan(s);
   reasm_->release(s.stream[0]);
   reasm_->release(s.stream[1]);
   s.next_free = free_session_;
@@ -157,10 +167,8 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
   if (s->bypass) return true;
   detect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
-  if (s->scan_open && (rules == nullptr || rules->generation != s->generation)) {
-    detect::Matcher::discard(s->scan);  // the request began under rules now replaced
-    s->scan_open = false;
-  }
+  if (s->scan_open && (rules == nullptr || rules->generation != s->generation))
+    end_scan(*s);  // the request began under rules now replaced
   cur_ = Current{};
   cur_.s = s;
   cur_.info = &info;
@@ -356,9 +364,11 @@ void Inspector::on_head(const HttpHead& head) {
   const detect::RequestView view = detect::make_request_view(
       head, path_buffer_.data(), i.src, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16));
   detect::Verdict v;
+  end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
   s.generation = cur_.rules->generation;
   s.scan_open = m.wants_body();
+  if (s.scan_open && s.scan.stream == nullptr) st_->body_unscanned.add(1);
   if (s.scan_open && v.decisive < 0) {
     copy_field(s.summary.method, sizeof s.summary.method, head.method);
     copy_field(s.summary.host, sizeof s.summary.host, view.host);
@@ -366,10 +376,7 @@ void Inspector::on_head(const HttpHead& head) {
     copy_field(s.summary.user_agent, sizeof s.summary.user_agent, head.header("user-agent"));
   }
   if (v.decisive >= 0 || v.matched_count) {
-    if (v.decisive >= 0 && s.scan_open) {
-      detect::Matcher::discard(s.scan);
-      s.scan_open = false;
-    }
+    if (v.decisive >= 0) end_scan(s);
     decide(v, &head);
   } else if (!s.scan_open) {
     st_->verdict_pass.add(1);

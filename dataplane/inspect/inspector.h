@@ -77,6 +77,7 @@ class Inspector : private HttpHandler {
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
   HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
   void release(HttpSession& s, uint32_t index);
+  void end_scan(HttpSession& s);
   void decide(const detect::Verdict& v, const HttpHead* head);
   void cut(bool respond, uint32_t rule);
   void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,

@@ -204,6 +204,35 @@ BOOST_AUTO_TEST_CASE(interleaved_requests_keep_their_own_body_state) {
   BOOST_TEST(d2.matched_count == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(pooled_body_streams_are_reused_and_exhaustion_is_counted) {
+  auto b =
+      bundle_of("rules:\n  - id: 1\n    name: r\n    match: {field: body, contains: needle}\n");
+  detect::Matcher m(*b);
+  m.use_stream_pool(1);
+  HttpHead h{};
+  h.method = "POST";
+  h.target = "/";
+  detect::RequestView v;
+  v.head = &h;
+  v.path = "/";
+  const std::string body = "a needle";
+  for (int round = 0; round < 3; ++round) {  // the one stream is returned and reused
+    detect::RequestScan s1, s2;
+    detect::Verdict d1, d2;
+    m.on_head(v, s1, d1);
+    m.on_head(v, s2, d2);  // pool empty: this request's body is not scanned
+    BOOST_TEST(s1.stream != nullptr);
+    BOOST_TEST(s2.stream == nullptr);
+    m.on_body(s1, reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    m.on_body(s2, reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    m.end_body(s1, d1);
+    m.end_body(s2, d2);
+    BOOST_TEST(d1.matched_count == 1u);
+    BOOST_TEST(d2.matched_count == 0u);
+  }
+  BOOST_TEST(m.body_unscanned() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(errors_name_file_line_and_reason) {
   BOOST_TEST(error_of(one_rule("{field: usr_agent, contains: a}"))
                  .find("t.yaml:4: unknown field 'usr_agent'") == 0u);
