@@ -73,7 +73,15 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
   }
   if (auto i = root["inspect"]) {
-    require_map(i, "inspect", {"http_ports", "sessions", "reassembly", "smuggling"});
+    require_map(
+        i, "inspect",
+        {"http_ports", "sessions", "reassembly", "smuggling", "max_head_bytes", "max_line_bytes"});
+    if (i["max_head_bytes"])
+      c.http_max_head_bytes =
+          scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, 1u << 20);
+    if (i["max_line_bytes"])
+      c.http_max_line_bytes =
+          scalar<uint32_t>(i["max_line_bytes"], "inspect.max_line_bytes", 256, 1u << 20);
     if (auto hp = i["http_ports"]) {
       if (!hp.IsSequence()) throw ConfigError(hp, "'inspect.http_ports' must be a list of ports");
       c.http_ports.clear();
@@ -84,7 +92,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
     if (auto r = i["reassembly"]) {
       require_map(r, "inspect.reassembly",
-                  {"segments", "max_held_bytes", "max_held_segments", "on_limit"});
+                  {"segments", "max_held_bytes", "max_held_segments", "max_window", "on_limit"});
+      if (r["max_window"])
+        c.reassembly_max_window =
+            scalar<uint32_t>(r["max_window"], "inspect.reassembly.max_window", 65536, 1u << 30);
       if (r["segments"])
         c.reassembly_segments =
             scalar<uint32_t>(r["segments"], "inspect.reassembly.segments", 16, 1u << 22);

@@ -44,6 +44,9 @@ struct DataplaneConfig {
   uint32_t reassembly_segments = 8192;              // 2 KiB out-of-order buffers per worker
   uint32_t reassembly_max_held_bytes = 256 * 1024;  // per direction
   uint16_t reassembly_max_held_segments = 256;      // per direction
+  uint32_t reassembly_max_window = 16u << 20;       // data further ahead is ignored
+  uint32_t http_max_head_bytes = 16 * 1024;         // request/status line + headers
+  uint32_t http_max_line_bytes = 8 * 1024;          // any one head line
   LimitPolicy on_limit = LimitPolicy::pass;
   AnomalyPolicy smuggling = AnomalyPolicy::block;
   std::string rules_bundle;  // compiled bundle (bulwark-rules compile); empty: no rules

@@ -55,6 +55,8 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
   in->on_limit_ = cfg.on_limit;
   in->smuggling_ = cfg.smuggling;
   in->worker_ = worker;
+  in->http_limits_.max_head_bytes = cfg.http_max_head_bytes;
+  in->http_limits_.max_line_bytes = cfg.http_max_line_bytes;
   in->shared_ = shared;
   in->st_ = st;
   try {
@@ -64,6 +66,7 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     ReassemblyLimits lim;
     lim.max_held_bytes = cfg.reassembly_max_held_bytes;
     lim.max_held_segments = cfg.reassembly_max_held_segments;
+    lim.max_window = cfg.reassembly_max_window;
     in->reasm_ = std::make_unique<Reassembler>(*in->segments_, lim);
     in->sessions_.reserve(cfg.http_sessions);
     for (uint32_t i = 0; i < cfg.http_sessions; ++i) {

@@ -2,7 +2,7 @@
 # Lab: HTTP inspection with real clients. A rule bundle compiled by bulwark-rules is
 # loaded by the dataplane; curl and a raw keep-alive client go through it:
 # - a clean request succeeds, then on the same keep-alive connection a request with a
-#   blocked User-Agent gets the rule's 403, and the origin never sees it;
+#   blocked User-Agent gets the rule's 403, and the origin never sees it (IPv4 and IPv6);
 # - a `block` rule resets both sides (the client's curl sees a reset, the server side
 #   sees a RST from the client's address);
 # - a monitor-mode rule lets the request through and writes an event;
@@ -53,6 +53,11 @@ expect_eq "origin never saw the blocked request" "$(origin_count 'GET /api/v1/cu
 grep -q 'customers/2' "${LAB_RUN:-/run/bulwark-lab}/$LAB/origin.log" && fail "blocked request in the origin's access log"
 pass "blocked request absent from the origin's access log"
 
+# 1b. The same over IPv6 (the injected response is built with an IPv6 header).
+out=$(client curl -sS -m 5 -A 'BadBot/2.1' -o "$TMP/b6" -w '%{http_code}' 'http://[2001:2::2]/api/v1/customers/3') || true
+expect_eq "bad bot over IPv6 gets the 403" "$out $(cat "$TMP/b6")" "403 blocked by bulwark"
+expect_eq "origin never saw the IPv6 blocked request" "$(origin_count 'GET /api/v1/customers/3')" 0
+
 # 2. Block resets both sides: curl sees a reset; the server side receives a RST.
 in_ns() { ip netns exec "$@"; }
 in_ns "$LAB-server" timeout 8 tcpdump -i s0 -n -c 1 -w "$TMP/rst.pcap" \
@@ -90,8 +95,9 @@ expect_eq "SQL injection in a split login body" "$res" "reset"
 res=$(client python3 "$LAB_ROOT/tests/lab/split_post.py" 198.18.0.2 /login '{"username":"alice",' '"password":' '"wonderland"}')
 expect_eq "clean split login body" "$res" "200"
 
-wait_events 5
-expect_eq "respond event" "$(events_with '"id": 9001' '"action": "respond"' '"enforced": true' '"user_agent": "BadBot/2.1"' '"bundle_version": 11')" 1
+wait_events 6
+expect_eq "respond events" "$(events_with '"id": 9001' '"action": "respond"' '"enforced": true' '"user_agent": "BadBot/2.1"' '"bundle_version": 11')" 2
+expect_eq "IPv6 respond event" "$(events_with '"id": 9001' '"client_ip": "2001:2::1"')" 1
 expect_eq "block event" "$(events_with '"id": 9002' '"action": "block"' '"path": "/api/v1/orders/666"')" 1
 expect_eq "monitor event" "$(events_with '"id": 9003' '"mode": "monitor"' '"enforced": false')" 1
 expect_eq "traversal event" "$(events_with '"id": 9004' '"client_ip": "198.18.0.1"')" 1
@@ -99,9 +105,9 @@ expect_eq "body rule event" "$(events_with '"id": 9005' '"method": "POST"' '"pat
 
 s=$(stats)
 expect_eq "verdict counters (respond, block, monitor)" \
-  "$(stat_of "$s" 'j["total"]["http"]["verdicts"]["respond"], j["total"]["http"]["verdicts"]["block"], j["total"]["http"]["verdicts"]["monitor"]')" "(1, 3, 1)"
+  "$(stat_of "$s" 'j["total"]["http"]["verdicts"]["respond"], j["total"]["http"]["verdicts"]["block"], j["total"]["http"]["verdicts"]["monitor"]')" "(2, 3, 1)"
 expect_eq "per-rule hits" "$(stat_of "$s" 'sorted(j["rules"]["hits"].items())')" \
-  "[('9001', 1), ('9002', 1), ('9003', 1), ('9004', 1), ('9005', 1)]"
+  "[('9001', 2), ('9002', 1), ('9003', 1), ('9004', 1), ('9005', 1)]"
 
 # 6. SIGHUP reload: a bundle with one more rule replaces the active one.
 cp "$LAB_ROOT/tests/lab/rules/lab.yaml" "$TMP/more.yaml"

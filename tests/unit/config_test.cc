@@ -74,6 +74,33 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
+  std::string err;
+  auto c = parse_dataplane_config(
+      "inspect:\n  http_ports: [80, 8443]\n  sessions: 1000\n  max_head_bytes: 8192\n"
+      "  reassembly: {segments: 512, max_held_bytes: 65536, max_window: 1048576, on_limit: drop}\n"
+      "  smuggling: log\nrules: {bundle: /etc/bulwark/r.bwb}\nevents: {file: /tmp/e.jsonl}\n",
+      "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST((c->http_ports == std::vector<uint16_t>{80, 8443}));
+  BOOST_TEST(c->http_sessions == 1000u);
+  BOOST_TEST(c->http_max_head_bytes == 8192u);
+  BOOST_TEST(c->reassembly_segments == 512u);
+  BOOST_TEST(c->reassembly_max_held_bytes == 65536u);
+  BOOST_TEST(c->reassembly_max_window == 1048576u);
+  BOOST_TEST((c->on_limit == LimitPolicy::drop));
+  BOOST_TEST((c->smuggling == AnomalyPolicy::log));
+  BOOST_TEST(c->rules_bundle == "/etc/bulwark/r.bwb");
+  BOOST_TEST(c->events_file == "/tmp/e.jsonl");
+  BOOST_TEST(error_of("inspect:\n  reassembly:\n    on_limit: maybe\n")
+                 .find("t.yaml:3: 'inspect.reassembly.on_limit'") == 0u);
+  BOOST_TEST(error_of("inspect: {http_ports: [0]}\n").find("'inspect.http_ports[]' is 0") !=
+             std::string::npos);
+  BOOST_TEST(error_of("inspect: {smuggling: sometimes}\n").find("'block' or 'log'") !=
+             std::string::npos);
+  BOOST_TEST(error_of("rules: {bundel: x}\n").find("unknown key 'bundel'") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(core_lists) {
   std::vector<unsigned> v;
   BOOST_TEST(parse_core_list("1", v));
