@@ -7,6 +7,7 @@
 
 #include "control/api/stats_layout.h"
 #include "dataplane/config/yaml_util.h"
+#include "dataplane/http/http_parser.h"
 
 namespace bulwark {
 namespace {
@@ -78,10 +79,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
         {"http_ports", "sessions", "reassembly", "smuggling", "max_head_bytes", "max_line_bytes"});
     if (i["max_head_bytes"])
       c.http_max_head_bytes =
-          scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, 1u << 20);
+          scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, kMaxHeadBytesLimit);
     if (i["max_line_bytes"])
       c.http_max_line_bytes =
-          scalar<uint32_t>(i["max_line_bytes"], "inspect.max_line_bytes", 256, 1u << 20);
+          scalar<uint32_t>(i["max_line_bytes"], "inspect.max_line_bytes", 256, kMaxHeadBytesLimit);
     if (auto hp = i["http_ports"]) {
       if (!hp.IsSequence()) throw ConfigError(hp, "'inspect.http_ports' must be a list of ports");
       c.http_ports.clear();

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dataplane/http/http_normalize.h"
+#include "dataplane/http/http_parser.h"
 
 namespace bulwark::detect {
 namespace {
@@ -121,7 +122,7 @@ Matcher::Matcher(const Bundle& b) : b_(b) {
   bits_.assign((b.leaves.size() + 63) / 64, 0);
   hits_.reserve(b.leaves.size());  // a hit is recorded at most once per leaf: no growth later
   rule_epoch_.assign(b.rules.size(), 0);
-  decode_.resize(64 * 1024);
+  decode_.resize(kMaxHeadBytesLimit);  // a decoded query value is never longer than the head
 }
 
 Matcher::~Matcher() {

@@ -8,10 +8,11 @@
 
 #include "dataplane/detect/matcher.h"
 #include "dataplane/http/http_message.h"
+#include "dataplane/http/http_parser.h"
 
 namespace bulwark::detect {
 
-inline constexpr size_t kPathBufferBytes = 64 * 1024 + 2;
+inline constexpr size_t kPathBufferBytes = kMaxHeadBytesLimit + 2;
 
 // `ip` is 4 or 16 bytes (ip_len), or nullptr.
 RequestView make_request_view(const HttpHead& head, char* path_buffer, const uint8_t* ip,

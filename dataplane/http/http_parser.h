@@ -17,6 +17,10 @@
 
 namespace bulwark {
 
+// The largest head bound a configuration may set: per-worker buffers that hold decoded
+// views of a head (paths, query values) are sized for it.
+inline constexpr uint32_t kMaxHeadBytesLimit = 64 * 1024;
+
 struct HttpLimits {
   uint32_t max_head_bytes = 16 * 1024;  // request/status line + headers (nginx/Apache-like)
   uint32_t max_line_bytes = 8 * 1024;   // any single head, chunk-size or trailer line
