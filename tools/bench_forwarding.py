@@ -53,8 +53,10 @@ def testpmd_cmd(pcap, memory=("--in-memory",), stats_period=("--stats-period", "
 
 
 def bulwark_cmd(pcap, extra=()):
+    # Plain forwarding with flow tracking: HTTP inspection off (tools/bench_inspection.py
+    # measures that).
     return [os.path.join(args.build, "dataplane", "bulwark-dataplane"), "--main-core", "0",
-            "--workers", "1", "--mbufs", "65536", "--stats-shm", shm, *extra,
+            "--workers", "1", "--mbufs", "65536", "--stats-shm", shm, "--http-ports", "none", *extra,
             "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
             "--", "--log-level", "*:error"]
 
