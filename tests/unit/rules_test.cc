@@ -274,6 +274,11 @@ BOOST_AUTO_TEST_CASE(damaged_and_hostile_bundles_are_refused) {
   BOOST_TEST(error.find("invalid rule bundle") == 0u);
   for (size_t cut = 0; cut < bytes->size(); cut += 97)
     BOOST_TEST(detect::Bundle::load(bytes->data(), cut, error) == nullptr);
+  std::vector<uint8_t> deep(100000, 0x81);  // arrays of one element, 100000 deep
+  deep.push_back(0x00);
+  BOOST_TEST(detect::Bundle::load(deep.data(), deep.size(), error) ==
+             nullptr);  // no stack overflow
+  BOOST_TEST(error.find("nested more than 16 levels deep") != std::string::npos, error);
   const std::string text = "not cbor at all";
   BOOST_TEST(detect::Bundle::load(reinterpret_cast<const uint8_t*>(text.data()), text.size(),
                                   error) == nullptr);
