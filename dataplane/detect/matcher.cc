@@ -209,7 +209,7 @@ bool Matcher::eval_leaf(const Leaf& l, const RequestView* rv, const RequestScan*
     return false;
   }
   bool found = false, any = false;
-  char* decode = const_cast<char*>(decode_.data());
+  char* decode = decode_.data();
   for_each_value(l.field, l.arg, *rv, decode, [&](std::string_view v) {
     any = true;
     if (l.op == Op::length) found = compare(l.cmp, v.size(), l.number);

@@ -97,7 +97,8 @@ class Matcher {
   std::vector<uint32_t> hits_;
   std::vector<uint32_t> rule_epoch_;
   uint32_t epoch_ = 0;
-  std::vector<char> decode_;  // query parameter values decoded for scanning
+  // Query parameter values decoded for scanning; scratch, so const evaluation uses it too.
+  mutable std::vector<char> decode_;
   bool pooled_ = false;
   std::vector<hs_stream_t*> free_streams_;  // pooled, reset, ready for a request
   std::vector<hs_stream_t*> all_streams_;   // pooled, closed with the matcher

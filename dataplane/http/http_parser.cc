@@ -263,7 +263,8 @@ void HttpParser::head_complete(const uint8_t* data, size_t len, HttpHandler& h) 
   const std::string_view method = requests_ ? std::string_view{} : h.request_method();
   apply_headers(m, requests_, method);
   h.on_head(m);
-  if (m.anomalies & kHttpFatalAnomalies) return die(h, m.anomalies & kHttpFatalAnomalies);
+  // The head carried its anomalies already: on_anomaly only says that parsing stopped.
+  if (m.anomalies & kHttpFatalAnomalies) return die(h, 0);
   switch (m.framing) {
     case BodyFraming::none:
       message_end(h);

@@ -30,12 +30,13 @@ class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   // A complete head. For a head with fatal anomalies this is the last call for the
-  // direction (after it, on_anomaly reports them as fatal).
+  // direction but one: on_anomaly(0, true) follows, saying parsing stopped (the
+  // anomalies are reported once, in the head).
   virtual void on_head(const HttpHead& head) = 0;
   virtual void on_body(const uint8_t* data, size_t len) = 0;
   virtual void on_message_end() = 0;
-  // Anomalies found outside a head (chunked framing); `fatal`: parsing of the direction
-  // stopped because the message boundary is lost.
+  // Anomalies found outside a head (chunked framing, bounds hit while gathering a head);
+  // `fatal`: parsing of the direction stopped because the message boundary is lost.
   virtual void on_anomaly(uint32_t anomalies, bool fatal) = 0;
   // Response parsing only: the method of the request this response answers (HEAD and
   // CONNECT change how the response is framed).

@@ -43,8 +43,12 @@ struct Recorder : HttpHandler {
   }
   void on_anomaly(uint32_t a, bool f) override {
     anomalies |= a;
+    anomaly_call_bits |= a;
+    ++anomaly_calls;
     fatal = fatal || f;
   }
+  unsigned anomaly_calls = 0;
+  uint32_t anomaly_call_bits = 0;
   std::string_view request_method() override { return method_for_response; }
   uint8_t* acquire_head_buffer(uint32_t bytes) override {
     ++buffers_out;
@@ -142,6 +146,8 @@ BOOST_AUTO_TEST_CASE(smuggling_cl_and_te) {
   BOOST_TEST(has(r.anomalies, kHttpCLandTE));
   BOOST_TEST(r.fatal);         // the message boundary is ambiguous: parsing stops
   BOOST_TEST(r.msgs.empty());  // ... and nothing after it is taken as a request
+  BOOST_TEST(r.anomaly_calls == 1u);
+  BOOST_TEST(r.anomaly_call_bits == 0u);  // reported once, in the head; then only "stopped"
 }
 
 BOOST_AUTO_TEST_CASE(smuggling_two_content_lengths) {
