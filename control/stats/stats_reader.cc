@@ -76,6 +76,11 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
   }
   j["busy_cycles"] = w.busy_cycles.get();
   j["idle_cycles"] = w.idle_cycles.get();
+  j["loop"] = {{"busy_loops", w.busy_loops.get()},
+               {"max_cycles", w.loop_max_cycles.get()},
+               {"swaps_seen", w.swaps_seen.get()},
+               {"swap_cycles_last", w.swap_loop_cycles_last.get()},
+               {"swap_cycles_max", w.swap_loop_cycles_max.get()}};
   j["handoff_out"] = w.handoff_out.get();
   j["handoff_in"] = w.handoff_in.get();
   j["handoff_drops"] = w.handoff_drops.get();
@@ -199,6 +204,7 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
     json wj = worker_json(seg.workers[w]);
     j["worker"].push_back(wj);
     wj.erase("lcore");
+    wj.erase("loop");  // maxima and last values do not add up
     accumulate(total, wj);
   }
   const uint64_t busy = total.value("busy_cycles", uint64_t{0});
@@ -224,6 +230,14 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   }
   rules["hits"] = hits;
   j["rules"] = rules;
+  const auto& c = seg.control;
+  j["control"] = {{"connected", c.connected.get() != 0},
+                  {"connections", c.connections.get()},
+                  {"pushes", c.pushes.get()},
+                  {"push_failures", c.push_failures.get()},
+                  {"bad_messages", c.bad_messages.get()},
+                  {"events_sent", c.events_sent.get()},
+                  {"events_dropped", c.events_dropped.get()}};
   return j;
 }
 

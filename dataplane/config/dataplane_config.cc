@@ -30,9 +30,9 @@ std::vector<unsigned> cores_of(const YAML::Node& n) {
 
 void load(const YAML::Node& root, DataplaneConfig& c) {
   if (root.IsNull()) return;
-  require_map(
-      root, "top level",
-      {"ports", "cores", "flows", "malformed", "stats", "dpdk", "inspect", "rules", "events"});
+  require_map(root, "top level",
+              {"ports", "cores", "flows", "malformed", "stats", "dpdk", "inspect", "rules",
+               "events", "control"});
   if (auto p = root["ports"]) {
     require_map(p, "ports", {"outside", "inside"});
     if (p["outside"]) c.outside = string_of(p["outside"], "ports.outside");
@@ -129,6 +129,11 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     require_map(e, "events", {"file"});
     if (e["file"]) c.events_file = string_of(e["file"], "events.file");
   }
+  if (auto k = root["control"]) {
+    require_map(k, "control", {"socket", "group"});
+    if (k["socket"]) c.control_socket = string_of(k["socket"], "control.socket");
+    if (k["group"]) c.control_group = string_of(k["group"], "control.group");
+  }
   if (auto d = root["dpdk"]) {
     require_map(d, "dpdk",
                 {"mbufs", "rx_descriptors", "tx_descriptors", "handoff_ring", "no_huge",
@@ -215,6 +220,11 @@ bool validate_dataplane_config(const DataplaneConfig& c, std::string& error) {
   if (c.stats_shm.size() < 2 || c.stats_shm[0] != '/' ||
       c.stats_shm.find('/', 1) != std::string::npos) {
     error = "stats segment name '" + c.stats_shm + "' must look like /name";
+    return false;
+  }
+  if (!c.control_socket.empty() && (c.control_socket[0] != '/' || c.control_socket.size() > 107)) {
+    error = "control socket '" + c.control_socket +
+            "' must be an absolute path of at most 107 bytes (or 'none')";
     return false;
   }
   return true;

@@ -50,7 +50,13 @@ struct DataplaneConfig {
   LimitPolicy on_limit = LimitPolicy::pass;
   AnomalyPolicy smuggling = AnomalyPolicy::block;
   std::string rules_bundle;  // compiled bundle (bulwark-rules compile); empty: no rules
-  std::string events_file = "/var/log/bulwark/events.jsonl";
+  // Events also go to bulwark-control over the control socket; this file is for running
+  // the dataplane on its own (empty: no file).
+  std::string events_file;
+  // The control socket bulwark-control connects to (empty: none), and the group that
+  // may connect (empty: root only).
+  std::string control_socket = "/run/bulwark/dataplane.sock";
+  std::string control_group;
 };
 
 // Parses YAML text. `origin` names the source in messages (a file name). On error

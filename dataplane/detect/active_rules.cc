@@ -42,10 +42,30 @@ std::string http_response_bytes(const CompiledRule& r) {
 std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned workers,
                                                unsigned body_streams, uint64_t generation,
                                                std::string& error) {
+  auto bundle = Bundle::load_file(path, error);
+  if (!bundle) return nullptr;
+  return prepare(std::move(bundle), path, workers, body_streams, generation, error);
+}
+
+std::unique_ptr<ActiveRules> ActiveRules::load(const uint8_t* data, size_t size,
+                                               const std::string& origin, unsigned workers,
+                                               unsigned body_streams, uint64_t generation,
+                                               std::string& error) {
+  auto bundle = Bundle::load(data, size, error);
+  if (!bundle) {
+    error = origin + ": " + error;
+    return nullptr;
+  }
+  return prepare(std::move(bundle), origin, workers, body_streams, generation, error);
+}
+
+std::unique_ptr<ActiveRules> ActiveRules::prepare(std::unique_ptr<Bundle> bundle,
+                                                  const std::string& path, unsigned workers,
+                                                  unsigned body_streams, uint64_t generation,
+                                                  std::string& error) {
   auto a = std::make_unique<ActiveRules>();
   a->generation = generation;
-  a->bundle = Bundle::load_file(path, error);
-  if (!a->bundle) return nullptr;
+  a->bundle = std::move(bundle);
   for (unsigned w = 0; w < workers; ++w) {
     a->matchers.push_back(std::make_unique<Matcher>(*a->bundle));
     if (!a->matchers.back()->ok()) {

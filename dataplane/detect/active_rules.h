@@ -26,6 +26,17 @@ struct ActiveRules {
   static std::unique_ptr<ActiveRules> load(const std::string& path, unsigned workers,
                                            unsigned body_streams, uint64_t generation,
                                            std::string& error);
+  // The same from bundle bytes (pushed by bulwark-control); `origin` names them in errors.
+  static std::unique_ptr<ActiveRules> load(const uint8_t* data, size_t size,
+                                           const std::string& origin, unsigned workers,
+                                           unsigned body_streams, uint64_t generation,
+                                           std::string& error);
+
+ private:
+  static std::unique_ptr<ActiveRules> prepare(std::unique_ptr<Bundle> bundle,
+                                              const std::string& origin, unsigned workers,
+                                              unsigned body_streams, uint64_t generation,
+                                              std::string& error);
 };
 
 // "HTTP/1.1 403 Forbidden\r\n...Connection: close\r\n\r\nbody"

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "control/api/cbor_limited.h"
+
 namespace bulwark::detect {
 namespace {
 
@@ -18,39 +20,11 @@ struct BundleError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// nlohmann's CBOR reader recurses once per nesting level: hostile input nested a few
-// thousand levels deep overflows the stack (found by fuzz_bundle). This SAX handler
-// builds the same document but stops at a depth no bundle needs.
-struct DepthLimitedSax : nlohmann::detail::json_sax_dom_parser<json> {
-  static constexpr unsigned kMaxDepth = 16;  // bundles nest 4 deep
-  explicit DepthLimitedSax(json& root) : json_sax_dom_parser(root, true) {}
-  unsigned depth = 0;
-  bool too_deep = false;
-  bool start_object(std::size_t n) {
-    if (++depth > kMaxDepth) return !(too_deep = true);
-    return json_sax_dom_parser::start_object(n);
-  }
-  bool end_object() {
-    --depth;
-    return json_sax_dom_parser::end_object();
-  }
-  bool start_array(std::size_t n) {
-    if (++depth > kMaxDepth) return !(too_deep = true);
-    return json_sax_dom_parser::start_array(n);
-  }
-  bool end_array() {
-    --depth;
-    return json_sax_dom_parser::end_array();
-  }
-};
-
-template <class It>
-json parse_cbor(It first, It last) {
+// Bundles nest 4 levels deep; anything deeper is refused before it can exhaust the stack.
+json parse_cbor(const uint8_t* data, size_t size) {
   json j;
-  DepthLimitedSax sax(j);
-  const bool ok = json::sax_parse(first, last, &sax, json::input_format_t::cbor, true);
-  if (sax.too_deep) throw BundleError("nested more than 16 levels deep");
-  if (!ok) throw BundleError("not a CBOR document");
+  std::string error;
+  if (!parse_cbor_limited(data, size, 16, j, error)) throw BundleError(error);
   return j;
 }
 
@@ -264,7 +238,7 @@ std::string sha256_hex(const uint8_t* data, size_t len) {
 std::unique_ptr<Bundle> Bundle::load(const uint8_t* data, size_t len, std::string& error) {
   auto b = std::make_unique<Bundle>();
   try {
-    const json outer = parse_cbor(data, data + len);
+    const json outer = parse_cbor(data, len);
     if (get<uint32_t>(outer, "format", UINT32_MAX) != kBundleFormat)
       throw BundleError("unsupported bundle format (this dataplane reads format " +
                         std::to_string(kBundleFormat) + ")");
@@ -273,7 +247,7 @@ std::unique_ptr<Bundle> Bundle::load(const uint8_t* data, size_t len, std::strin
     const auto& content = get_binary(outer, "content");
     if (sha256_hex(content.data(), content.size()) != b->sha256)
       throw BundleError("content hash mismatch (the file is damaged)");
-    parse_content(parse_cbor(content.begin(), content.end()), *b);
+    parse_content(parse_cbor(content.data(), content.size()), *b);
   } catch (const BundleError& e) {
     error = std::string("invalid rule bundle: ") + e.what();
     return nullptr;

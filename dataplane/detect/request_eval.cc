@@ -66,4 +66,38 @@ std::vector<EvalResult> evaluate_requests(Matcher& m, std::string_view raw,
   return std::move(e.out);
 }
 
+nlohmann::json result_json(const Bundle& b, const EvalResult& r) {
+  using nlohmann::json;
+  json matched = json::array();
+  for (unsigned i = 0; i < r.verdict.matched_count; ++i) {
+    const auto& rule = b.rules[r.verdict.matched[i]];
+    matched.push_back({{"id", rule.id},
+                       {"name", rule.name},
+                       {"action", rules::action_name(rule.action)},
+                       {"mode", rules::mode_name(rule.mode)}});
+  }
+  json verdict = {{"action", "pass"}};
+  if (r.verdict.decisive >= 0) {
+    const auto& rule = b.rules[static_cast<size_t>(r.verdict.decisive)];
+    verdict = {{"action", rules::action_name(rule.action)}, {"rule", rule.id}};
+    if (rule.action == rules::Action::respond) verdict["status"] = rule.status;
+  }
+  json anomalies = json::array();
+  for (unsigned bit = 0; bit < kHttpAnomalyCount; ++bit)
+    if (r.anomalies & (1u << bit)) anomalies.push_back(http_anomaly_name(bit));
+  return {{"method", r.method},      {"target", r.target}, {"path", r.path},
+          {"matched", matched},      {"verdict", verdict}, {"anomalies", anomalies},
+          {"parse_stopped", r.fatal}};
+}
+
+std::string with_crlf(std::string_view raw) {
+  std::string fixed;
+  fixed.reserve(raw.size() + raw.size() / 16);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) fixed += '\r';
+    fixed += raw[i];
+  }
+  return fixed;
+}
+
 }  // namespace bulwark::detect

@@ -3,6 +3,7 @@
 // use. For `bulwark-rules test`, rule-pack self-tests and unit tests.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,13 @@ struct EvalResult {
 std::vector<EvalResult> evaluate_requests(Matcher& m, std::string_view raw,
                                           const uint8_t* client_ip = nullptr,
                                           uint8_t client_ip_len = 0);
+
+// {method, target, path, matched: [{id, name, action, mode}], verdict: {action[, rule,
+// status]}, anomalies: [...], parse_stopped}: what `bulwark-rules test` and
+// `bulwarkctl rules test` print with --json.
+nlohmann::json result_json(const Bundle& b, const EvalResult& r);
+
+// Bare LF line ends made CRLF (requests typed into a file).
+std::string with_crlf(std::string_view raw);
 
 }  // namespace bulwark::detect

@@ -47,18 +47,17 @@ const char* type_name(EventType t) {
   return "unknown";
 }
 
-const char* action_name(uint8_t a) {
-  switch (static_cast<rules::Action>(a)) {
-    case rules::Action::block: return "block";
-    case rules::Action::respond: return "respond";
-    case rules::Action::log: return "log";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
-bool EventWriter::open(const std::string& path, uint64_t tsc_hz, std::string& error) {
+void EventWriter::start_clock(uint64_t tsc_hz) {
+  tsc_hz_ = tsc_hz ? tsc_hz : 1;
+  base_tsc_ = rte_rdtsc();
+  base_unix_ns_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+}
+
+bool EventWriter::open(const std::string& path, std::string& error) {
   std::error_code ec;
   const auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -67,11 +66,6 @@ bool EventWriter::open(const std::string& path, uint64_t tsc_hz, std::string& er
     error = "cannot open events file " + path + ": " + std::strerror(errno);
     return false;
   }
-  tsc_hz_ = tsc_hz ? tsc_hz : 1;
-  base_tsc_ = rte_rdtsc();
-  base_unix_ns_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
   return true;
 }
 
@@ -98,7 +92,7 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     j["host"] = field(e.host, sizeof e.host);
     j["path"] = field(e.path, sizeof e.path);
     j["user_agent"] = field(e.user_agent, sizeof e.user_agent);
-    j["action"] = action_name(e.action);
+    j["action"] = rules::action_name(static_cast<rules::Action>(e.action));
     j["mode"] = e.mode == static_cast<uint8_t>(rules::Mode::monitor) ? "monitor" : "enforce";
     j["enforced"] = e.enforced != 0;
   }
@@ -115,7 +109,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool) {
+unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool,
+                            const std::function<void(std::string&&)>& sink) {
   void* batch[64];
   unsigned total = 0, n;
   while ((n = rte_ring_sc_dequeue_burst(ring, batch, 64, nullptr)) > 0) {
@@ -126,7 +121,10 @@ unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool) {
           base_unix_ns_ + static_cast<uint64_t>(dt / static_cast<int64_t>(tsc_hz_) * 1000000000ll +
                                                 dt % static_cast<int64_t>(tsc_hz_) * 1000000000ll /
                                                     static_cast<int64_t>(tsc_hz_));
-      if (f_) std::fprintf(f_, "%s\n", to_json(e, ns).c_str());
+      if (!f_ && !sink) continue;
+      std::string line = to_json(e, ns);
+      if (f_) std::fprintf(f_, "%s\n", line.c_str());
+      if (sink) sink(std::move(line));
     }
     rte_mempool_put_bulk(pool, batch, n);
     total += n;

@@ -1,9 +1,11 @@
 // Main-lcore side of the events: drains the event ring and appends one JSON object per
-// line to the events file (creating its directory). Runs off the packet path.
+// line to the events file (creating its directory) and hands each line to a sink (the
+// control socket, which forwards it to bulwark-control). Runs off the packet path.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 struct rte_ring;
@@ -15,11 +17,15 @@ struct EventRecord;
 
 class EventWriter {
  public:
+  // Ties TSC timestamps of records to wall-clock time; before any drain().
+  void start_clock(uint64_t tsc_hz);
   // Opens `path` for appending; `error` and false on failure.
-  bool open(const std::string& path, uint64_t tsc_hz, std::string& error);
+  bool open(const std::string& path, std::string& error);
   ~EventWriter();
-  // Writes every queued record and returns them to `pool`. Returns how many.
-  unsigned drain(rte_ring* ring, rte_mempool* pool);
+  // Writes every queued record (to the file if one is open, and to `sink` if set) and
+  // returns them to `pool`. Returns how many.
+  unsigned drain(rte_ring* ring, rte_mempool* pool,
+                 const std::function<void(std::string&&)>& sink = {});
   static std::string to_json(const EventRecord& e, uint64_t unix_ns);
 
  private:

@@ -49,8 +49,8 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
     error = std::string("cannot create the event ring: ") + rte_strerror(rte_errno);
     return false;
   }
-  if (!cfg.events_file.empty() && !writer_.open(cfg.events_file, rte_get_tsc_hz(), error))
-    return false;
+  writer_.start_clock(rte_get_tsc_hz());
+  if (!cfg.events_file.empty() && !writer_.open(cfg.events_file, error)) return false;
   InspectShared shared;
   shared.rules = &rules_;
   shared.events = events_;
@@ -65,16 +65,17 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   return true;
 }
 
-bool InspectionRuntime::load(std::string& error) {
+bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std::string& error) {
+  std::lock_guard<std::mutex> lock(load_mu_);
   const auto t0 = std::chrono::steady_clock::now();
   // One body stream per concurrent request with a body, up to 4096 per worker.
   const unsigned streams = std::min<uint32_t>(cfg_.http_sessions, 4096);
-  auto fresh =
-      detect::ActiveRules::load(cfg_.rules_bundle, workers_, streams, generation_ + 1, error);
+  auto fresh = prepare(generation_ + 1, streams, error);
   if (!fresh) {
-    seg_->rules.reload_failures += seg_->rules.generation.load() ? 1 : 0;
+    ++seg_->rules.reload_failures;
     return false;
   }
+  const auto t1 = std::chrono::steady_clock::now();
   ++generation_;
   detect::ActiveRules* old = rules_.exchange(fresh.release(), std::memory_order_acq_rel);
   if (old) {
@@ -84,6 +85,7 @@ bool InspectionRuntime::load(std::string& error) {
     delete old;
     ++seg_->rules.reloads;
   }
+  const auto t2 = std::chrono::steady_clock::now();
   const detect::ActiveRules& a = *rules_.load();
   stats::RulesInfo& ri = seg_->rules;
   ri.version = a.bundle->version;
@@ -94,10 +96,16 @@ bool InspectionRuntime::load(std::string& error) {
   for (size_t r = 0; r < a.bundle->rules.size() && r < stats::kMaxRuleSlots; ++r)
     ri.rule_ids[r] = a.bundle->rules[r].id;
   ri.loaded_unix_ns = unix_now_ns();
-  ri.load_duration_ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
+  const auto ns = [](auto d) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+  };
+  ri.load_duration_ns = ns(t2 - t0);
   ri.generation.store(generation_, std::memory_order_release);
+  report.version = ri.version;
+  report.sha256 = a.bundle->sha256;
+  report.rules = ri.rule_count;
+  report.prepare_ns = ns(t1 - t0);
+  report.swap_ns = ns(t2 - t1);
   return true;
 }
 
@@ -110,11 +118,30 @@ bool InspectionRuntime::reload(std::string& error) {
     error = "no rule bundle configured (rules.bundle / --rules)";
     return false;
   }
-  return load(error);
+  LoadReport report;
+  return swap_in(
+      [this](uint64_t generation, unsigned streams, std::string& err) {
+        return detect::ActiveRules::load(cfg_.rules_bundle, workers_, streams, generation, err);
+      },
+      report, error);
+}
+
+bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport& report,
+                                   std::string& error) {
+  if (!enabled()) {
+    error = "HTTP inspection is off in this dataplane (inspect.http_ports is empty)";
+    return false;
+  }
+  return swap_in(
+      [&](uint64_t generation, unsigned streams, std::string& err) {
+        return detect::ActiveRules::load(bytes.data(), bytes.size(), "pushed bundle", workers_,
+                                         streams, generation, err);
+      },
+      report, error);
 }
 
 void InspectionRuntime::poll() {
-  if (events_) writer_.drain(events_, event_pool_);
+  if (events_) writer_.drain(events_, event_pool_, sink_);
 }
 
 void InspectionRuntime::stop() {

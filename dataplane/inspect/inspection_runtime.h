@@ -1,12 +1,16 @@
-// Main-lcore side of HTTP inspection: builds the per-worker inspectors and the shared
-// pieces (event ring and pool, rule set pointer, RCU state), loads the rule bundle at
-// start and again on request (SIGHUP), retires replaced rule sets after an RCU grace
-// period, drains events into the events file, and publishes the rule set's identity
-// into the stats segment.
+// Off-worker side of HTTP inspection: builds the per-worker inspectors and the shared
+// pieces (event ring and pool, rule set pointer, RCU state), loads rule bundles (the
+// configured file at start and on SIGHUP, from the main lcore; bytes pushed by
+// bulwark-control, from the control thread; loads are serialised), retires replaced
+// rule sets after an RCU grace period, drains events to the events file and the
+// control socket, and publishes the rule set's identity into the stats segment.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +26,15 @@ struct rte_rcu_qsbr;
 
 namespace bulwark {
 
+// What a successful load did.
+struct LoadReport {
+  uint64_t version = 0;
+  std::string sha256;
+  uint32_t rules = 0;
+  uint64_t prepare_ns = 0;  // deserialising the bundle, Hyperscan scratch per worker
+  uint64_t swap_ns = 0;     // pointer swap plus the RCU grace period before the old set is freed
+};
+
 class InspectionRuntime {
  public:
   ~InspectionRuntime();
@@ -36,13 +49,20 @@ class InspectionRuntime {
   // Loads the configured bundle (again) and swaps it in; on failure the active one, if
   // any, stays.
   bool reload(std::string& error);
+  // Loads bundle bytes (a push from bulwark-control) and swaps them in; on failure the
+  // active set stays. Any thread but a worker.
+  bool load_bytes(const std::vector<uint8_t>& bytes, LoadReport& report, std::string& error);
+  // Where event lines go besides the events file; set before the workers start.
+  void set_event_sink(std::function<void(std::string&&)> sink) { sink_ = std::move(sink); }
   // Periodic main-lcore work: writes queued events.
   void poll();
   // After the workers stopped.
   void stop();
 
  private:
-  bool load(std::string& error);
+  using Prepare = std::function<std::unique_ptr<detect::ActiveRules>(
+      uint64_t generation, unsigned body_streams, std::string& error)>;
+  bool swap_in(const Prepare& prepare, LoadReport& report, std::string& error);
 
   DataplaneConfig cfg_;
   unsigned workers_ = 0;
@@ -53,6 +73,8 @@ class InspectionRuntime {
   rte_ring* events_ = nullptr;
   rte_mempool* event_pool_ = nullptr;
   EventWriter writer_;
+  std::function<void(std::string&&)> sink_;
+  std::mutex load_mu_;  // one load at a time (main lcore and control thread)
   std::vector<std::unique_ptr<Inspector>> inspectors_;
 };
 

@@ -170,8 +170,12 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
   if (s->bypass) return true;
   detect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
-  if (s->scan_open && (rules == nullptr || rules->generation != s->generation))
-    end_scan(*s);  // the request began under rules now replaced
+  if (s->scan_open && (rules == nullptr || rules->generation != s->generation)) {
+    // The request began under rules now replaced: its body goes unscanned and it passes.
+    end_scan(*s);
+    st_->body_unscanned.add(1);
+    st_->verdict_pass.add(1);
+  }
   cur_ = Current{};
   cur_.s = s;
   cur_.info = &info;
@@ -293,13 +297,16 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
 }
 
 // Records every matched rule and carries out the decisive one.
-void Inspector::decide(const detect::Verdict& v, const HttpHead* head) {
+void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool final) {
   const detect::Bundle& b = *cur_.rules->bundle;
   for (unsigned k = 0; k < v.matched_count; ++k) {
     const uint32_t r = v.matched[k];
     const detect::CompiledRule& rule = b.rules[r];
     st_->rule_hits_total.add(1);
-    if (r < stats::kMaxRuleSlots) st_->rule_hits[r].add(1);
+    if (r < stats::kMaxRuleSlots) {
+      st_->rule_hits[r].add(1);
+      rule_hits_used_ = std::max(rule_hits_used_, r + 1);
+    }
     const bool enforced = static_cast<int32_t>(r) == v.decisive;
     if (rule.mode == rules::Mode::monitor)
       st_->verdict_monitor.add(1);
@@ -309,7 +316,7 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head) {
           enforced, head ? head->anomalies : 0, rule.status, head);
   }
   if (v.decisive < 0) {
-    st_->verdict_pass.add(1);
+    if (final) st_->verdict_pass.add(1);
     return;
   }
   const detect::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
@@ -378,12 +385,13 @@ void Inspector::on_head(const HttpHead& head) {
     copy_field(s.summary.path, sizeof s.summary.path, view.path);
     copy_field(s.summary.user_agent, sizeof s.summary.user_agent, head.header("user-agent"));
   }
-  if (v.decisive >= 0 || v.matched_count) {
-    if (v.decisive >= 0) end_scan(s);
-    decide(v, &head);
-  } else if (!s.scan_open) {
+  if (v.decisive >= 0) end_scan(s);
+  // With the body still to scan, matches so far are recorded now and the request's
+  // verdict is counted once, at its end.
+  if (v.decisive >= 0 || v.matched_count)
+    decide(v, &head, !s.scan_open);
+  else if (!s.scan_open)
     st_->verdict_pass.add(1);
-  }
 }
 
 void Inspector::on_body(const uint8_t* data, size_t len) {
@@ -397,7 +405,7 @@ void Inspector::on_message_end() {
   detect::Verdict v;
   cur_.rules->matchers[worker_]->end_body(s.scan, v);
   s.scan_open = false;
-  decide(v, nullptr);
+  decide(v, nullptr, true);
 }
 
 void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
@@ -428,6 +436,11 @@ uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
 }
 
 void Inspector::release_head_buffer(uint8_t* buf) { free_heads_.push_back(buf); }
+
+void Inspector::rules_swapped() {
+  for (uint32_t r = 0; r < rule_hits_used_; ++r) st_->rule_hits[r].set(0);
+  rule_hits_used_ = 0;
+}
 
 void Inspector::publish() {
   const ReassemblyCounters& c = reasm_->counters();

@@ -62,6 +62,15 @@ class Inspector : private HttpHandler {
   void on_flow_removed(FlowEntry& e);
   // Copies reassembly counters into the stats block (housekeeping).
   void publish();
+  // The worker saw a new rule set: per-rule hit counters are by rule index, so they
+  // start again from zero for the new set.
+  void rules_swapped();
+  // Generation of the rule set now published to workers (0: none): one atomic load.
+  uint64_t rules_generation() const {
+    const detect::ActiveRules* r =
+        shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+    return r ? r->generation : 0;
+  }
 
  private:
   Inspector() : HttpHandler() {}
@@ -78,7 +87,9 @@ class Inspector : private HttpHandler {
   HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
   void release(HttpSession& s, uint32_t index);
   void end_scan(HttpSession& s);
-  void decide(const detect::Verdict& v, const HttpHead* head);
+  // Records the matched rules and carries out the decisive one. `final`: this is the
+  // request's verdict (false while its body is still to be scanned).
+  void decide(const detect::Verdict& v, const HttpHead* head, bool final);
   void cut(bool respond, uint32_t rule);
   void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
              uint32_t anomalies, uint16_t status, const HttpHead* head);
@@ -89,6 +100,7 @@ class Inspector : private HttpHandler {
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
   LimitPolicy on_limit_ = LimitPolicy::pass;
   AnomalyPolicy smuggling_ = AnomalyPolicy::block;
+  uint32_t rule_hits_used_ = 0;  // rule_hits slots written since the last swap
   unsigned worker_ = 0;
   InspectShared shared_;
   stats::WorkerStats* st_ = nullptr;

@@ -8,6 +8,8 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <algorithm>
+
 #include "dataplane/flow/flow_table.h"
 #include "dataplane/inspect/inspector.h"
 #include "dataplane/parse/packet_info.h"
@@ -301,17 +303,38 @@ int Worker::run() {
   const uint64_t hz = rte_get_tsc_hz();
   const uint64_t housekeeping_every = hz / 1000;  // about 1 ms
   uint64_t next_housekeeping = 0;
-  uint64_t busy_cycles = 0, idle_cycles = 0;
+  uint64_t busy_cycles = 0, idle_cycles = 0, busy_loops = 0, loop_max = 0;
+  uint64_t swaps = 0, swap_max = 0;
+  uint64_t generation = c_.inspector ? c_.inspector->rules_generation() : 0;
   uint64_t t0 = rte_rdtsc();
   while (!c_.stop->load(std::memory_order_relaxed)) {
     bool busy = false;
+    // An iteration that starts on a rule set this worker has not used yet measures what
+    // the swap costs it (the swap itself never makes it wait).
+    bool first_on_new_rules = false;
+    if (c_.inspector) {
+      const uint64_t g = c_.inspector->rules_generation();
+      first_on_new_rules = g != generation && generation != 0;
+      if (g != generation) c_.inspector->rules_swapped();
+      generation = g;
+    }
     for (unsigned p = 0; p < stats::kPortCount; ++p)
       if (c_.polls_rxq[p]) poll_port(p, t0, busy);
     if (c_.workers > 1) poll_rings(t0, busy);
     // Nothing from the rule set is held across iterations: a swap may retire it now.
     if (c_.qsbr) rte_rcu_qsbr_quiescent(c_.qsbr, c_.index);
     const uint64_t t1 = rte_rdtsc();
-    (busy ? busy_cycles : idle_cycles) += t1 - t0;
+    const uint64_t dt = t1 - t0;
+    (busy ? busy_cycles : idle_cycles) += dt;
+    busy_loops += busy;
+    loop_max = std::max(loop_max, dt);
+    if (first_on_new_rules) {
+      ++swaps;
+      swap_max = std::max(swap_max, dt);
+      s_.swap_loop_cycles_last.set(dt);
+      s_.swap_loop_cycles_max.set(swap_max);
+      s_.swaps_seen.set(swaps);
+    }
     t0 = t1;
     if (t1 >= next_housekeeping) {
       next_housekeeping = t1 + housekeeping_every;
@@ -320,12 +343,16 @@ int Worker::run() {
       if (c_.inspector) c_.inspector->publish();
       s_.busy_cycles.set(busy_cycles);
       s_.idle_cycles.set(idle_cycles);
+      s_.busy_loops.set(busy_loops);
+      s_.loop_max_cycles.set(loop_max);
     }
   }
   publish_flow_stats();
   if (c_.inspector) c_.inspector->publish();
   s_.busy_cycles.set(busy_cycles);
   s_.idle_cycles.set(idle_cycles);
+  s_.busy_loops.set(busy_loops);
+  s_.loop_max_cycles.set(loop_max);
   if (c_.qsbr) {
     rte_rcu_qsbr_thread_offline(c_.qsbr, c_.index);
     rte_rcu_qsbr_thread_unregister(c_.qsbr, c_.index);

@@ -6,6 +6,6 @@ set -euo pipefail
 fuzzer=$1 seeds=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
+TMPDIR=$work "$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$(dirname "$fuzzer")/crash-$(basename "$fuzzer")-" -print_final_stats=1 \
   "$work" "$seeds"

@@ -4,9 +4,12 @@
 #   $LAB-client [c0 198.18.0.1, 2001:2::1] <-> [out0] $LAB-appl [in0] <-> [s0 198.18.0.2, 2001:2::2] $LAB-server
 #
 # The appliance (bulwark-dataplane) runs in $LAB-appl and forwards between out0
-# and in0; the server namespace runs tools/lab/origin.py on port 80.
+# and in0; the server namespace runs tools/lab/origin.py on port 80. bulwark-control
+# (start-control) runs in $LAB-appl too, its metrics on the management address
+# 198.18.1.1 (interface mgmt0 there); both talk over unix sockets in the state
+# directory.
 # Env: LAB (prefix, default bw), LAB_RUN (state root, default /run/bulwark-lab),
-#      BULWARK_DATAPLANE (binary), LAB_PMD (auto: af_xdp, else af_packet | af_packet | af_xdp),
+#      BULWARK_DATAPLANE, BULWARK_CONTROL (binaries), LAB_PMD (auto: af_xdp, else af_packet | af_packet | af_xdp),
 #      LAB_INSIDE_DEV (another device string for the inside leg, e.g. net_pcap).
 set -euo pipefail
 
@@ -14,13 +17,14 @@ LAB=${LAB:-bw}
 STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLIENT=$LAB-client SERVER=$LAB-server APPL=$LAB-appl
-C4=198.18.0.1 S4=198.18.0.2 C6=2001:2::1 S6=2001:2::2
+C4=198.18.0.1 S4=198.18.0.2 C6=2001:2::1 S6=2001:2::2 M4=198.18.1.1
 # Debian's interpreter, not whatever shim is first on PATH.
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
 usage() {
     cat >&2 <<EOF
 usage: $0 up | down | start-dataplane [ARGS...] | stop-dataplane
+       $0 start-control [ARGS...] | stop-control | kill-control
        $0 client|server|appl CMD... | mac client|server
 EOF
     exit 2
@@ -90,6 +94,12 @@ cmd_up() {
     done
     host_ns "$CLIENT" c0 "$C4" "$C6"
     host_ns "$SERVER" s0 "$S4" "$S6"
+    # The appliance's management address (metrics), reachable inside $APPL only.
+    # (a veth pair with both ends in $APPL: the dummy module may be missing)
+    ip link add mgmt0 netns "$APPL" type veth peer name mgmt1 netns "$APPL"
+    ip -n "$APPL" addr add "$M4/32" dev mgmt0
+    ip -n "$APPL" link set mgmt1 up
+    ip -n "$APPL" link set mgmt0 up
 
     local cmac smac
     cmac=$(mac_of "$CLIENT" c0) smac=$(mac_of "$SERVER" s0)
@@ -119,6 +129,7 @@ cmd_up() {
 
 cmd_down() {
     if [[ -d $STATE ]]; then
+        stop_pid "$STATE/control.pid" "$STATE/control.sock" 10
         stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
         stop_pid "$STATE/origin.pid" origin.py 5
     fi
@@ -187,7 +198,8 @@ launch_dataplane() {
     # stdbuf keeps stdio line-buffered so the log shows progress immediately.
     (
         stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0" \
-            --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0}" --stats-shm "/$LAB-stats" "$@" \
+            --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0}" --stats-shm "/$LAB-stats" \
+            --control-socket "$STATE/dataplane.sock" "$@" \
             </dev/null >>"$STATE/dataplane.log" 2>&1 &
         echo $! >"$STATE/dataplane.pid.tmp"
         mv "$STATE/dataplane.pid.tmp" "$STATE/dataplane.pid"
@@ -226,6 +238,47 @@ cmd_stop_dataplane() {
     return "$rc"
 }
 
+# bulwark-control for this lab: state in $STATE/control, management socket
+# $STATE/control.sock, version 1 from $STATE/control.yaml (metrics on $M4:9108, events in
+# $STATE/events.jsonl). ARGS go to bulwark-control (e.g. --initial-rules FILE).
+cmd_start_control() {
+    local bin=${BULWARK_CONTROL:-$ROOT/build/control/bulwark-control}
+    [[ -d $STATE ]] && ns_exists "$APPL" || { echo "lab: '$LAB' is not up" >&2; exit 1; }
+    if ours "$STATE/control.pid" "$STATE/control.sock" >/dev/null; then
+        echo "lab: bulwark-control already running" >&2
+        exit 1
+    fi
+    [[ -f $STATE/control.yaml ]] || cat >"$STATE/control.yaml" <<EOF
+dataplane:
+  socket: $STATE/dataplane.sock
+  stats_shm: /$LAB-stats
+metrics:
+  listen: $M4:9108
+events:
+  file: $STATE/events.jsonl
+  rotate_bytes: 1048576
+  keep: 3
+EOF
+    rm -f "$STATE/control.sock"
+    stdbuf -oL -eL ip netns exec "$APPL" "$bin" --state-dir "$STATE/control" \
+        --socket "$STATE/control.sock" --initial-config "$STATE/control.yaml" "$@" \
+        </dev/null >>"$STATE/control.log" 2>&1 &
+    echo $! >"$STATE/control.pid"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -S $STATE/control.sock ]] && {
+            echo "bulwark-control pid $(<"$STATE/control.pid"), socket $STATE/control.sock"
+            return 0
+        }
+        ours "$STATE/control.pid" "$STATE/control.sock" >/dev/null || break
+        sleep 0.1
+    done
+    echo "lab: bulwark-control did not start:" >&2
+    tail -n 20 "$STATE/control.log" >&2
+    stop_pid "$STATE/control.pid" "$STATE/control.sock" 5
+    exit 1
+}
+
 (($# >= 1)) || usage
 cmd=$1
 shift
@@ -234,6 +287,14 @@ case $cmd in
     down) (($# == 0)) || usage; cmd_down ;;
     start-dataplane) cmd_start_dataplane "$@" ;;
     stop-dataplane) (($# == 0)) || usage; cmd_stop_dataplane ;;
+    start-control) cmd_start_control "$@" ;;
+    stop-control) (($# == 0)) || usage; [[ -d $STATE ]] && stop_pid "$STATE/control.pid" "$STATE/control.sock" 10 ;;
+    kill-control)  # SIGKILL, as a crash would
+        (($# == 0)) || usage
+        if pid=$(ours "$STATE/control.pid" "$STATE/control.sock"); then
+            kill -KILL "$pid"
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+        fi ;;
     client | server | appl)
         (($# >= 1)) || usage
         ns=$LAB-$cmd

@@ -1,0 +1,313 @@
+// bulwarkctl: the operator's CLI for a Bulwark appliance. Talks to bulwark-control
+// over its management socket; never to the dataplane directly.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "control/cli/client.h"
+#include "control/cli/completion.h"
+#include "control/cli/render.h"
+
+namespace {
+
+using namespace bulwark::cli;
+namespace wire = bulwark::wire;
+namespace fs = std::filesystem;
+
+const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  done\n"
+    "  1  refused: the rules or configuration are invalid (the message names file and line),\n"
+    "     or the change conflicts with the state (e.g. a commit awaits confirmation)\n"
+    "  2  bad command line\n"
+    "  3  bulwark-control cannot be reached (not running, wrong --socket, no permission)\n"
+    "  4  not found (version, rule, candidate)\n"
+    "  5  the dataplane is not running (for commands that read its counters)\n";
+
+bool read_text(const std::string& path, std::string& out) {
+  if (path == "-") {
+    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream s;
+  s << in.rdbuf();
+  out = s.str();
+  return true;
+}
+
+int fail(int code, const std::string& msg) {
+  std::fprintf(stderr, "bulwarkctl: %s\n", msg.c_str());
+  return code;
+}
+
+// Opens $VISUAL/$EDITOR (or vi) on `text`; the edited text, or false if the editor failed.
+bool edit_text(std::string& text, std::string& error) {
+  char tmpl[] = "/tmp/bulwark-config-XXXXXX.yaml";
+  const int fd = mkstemps(tmpl, 5);
+  if (fd < 0) {
+    error = "cannot create a temporary file";
+    return false;
+  }
+  if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    close(fd);
+    error = "cannot write a temporary file";
+    return false;
+  }
+  close(fd);
+  const char* ed = std::getenv("VISUAL");
+  if (!ed || !*ed) ed = std::getenv("EDITOR");
+  if (!ed || !*ed) ed = "vi";
+  const std::string cmd = std::string(ed) + " '" + tmpl + "'";
+  const int rc = std::system(cmd.c_str());
+  const bool ok = rc == 0 && read_text(tmpl, text);
+  unlink(tmpl);
+  if (!ok) error = "the editor (" + std::string(ed) + ") failed; nothing staged";
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bulwarkctl: manage a Bulwark appliance (talks to bulwark-control)."};
+  app.footer(std::string("\nExamples:\n"
+                         "  bulwarkctl status\n"
+                         "  bulwarkctl rules load rules/packs/*.yaml --comment 'new packs'\n"
+                         "  bulwarkctl rules test --request req.txt --crlf\n"
+                         "  bulwarkctl config edit && bulwarkctl config diff && "
+                         "bulwarkctl config commit --confirm 5\n"
+                         "  bulwarkctl config confirm\n"
+                         "  bulwarkctl events --follow\n\n") +
+             kExitCodes);
+  app.require_subcommand(1);
+  std::string socket =
+      std::getenv("BULWARK_SOCKET") ? std::getenv("BULWARK_SOCKET") : "/run/bulwark/control.sock";
+  bool json_out = false;
+  int timeout_s = 90;
+  app.add_option("--socket", socket, "bulwark-control's management socket (env BULWARK_SOCKET)")
+      ->capture_default_str();
+  app.add_flag("--json", json_out, "print the result as JSON (for scripts)");
+  app.add_option("--timeout", timeout_s, "seconds to wait for an answer")
+      ->check(CLI::Range(1, 3600));
+
+  auto* status =
+      app.add_subcommand("status", "appliance overview: versions, dataplane, rules, traffic");
+  auto* ports =
+      app.add_subcommand("ports", "ports and their queues: packets, bytes, drops, errors");
+  auto* workers =
+      app.add_subcommand("workers", "worker lcores: load, packets, flows, rule-swap stalls");
+  auto* flows = app.add_subcommand("flows", "flow tables: active, created, expired, evicted");
+  auto* stats = app.add_subcommand("stats", "every metric, the same numbers Prometheus scrapes");
+  auto* version =
+      app.add_subcommand("version", "versions of bulwarkctl, bulwark-control, configuration");
+
+  auto* rules = app.add_subcommand("rules", "detection rules of the active version");
+  rules->require_subcommand(1);
+  auto* rules_list = rules->add_subcommand("list", "rules with action, mode and hits");
+  uint64_t rule_id = 0;
+  auto* rules_show = rules->add_subcommand("show", "one rule, with its source");
+  rules_show->add_option("id", rule_id, "rule id")->required();
+  std::string request_file = "-", client_ip;
+  bool crlf = false;
+  uint64_t test_version = 0;
+  auto* rules_test = rules->add_subcommand("test", "evaluate a raw HTTP request against the rules");
+  rules_test->add_option("--request", request_file, "file with the raw request(s); - for stdin")
+      ->capture_default_str();
+  rules_test->add_flag("--crlf", crlf, "turn bare LF line ends into CRLF (typed requests)");
+  rules_test->add_option("--client-ip", client_ip, "client address for client_ip tests");
+  rules_test->add_option("--version", test_version, "test against this version (default: active)");
+  std::vector<std::string> rule_files;
+  bool add = false;
+  std::string comment;
+  auto* rules_load = rules->add_subcommand(
+      "load", "make the given rule files the rule set: validate, compile, push, new version");
+  rules_load->add_option("files", rule_files, "rule files (YAML, or Suricata .rules)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  rules_load->add_flag("--add", add, "keep the other rule files of the active version");
+  rules_load->add_option("--comment", comment, "why (kept in the version history)");
+
+  auto* config = app.add_subcommand("config", "configuration versions");
+  config->require_subcommand(1);
+  uint64_t show_version = 0;
+  bool show_candidate = false;
+  auto* config_show = config->add_subcommand("show", "the active (or a given) configuration");
+  config_show->add_option("--version", show_version, "version number");
+  config_show->add_flag("--candidate", show_candidate, "the staged candidate");
+  std::string edit_file;
+  auto* config_edit = config->add_subcommand(
+      "edit", "stage a candidate: from --file, else in $EDITOR (validated, not applied)");
+  config_edit->add_option("--file", edit_file, "YAML file to stage ('-': stdin)");
+  uint64_t diff_from = 0, diff_to = 0;
+  auto* config_diff = config->add_subcommand("diff", "candidate against active, or two versions");
+  config_diff->add_option("--from", diff_from, "version");
+  config_diff->add_option("--to", diff_to, "version");
+  double confirm_minutes = 0;
+  auto* config_commit = config->add_subcommand("commit", "apply the candidate as a new version");
+  config_commit
+      ->add_option("--confirm", confirm_minutes,
+                   "roll back by itself after MINUTES unless `config confirm` runs")
+      ->check(CLI::Range(0.001, 1440.0));
+  config_commit->add_option("--comment", comment, "why (kept in the version history)");
+  auto* config_discard = config->add_subcommand("discard", "drop the staged candidate");
+  uint64_t rollback_to = 0;
+  auto* config_rollback =
+      config->add_subcommand("rollback", "make an earlier version active again (as a new version)");
+  config_rollback->add_option("version", rollback_to,
+                              "version to go back to (default: the one the active replaced)");
+  config_rollback->add_option("--comment", comment, "why");
+  auto* config_confirm = config->add_subcommand("confirm", "keep a commit made with --confirm");
+  auto* config_versions = config->add_subcommand("versions", "version history");
+
+  bool follow = false;
+  uint64_t event_count = 20;
+  auto* events = app.add_subcommand("events", "recent events; --follow streams new ones");
+  events->add_flag("-f,--follow", follow, "keep printing events as they happen (Ctrl-C ends)");
+  events->add_option("-n,--count", event_count, "how many recent events")->capture_default_str();
+
+  std::string shell = "bash";
+  auto* completion = app.add_subcommand("completion", "print a shell completion script");
+  completion->add_option("shell", shell, "bash")->check(CLI::IsMember({"bash"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (completion->parsed()) {
+    std::fputs(bash_completion().c_str(), stdout);
+    return kExitOk;
+  }
+
+  std::string cmd;
+  wire::json args = wire::json::object();
+  if (status->parsed()) cmd = "status";
+  if (ports->parsed()) cmd = "ports";
+  if (workers->parsed()) cmd = "workers";
+  if (flows->parsed()) cmd = "flows";
+  if (stats->parsed()) cmd = "stats";
+  if (version->parsed()) cmd = "version";
+  if (rules_list->parsed()) cmd = "rules.list";
+  if (rules_show->parsed()) {
+    cmd = "rules.show";
+    args["id"] = rule_id;
+  }
+  if (rules_test->parsed()) {
+    cmd = "rules.test";
+    std::string raw;
+    if (!read_text(request_file, raw)) return fail(kExitUsage, "cannot read " + request_file);
+    args["request"] = raw;
+    args["crlf"] = crlf;
+    if (!client_ip.empty()) args["client_ip"] = client_ip;
+    if (test_version) args["version"] = test_version;
+  }
+  if (rules_load->parsed()) {
+    cmd = "rules.load";
+    wire::json files = wire::json::object();
+    for (const auto& f : rule_files) {
+      std::string text;
+      const std::string name = fs::path(f).filename().string();
+      if (!read_text(f, text)) return fail(kExitUsage, "cannot read " + f);
+      if (files.contains(name))
+        return fail(kExitUsage, "two rule files are named " + name + "; rename one");
+      files[name] = text;
+    }
+    args = {{"files", files}, {"add", add}, {"comment", comment}};
+  }
+  if (config_show->parsed()) {
+    cmd = "config.show";
+    if (show_version) args["version"] = show_version;
+    args["candidate"] = show_candidate;
+  }
+  if (config_diff->parsed()) {
+    cmd = "config.diff";
+    if (diff_from) args["from"] = diff_from;
+    if (diff_to) args["to"] = diff_to;
+  }
+  if (config_commit->parsed()) {
+    cmd = "config.commit";
+    if (confirm_minutes > 0) args["confirm_minutes"] = confirm_minutes;
+    args["comment"] = comment;
+  }
+  if (config_discard->parsed()) cmd = "config.discard";
+  if (config_rollback->parsed()) {
+    cmd = "config.rollback";
+    if (rollback_to) args["version"] = rollback_to;
+    args["comment"] = comment;
+  }
+  if (config_confirm->parsed()) cmd = "config.confirm";
+  if (config_versions->parsed()) cmd = "config.versions";
+  if (events->parsed() && !follow) {
+    cmd = "events";
+    args["count"] = event_count;
+  }
+
+  Client client;
+  std::string error;
+  if (!client.connect(socket, error)) return fail(kExitNoControl, error);
+  const int timeout_ms = timeout_s * 1000;
+
+  if (events->parsed() && follow) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    client.follow(
+        [&](const wire::json& frame) {
+          if (frame.contains("dropped")) {
+            std::fprintf(stderr, "bulwarkctl: %s events dropped (this terminal was too slow)\n",
+                         frame["dropped"].dump().c_str());
+            return;
+          }
+          const std::string line = wire::get_string(frame, "event");
+          if (json_out) {
+            std::printf("%s\n", line.c_str());
+          } else {
+            const auto e = wire::json::parse(line, nullptr, false);
+            std::printf("%s\n", render_event(e.is_discarded() ? wire::json(line) : e).c_str());
+          }
+        },
+        error);
+    return fail(kExitNoControl, "event stream ended: " + error);
+  }
+
+  if (config_edit->parsed()) {
+    cmd = "config.edit";
+    std::string text;
+    if (!edit_file.empty()) {
+      if (!read_text(edit_file, text)) return fail(kExitUsage, "cannot read " + edit_file);
+    } else {
+      // Start from the candidate if one is staged, else from the active configuration.
+      wire::json cur;
+      if (!client.call("config.show", {{"candidate", true}}, cur, timeout_ms, error))
+        return fail(kExitNoControl, error);
+      if (!wire::get_bool(cur, "ok") &&
+          !client.call("config.show", wire::json::object(), cur, timeout_ms, error))
+        return fail(kExitNoControl, error);
+      if (!wire::get_bool(cur, "ok")) return fail(kExitRefused, cur.dump());
+      text = cur["result"]["config"].get<std::string>();
+      if (!edit_text(text, error)) return fail(kExitRefused, error);
+    }
+    args["config"] = text;
+  }
+
+  wire::json reply;
+  if (!client.call(cmd, args, reply, timeout_ms, error)) return fail(kExitNoControl, error);
+  if (!wire::get_bool(reply, "ok")) {
+    const std::string code = reply.value("error", wire::json::object()).value("code", "invalid");
+    const std::string msg = reply.value("error", wire::json::object()).value("message", "refused");
+    if (json_out) std::printf("%s\n", reply.dump(2).c_str());
+    return fail(exit_code_for(code), msg);
+  }
+  const wire::json& result = reply["result"];
+  if (json_out)
+    std::printf("%s\n", result.dump(2).c_str());
+  else
+    std::fputs(render(cmd, result).c_str(), stdout);
+  return kExitOk;
+}

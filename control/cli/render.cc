@@ -1,0 +1,289 @@
+// Human-readable rendering of bulwarkctl results (see render.h).
+#include "control/cli/render.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace bulwark::cli {
+namespace {
+
+std::string str(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_number_float()) return fmt::format("{:.3f}", v.get<double>());
+  return v.dump();
+}
+
+std::string count(const json& v) {
+  if (!v.is_number()) return str(v);
+  const double d = v.get<double>();
+  if (d >= 1e9) return fmt::format("{:.2f}G", d / 1e9);
+  if (d >= 1e6) return fmt::format("{:.2f}M", d / 1e6);
+  if (d >= 1e4) return fmt::format("{:.1f}k", d / 1e3);
+  return fmt::format("{}", v.get<uint64_t>());
+}
+
+std::string percent(const json& v) {
+  return v.is_number() ? fmt::format("{:.1f}%", v.get<double>() * 100) : "-";
+}
+
+std::string when(uint64_t unix_ms) {
+  const std::time_t s = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string render_status(const json& r) {
+  std::string o;
+  const json& c = r["config"];
+  o += fmt::format("configuration  version {} (bundle {})\n", str(c["active_version"]),
+                   str(c["bundle_sha256"]).substr(0, 16));
+  if (c.contains("pending_confirm"))
+    o += fmt::format(
+        "               version {} awaits confirmation: {} s left, then back to {}"
+        " (bulwarkctl config confirm)\n",
+        str(c["pending_confirm"]["version"]), str(c["pending_confirm"]["seconds_left"]),
+        str(c["pending_confirm"]["previous"]));
+  if (c.value("candidate", false))
+    o += "               a candidate is staged (bulwarkctl config diff)\n";
+  const json& d = r["dataplane"];
+  if (d["state"] == "absent") {
+    o += fmt::format("dataplane      not running ({})\n", str(d["error"]));
+  } else {
+    o += fmt::format("dataplane      {} (pid {}, {} workers, up {} s, heartbeat {} ms ago), {}\n",
+                     str(d["state"]), str(d["pid"]), str(d["workers"]), str(d["uptime_s"]),
+                     str(d["heartbeat_age_ms"]),
+                     d.value("connected", false) ? "connected" : "control socket not connected");
+  }
+  if (r.contains("rules")) {
+    const json& ru = r["rules"];
+    o += fmt::format(
+        "rules          version {}, {} rules, {} reloads, {} refused, last load "
+        "{:.1f} ms{}\n",
+        str(ru["version"]), str(ru["count"]), str(ru["reloads"]), str(ru["reload_failures"]),
+        ru["last_load_ms"].get<double>(),
+        ru.value("in_sync", false) ? "" : "  (NOT the active version)");
+  }
+  if (r.contains("traffic")) {
+    const json& t = r["traffic"];
+    const json& v = t["verdicts"];
+    o += fmt::format(
+        "traffic        {} requests ({} passed, {} blocked, {} answered, {} logged, "
+        "{} monitor), {} flows, workers {} busy\n",
+        count(t["http_requests"]), count(v["pass"]), count(v["block"]), count(v["respond"]),
+        count(v["log"]), count(v["monitor"]), count(t["flows_active"]), percent(t["busy_ratio"]));
+  }
+  const json& k = r["control"];
+  o += fmt::format("control        {} (pid {}, up {} s), state {}, events {}\n", str(k["version"]),
+                   str(k["pid"]), str(k["uptime_s"]), str(k["state_dir"]), str(k["events_file"]));
+  return o;
+}
+
+std::string render_ports(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : r) {
+    rows.push_back({str(p["role"]), str(p["device"]), p["link_up"].get<bool>() ? "up" : "down",
+                    count(p["rx_packets"]), count(p["rx_bytes"]), count(p["tx_packets"]),
+                    count(p["tx_bytes"]), count(p["rx_missed"]), count(p["rx_errors"]),
+                    count(p["tx_errors"])});
+    for (const auto& q : p["queues"])
+      rows.push_back({"", "  queue " + str(q["queue"]), "", count(q["rx_packets"]),
+                      count(q["rx_bytes"]), count(q["tx_packets"]), count(q["tx_bytes"]), "", "",
+                      count(q["tx_drops"]) + " tx drops"});
+  }
+  return table({"PORT", "DEVICE", "LINK", "RX PKTS", "RX BYTES", "TX PKTS", "TX BYTES", "MISSED",
+                "RX ERR", "TX ERR"},
+               rows);
+}
+
+std::string render_workers(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& w : r)
+    rows.push_back({str(w["worker"]), str(w["lcore"]), percent(w["busy_ratio"]),
+                    count(w["rx_packets"]), count(w["tx_packets"]), count(w["flows_active"]),
+                    count(w["http_requests"]),
+                    fmt::format("{:.1f}", w["loop_max_us"].get<double>()), str(w["swaps_seen"]),
+                    fmt::format("{:.1f}", w["swap_stall_last_us"].get<double>())});
+  return table({"WORKER", "LCORE", "BUSY", "RX PKTS", "TX PKTS", "FLOWS", "REQUESTS", "LOOP MAX us",
+                "SWAPS", "LAST SWAP us"},
+               rows);
+}
+
+std::string render_flows(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  auto row = [&](const std::string& who, const json& f) {
+    rows.push_back({who, count(f["active"]), count(f["capacity"]), count(f["created"]),
+                    count(f["expired"]), count(f["evicted"]), count(f["insert_failed"])});
+  };
+  for (const auto& w : r["workers"]) row("worker " + str(w["worker"]), w);
+  row("total", r["total"]);
+  return table({"", "ACTIVE", "CAPACITY", "CREATED", "EXPIRED", "EVICTED", "NO ROOM"}, rows) +
+         fmt::format("{} bytes per flow-table entry\n", str(r["bytes_per_flow"]));
+}
+
+std::string render_stats(const json& r) {
+  std::string o;
+  for (const auto& f : r) {
+    for (const auto& m : f["metrics"]) {
+      std::string labels;
+      for (auto it = m["labels"].begin(); it != m["labels"].end(); ++it)
+        labels += (labels.empty() ? "" : ",") + it.key() + "=\"" + str(it.value()) + "\"";
+      const double v = m["value"].get<double>();
+      o += fmt::format("{}{} {}\n", f["name"].get<std::string>(),
+                       labels.empty() ? "" : "{" + labels + "}",
+                       v == static_cast<double>(static_cast<int64_t>(v))
+                           ? fmt::format("{}", static_cast<int64_t>(v))
+                           : fmt::format("{:.6g}", v));
+    }
+  }
+  return o;
+}
+
+std::string render_rules(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& x : r["rules"])
+    rows.push_back({str(x["id"]), str(x["name"]), str(x["action"]), str(x["mode"]),
+                    count(x["hits"]), str(x["origin"])});
+  return fmt::format("version {}\n", str(r["version"])) +
+         table({"ID", "NAME", "ACTION", "MODE", "HITS", "SOURCE"}, rows);
+}
+
+std::string render_rule(const json& r) {
+  std::string o = fmt::format("rule {}: {}\n  action {}, mode {}, {} hits, from {}\n", str(r["id"]),
+                              str(r["name"]), str(r["action"]), str(r["mode"]), count(r["hits"]),
+                              str(r["origin"]));
+  if (r.contains("source")) o += "\n" + r["source"].get<std::string>();
+  return o;
+}
+
+std::string render_test(const json& r) {
+  std::string o = fmt::format("against version {}\n", str(r["version"]));
+  size_t i = 0;
+  for (const auto& q : r["requests"]) {
+    o += fmt::format("request {}: {} {} (path {})\n", ++i, str(q["method"]), str(q["target"]),
+                     str(q["path"]));
+    for (const auto& a : q["anomalies"]) o += "  anomaly: " + str(a) + "\n";
+    for (const auto& m : q["matched"])
+      o += fmt::format("  matched rule {} '{}' ({}, {})\n", str(m["id"]), str(m["name"]),
+                       str(m["action"]), str(m["mode"]));
+    const json& v = q["verdict"];
+    o += v["action"] == "pass"
+             ? std::string("  verdict: pass\n")
+             : fmt::format("  verdict: {} by rule {}\n", str(v["action"]), str(v["rule"]));
+  }
+  return o;
+}
+
+std::string render_applied(const json& r) {
+  if (r.value("unchanged", false))
+    return fmt::format("unchanged: version {} already has these rules\n", str(r["version"]));
+  std::string o = fmt::format("version {} active (was {})", str(r["version"]), str(r["previous"]));
+  if (r.contains("rolled_back_to"))
+    o += fmt::format(", same content as version {}", str(r["rolled_back_to"]));
+  o += "\n";
+  const json& b = r["bundle"];
+  o += fmt::format("  bundle: {} rules, {} bytes, sha256 {}\n", str(b["rules"]), str(b["bytes"]),
+                   str(b["sha256"]));
+  for (const auto& w : b["warnings"]) o += "  warning: " + str(w) + "\n";
+  const json& d = r["dataplane"];
+  if (d.is_object())
+    o += fmt::format("  dataplane: loaded version {} (prepare {:.1f} ms, swap {:.1f} ms)\n",
+                     str(d["version"]), d["prepare_ns"].get<double>() / 1e6,
+                     d["swap_ns"].get<double>() / 1e6);
+  else
+    o += "  dataplane: " + str(d) + "\n";
+  if (r.contains("confirm_by_unix_ms"))
+    o += fmt::format("  confirm by {} (bulwarkctl config confirm), or it is rolled back\n",
+                     when(r["confirm_by_unix_ms"].get<uint64_t>()));
+  return o;
+}
+
+std::string render_versions(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : r) {
+    std::string flag = v.value("active", false) ? "*" : "";
+    if (v.value("awaiting_confirm", false)) flag += " (unconfirmed)";
+    rows.push_back({str(v["version"]) + flag, when(v["time_unix_ms"].get<uint64_t>()),
+                    str(v["kind"]), str(v["user"]), str(v["based_on"]), str(v["comment"])});
+  }
+  return table({"VERSION", "TIME", "KIND", "USER", "BASED ON", "COMMENT"}, rows) + "* active\n";
+}
+
+}  // namespace
+
+std::string table(const std::vector<std::string>& head,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> w(head.size());
+  for (size_t i = 0; i < head.size(); ++i) w[i] = head[i].size();
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string o;
+    for (size_t i = 0; i < w.size(); ++i) {
+      const std::string cell = i < r.size() ? r[i] : "";
+      o += i + 1 == w.size() ? cell : cell + std::string(w[i] - cell.size() + 2, ' ');
+    }
+    while (!o.empty() && o.back() == ' ') o.pop_back();
+    return o + "\n";
+  };
+  std::string out = line(head);
+  for (const auto& r : rows) out += line(r);
+  return out;
+}
+
+std::string render_event(const json& e) {
+  if (!e.is_object()) return str(e);
+  std::string o = str(e.value("time", json())) + " " + str(e.value("type", json()));
+  if (e.contains("rule"))
+    o += fmt::format(" rule {} '{}'", str(e["rule"]["id"]), str(e["rule"]["name"]));
+  if (e.contains("action"))
+    o += fmt::format(" {}{}", str(e["action"]), e.value("enforced", true) ? "" : " (monitor)");
+  if (e.contains("client_ip")) o += " from " + str(e["client_ip"]);
+  if (e.contains("method"))
+    o += fmt::format(" {} {}{}", str(e["method"]), str(e["host"]), str(e["path"]));
+  for (const char* k : {"version", "previous", "unconfirmed", "restored", "user", "error", "pid"})
+    if (e.contains(k) && !e.contains("rule")) o += fmt::format(" {}={}", k, str(e[k]));
+  return o;
+}
+
+std::string render(const std::string& cmd, const json& r) {
+  if (cmd == "status") return render_status(r);
+  if (cmd == "ports") return render_ports(r);
+  if (cmd == "workers") return render_workers(r);
+  if (cmd == "flows") return render_flows(r);
+  if (cmd == "stats") return render_stats(r);
+  if (cmd == "rules.list") return render_rules(r);
+  if (cmd == "rules.show") return render_rule(r);
+  if (cmd == "rules.test") return render_test(r);
+  if (cmd == "rules.load" || cmd == "config.commit" || cmd == "config.rollback")
+    return render_applied(r);
+  if (cmd == "config.versions") return render_versions(r);
+  if (cmd == "config.show") return r["config"].get<std::string>();
+  if (cmd == "config.diff" || cmd == "config.edit") {
+    const std::string d = r.value("diff", "");
+    if (cmd == "config.edit") return "candidate staged\n" + d;
+    return d.empty() ? "no differences\n" : d;
+  }
+  if (cmd == "config.confirm") return fmt::format("version {} confirmed\n", str(r["confirmed"]));
+  if (cmd == "config.discard") return "candidate discarded\n";
+  if (cmd == "version")
+    return fmt::format(
+        "bulwarkctl {}\nbulwark-control {}\nconfiguration version {}\ndataplane {}\n",
+        BULWARK_VERSION, str(r["control"]), str(r["config_version"]),
+        r.value("dataplane_connected", false) ? "connected (pid " + str(r["dataplane_pid"]) + ")"
+                                              : std::string("not connected"));
+  if (cmd == "events") {
+    std::string o;
+    for (const auto& e : r) o += render_event(e) + "\n";
+    return o;
+  }
+  return r.dump(2) + "\n";
+}
+
+}  // namespace bulwark::cli

@@ -1,0 +1,123 @@
+// The heart of bulwark-control: owns the versioned store, the running configuration,
+// the link to the dataplane, the event log and the metrics endpoint, and answers the
+// management requests of bulwarkctl. Every change goes through apply(): validate the
+// configuration, compile the rules into a bundle, push it to the dataplane (if one is
+// connected) and only then record and activate the version, so a refused change
+// changes nothing. A supervisor thread pushes the active bundle to a dataplane that
+// (re)connects with another one and rolls back commits whose confirmation ran out.
+//
+// Requests: {cmd, args} -> {ok: true, result} or {ok: false, error: {code, message}},
+// codes: invalid (the change is wrong), conflict (not now), not_found, unavailable (the
+// dataplane is needed and not there), usage (a malformed request).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/config/config_store.h"
+#include "control/config/control_config.h"
+#include "control/daemon/dataplane_link.h"
+#include "control/daemon/event_log.h"
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace bulwark::control {
+
+class MetricsCollector;
+using json = nlohmann::json;
+
+struct CommandError {
+  std::string code;
+  std::string message;
+};
+
+struct ControllerOptions {
+  std::string state_dir = "/var/lib/bulwark";
+  std::string initial_config;              // file for version 1 when the store is empty
+  std::vector<std::string> initial_rules;  // rule files for version 1
+  std::string version = "0.0.0";
+};
+
+class Controller {
+ public:
+  Controller();
+  ~Controller();
+  bool start(const ControllerOptions& o, std::string& error);
+  void stop();
+  // One management request. `user`: who asked (for version history).
+  json handle(const json& request, const std::string& user);
+  EventLog& events() { return events_; }
+
+ private:
+  // The commands (controller_*.cc).
+  json cmd_version();
+  json cmd_status();
+  json cmd_ports();
+  json cmd_workers();
+  json cmd_flows(const json& args);
+  json cmd_stats();
+  json cmd_rules_list();
+  json cmd_rules_show(const json& args);
+  json cmd_rules_test(const json& args);
+  json cmd_rules_load(const json& args, const std::string& user);
+  json cmd_config_show(const json& args);
+  json cmd_config_edit(const json& args);
+  json cmd_config_diff(const json& args);
+  json cmd_config_commit(const json& args, const std::string& user);
+  json cmd_config_discard();
+  json cmd_config_rollback(const json& args, const std::string& user);
+  json cmd_config_confirm(const std::string& user);
+  json cmd_config_versions();
+  json cmd_events(const json& args);
+
+  // Validates, compiles, pushes, records and activates `s`. The new version number, or
+  // 0 with `err`. Caller holds apply_mu_.
+  uint64_t apply(const Snapshot& s, VersionMeta meta, json& report, CommandError& err);
+  // Compiles a snapshot's rules as version `version` under configuration `cfg`.
+  std::optional<std::vector<uint8_t>> compile(const Snapshot& s, const ControlConfig& cfg,
+                                              uint64_t version, json& summary, std::string& error);
+  // Puts `cfg` into effect in this process (event log, metrics listener, dataplane
+  // socket). false and `error` if a part cannot (nothing is changed then).
+  bool use_config(const ControlConfig& cfg, std::string& error);
+  uint64_t rollback_locked(uint64_t to, const std::string& kind, const std::string& user,
+                           const std::string& comment, json& report, CommandError& err);
+  // A refusal if a commit awaits confirmation (changes wait for it), else null.
+  json pending_conflict() const;
+  void supervise();
+  void resync();
+  // The stats segment as JSON, or nullopt with `error` if the dataplane is not there.
+  std::optional<json> stats_json(std::string& error) const;
+  ControlConfig config() const;
+
+  ControllerOptions opts_;
+  ConfigStore store_;
+  EventLog events_;
+  DataplaneLink link_;
+  mutable std::mutex cfg_mu_;  // cfg_, exposer_
+  ControlConfig cfg_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string exposer_listen_;
+  std::shared_ptr<MetricsCollector> collector_;
+  std::mutex apply_mu_;  // one change at a time
+  std::atomic<uint64_t> commits_{0}, rollbacks_{0}, auto_rollbacks_{0}, pushes_{0},
+      push_failures_{0};
+  std::atomic<uint64_t> last_push_ns_{0};
+  uint64_t synced_session_ = 0;  // supervisor thread
+  uint64_t next_resync_ms_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread supervisor_;
+  uint64_t started_unix_ms_ = 0;
+};
+
+uint64_t unix_ms();
+
+}  // namespace bulwark::control

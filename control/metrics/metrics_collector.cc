@@ -1,0 +1,278 @@
+// Stats segment and control state -> Prometheus metric families (see
+// metrics_collector.h).
+#include "control/metrics/metrics_collector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "control/api/stats_layout.h"
+#include "control/stats/stats_reader.h"
+#include "dataplane/http/http_message.h"
+
+namespace bulwark::control {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+struct Families {
+  std::vector<MetricFamily> out;
+  std::map<std::string, size_t> index;
+
+  MetricFamily& family(const std::string& name, const std::string& help, MetricType type) {
+    auto it = index.find(name);
+    if (it != index.end()) return out[it->second];
+    index[name] = out.size();
+    out.push_back(MetricFamily{name, help, type, {}});
+    return out.back();
+  }
+  void counter(const std::string& name, const std::string& help, double v, Labels l = {}) {
+    ClientMetric m;
+    m.label = std::move(l);
+    m.counter.value = v;
+    family(name, help, MetricType::Counter).metric.push_back(std::move(m));
+  }
+  void gauge(const std::string& name, const std::string& help, double v, Labels l = {}) {
+    ClientMetric m;
+    m.label = std::move(l);
+    m.gauge.value = v;
+    family(name, help, MetricType::Gauge).metric.push_back(std::move(m));
+  }
+};
+
+std::string text(const char* s, size_t cap) { return std::string(s, strnlen(s, cap)); }
+
+double now_unix_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<MetricFamily> MetricsCollector::Collect() const {
+  ControlMetrics c;
+  std::string shm;
+  uint32_t top_rules = 20;
+  source_(c, shm, top_rules);
+  Families f;
+
+  StatsReader reader;
+  std::string error;
+  const bool have = reader.open(shm, error);
+  const stats::Segment* seg = have ? &reader.segment() : nullptr;
+  const bool running =
+      seg && seg->header.state.load() == static_cast<uint32_t>(stats::RunState::running) &&
+      now_unix_s() - static_cast<double>(seg->header.heartbeat_unix_ns.get()) / 1e9 < 5.0;
+
+  f.gauge("bulwark_info", "Versions of the running software and configuration (value 1)", 1,
+          {{"control_version", c.control_version},
+           {"config_version", std::to_string(c.active_version)},
+           {"rules_version", seg ? std::to_string(seg->rules.version) : ""},
+           {"bundle_sha256", c.bundle_sha256}});
+  f.gauge("bulwark_dataplane_up", "1 if the dataplane runs and its heartbeat is fresh",
+          running ? 1 : 0);
+  f.gauge("bulwark_dataplane_connected", "1 if bulwark-control is connected to the dataplane",
+          c.dataplane_connected ? 1 : 0);
+  f.gauge("bulwark_config_active_version", "Active configuration version number",
+          static_cast<double>(c.active_version));
+  f.gauge("bulwark_config_confirm_pending", "1 while a commit awaits confirmation",
+          c.confirm_pending ? 1 : 0);
+  f.counter("bulwark_config_commits_total", "Configuration versions committed",
+            static_cast<double>(c.commits));
+  f.counter("bulwark_config_rollbacks_total", "Rollbacks, by who asked for them",
+            static_cast<double>(c.rollbacks), {{"trigger", "operator"}});
+  f.counter("bulwark_config_rollbacks_total", "Rollbacks, by who asked for them",
+            static_cast<double>(c.auto_rollbacks), {{"trigger", "confirm_timeout"}});
+  f.counter("bulwark_bundle_pushes_total", "Rule bundles pushed to the dataplane, by result",
+            static_cast<double>(c.pushes), {{"result", "loaded"}});
+  f.counter("bulwark_bundle_pushes_total", "Rule bundles pushed to the dataplane, by result",
+            static_cast<double>(c.push_failures), {{"result", "refused"}});
+  f.gauge("bulwark_bundle_last_push_seconds",
+          "Duration of the last bundle push as seen by bulwark-control", c.last_push_seconds);
+  f.counter("bulwark_events_total", "Event lines written to the event log",
+            static_cast<double>(c.events_written));
+  f.counter("bulwark_event_log_rotations_total", "Event log rotations",
+            static_cast<double>(c.event_rotations));
+  if (!seg) return f.out;
+
+  const auto& h = *seg;
+  const unsigned n = std::min(h.header.worker_count, stats::kMaxWorkers);
+  const double hz = h.header.tsc_hz ? static_cast<double>(h.header.tsc_hz) : 1.0;
+  f.gauge("bulwark_dataplane_start_time_seconds", "Start time of the dataplane (unix seconds)",
+          static_cast<double>(h.header.start_unix_ns) / 1e9);
+  f.gauge("bulwark_dataplane_workers", "Worker lcores", n);
+
+  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+    const auto& ps = h.ports[p];
+    const Labels l = {{"port", text(ps.role, sizeof ps.role)}};
+    f.counter("bulwark_port_rx_packets_total", "Packets received by the port",
+              static_cast<double>(ps.hw_rx_packets.get()), l);
+    f.counter("bulwark_port_rx_bytes_total", "Bytes received by the port",
+              static_cast<double>(ps.hw_rx_bytes.get()), l);
+    f.counter("bulwark_port_tx_packets_total", "Packets sent by the port",
+              static_cast<double>(ps.hw_tx_packets.get()), l);
+    f.counter("bulwark_port_tx_bytes_total", "Bytes sent by the port",
+              static_cast<double>(ps.hw_tx_bytes.get()), l);
+    f.counter("bulwark_port_rx_missed_total",
+              "Packets the NIC dropped for want of a free descriptor",
+              static_cast<double>(ps.rx_missed.get()), l);
+    f.counter("bulwark_port_rx_errors_total", "Erroneous packets received",
+              static_cast<double>(ps.rx_errors.get()), l);
+    f.counter("bulwark_port_tx_errors_total", "Failed transmissions",
+              static_cast<double>(ps.tx_errors.get()), l);
+    f.counter("bulwark_port_rx_nombuf_total", "Receive failures for want of an mbuf",
+              static_cast<double>(ps.rx_nombuf.get()), l);
+    f.gauge("bulwark_port_link_up", "1 if the link is up", static_cast<double>(ps.link_up.get()),
+            l);
+    f.gauge("bulwark_port_link_speed_bits_per_second", "Link speed",
+            static_cast<double>(ps.link_speed_mbps.get()) * 1e6, l);
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (prev_pid_ != h.header.pid) prev_cycles_.clear();
+  prev_pid_ = h.header.pid;
+  std::vector<double> method(stats::kMethodSlots), verdict(5), anomaly(stats::kHttpAnomalySlots);
+  for (unsigned w = 0; w < n; ++w) {
+    const auto& ws = h.workers[w];
+    const std::string wid = std::to_string(w);
+    for (unsigned p = 0; p < stats::kPortCount; ++p) {
+      const Labels l = {{"port", text(h.ports[p].role, sizeof h.ports[p].role)}, {"queue", wid}};
+      const auto& q = ws.port[p];
+      f.counter("bulwark_queue_rx_packets_total", "Packets polled from the worker's RX queue",
+                static_cast<double>(q.rx_packets.get()), l);
+      f.counter("bulwark_queue_rx_bytes_total", "Bytes polled from the worker's RX queue",
+                static_cast<double>(q.rx_bytes.get()), l);
+      f.counter("bulwark_queue_tx_packets_total", "Packets sent on the worker's TX queue",
+                static_cast<double>(q.tx_packets.get()), l);
+      f.counter("bulwark_queue_tx_bytes_total", "Bytes sent on the worker's TX queue",
+                static_cast<double>(q.tx_bytes.get()), l);
+      f.counter("bulwark_queue_tx_drops_total", "Packets dropped because the TX queue was full",
+                static_cast<double>(q.tx_drops.get()), l);
+    }
+    const Labels wl = {{"worker", wid}};
+    const uint64_t busy = ws.busy_cycles.get(), idle = ws.idle_cycles.get();
+    auto& prev = prev_cycles_[w];
+    const uint64_t db = busy - std::min(busy, prev.first), di = idle - std::min(idle, prev.second);
+    prev = {busy, idle};
+    f.gauge("bulwark_worker_busy_ratio",
+            "Share of poll time that found packets, since the previous scrape",
+            db + di ? static_cast<double>(db) / static_cast<double>(db + di) : 0.0, wl);
+    f.counter("bulwark_worker_busy_seconds_total", "Time in polls that found packets",
+              static_cast<double>(busy) / hz, wl);
+    f.counter("bulwark_worker_idle_seconds_total", "Time in polls that found none",
+              static_cast<double>(idle) / hz, wl);
+    f.gauge("bulwark_worker_loop_max_seconds", "Longest poll iteration",
+            static_cast<double>(ws.loop_max_cycles.get()) / hz, wl);
+    f.gauge("bulwark_worker_swap_stall_seconds",
+            "First poll iteration on the newest rule set (what the last swap cost the worker)",
+            static_cast<double>(ws.swap_loop_cycles_last.get()) / hz, wl);
+    f.counter("bulwark_worker_handoff_drops_total", "Packets lost because a hand-off ring was full",
+              static_cast<double>(ws.handoff_drops.get()), wl);
+    f.counter("bulwark_worker_policy_drops_total", "Packets dropped by policy",
+              static_cast<double>(ws.policy_drops.get()), wl);
+    f.gauge("bulwark_flows_active", "Flows in the worker's table",
+            static_cast<double>(ws.flows_active.get()), wl);
+    f.gauge("bulwark_flows_capacity", "Flow table size",
+            static_cast<double>(ws.flows_capacity.get()), wl);
+    f.counter("bulwark_flows_created_total", "Flows created",
+              static_cast<double>(ws.flows_created.get()), wl);
+    f.counter("bulwark_flows_expired_total", "Flows removed after their idle timeout",
+              static_cast<double>(ws.flows_expired.get()), wl);
+    f.counter("bulwark_flows_evicted_total", "Flows evicted because the table was full",
+              static_cast<double>(ws.flows_evicted.get()), wl);
+    f.counter("bulwark_flows_insert_failed_total", "Flows that found no room",
+              static_cast<double>(ws.flows_insert_failed.get()), wl);
+    for (unsigned m = 0; m < stats::kMethodSlots; ++m)
+      method[m] += static_cast<double>(ws.requests_by_method[m].get());
+    verdict[0] += static_cast<double>(ws.verdict_pass.get());
+    verdict[1] += static_cast<double>(ws.verdict_block.get());
+    verdict[2] += static_cast<double>(ws.verdict_respond.get());
+    verdict[3] += static_cast<double>(ws.verdict_log.get());
+    verdict[4] += static_cast<double>(ws.verdict_monitor.get());
+    for (unsigned a = 0; a < kHttpAnomalyCount && a < stats::kHttpAnomalySlots; ++a)
+      anomaly[a] += static_cast<double>(ws.anomalies[a].get());
+  }
+  auto sum = [&](auto field) {
+    double s = 0;
+    for (unsigned w = 0; w < n; ++w) s += static_cast<double>((h.workers[w].*field).get());
+    return s;
+  };
+  using WS = stats::WorkerStats;
+  for (unsigned m = 0; m < stats::kMethodSlots; ++m)
+    f.counter("bulwark_http_requests_total", "HTTP requests inspected, by method", method[m],
+              {{"method", stats::kMethodNames[m]}});
+  static const char* kVerdicts[] = {"pass", "block", "respond", "log", "monitor"};
+  for (unsigned v = 0; v < 5; ++v)
+    f.counter("bulwark_http_request_verdicts_total",
+              "HTTP requests by decision (monitor: a monitor-mode rule matched, request passed)",
+              verdict[v], {{"verdict", kVerdicts[v]}});
+  f.counter("bulwark_http_responses_total", "HTTP responses inspected", sum(&WS::http_responses));
+  for (unsigned a = 0; a < kHttpAnomalyCount && a < stats::kHttpAnomalySlots; ++a)
+    f.counter("bulwark_http_anomalies_total", "Requests and responses showing each anomaly",
+              anomaly[a], {{"anomaly", http_anomaly_name(a)}});
+  f.gauge("bulwark_http_sessions_active", "Inspected connections", sum(&WS::sessions_active));
+  f.counter("bulwark_http_inspection_bypassed_total", "Connections no longer inspected",
+            sum(&WS::inspection_bypassed));
+  f.counter("bulwark_resets_sent_total", "TCP resets injected", sum(&WS::resets_sent));
+  f.counter("bulwark_responses_sent_total", "HTTP responses injected", sum(&WS::responses_sent));
+  f.counter("bulwark_events_dropped_total", "Events lost, by where", sum(&WS::events_dropped),
+            {{"where", "worker_ring"}});
+  f.counter("bulwark_events_dropped_total", "Events lost, by where",
+            static_cast<double>(h.control.events_dropped.get()), {{"where", "control_link"}});
+  f.counter("bulwark_tcp_reassembly_overlap_conflicts_total",
+            "Overlapping TCP segments whose bytes differed", sum(&WS::reasm_overlap_conflicts));
+
+  // Rules: the bundle and the top N by hits.
+  const auto& ri = h.rules;
+  const uint64_t gen = ri.generation.load(std::memory_order_acquire);
+  f.gauge("bulwark_rules_bundle_version", "Version of the rule bundle the dataplane runs",
+          gen ? static_cast<double>(ri.version) : 0);
+  f.gauge("bulwark_rules_loaded", "Rules in the active bundle", gen ? ri.rule_count : 0);
+  f.counter("bulwark_rules_reloads_total", "Bundle swaps after the first load",
+            static_cast<double>(ri.reloads));
+  f.counter("bulwark_rules_reload_failures_total", "Bundles the dataplane refused",
+            static_cast<double>(ri.reload_failures));
+  f.gauge("bulwark_rules_last_reload_duration_seconds",
+          "Last load: deserialise, prepare and swap (including the RCU grace period)",
+          static_cast<double>(ri.load_duration_ns) / 1e9);
+  f.counter("bulwark_rules_matched_total", "Rule matches of all rules, all actions and modes",
+            sum(&WS::rule_hits_total));
+  std::vector<std::pair<double, uint32_t>> hits;
+  for (uint32_t r = 0; gen && r < ri.rule_count && r < stats::kMaxRuleSlots; ++r) {
+    double s = 0;
+    for (unsigned w = 0; w < n; ++w) s += static_cast<double>(h.workers[w].rule_hits[r].get());
+    if (s > 0) hits.emplace_back(s, ri.rule_ids[r]);
+  }
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (hits.size() > top_rules) hits.resize(top_rules);
+  f.family("bulwark_rule_hits_total", "Matches of the most-matched rules (top N by hits)",
+           MetricType::Counter);
+  for (const auto& [count, id] : hits)
+    f.counter("bulwark_rule_hits_total", "", count, {{"rule", std::to_string(id)}});
+  return f.out;
+}
+
+nlohmann::json families_to_json(const std::vector<MetricFamily>& families) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& fam : families) {
+    nlohmann::json metrics = nlohmann::json::array();
+    for (const auto& m : fam.metric) {
+      nlohmann::json labels = nlohmann::json::object();
+      for (const auto& l : m.label) labels[l.name] = l.value;
+      metrics.push_back(
+          {{"labels", labels},
+           {"value", fam.type == MetricType::Counter ? m.counter.value : m.gauge.value}});
+    }
+    out.push_back({{"name", fam.name},
+                   {"help", fam.help},
+                   {"type", fam.type == MetricType::Counter ? "counter" : "gauge"},
+                   {"metrics", metrics}});
+  }
+  return out;
+}
+
+}  // namespace bulwark::control
