@@ -316,7 +316,15 @@ int run(const DataplaneConfig& cfg) {
     tables.push_back(std::move(t));
     ++w;
   }
+  // Declared before the runtime (destroyed after it, so the runtime's last event drain
+  // still has a sink), and stopped before the runtime goes on any path out of here (the
+  // control thread loads bundles into it).
+  ControlServer control;
   InspectionRuntime inspection;
+  struct StopControlFirst {
+    ControlServer& c;
+    ~StopControlFirst() { c.stop(); }
+  } stop_control_first{control};
   if (std::string err; !inspection.start(cfg, nw, pool, seg, err)) return fail(kExitDpdk, err);
   if (!cfg.rules_bundle.empty()) {
     if (std::string err; !inspection.reload(err)) return fail(kExitUsage, err);
@@ -330,7 +338,6 @@ int run(const DataplaneConfig& cfg) {
     log("inspecting HTTP on TCP ports " + ports_text + "; events to " +
         (cfg.events_file.empty() ? std::string("(none)") : cfg.events_file));
   }
-  ControlServer control;
   if (!cfg.control_socket.empty()) {
     ControlServer::Identity id{static_cast<uint32_t>(getpid()), seg.header.start_unix_ns, nw,
                                cfg.stats_shm};
@@ -393,7 +400,8 @@ int run(const DataplaneConfig& cfg) {
     rte_eth_dev_close(ports[p].port_id);  // net_pcap flushes its output files here
   }
   for (auto* r : rings) rte_ring_free(r);
-  control.stop();  // before the runtime it loads bundles into
+  inspection.poll();  // the last events, to control's queue
+  control.stop();     // sends them; before the runtime it loads bundles into
   inspection.stop();
   tables.clear();
   rte_mempool_free(pool);

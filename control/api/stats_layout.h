@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 3;
+inline constexpr uint32_t kStatsLayoutVersion = 4;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -21,6 +21,7 @@ inline constexpr unsigned kTimeoutClassSlots = 8;
 inline constexpr unsigned kHttpAnomalySlots = 24;  // indexed by HttpAnomaly bit
 inline constexpr unsigned kMethodSlots = 8;        // see kMethodNames
 inline constexpr unsigned kMaxRuleSlots = 16384;   // per-rule hit counters (rule index)
+inline constexpr unsigned kTopFlows = 8;           // largest flows each worker publishes
 inline constexpr const char* kMethodNames[kMethodSlots] = {"GET",   "POST", "PUT",     "DELETE",
                                                            "PATCH", "HEAD", "OPTIONS", "other"};
 
@@ -41,6 +42,27 @@ struct QueueCounters {
   Counter rx_packets, rx_bytes;  // polled from this worker's RX queue
   Counter tx_packets, tx_bytes;  // sent on this worker's TX queue
   Counter tx_drops;              // TX queue full: freed after the burst
+};
+
+// One flow of a worker's top talkers (a copy of its key and counters).
+struct TopFlow {
+  uint8_t addr_lo[16], addr_hi[16];  // endpoints as in the flow key (lo < hi)
+  uint16_t port_lo, port_hi, vlan;
+  uint8_t proto, family;              // family 4 or 6
+  uint8_t initiator;                  // 0: lo opened the connection, 1: hi
+  uint8_t state;                      // FlowState
+  uint64_t bytes_lo_hi, bytes_hi_lo;  // bytes sent by lo / by hi
+  uint64_t packets;
+  uint64_t first_seen_tsc;
+};
+
+// The largest flows (by bytes) a worker found in its last full sweep of its table.
+// Written by the worker with a sequence lock: `seq` is odd while it writes; a reader
+// copies, then accepts the copy only if `seq` was even and unchanged around it.
+struct TopFlows {
+  std::atomic<uint64_t> seq;
+  uint32_t count;
+  TopFlow flows[kTopFlows];
 };
 
 // dataplane worker w: rw; every other thread and process: ro.
@@ -86,6 +108,7 @@ struct alignas(64) WorkerStats {
   Counter reasm_delivered_bytes, reasm_in_order, reasm_out_of_order, reasm_retransmissions;
   Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;
   Counter reasm_pool_exhausted, reasm_out_of_window, reasm_midstream;
+  TopFlows top_flows;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 

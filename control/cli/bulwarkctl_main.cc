@@ -104,7 +104,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("ports", "ports and their queues: packets, bytes, drops, errors");
   auto* workers =
       app.add_subcommand("workers", "worker lcores: load, packets, flows, rule-swap stalls");
-  auto* flows = app.add_subcommand("flows", "flow tables: active, created, expired, evicted");
+  uint64_t top_n = 10;
+  auto* flows = app.add_subcommand(
+      "flows", "flow tables (active, created, expired, evicted) and the top talkers");
+  flows->add_option("--top", top_n, "how many top talkers")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   auto* stats = app.add_subcommand("stats", "every metric, the same numbers Prometheus scrapes");
   auto* version =
       app.add_subcommand("version", "versions of bulwarkctl, bulwark-control, configuration");
@@ -192,7 +197,10 @@ int main(int argc, char** argv) {
   if (status->parsed()) cmd = "status";
   if (ports->parsed()) cmd = "ports";
   if (workers->parsed()) cmd = "workers";
-  if (flows->parsed()) cmd = "flows";
+  if (flows->parsed()) {
+    cmd = "flows";
+    args["top"] = top_n;
+  }
   if (stats->parsed()) cmd = "stats";
   if (version->parsed()) cmd = "version";
   if (rules_list->parsed()) cmd = "rules.list";

@@ -74,8 +74,8 @@ std::string render_status(const json& r) {
     const json& t = r["traffic"];
     const json& v = t["verdicts"];
     o += fmt::format(
-        "traffic        {} requests ({} passed, {} blocked, {} answered, {} logged, "
-        "{} monitor), {} flows, workers {} busy\n",
+        "traffic        {} requests ({} passed, {} blocked, {} answered; {} log and {} "
+        "monitor-mode matches), {} flows, workers {} busy\n",
         count(t["http_requests"]), count(v["pass"]), count(v["block"]), count(v["respond"]),
         count(v["log"]), count(v["monitor"]), count(t["flows_active"]), percent(t["busy_ratio"]));
   }
@@ -104,15 +104,17 @@ std::string render_ports(const json& r) {
 
 std::string render_workers(const json& r) {
   std::vector<std::vector<std::string>> rows;
+  auto us = [](const json& v) { return fmt::format("{:.1f}", v.get<double>()); };
   for (const auto& w : r)
     rows.push_back({str(w["worker"]), str(w["lcore"]), percent(w["busy_ratio"]),
                     count(w["rx_packets"]), count(w["tx_packets"]), count(w["flows_active"]),
-                    count(w["http_requests"]),
-                    fmt::format("{:.1f}", w["loop_max_us"].get<double>()), str(w["swaps_seen"]),
-                    fmt::format("{:.1f}", w["swap_stall_last_us"].get<double>())});
-  return table({"WORKER", "LCORE", "BUSY", "RX PKTS", "TX PKTS", "FLOWS", "REQUESTS", "LOOP MAX us",
-                "SWAPS", "LAST SWAP us"},
-               rows);
+                    count(w["http_requests"]), us(w["busy_loop_avg_us"]), us(w["loop_max_us"]),
+                    str(w["swaps_seen"]), us(w["swap_stall_last_us"])});
+  return table({"WORKER", "LCORE", "BUSY", "RX PKTS", "TX PKTS", "FLOWS", "REQUESTS", "LOOP AVG us",
+                "LOOP MAX us", "SWAPS", "LAST SWAP us"},
+               rows) +
+         "LOOP AVG: poll iterations that found packets; LAST SWAP: the first iteration on the "
+         "newest rule set\n";
 }
 
 std::string render_flows(const json& r) {
@@ -123,8 +125,26 @@ std::string render_flows(const json& r) {
   };
   for (const auto& w : r["workers"]) row("worker " + str(w["worker"]), w);
   row("total", r["total"]);
-  return table({"", "ACTIVE", "CAPACITY", "CREATED", "EXPIRED", "EVICTED", "NO ROOM"}, rows) +
-         fmt::format("{} bytes per flow-table entry\n", str(r["bytes_per_flow"]));
+  std::string o =
+      table({"", "ACTIVE", "CAPACITY", "CREATED", "EXPIRED", "EVICTED", "NO ROOM"}, rows) +
+      fmt::format("{} bytes per flow-table entry\n", str(r["bytes_per_flow"]));
+  std::vector<std::vector<std::string>> top;
+  for (const auto& t : r.value("top_talkers", json::array())) {
+    auto ep = [&](const char* ip, const char* port) {
+      const std::string a = str(t[ip]);
+      return (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + str(t[port]);
+    };
+    top.push_back({ep("client", "client_port"), ep("server", "server_port"), str(t["proto"]),
+                   str(t["state"]), count(t["bytes_from_client"]), count(t["bytes_from_server"]),
+                   count(t["packets"]), fmt::format("{:.0f}", t["age_s"].get<double>()),
+                   str(t["worker"])});
+  }
+  if (!top.empty())
+    o += "\ntop talkers (largest flows by bytes, refreshed by each worker's table sweep)\n" +
+         table({"CLIENT", "SERVER", "PROTO", "STATE", "BYTES IN", "BYTES OUT", "PACKETS", "AGE s",
+                "WORKER"},
+               top);
+  return o;
 }
 
 std::string render_stats(const json& r) {

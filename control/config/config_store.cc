@@ -1,12 +1,16 @@
 // Versioned configuration store on disk (see config_store.h).
 #include "control/config/config_store.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,7 +58,8 @@ std::string unified_diff(const std::string& a, const std::string& a_label, const
     int status = 0;
     if (child > 0) waitpid(child, &status, 0);
   }
-  fs::remove_all(d);
+  std::error_code ec;
+  fs::remove_all(d, ec);
   return out;
 }
 
@@ -82,24 +87,50 @@ VersionMeta VersionMeta::from_json(const nlohmann::json& j) {
   return m;
 }
 
+namespace {
+
+// fsync of a file or directory by path; false if it cannot be opened or synced.
+bool sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
 bool write_file_atomic(const std::string& path, const std::string& data, std::string& error) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  // A name of its own per call (threads of one process may write side by side); the
+  // data is on disk before the rename, and the rename before this returns.
+  static std::atomic<uint64_t> serial{0};
+  const std::string tmp =
+      path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(serial++);
   {
     std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
     o.write(data.data(), static_cast<std::streamsize>(data.size()));
     o.flush();
     if (!o.good()) {
       error = "cannot write " + tmp;
+      std::error_code ec;
+      fs::remove(tmp, ec);
       return false;
     }
   }
   std::error_code ec;
+  if (!sync_path(tmp, O_RDONLY)) {
+    error = "cannot sync " + tmp + ": " + std::strerror(errno);
+    fs::remove(tmp, ec);
+    return false;
+  }
   fs::rename(tmp, path, ec);
   if (ec) {
     error = "cannot rename " + tmp + " to " + path + ": " + ec.message();
     fs::remove(tmp, ec);
     return false;
   }
+  const auto dir = fs::path(path).parent_path();
+  sync_path(dir.empty() ? "." : dir.string(), O_RDONLY | O_DIRECTORY);
   return true;
 }
 
@@ -151,7 +182,9 @@ std::vector<VersionMeta> ConfigStore::versions() const {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(fs::path(dir_) / "versions", ec)) {
     const auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (name.empty() || name.size() > 18 ||
+        name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
     if (auto m = meta(std::stoull(name))) out.push_back(*m);
   }
   std::sort(out.begin(), out.end(),
@@ -200,9 +233,12 @@ uint64_t ConfigStore::add(const Snapshot& s, const std::vector<uint8_t>& bundle,
   for (const auto& [name, text] : s.rules)
     ok = ok && write_file_atomic(tmp + "/rules/" + name, text, error);
   if (ok) {
+    sync_path(tmp + "/rules", O_RDONLY | O_DIRECTORY);
+    sync_path(tmp, O_RDONLY | O_DIRECTORY);
     fs::rename(tmp, final_dir, ec);
     ok = !ec;
     if (ec) error = "cannot create " + final_dir + ": " + ec.message();
+    sync_path(fs::path(final_dir).parent_path().string(), O_RDONLY | O_DIRECTORY);
   }
   if (!ok) {
     if (error.empty()) error = "cannot write version " + std::to_string(n) + " under " + dir_;

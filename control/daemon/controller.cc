@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
+#include "control/api/wire.h"
 #include "control/daemon/reply.h"
 #include "control/metrics/metrics_collector.h"
 #include "control/rules/rule_compiler.h"
@@ -66,6 +68,13 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
         m.last_push_seconds = static_cast<double>(last_push_ns_.load()) / 1e9;
       });
 
+  bool recovered = false;
+  if (store_.active() == 0 && !store_.versions().empty()) {
+    // Versions but no readable 'active' (a damaged state directory): the newest version
+    // is the best guess; say so rather than start over from the initial files.
+    if (!store_.activate(store_.versions().back().number, error)) return false;
+    recovered = true;
+  }
   if (store_.active() == 0) {
     // A fresh appliance: version 1 from the given files (or the defaults, no rules).
     Snapshot s;
@@ -107,9 +116,17 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
   }
   auto cfg = parse_control_config(snap->config,
                                   "version " + std::to_string(active) + " config.yaml", error);
-  if (!cfg || !use_config(*cfg, error)) return false;
+  PreparedConfig prepared;
+  if (!cfg || !prepare_config(*cfg, prepared, error)) return false;
+  use_config(std::move(prepared));
   link_.start(cfg->dataplane_socket, [this](const std::string& line) { events_.append(line); });
   events_.control_event("control_started", {{"version", active}, {"pid", getpid()}});
+  if (recovered)
+    events_.control_event("active_version_recovered",
+                          {{"version", active},
+                           {"reason",
+                            "the 'active' file was missing or unreadable; the newest "
+                            "version was made active"}});
   supervisor_ = std::thread([this] { supervise(); });
   return true;
 }
@@ -118,40 +135,51 @@ void Controller::stop() {
   stop_ = true;
   if (supervisor_.joinable()) supervisor_.join();
   link_.stop();
-  std::lock_guard<std::mutex> lock(cfg_mu_);
-  exposer_.reset();
-}
-
-bool Controller::use_config(const ControlConfig& cfg, std::string& error) {
-  std::unique_ptr<prometheus::Exposer> fresh;
-  bool new_listener = false;
+  std::unique_ptr<prometheus::Exposer> old;
   {
     std::lock_guard<std::mutex> lock(cfg_mu_);
-    new_listener =
-        cfg.metrics_listen != exposer_listen_ || (!exposer_ && !cfg.metrics_listen.empty());
+    old = std::move(exposer_);
   }
-  if (new_listener && !cfg.metrics_listen.empty()) {
+  old.reset();  // outside cfg_mu_ (see use_config)
+}
+
+bool Controller::prepare_config(const ControlConfig& cfg, PreparedConfig& out, std::string& error) {
+  out.cfg = cfg;
+  {
+    std::lock_guard<std::mutex> lock(cfg_mu_);
+    out.new_listener = cfg.metrics_listen != exposer_listen_;
+  }
+  if (out.new_listener && !cfg.metrics_listen.empty()) {
     try {
-      fresh = std::make_unique<prometheus::Exposer>(cfg.metrics_listen, 2);
+      out.exposer = std::make_unique<prometheus::Exposer>(cfg.metrics_listen, 2);
     } catch (const std::exception& e) {
       error = "cannot serve metrics on " + cfg.metrics_listen + ": " + e.what() +
               " (address in use or not on this machine?)";
       return false;
     }
-    fresh->RegisterCollectable(collector_);
+    out.exposer->RegisterCollectable(collector_);
   }
-  if (!events_.configure(cfg.events_file, cfg.events_rotate_bytes, cfg.events_keep, error))
-    return false;
+  return EventLog::can_open(cfg.events_file, error);
+}
+
+void Controller::use_config(PreparedConfig&& p) {
+  std::string error;
+  if (!events_.configure(p.cfg.events_file, p.cfg.events_rotate_bytes, p.cfg.events_keep, error))
+    events_.control_event("events_file_error", {{"error", error}});  // the old file stays
+  std::unique_ptr<prometheus::Exposer> old;
   {
     std::lock_guard<std::mutex> lock(cfg_mu_);
-    if (new_listener) {
-      exposer_ = std::move(fresh);  // the old listener closes here
-      exposer_listen_ = cfg.metrics_listen;
+    if (p.new_listener) {
+      old = std::move(exposer_);
+      exposer_ = std::move(p.exposer);
+      exposer_listen_ = p.cfg.metrics_listen;
     }
-    cfg_ = cfg;
+    cfg_ = p.cfg;
   }
-  link_.set_path(cfg.dataplane_socket);
-  return true;
+  // The old listener is destroyed outside cfg_mu_: destroying it waits for a scrape in
+  // progress, and that scrape's collector takes cfg_mu_.
+  old.reset();
+  link_.set_path(p.cfg.dataplane_socket);
 }
 
 std::optional<std::vector<uint8_t>> Controller::compile(const Snapshot& s, const ControlConfig& cfg,
@@ -199,7 +227,8 @@ std::optional<std::vector<uint8_t>> Controller::compile(const Snapshot& s, const
   return bytes;
 }
 
-uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, CommandError& err) {
+uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, CommandError& err,
+                           double confirm_minutes) {
   std::string error;
   auto cfg = parse_control_config(s.config, "config.yaml", error);
   if (!cfg) {
@@ -214,8 +243,12 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
     err = {"invalid", error};
     return 0;
   }
-  const ControlConfig before = config();
-  if (!use_config(*cfg, error)) {
+  // Everything that can fail is tried before anything changes: the new listener is
+  // bound and the events file opened (not yet used), then the dataplane loads the
+  // bundle, then the version is recorded; only then does the new configuration replace
+  // the old in this process.
+  PreparedConfig prepared;
+  if (!prepare_config(*cfg, prepared, error)) {
     err = {"invalid", error};
     return 0;
   }
@@ -226,8 +259,6 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
     json reply;
     if (!link_.push(*bundle, reply, error)) {
       ++push_failures_;
-      std::string undo;
-      use_config(before, undo);
       err = {"invalid", "the dataplane refused the bundle: " + error +
                             " (nothing changed; version " + std::to_string(previous) +
                             " stays active)"};
@@ -238,32 +269,39 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
     last_push_ns_ = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
             .count());
-    pushed = {{"version", reply.value("version", uint64_t{0})},
-              {"prepare_ns", reply.value("prepare_ns", uint64_t{0})},
-              {"swap_ns", reply.value("swap_ns", uint64_t{0})},
+    pushed = {{"version", wire::get_u64(reply, "version")},
+              {"prepare_ns", wire::get_u64(reply, "prepare_ns")},
+              {"swap_ns", wire::get_u64(reply, "swap_ns")},
               {"round_trip_ns", last_push_ns_.load()}};
   }
   meta.based_on = previous;
   meta.bundle_sha256 = summary.value("sha256", "");
-  const uint64_t n = store_.add(s, *bundle, meta, error);
-  if (n != next || !store_.activate(n, error)) {
+  // A commit that must be confirmed gets its deadline before it becomes active, so it is
+  // never active without one.
+  PendingConfirm pending{next, previous,
+                         unix_ms() + static_cast<uint64_t>(std::llround(confirm_minutes * 60000))};
+  bool ok = confirm_minutes <= 0 || store_.set_pending(pending, error);
+  const uint64_t n = ok ? store_.add(s, *bundle, meta, error) : 0;
+  ok = ok && n == next && store_.activate(n, error);
+  if (!ok) {
+    if (confirm_minutes > 0) store_.clear_pending();
     // The dataplane may already run the new bundle: put the recorded one back.
-    if (auto old = read_file(store_.bundle_path(previous)); old && link_.connected()) {
+    if (auto old = read_file(store_.bundle_path(previous)); old && !pushed.is_null()) {
       json reply;
       std::string e2;
       link_.push(std::vector<uint8_t>(old->begin(), old->end()), reply, e2);
     }
-    std::string undo;
-    use_config(before, undo);
     err = {"invalid", "cannot record the new version: " + error};
     return 0;
   }
+  use_config(std::move(prepared));
   report = {{"version", n},
             {"previous", previous},
             {"bundle", summary},
             {"dataplane", pushed.is_null() ? json("not connected: it gets this version when it "
                                                   "connects")
                                            : pushed}};
+  if (confirm_minutes > 0) report["confirm_by_unix_ms"] = pending.deadline_unix_ms;
   events_.control_event("config_applied", {{"version", n},
                                            {"previous", previous},
                                            {"kind", meta.kind},
@@ -299,13 +337,15 @@ void Controller::resync() {
   const json hello = link_.hello();
   const uint64_t active = store_.active();
   const auto meta = store_.meta(active);
-  const json rules = hello.value("rules", json::object());
-  const bool same = meta && rules.value("version", uint64_t{0}) == active &&
-                    rules.value("sha256", std::string()) == meta->bundle_sha256;
-  if (same || !hello.value("inspecting", false)) {
+  const auto r = hello.find("rules");
+  const json rules = r != hello.end() && r->is_object() ? *r : json::object();
+  const bool same = meta && wire::get_u64(rules, "version") == active &&
+                    wire::get_string(rules, "sha256") == meta->bundle_sha256;
+  const uint64_t pid = wire::get_u64(hello, "pid");
+  if (same || !wire::get_bool(hello, "inspecting")) {
     synced_session_ = session;
     events_.control_event("dataplane_connected",
-                          {{"pid", hello.value("pid", 0)}, {"version", active}, {"pushed", false}});
+                          {{"pid", pid}, {"version", active}, {"pushed", false}});
     return;
   }
   const auto bytes = read_file(store_.bundle_path(active));
@@ -315,7 +355,7 @@ void Controller::resync() {
     ++pushes_;
     synced_session_ = session;
     events_.control_event("dataplane_connected",
-                          {{"pid", hello.value("pid", 0)}, {"version", active}, {"pushed", true}});
+                          {{"pid", pid}, {"version", active}, {"pushed", true}});
   } else {
     ++push_failures_;
     next_resync_ms_ = unix_ms() + 5000;  // try again, not in a tight loop
@@ -333,6 +373,18 @@ json Controller::pending_conflict() const {
 
 void Controller::supervise() {
   while (!stop_.load()) {
+    try {
+      supervise_once();
+    } catch (const std::exception& e) {
+      events_.control_event("supervisor_error", {{"error", e.what()}});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+void Controller::supervise_once() {
+  {
+    collector_->sample();
     resync();
     if (auto p = store_.pending(); p && unix_ms() >= p->deadline_unix_ms) {
       std::lock_guard<std::mutex> lock(apply_mu_);
@@ -354,7 +406,6 @@ void Controller::supervise() {
         }
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
 
@@ -392,6 +443,8 @@ json Controller::handle(const json& request, const std::string& user) {
     if (cmd == "events") return cmd_events(args);
   } catch (const json::exception& e) {
     return reply_error("usage", std::string("malformed arguments for ") + cmd + ": " + e.what());
+  } catch (const std::exception& e) {
+    return reply_error("invalid", cmd + " failed: " + e.what());
   }
   return reply_error("usage", "unknown command '" + cmd + "'");
 }

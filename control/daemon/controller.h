@@ -79,20 +79,31 @@ class Controller {
   json cmd_config_versions();
   json cmd_events(const json& args);
 
-  // Validates, compiles, pushes, records and activates `s`. The new version number, or
-  // 0 with `err`. Caller holds apply_mu_.
-  uint64_t apply(const Snapshot& s, VersionMeta meta, json& report, CommandError& err);
+  // Validates, compiles, pushes, records and activates `s` (with a confirmation
+  // deadline if `confirm_minutes` > 0). The new version number, or 0 with `err` and
+  // nothing changed. Caller holds apply_mu_.
+  uint64_t apply(const Snapshot& s, VersionMeta meta, json& report, CommandError& err,
+                 double confirm_minutes = 0);
   // Compiles a snapshot's rules as version `version` under configuration `cfg`.
   std::optional<std::vector<uint8_t>> compile(const Snapshot& s, const ControlConfig& cfg,
                                               uint64_t version, json& summary, std::string& error);
-  // Puts `cfg` into effect in this process (event log, metrics listener, dataplane
-  // socket). false and `error` if a part cannot (nothing is changed then).
-  bool use_config(const ControlConfig& cfg, std::string& error);
+  // A configuration made ready to take effect: its metrics listener bound, its events
+  // file known to open. Nothing in use changes until use_config().
+  struct PreparedConfig {
+    ControlConfig cfg;
+    std::unique_ptr<prometheus::Exposer> exposer;
+    bool new_listener = false;
+  };
+  bool prepare_config(const ControlConfig& cfg, PreparedConfig& out, std::string& error);
+  // Puts a prepared configuration into effect (event log, metrics listener, dataplane
+  // socket); cannot fail.
+  void use_config(PreparedConfig&& p);
   uint64_t rollback_locked(uint64_t to, const std::string& kind, const std::string& user,
                            const std::string& comment, json& report, CommandError& err);
   // A refusal if a commit awaits confirmation (changes wait for it), else null.
   json pending_conflict() const;
   void supervise();
+  void supervise_once();
   void resync();
   // The stats segment as JSON, or nullopt with `error` if the dataplane is not there.
   std::optional<json> stats_json(std::string& error) const;

@@ -1,6 +1,5 @@
 // Configuration commands: show, edit (stage a candidate), diff, commit (optionally with
 // a confirm deadline), discard, rollback, confirm, versions.
-#include <cmath>
 
 #include "control/daemon/controller.h"
 #include "control/daemon/reply.h"
@@ -25,6 +24,7 @@ json Controller::cmd_config_edit(const json& args) {
   if (!args.contains("config") || !args["config"].is_string())
     return reply_error("usage", "no configuration text given");
   const std::string text = args["config"].get<std::string>();
+  std::lock_guard<std::mutex> lock(apply_mu_);
   std::string error;
   if (!parse_control_config(text, "config.yaml", error)) return reply_error("invalid", error);
   if (!store_.stage_config(text, error)) return reply_error("invalid", error);
@@ -84,22 +84,18 @@ json Controller::cmd_config_commit(const json& args, const std::string& user) {
   const auto meta = VersionMeta::of("commit", user, args.value("comment", std::string()));
   json report;
   CommandError err;
-  const uint64_t n = apply(*s, meta, report, err);
+  const uint64_t n = apply(*s, meta, report, err, minutes);
   if (!n) return reply_error(err.code, err.message);
   store_.discard_candidate();
   ++commits_;
-  if (minutes > 0) {
-    PendingConfirm p{n, previous, unix_ms() + static_cast<uint64_t>(std::llround(minutes * 60000))};
-    std::string error;
-    if (!store_.set_pending(p, error)) return reply_error("invalid", error);
-    report["confirm_by_unix_ms"] = p.deadline_unix_ms;
+  if (minutes > 0)
     events_.control_event("confirm_pending",
                           {{"version", n}, {"previous", previous}, {"minutes", minutes}});
-  }
   return reply_ok(report);
 }
 
 json Controller::cmd_config_discard() {
+  std::lock_guard<std::mutex> lock(apply_mu_);
   if (!store_.candidate_config()) return reply_error("not_found", "no candidate staged");
   store_.discard_candidate();
   return reply_ok({{"discarded", true}});

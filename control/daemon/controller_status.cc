@@ -2,6 +2,8 @@
 #include <prometheus/metric_family.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "control/daemon/controller.h"
 #include "control/daemon/reply.h"
 #include "control/metrics/metrics_collector.h"
@@ -24,7 +26,8 @@ json Controller::cmd_status() {
                   {"pid", getpid()},
                   {"uptime_s", (unix_ms() - started_unix_ms_) / 1000},
                   {"state_dir", store_.dir()},
-                  {"events_file", events_.path()}};
+                  {"events_file", events_.path()},
+                  {"event_followers", events_.followers()}};
   r["config"] = {{"active_version", active},
                  {"bundle_sha256", meta ? meta->bundle_sha256 : ""},
                  {"candidate", store_.candidate_config().has_value()}};
@@ -99,35 +102,54 @@ json Controller::cmd_workers() {
       rx += q["rx_packets"].get<uint64_t>();
       tx += q["tx_packets"].get<uint64_t>();
     }
-    out.push_back({{"worker", w},
-                   {"lcore", ws["lcore"]},
-                   {"busy_ratio", busy + idle > 0 ? busy / (busy + idle) : 0.0},
-                   {"rx_packets", rx},
-                   {"tx_packets", tx},
-                   {"flows_active", ws["flows"]["active"]},
-                   {"http_requests", ws["http"]["requests"]},
-                   {"handoff_drops", ws["handoff_drops"]},
-                   {"loop_max_us", ws["loop"]["max_cycles"].get<double>() / hz * 1e6},
-                   {"swaps_seen", ws["loop"]["swaps_seen"]},
-                   {"swap_stall_last_us", ws["loop"]["swap_cycles_last"].get<double>() / hz * 1e6},
-                   {"swap_stall_max_us", ws["loop"]["swap_cycles_max"].get<double>() / hz * 1e6}});
+    out.push_back(
+        {{"worker", w},
+         {"lcore", ws["lcore"]},
+         {"busy_ratio", busy + idle > 0 ? busy / (busy + idle) : 0.0},
+         {"rx_packets", rx},
+         {"tx_packets", tx},
+         {"flows_active", ws["flows"]["active"]},
+         {"http_requests", ws["http"]["requests"]},
+         {"handoff_drops", ws["handoff_drops"]},
+         {"loop_max_us", ws["loop"]["max_cycles"].get<double>() / hz * 1e6},
+         {"busy_loop_avg_us", ws["loop"]["busy_loops"].get<uint64_t>()
+                                  ? busy / ws["loop"]["busy_loops"].get<double>() / hz * 1e6
+                                  : 0.0},
+         {"swaps_seen", ws["loop"]["swaps_seen"]},
+         {"swap_stall_last_us", ws["loop"]["swap_cycles_last"].get<double>() / hz * 1e6},
+         {"swap_stall_max_us", ws["loop"]["swap_cycles_max"].get<double>() / hz * 1e6}});
   }
   return reply_ok(out);
 }
 
-json Controller::cmd_flows(const json&) {
+json Controller::cmd_flows(const json& args) {
+  const uint64_t top = args.value("top", uint64_t{10});
   std::string error;
   auto s = stats_json(error);
   if (!s) return reply_error("unavailable", error);
   json per = json::array();
+  std::vector<json> talkers;
   for (size_t w = 0; w < (*s)["worker"].size(); ++w) {
     json f = (*s)["worker"][w]["flows"];
     f["worker"] = w;
     per.push_back(f);
+    for (json t : (*s)["worker"][w]["top_flows"]) {
+      t["worker"] = w;
+      talkers.push_back(std::move(t));
+    }
   }
-  json total = (*s)["total"]["flows"];
-  return reply_ok(
-      {{"total", total}, {"workers", per}, {"bytes_per_flow", (*s)["flow_entry_bytes"]}});
+  // Each worker publishes its own largest flows; the largest of those are the largest
+  // overall (a flow lives on one worker).
+  auto bytes = [](const json& t) {
+    return t["bytes_from_client"].get<uint64_t>() + t["bytes_from_server"].get<uint64_t>();
+  };
+  std::sort(talkers.begin(), talkers.end(),
+            [&](const json& a, const json& b) { return bytes(a) > bytes(b); });
+  if (talkers.size() > top) talkers.resize(top);
+  return reply_ok({{"total", (*s)["total"]["flows"]},
+                   {"workers", per},
+                   {"top_talkers", talkers},
+                   {"bytes_per_flow", (*s)["flow_entry_bytes"]}});
 }
 
 json Controller::cmd_stats() { return reply_ok(families_to_json(collector_->Collect())); }

@@ -162,6 +162,7 @@ bool DataplaneLink::request(wire::json msg, wire::json& reply, int timeout_ms, s
     std::lock_guard<std::mutex> lock(fd_mu_);
     if (fd_ < 0 || !wire::send_message(fd_, msg, timeout_ms, error)) {
       if (error.empty()) error = "the dataplane is not connected";
+      reconnect_ = true;  // a frame may be half sent: start a fresh connection
       std::lock_guard<std::mutex> l2(mu_);
       waiting_id_ = 0;
       return false;
@@ -171,6 +172,7 @@ bool DataplaneLink::request(wire::json msg, wire::json& reply, int timeout_ms, s
   const bool got = cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                                 [&] { return reply_.has_value() || reply_failed_; });
   waiting_id_ = 0;
+  if (!got) reconnect_ = true;  // the answer may still come: the new session resyncs
   if (!got || !reply_) {
     error = got ? "the dataplane closed the connection before answering"
                 : "the dataplane did not answer within " + std::to_string(timeout_ms / 1000) + " s";

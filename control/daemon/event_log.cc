@@ -35,18 +35,26 @@ EventLog::~EventLog() {
   }
 }
 
+namespace {
+
+// Opens `path` for appending, creating its directory; nullptr and `error` on failure.
+std::FILE* open_append(const std::string& path, std::string& error) {
+  std::error_code ec;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr) error = "cannot open events file " + path + ": " + std::strerror(errno);
+  return f;
+}
+
+}  // namespace
+
 bool EventLog::configure(const std::string& path, uint64_t rotate_bytes, unsigned keep,
                          std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (path != path_) {
-    std::error_code ec;
-    const auto dir = std::filesystem::path(path).parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    std::FILE* f = std::fopen(path.c_str(), "a");
-    if (f == nullptr) {
-      error = "cannot open events file " + path + ": " + std::strerror(errno);
-      return false;
-    }
+    std::FILE* f = open_append(path, error);
+    if (f == nullptr) return false;
     if (f_) std::fclose(f_);
     f_ = f;
     path_ = path;
@@ -56,6 +64,12 @@ bool EventLog::configure(const std::string& path, uint64_t rotate_bytes, unsigne
   rotate_bytes_ = rotate_bytes;
   keep_ = std::max(1u, keep);
   return true;
+}
+
+bool EventLog::can_open(const std::string& path, std::string& error) {
+  std::FILE* f = open_append(path, error);
+  if (f) std::fclose(f);
+  return f != nullptr;
 }
 
 void EventLog::rotate_locked() {
@@ -125,6 +139,11 @@ std::vector<std::string> EventLog::tail(size_t n) const {
     if (last.size() > n) last.pop_front();
   }
   return {last.begin(), last.end()};
+}
+
+size_t EventLog::followers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return followers_.size();
 }
 
 uint64_t EventLog::written() const {

@@ -32,6 +32,8 @@ class EventLog {
   // (Re)opens the file with these rotation settings. false and `error` on failure (the
   // previous file, if any, stays in use).
   bool configure(const std::string& path, uint64_t rotate_bytes, unsigned keep, std::string& error);
+  // Whether `path` can be opened for appending (its directory is created).
+  static bool can_open(const std::string& path, std::string& error);
   void append(const std::string& line);
   // An event of bulwark-control itself: {time, type, ...fields}.
   void control_event(const std::string& type, nlohmann::json fields);
@@ -41,6 +43,7 @@ class EventLog {
   // The last `n` lines of the current file.
   std::vector<std::string> tail(size_t n) const;
 
+  size_t followers() const;
   uint64_t written() const;
   uint64_t rotations() const;
   std::string path() const;

@@ -43,12 +43,10 @@ void MgmtServer::stop() {
   if (!acceptor_.joinable()) return;
   stop_ = true;
   acceptor_.join();
-  std::list<std::thread> clients;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    clients.swap(clients_);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return clients_ == 0; });
   }
-  for (auto& t : clients) t.join();
   close(listen_fd_);
   unlink(path_.c_str());
 }
@@ -59,8 +57,23 @@ void MgmtServer::accept_loop() {
     if (poll(&p, 1, 200) <= 0) continue;
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    std::lock_guard<std::mutex> lock(mu_);
-    clients_.emplace_back([this, fd] { serve(fd); });
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (clients_ >= kMaxClients) {
+        std::string error;
+        wire::send_message(fd, reply_error("conflict", "too many bulwarkctl sessions; try again"),
+                           1000, error);
+        close(fd);
+        continue;
+      }
+      ++clients_;
+    }
+    std::thread([this, fd] {
+      serve(fd);
+      std::lock_guard<std::mutex> lock(mu_);
+      --clients_;
+      done_.notify_all();
+    }).detach();
   }
 }
 

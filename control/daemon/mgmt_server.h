@@ -1,11 +1,12 @@
 // The management socket bulwarkctl talks to (unix socket, mode 0660, owned by the admin
-// group). One thread accepts; each client gets a thread that reads requests and writes
+// group). One thread accepts; each client gets a thread (at most kMaxClients at once)
+// that reads requests and writes
 // replies (control/api/wire.h frames; request {cmd, args}). `events.follow` turns the
 // connection into a stream of {event: line} frames until the client goes away.
 #pragma once
 
 #include <atomic>
-#include <list>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@ class Controller;
 
 class MgmtServer {
  public:
+  static constexpr unsigned kMaxClients = 64;
   ~MgmtServer();
   bool start(const std::string& path, const std::string& group, Controller& c, std::string& error);
   void stop();
@@ -30,8 +32,11 @@ class MgmtServer {
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::thread acceptor_;
+  // Client threads are detached; stop() waits until the count is back to zero (each
+  // client notices stop_ within half a second).
   std::mutex mu_;
-  std::list<std::thread> clients_;
+  std::condition_variable done_;
+  unsigned clients_ = 0;
 };
 
 }  // namespace bulwark::control

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <tuple>
 
 #include "control/api/stats_layout.h"
 #include "control/stats/stats_reader.h"
@@ -50,6 +51,29 @@ double now_unix_s() {
 }
 
 }  // namespace
+
+void MetricsCollector::sample() {
+  ControlMetrics c;
+  std::string shm;
+  uint32_t top = 0;
+  source_(c, shm, top);
+  StatsReader reader;
+  std::string error;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!reader.open(shm, error)) {
+    samples_.clear();
+    return;
+  }
+  const stats::Segment& seg = reader.segment();
+  if (seg.header.pid != sample_pid_) samples_.clear();  // a new dataplane
+  sample_pid_ = seg.header.pid;
+  const unsigned n = std::min(seg.header.worker_count, stats::kMaxWorkers);
+  for (unsigned w = 0; w < n; ++w) {
+    auto& q = samples_[w];
+    q.emplace_back(seg.workers[w].busy_cycles.get(), seg.workers[w].idle_cycles.get());
+    if (q.size() > kWindow) q.pop_front();
+  }
+}
 
 std::vector<MetricFamily> MetricsCollector::Collect() const {
   ControlMetrics c;
@@ -131,8 +155,6 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   }
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (prev_pid_ != h.header.pid) prev_cycles_.clear();
-  prev_pid_ = h.header.pid;
   std::vector<double> method(stats::kMethodSlots), verdict(5), anomaly(stats::kHttpAnomalySlots);
   for (unsigned w = 0; w < n; ++w) {
     const auto& ws = h.workers[w];
@@ -153,11 +175,13 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     }
     const Labels wl = {{"worker", wid}};
     const uint64_t busy = ws.busy_cycles.get(), idle = ws.idle_cycles.get();
-    auto& prev = prev_cycles_[w];
-    const uint64_t db = busy - std::min(busy, prev.first), di = idle - std::min(idle, prev.second);
-    prev = {busy, idle};
-    f.gauge("bulwark_worker_busy_ratio",
-            "Share of poll time that found packets, since the previous scrape",
+    // Over the sampled window (the last 10 s); since start if not sampled yet.
+    uint64_t b0 = 0, i0 = 0;
+    if (const auto it = samples_.find(w);
+        sample_pid_ == h.header.pid && it != samples_.end() && !it->second.empty())
+      std::tie(b0, i0) = it->second.front();
+    const uint64_t db = busy - std::min(busy, b0), di = idle - std::min(idle, i0);
+    f.gauge("bulwark_worker_busy_ratio", "Share of poll time that found packets over the last 10 s",
             db + di ? static_cast<double>(db) / static_cast<double>(db + di) : 0.0, wl);
     f.counter("bulwark_worker_busy_seconds_total", "Time in polls that found packets",
               static_cast<double>(busy) / hz, wl);
@@ -203,11 +227,16 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   for (unsigned m = 0; m < stats::kMethodSlots; ++m)
     f.counter("bulwark_http_requests_total", "HTTP requests inspected, by method", method[m],
               {{"method", stats::kMethodNames[m]}});
-  static const char* kVerdicts[] = {"pass", "block", "respond", "log", "monitor"};
-  for (unsigned v = 0; v < 5; ++v)
+  static const char* kVerdicts[] = {"pass", "block", "respond"};
+  for (unsigned v = 0; v < 3; ++v)
     f.counter("bulwark_http_request_verdicts_total",
-              "HTTP requests by decision (monitor: a monitor-mode rule matched, request passed)",
-              verdict[v], {{"verdict", kVerdicts[v]}});
+              "HTTP requests by decision: passed, blocked (reset), answered by a rule", verdict[v],
+              {{"verdict", kVerdicts[v]}});
+  f.counter("bulwark_rule_matches_by_kind_total",
+            "Matches that did not decide: log rules, and rules in monitor mode (what they "
+            "would have done)",
+            verdict[3], {{"kind", "log"}});
+  f.counter("bulwark_rule_matches_by_kind_total", "", verdict[4], {{"kind", "monitor"}});
   f.counter("bulwark_http_responses_total", "HTTP responses inspected", sum(&WS::http_responses));
   for (unsigned a = 0; a < kHttpAnomalyCount && a < stats::kHttpAnomalySlots; ++a)
     f.counter("bulwark_http_anomalies_total", "Requests and responses showing each anomaly",

@@ -10,6 +10,7 @@
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -37,13 +38,18 @@ class MetricsCollector : public prometheus::Collectable {
       std::function<void(ControlMetrics& out, std::string& stats_shm, uint32_t& top_rules)>;
   explicit MetricsCollector(Source source) : source_(std::move(source)) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
+  // Samples the workers' busy/idle cycles (bulwark-control calls it every 200 ms) so
+  // that the busy ratio covers the last kWindow samples whoever collects and however
+  // often.
+  void sample();
+  static constexpr size_t kWindow = 50;  // 10 s
 
  private:
   Source source_;
-  // Busy ratio per worker over the interval since the previous scrape.
-  mutable std::mutex mu_;
-  mutable uint64_t prev_pid_ = 0;
-  mutable std::map<unsigned, std::pair<uint64_t, uint64_t>> prev_cycles_;  // busy, idle
+  mutable std::mutex mu_;  // guards the samples
+  uint64_t sample_pid_ = 0;
+  // Per worker: (busy, idle) cycles of the last kWindow samples, oldest first.
+  std::map<unsigned, std::deque<std::pair<uint64_t, uint64_t>>> samples_;
 };
 
 // The families as JSON (bulwarkctl stats --json): [{name, help, type, metrics: [{labels,

@@ -1,7 +1,9 @@
 // Maps the stats segment read-only and renders it as JSON.
 #include "control/stats/stats_reader.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <rte_cycles.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,6 +62,50 @@ const char* state_name(uint32_t s) {
     case stats::RunState::stopped: return "stopped";
   }
   return "unknown";
+}
+
+std::string ip_text(const uint8_t* a, uint8_t family) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, sizeof buf);
+  return buf;
+}
+
+// The worker's top talkers, read under its sequence lock (a few retries, then none).
+nlohmann::json top_flows_json(const stats::TopFlows& t, uint64_t tsc_hz, uint64_t now_tsc) {
+  stats::TopFlow copy[stats::kTopFlows];
+  uint32_t n = 0;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const uint64_t s0 = t.seq.load(std::memory_order_acquire);
+    if (s0 & 1) continue;
+    n = std::min<uint32_t>(t.count, stats::kTopFlows);
+    std::memcpy(copy, t.flows, sizeof(stats::TopFlow) * n);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (t.seq.load(std::memory_order_relaxed) == s0) break;
+    n = 0;
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (uint32_t i = 0; i < n; ++i) {
+    const stats::TopFlow& f = copy[i];
+    // Client: the endpoint that opened the connection (lo unless hi did).
+    const bool hi_client = f.initiator == 1;
+    out.push_back({{"proto", f.proto == 6    ? "tcp"
+                             : f.proto == 17 ? "udp"
+                                             : std::to_string(f.proto)},
+                   {"client", ip_text(hi_client ? f.addr_hi : f.addr_lo, f.family)},
+                   {"client_port", hi_client ? f.port_hi : f.port_lo},
+                   {"server", ip_text(hi_client ? f.addr_lo : f.addr_hi, f.family)},
+                   {"server_port", hi_client ? f.port_lo : f.port_hi},
+                   {"vlan", f.vlan},
+                   {"state", flow_state_name(static_cast<FlowState>(f.state))},
+                   {"bytes_from_client", hi_client ? f.bytes_hi_lo : f.bytes_lo_hi},
+                   {"bytes_from_server", hi_client ? f.bytes_lo_hi : f.bytes_hi_lo},
+                   {"packets", f.packets},
+                   {"age_s", tsc_hz && now_tsc > f.first_seen_tsc
+                                 ? static_cast<double>(now_tsc - f.first_seen_tsc) /
+                                       static_cast<double>(tsc_hz)
+                                 : 0.0}});
+  }
+  return out;
 }
 
 nlohmann::json worker_json(const stats::WorkerStats& w) {
@@ -202,7 +248,9 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   const unsigned n = std::min<unsigned>(h.worker_count, stats::kMaxWorkers);
   for (unsigned w = 0; w < n; ++w) {
     json wj = worker_json(seg.workers[w]);
+    wj["top_flows"] = top_flows_json(seg.workers[w].top_flows, h.tsc_hz, rte_rdtsc());
     j["worker"].push_back(wj);
+    wj.erase("top_flows");
     wj.erase("lcore");
     wj.erase("loop");  // maxima and last values do not add up
     accumulate(total, wj);

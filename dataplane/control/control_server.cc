@@ -40,6 +40,7 @@ void ControlServer::stop() {
   if (!thread_.joinable()) return;
   stop_ = true;
   thread_.join();
+  if (peer_fd_ >= 0) flush_events();  // what the last drain queued, best effort
   close_peer();
   close(listen_fd_);
   listen_fd_ = -1;
@@ -107,17 +108,16 @@ void ControlServer::handle(const wire::json& msg) {
   const std::string op = wire::get_string(msg, "op");
   wire::json reply = {{"op", "reply"}, {"id", wire::get_u64(msg, "id")}, {"ok", true}};
   if (op == "hello") {
-    const stats::RulesInfo& ri = seg_->rules;
+    const RulesIdentity ri = runtime_->rules_identity();
     reply["pid"] = id_.pid;
     reply["start_unix_ns"] = id_.start_unix_ns;
     reply["workers"] = id_.workers;
     reply["stats_shm"] = id_.stats_shm;
     reply["inspecting"] = runtime_->enabled();
-    const uint64_t gen = ri.generation.load(std::memory_order_acquire);
-    reply["rules"] = {{"generation", gen},
-                      {"version", gen ? ri.version : 0},
-                      {"sha256", gen ? std::string(ri.sha256) : std::string()},
-                      {"count", gen ? ri.rule_count : 0}};
+    reply["rules"] = {{"generation", ri.generation},
+                      {"version", ri.version},
+                      {"sha256", ri.sha256},
+                      {"count", ri.count}};
   } else if (op == "load") {
     const auto it = msg.find("bundle");
     std::string error;
@@ -151,7 +151,9 @@ void ControlServer::handle(const wire::json& msg) {
 }
 
 void ControlServer::flush_events() {
-  for (;;) {
+  // A few batches per turn, then back to poll(): a steady stream of events must not
+  // keep requests (hello, load) waiting.
+  for (int batch = 0; batch < 8 && peer_fd_ >= 0; ++batch) {
     std::vector<std::string> lines;
     {
       std::lock_guard<std::mutex> lock(mu_);

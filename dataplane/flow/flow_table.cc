@@ -124,6 +124,14 @@ bool FlowTable::evict_one() {
   return false;
 }
 
+const FlowKey* FlowTable::key_at(uint32_t idx) const {
+  void* key = nullptr;
+  if (idx >= cfg_.capacity ||
+      rte_hash_get_key_with_position(hash_, static_cast<int32_t>(idx), &key) != 0)
+    return nullptr;
+  return static_cast<const FlowKey*>(key);
+}
+
 FlowEntry* FlowTable::find(const FlowKey& key) {
   const int32_t pos = rte_hash_lookup_with_hash(hash_, &key, flow_hash(key));
   return pos >= 0 ? &entries_[pos] : nullptr;

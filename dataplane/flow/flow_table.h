@@ -100,6 +100,8 @@ class FlowTable {
   uint32_t lru_head(TimeoutClass c) const { return heads_[static_cast<unsigned>(c)]; }
   uint32_t class_count(TimeoutClass c) const { return class_count_[static_cast<unsigned>(c)]; }
   const FlowEntry& entry(uint32_t idx) const { return entries_[idx]; }
+  // The key of the flow in slot `idx`, or nullptr if the slot is free (sweeps).
+  const FlowKey* key_at(uint32_t idx) const;
 
  private:
   FlowTable() = default;

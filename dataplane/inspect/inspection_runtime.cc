@@ -109,6 +109,19 @@ bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std:
   return true;
 }
 
+RulesIdentity InspectionRuntime::rules_identity() {
+  std::lock_guard<std::mutex> lock(load_mu_);
+  RulesIdentity id;
+  const stats::RulesInfo& ri = seg_->rules;
+  id.generation = ri.generation.load(std::memory_order_acquire);
+  if (id.generation) {
+    id.version = ri.version;
+    id.sha256 = ri.sha256;
+    id.count = ri.rule_count;
+  }
+  return id;
+}
+
 bool InspectionRuntime::reload(std::string& error) {
   if (!enabled()) {
     error = "HTTP inspection is off (inspect.http_ports is empty)";

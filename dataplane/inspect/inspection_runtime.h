@@ -26,6 +26,13 @@ struct rte_rcu_qsbr;
 
 namespace bulwark {
 
+// The active rule set as a whole (read under the load lock: never half of two loads).
+struct RulesIdentity {
+  uint64_t generation = 0, version = 0;
+  std::string sha256;
+  uint32_t count = 0;
+};
+
 // What a successful load did.
 struct LoadReport {
   uint64_t version = 0;
@@ -52,6 +59,7 @@ class InspectionRuntime {
   // Loads bundle bytes (a push from bulwark-control) and swaps them in; on failure the
   // active set stays. Any thread but a worker.
   bool load_bytes(const std::vector<uint8_t>& bytes, LoadReport& report, std::string& error);
+  RulesIdentity rules_identity();
   // Where event lines go besides the events file; set before the workers start.
   void set_event_sink(std::function<void(std::string&&)> sink) { sink_ = std::move(sink); }
   // Periodic main-lcore work: writes queued events.

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "dataplane/flow/flow_table.h"
+#include "dataplane/flow/top_talkers.h"
 #include "dataplane/inspect/inspector.h"
 #include "dataplane/parse/packet_info.h"
 #include "dataplane/worker/flow_owner.h"
@@ -20,6 +21,9 @@ namespace {
 
 constexpr unsigned kBurst = 32;
 constexpr unsigned kExpireBudget = 64;  // flows expired per housekeeping pass
+// Flow-table slots checked for the top-talker list per housekeeping pass (~1 ms): a few
+// microseconds, so a full sweep of 65536 slots takes about a quarter of a second.
+constexpr unsigned kTopSweepBudget = 256;
 
 // Counters accumulated over one burst, added to the shared block once per burst.
 struct BurstCounters {
@@ -53,6 +57,7 @@ class Worker {
 
   WorkerContext& c_;
   stats::WorkerStats& s_;
+  TopTalkers top_;
   BurstCounters bc_;
   rte_mbuf* handoff_[stats::kMaxWorkers][kBurst];
   unsigned handoff_n_[stats::kMaxWorkers] = {};
@@ -339,6 +344,7 @@ int Worker::run() {
     if (t1 >= next_housekeeping) {
       next_housekeeping = t1 + housekeeping_every;
       c_.flows->expire(t1, kExpireBudget);
+      top_.sweep(*c_.flows, kTopSweepBudget, s_.top_flows);
       publish_flow_stats();
       if (c_.inspector) c_.inspector->publish();
       s_.busy_cycles.set(busy_cycles);

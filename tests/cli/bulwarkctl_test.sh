@@ -89,6 +89,11 @@ for ((i = 0; i < 200; i++)); do
   ctl --json status 2>/dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if j["dataplane"]["connected"] and j["rules"]["in_sync"] else 1)' && break
   sleep 0.1
 done
+# Port counters are published every 100 ms: wait until they hold the whole capture.
+for ((i = 0; i < 100; i++)); do
+  ctl --json ports 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[0]["rx_packets"] == int(sys.argv[1]) else 1)' "$frames" && break
+  sleep 0.1
+done
 json_check 'j["dataplane"]["connected"] and j["dataplane"]["state"] == "running" and j["rules"]["in_sync"] and j["rules"]["version"] == 1' status
 check 0 "dataplane +running .*connected" status
 check 0 "^outside +net_pcap0" ports
@@ -98,6 +103,13 @@ check 0 "^WORKER +LCORE +BUSY" workers
 json_check "len(j) == 1 and j[0]['rx_packets'] == $frames and j[0]['http_requests'] > 0" workers
 check 0 "^total" flows
 json_check 'j["total"]["created"] > 0 and j["bytes_per_flow"] > 0 and len(j["workers"]) == 1' flows
+# Top talkers: published after a full sweep of the flow table (~0.26 s).
+for ((i = 0; i < 50; i++)); do
+  ctl --json flows | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["top_talkers"] else 1)' && break
+  sleep 0.1
+done
+json_check 'len(j["top_talkers"]) == 3 and all(t["server_port"] == 80 and t["client"].startswith("198.18.") and t["bytes_from_client"] > 0 for t in j["top_talkers"])' flows --top 3
+check 0 "^CLIENT +SERVER" flows
 check 0 '^bulwark_http_requests_total\{method="GET"\} [1-9]' stats
 json_check 'any(f["name"] == "bulwark_rule_hits_total" and f["metrics"] for f in j)' stats
 check 0 "dataplane connected \(pid" version
@@ -175,7 +187,10 @@ check 0 "config_applied version=6" events -n 50
 json_check 'any(e["type"] == "rule" and e["rule"]["id"] == 9001 for e in j)' events -n 200
 timeout 5 "$CTL" --socket "$WORK/ctl.sock" --json events --follow >"$WORK/follow.out" 2>/dev/null &
 fpid=$!
-sleep 0.5
+for ((i = 0; i < 50; i++)); do  # until bulwark-control has the follower
+  ctl --json status | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["control"]["event_followers"] == 1 else 1)' && break
+  sleep 0.1
+done
 ctl config rollback >/dev/null
 for ((i = 0; i < 40; i++)); do grep -q '"type":"config_applied"' "$WORK/follow.out" && break; sleep 0.1; done
 kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null || true

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "dataplane/flow/top_talkers.h"
 #include "dataplane/worker/flow_owner.h"
 #include "tests/unit/eal_fixture.h"
 
@@ -250,6 +251,43 @@ BOOST_AUTO_TEST_CASE(too_small_is_refused) {
   std::string err;
   BOOST_TEST(!FlowTable::create("tiny", cfg, 0, err));
   BOOST_TEST(err.find("at least 64") != std::string::npos);
+}
+
+// Top talkers: after one full sweep the largest flows by bytes, largest first, with
+// their endpoints; nothing is published before the sweep is whole; each sweep shows the
+// table as it is then.
+BOOST_AUTO_TEST_CASE(top_talkers_after_a_full_sweep) {
+  Table t(1024);
+  for (uint32_t i = 1; i <= 20; ++i) {
+    FlowEntry* e = t.add(i, FlowState::established);
+    e->bytes[0] = i * 1000;  // from the client (lo: 198.18.0.i < 198.18.0.2 only for i < 2)
+    e->bytes[1] = 7;
+    e->packets[0] = i;
+  }
+  TopTalkers top;
+  stats::TopFlows out{};
+  top.sweep(*t.t, 1000, out);  // not yet a whole sweep of the 1024 slots
+  BOOST_TEST(out.count == 0u);
+  BOOST_TEST(out.seq.load() == 0u);
+  top.sweep(*t.t, 25, out);  // wraps: published
+  BOOST_TEST(out.seq.load() == 2u);
+  BOOST_REQUIRE(out.count == stats::kTopFlows);
+  for (unsigned k = 0; k < stats::kTopFlows; ++k) {
+    const uint32_t i = 20 - k;
+    BOOST_TEST(out.flows[k].bytes_lo_hi + out.flows[k].bytes_hi_lo == i * 1000u + 7u);
+    BOOST_TEST(out.flows[k].family == 4);
+    BOOST_TEST(out.flows[k].proto == kProtoTcp);
+    const uint8_t* client =
+        out.flows[k].addr_lo[3] == i ? out.flows[k].addr_lo : out.flows[k].addr_hi;
+    BOOST_TEST(client[3] == i);
+  }
+  // The next sweep sees the table as it is then.
+  t.find(3)->bytes[1] = 1u << 30;
+  top.sweep(*t.t, 1024, out);
+  BOOST_TEST(out.seq.load() == 4u);
+  BOOST_TEST(out.count == stats::kTopFlows);
+  BOOST_TEST(out.flows[0].bytes_lo_hi + out.flows[0].bytes_hi_lo == 3007u + (1u << 30) - 7u);
+  BOOST_TEST(out.flows[1].bytes_lo_hi + out.flows[1].bytes_hi_lo == 20007u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -270,7 +270,9 @@ EOF
             echo "bulwark-control pid $(<"$STATE/control.pid"), socket $STATE/control.sock"
             return 0
         }
-        ours "$STATE/control.pid" "$STATE/control.sock" >/dev/null || break
+        # (kill -0, not ours: while stdbuf and ip exec into bulwark-control its command
+        # line can read empty for a moment)
+        kill -0 "$(<"$STATE/control.pid")" 2>/dev/null || break
         sleep 0.1
     done
     echo "lab: bulwark-control did not start:" >&2
