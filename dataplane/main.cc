@@ -20,6 +20,7 @@
 #include <memory>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "dataplane/config/dataplane_config.h"
@@ -139,7 +140,9 @@ int parse_options(int argc, char** argv, Options& o) {
   CLI::App app{
       "bulwark-dataplane: DPDK bump-in-the-wire between an outside and an inside port.\n"
       "Options override the configuration file. Arguments after -- go to DPDK's EAL."};
-  std::string outside, inside, workers, shm, malformed, rules, events, http_ports, control;
+  std::string outside, inside, workers, shm, malformed, rules, events, http_ports, tls_ports,
+      control;
+  bool tls_events = false;
   unsigned main_core = 0;
   uint32_t flows = 0, memory_mb = 0, mbufs = 0;
   bool no_huge = false, keep_stats = false;
@@ -166,6 +169,9 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--events", events, "events file (JSON lines)");
   app.add_option("--control-socket", control,
                  "unix socket for bulwark-control ('none': no control socket)");
+  app.add_option("--tls-ports", tls_ports,
+                 "server ports whose TLS ClientHellos are fingerprinted, e.g. 443 ('none': off)");
+  app.add_flag("--tls-events", tls_events, "an event for every fingerprinted ClientHello");
   app.add_option("--http-ports", http_ports,
                  "server ports whose connections are inspected, e.g. 80,8080 ('none': off)");
   app.add_flag("--check-config", o.check_only, "validate configuration and environment, then exit");
@@ -205,19 +211,24 @@ int parse_options(int argc, char** argv, Options& o) {
     c.control_socket.clear();
   else if (!control.empty())
     c.control_socket = control;
-  if (http_ports == "none") {
-    c.http_ports.clear();
-  } else if (!http_ports.empty()) {
-    std::vector<unsigned> list;
-    if (!parse_core_list(http_ports, list))
-      return fail(kExitUsage, "--http-ports '" + http_ports + "' is not a port list like 80,8080");
-    c.http_ports.clear();
-    for (unsigned p : list) {
-      if (p == 0 || p > 65535)
-        return fail(kExitUsage, "--http-ports: " + std::to_string(p) + " is not a port");
-      c.http_ports.push_back(static_cast<uint16_t>(p));
+  for (auto [text, list, name] : {std::tuple{&http_ports, &c.http_ports, "--http-ports"},
+                                  std::tuple{&tls_ports, &c.tls_ports, "--tls-ports"}}) {
+    if (*text == "none") {
+      list->clear();
+    } else if (!text->empty()) {
+      std::vector<unsigned> ports;
+      if (!parse_core_list(*text, ports))
+        return fail(kExitUsage,
+                    std::string(name) + " '" + *text + "' is not a port list like 80,8080");
+      list->clear();
+      for (unsigned p : ports) {
+        if (p == 0 || p > 65535)
+          return fail(kExitUsage, std::string(name) + ": " + std::to_string(p) + " is not a port");
+        list->push_back(static_cast<uint16_t>(p));
+      }
     }
   }
+  if (tls_events) c.tls_events = true;
   c.eal_args.insert(c.eal_args.end(), eal.begin(), eal.end());
   std::string err;
   if (!validate_dataplane_config(c, err)) return fail(kExitUsage, err);
@@ -332,10 +343,13 @@ int run(const DataplaneConfig& cfg) {
         std::to_string(seg.rules.rule_count) + " rules, sha256 " + seg.rules.sha256);
   }
   if (inspection.enabled()) {
-    std::string ports_text;
-    for (uint16_t p : cfg.http_ports)
-      ports_text += (ports_text.empty() ? "" : ",") + std::to_string(p);
-    log("inspecting HTTP on TCP ports " + ports_text + "; events to " +
+    auto list = [](const std::vector<uint16_t>& ports) {
+      std::string t;
+      for (uint16_t p : ports) t += (t.empty() ? "" : ",") + std::to_string(p);
+      return t.empty() ? std::string("none") : t;
+    };
+    log("inspecting HTTP on TCP ports " + list(cfg.http_ports) +
+        ", fingerprinting TLS on TCP ports " + list(cfg.tls_ports) + "; events to " +
         (cfg.events_file.empty() ? std::string("(none)") : cfg.events_file));
   }
   if (!cfg.control_socket.empty()) {

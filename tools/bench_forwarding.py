@@ -56,7 +56,7 @@ def bulwark_cmd(pcap, extra=()):
     # Plain forwarding with flow tracking: HTTP inspection off (tools/bench_inspection.py
     # measures that).
     return [os.path.join(args.build, "dataplane", "bulwark-dataplane"), "--main-core", "0",
-            "--workers", "1", "--mbufs", "65536", "--stats-shm", shm, "--http-ports", "none", *extra,
+            "--workers", "1", "--mbufs", "65536", "--stats-shm", shm, "--http-ports", "none", "--tls-ports", "none", *extra,
             "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
             "--", "--log-level", "*:error"]
 

@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 4;
+inline constexpr uint32_t kStatsLayoutVersion = 5;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -104,6 +104,11 @@ struct alignas(64) WorkerStats {
   Counter inspection_bypassed;    // connections no longer inspected (bound hit, policy pass)
   Counter events_dropped;         // event ring full
   Counter body_unscanned;         // requests whose body could not be scanned (stream pool empty)
+  // TLS ClientHellos on TLS ports, by outcome: fingerprinted; not TLS; broken; larger
+  // than 16 KiB; connection ended or bypassed first; no buffer free for a hello that
+  // spans segments.
+  Counter tls_sessions, tls_hellos, tls_not_tls, tls_malformed, tls_too_large, tls_incomplete,
+      tls_no_buffer;
   // TCP reassembly (both directions of inspected connections).
   Counter reasm_delivered_bytes, reasm_in_order, reasm_out_of_order, reasm_retransmissions;
   Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;

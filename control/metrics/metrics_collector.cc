@@ -250,6 +250,14 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
             {{"where", "worker_ring"}});
   f.counter("bulwark_events_dropped_total", "Events lost, by where",
             static_cast<double>(h.control.events_dropped.get()), {{"where", "control_link"}});
+  for (auto [result, field] :
+       {std::pair{"fingerprinted", &WS::tls_hellos}, std::pair{"not_tls", &WS::tls_not_tls},
+        std::pair{"malformed", &WS::tls_malformed}, std::pair{"too_large", &WS::tls_too_large},
+        std::pair{"incomplete", &WS::tls_incomplete}, std::pair{"no_buffer", &WS::tls_no_buffer}})
+    f.counter("bulwark_tls_client_hellos_total",
+              "Connections on TLS ports by what their first bytes were: a ClientHello "
+              "fingerprinted (JA3, JA4), not TLS, broken, too large, ended first, no buffer",
+              sum(field), {{"result", result}});
   f.counter("bulwark_tcp_reassembly_overlap_conflicts_total",
             "Overlapping TCP segments whose bytes differed", sum(&WS::reasm_overlap_conflicts));
 

@@ -185,6 +185,10 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
                {"inspection_bypassed", w.inspection_bypassed.get()},
                {"events_dropped", w.events_dropped.get()},
                {"body_unscanned", w.body_unscanned.get()}};
+  j["tls"] = {{"sessions", w.tls_sessions.get()},   {"hellos", w.tls_hellos.get()},
+              {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
+              {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
+              {"no_buffer", w.tls_no_buffer.get()}};
   j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
                      {"in_order", w.reasm_in_order.get()},
                      {"out_of_order", w.reasm_out_of_order.get()},

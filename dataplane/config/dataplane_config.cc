@@ -74,21 +74,25 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
   }
   if (auto i = root["inspect"]) {
-    require_map(
-        i, "inspect",
-        {"http_ports", "sessions", "reassembly", "smuggling", "max_head_bytes", "max_line_bytes"});
+    require_map(i, "inspect",
+                {"http_ports", "sessions", "reassembly", "smuggling", "max_head_bytes",
+                 "max_line_bytes", "tls_ports", "tls_events"});
     if (i["max_head_bytes"])
       c.http_max_head_bytes =
           scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, kMaxHeadBytesLimit);
     if (i["max_line_bytes"])
       c.http_max_line_bytes =
           scalar<uint32_t>(i["max_line_bytes"], "inspect.max_line_bytes", 256, kMaxHeadBytesLimit);
-    if (auto hp = i["http_ports"]) {
-      if (!hp.IsSequence()) throw ConfigError(hp, "'inspect.http_ports' must be a list of ports");
-      c.http_ports.clear();
-      for (const auto& e : hp)
-        c.http_ports.push_back(scalar<uint16_t>(e, "inspect.http_ports[]", 1, 65535));
+    for (const char* key : {"http_ports", "tls_ports"}) {
+      const YAML::Node hp = i[key];
+      if (!hp) continue;
+      const std::string what = std::string("inspect.") + key;
+      if (!hp.IsSequence()) throw ConfigError(hp, "'" + what + "' must be a list of ports");
+      auto& list = std::string(key) == "http_ports" ? c.http_ports : c.tls_ports;
+      list.clear();
+      for (const auto& e : hp) list.push_back(scalar<uint16_t>(e, what + "[]", 1, 65535));
     }
+    if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
     if (auto r = i["reassembly"]) {
@@ -222,6 +226,13 @@ bool validate_dataplane_config(const DataplaneConfig& c, std::string& error) {
     error = "stats segment name '" + c.stats_shm + "' must look like /name";
     return false;
   }
+  for (uint16_t p : c.tls_ports)
+    for (uint16_t h : c.http_ports)
+      if (p == h) {
+        error =
+            "port " + std::to_string(p) + " is in both inspect.http_ports and inspect.tls_ports";
+        return false;
+      }
   if (!c.control_socket.empty() && (c.control_socket[0] != '/' || c.control_socket.size() > 107)) {
     error = "control socket '" + c.control_socket +
             "' must be an absolute path of at most 107 bytes (or 'none')";

@@ -40,6 +40,10 @@ struct DataplaneConfig {
 
   // HTTP inspection (connections to these server ports are reassembled and parsed).
   std::vector<uint16_t> http_ports{80, 8080};
+  // TLS: connections to these server ports have their ClientHello fingerprinted (JA3,
+  // JA4); `tls_events` writes one event per ClientHello.
+  std::vector<uint16_t> tls_ports{443};
+  bool tls_events = false;
   uint32_t http_sessions = 16384;                   // concurrent inspected connections per worker
   uint32_t reassembly_segments = 8192;              // 2 KiB out-of-order buffers per worker
   uint32_t reassembly_max_held_bytes = 256 * 1024;  // per direction

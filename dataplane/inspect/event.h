@@ -13,6 +13,7 @@ enum class EventType : uint8_t {
   smuggling,         // a request showed request-smuggling signs
   overlap_conflict,  // TCP data overlapped held data with different bytes
   reassembly_limit,  // a reassembly bound was hit
+  tls_client_hello,  // a ClientHello was fingerprinted (host: SNI; ja3, ja4)
 };
 
 struct EventRecord {
@@ -34,6 +35,8 @@ struct EventRecord {
   char host[96];
   char path[256];
   char user_agent[192];
+  char ja3[33];  // tls_client_hello: JA3 MD5 (hex)
+  char ja4[37];
 };
 
 }  // namespace bulwark

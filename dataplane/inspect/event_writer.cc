@@ -43,6 +43,7 @@ const char* type_name(EventType t) {
     case EventType::smuggling: return "smuggling";
     case EventType::overlap_conflict: return "overlap_conflict";
     case EventType::reassembly_limit: return "reassembly_limit";
+    case EventType::tls_client_hello: return "tls_client_hello";
   }
   return "unknown";
 }
@@ -99,6 +100,11 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   if (e.type == EventType::rule) {
     j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+  }
+  if (e.type == EventType::tls_client_hello) {
+    j["sni"] = field(e.host, sizeof e.host);
+    j["ja3"] = field(e.ja3, sizeof e.ja3);
+    j["ja4"] = field(e.ja4, sizeof e.ja4);
   }
   if (e.anomalies) {
     json a = json::array();

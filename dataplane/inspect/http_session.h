@@ -1,5 +1,6 @@
 // Inspection state of one HTTP connection: both directions' reassembly and parsers, the
-// request being evaluated, and the queue that pairs responses with requests. Sessions
+// request being evaluated, and the queue that pairs responses with requests. A TLS
+// connection uses the same session for its client's ClientHello. Sessions
 // live in a per-worker pool (preallocated); a flow entry points at its session.
 // Owner: the worker that owns the flow (rw); nobody else.
 #pragma once
@@ -41,6 +42,14 @@ struct HttpSession {
   uint8_t pending_head = 0, pending_count = 0;
   uint32_t next_free = kNoSession;
   RequestSummary summary;  // filled when the request's body is scanned
+  // TLS connections (a TLS port): the client's first bytes until its ClientHello is
+  // parsed, then the connection's fingerprints.
+  bool tls = false;
+  bool hello_done = false;
+  uint16_t hello_buf = UINT16_MAX;  // index of a hello buffer, if one is in use
+  uint16_t hello_len = 0;           // bytes in it
+  char ja3[33];
+  char ja4[37];
 };
 
 }  // namespace bulwark

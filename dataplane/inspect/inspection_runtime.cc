@@ -34,7 +34,7 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   cfg_ = cfg;
   workers_ = workers;
   seg_ = &seg;
-  if (cfg.http_ports.empty()) return true;  // inspection off
+  if (cfg.http_ports.empty() && cfg.tls_ports.empty()) return true;  // inspection off
   const size_t qsize = rte_rcu_qsbr_get_memsize(workers);
   qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rules_qsbr", qsize, RTE_CACHE_LINE_SIZE));
   if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, workers) != 0) {

@@ -52,6 +52,8 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     return nullptr;
   }
   for (uint16_t p : cfg.http_ports) in->http_port_[p] = true;
+  for (uint16_t p : cfg.tls_ports) in->tls_port_[p] = true;
+  in->tls_events_ = cfg.tls_events;
   in->on_limit_ = cfg.on_limit;
   in->smuggling_ = cfg.smuggling;
   in->worker_ = worker;
@@ -68,6 +70,12 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     lim.max_held_segments = cfg.reassembly_max_held_segments;
     lim.max_window = cfg.reassembly_max_window;
     in->reasm_ = std::make_unique<Reassembler>(*in->segments_, lim);
+    if (!cfg.tls_ports.empty()) {
+      in->hello_memory_.resize(kHelloBuffers * kHelloBufferBytes);
+      for (unsigned b = 0; b < kHelloBuffers; ++b)
+        in->free_hellos_.push_back(static_cast<uint16_t>(b));
+      in->hello_scratch_.resize(tls::kMaxHelloBytes);
+    }
     in->sessions_.reserve(cfg.http_sessions);
     for (uint32_t i = 0; i < cfg.http_sessions; ++i) {
       in->sessions_.push_back(std::make_unique<HttpSession>(in->http_limits_));
@@ -107,7 +115,8 @@ void Inspector::end_scan(HttpSession& s) {
 }
 
 HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsigned dir) {
-  if (!is_http_port(info.dport) && !is_http_port(info.sport)) {
+  const bool tls = is_tls_port(info.dport) || is_tls_port(info.sport);
+  if (!tls && !is_http_port(info.dport) && !is_http_port(info.sport)) {
     e.session = kSkipSession;
     return nullptr;
   }
@@ -123,14 +132,18 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
   new (s) HttpSession(http_limits_);
   Reassembler::init(s->stream[0]);
   Reassembler::init(s->stream[1]);
-  s->client_dir = static_cast<uint8_t>(is_http_port(info.dport) ? dir : dir ^ 1u);
+  const bool to_port = tls ? is_tls_port(info.dport) : is_http_port(info.dport);
+  s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
+  s->tls = tls;
   e.session = idx;
   ++sessions_active_;
-  st_->sessions_created.add(1);
+  (tls ? st_->tls_sessions : st_->sessions_created).add(1);
   return s;
 }
 
 void Inspector::release(HttpSession& s, uint32_t index) {
+  if (s.tls && !s.hello_done) st_->tls_incomplete.add(1);
+  release_hello_buffer(s);
   s.requests.reset(*this);
   s.responses.reset(*this);
   end_scan(s);
@@ -150,6 +163,10 @@ void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
   auto* in = static_cast<Inspector*>(ctx);
   HttpSession& s = *in->cur_.s;
   if (s.cut || s.bypass) return;
+  if (s.tls) {
+    if (in->cur_.to_server) in->on_tls_bytes(s, data, len);
+    return;
+  }
   (in->cur_.to_server ? s.requests : s.responses).feed(data, len, *in);
 }
 
@@ -197,7 +214,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
       st_->inspection_bypassed.add(1);
     }
   }
-  if (o.ended && !s->cut) (cur_.to_server ? s->requests : s->responses).finish(*this);
+  if (o.ended && !s->cut && !s->tls) (cur_.to_server ? s->requests : s->responses).finish(*this);
   return !cur_.drop;
 }
 
@@ -249,7 +266,8 @@ void Inspector::cut(bool respond, uint32_t rule) {
 }
 
 void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
-                      uint32_t anomalies, uint16_t status, const HttpHead* head) {
+                      uint32_t anomalies, uint16_t status, const HttpHead* head,
+                      const tls::ClientHello* hello) {
   void* obj = nullptr;
   if (shared_.event_pool == nullptr || rte_mempool_get(shared_.event_pool, &obj) != 0) {
     st_->events_dropped.add(1);
@@ -289,6 +307,12 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     std::memcpy(e.user_agent, s.summary.user_agent, sizeof e.user_agent);
   } else {
     e.method[0] = e.host[0] = e.path[0] = e.user_agent[0] = '\0';
+  }
+  e.ja3[0] = e.ja4[0] = '\0';
+  if (hello) {  // tls_client_hello: the SNI as host, the connection's fingerprints
+    copy_field(e.host, sizeof e.host, hello->sni);
+    std::memcpy(e.ja3, s.ja3, sizeof e.ja3);
+    std::memcpy(e.ja4, s.ja4, sizeof e.ja4);
   }
   if (rte_ring_mp_enqueue(shared_.events, obj) != 0) {
     rte_mempool_put(shared_.event_pool, obj);

@@ -18,6 +18,7 @@
 #include "dataplane/inspect/event.h"
 #include "dataplane/inspect/http_session.h"
 #include "dataplane/parse/packet_info.h"
+#include "dataplane/tls/client_hello.h"
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -52,8 +53,9 @@ class Inspector : private HttpHandler {
                                            int socket, std::string& error);
   ~Inspector() override;
 
-  // True if TCP packets between these ports are inspected.
+  // True if TCP packets between these ports are inspected (HTTP) or fingerprinted (TLS).
   bool is_http_port(uint16_t port) const { return http_port_[port]; }
+  bool is_tls_port(uint16_t port) const { return tls_port_[port]; }
   // Handles one TCP packet of a tracked flow (`dir`: the packet's direction in the flow
   // key). Returns false if the packet must be dropped; fills `out` with segments to send.
   bool on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, unsigned dir, uint64_t now,
@@ -84,6 +86,10 @@ class Inspector : private HttpHandler {
   void release_head_buffer(uint8_t* buf) override;
 
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
+  // TLS (tls_inspect.cc): the client's in-order bytes until its ClientHello is parsed.
+  void on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len);
+  void finish_hello(HttpSession& s, int status, const tls::ClientHello* hello);
+  void release_hello_buffer(HttpSession& s);
   HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
   void release(HttpSession& s, uint32_t index);
   void end_scan(HttpSession& s);
@@ -92,12 +98,15 @@ class Inspector : private HttpHandler {
   void decide(const detect::Verdict& v, const HttpHead* head, bool final);
   void cut(bool respond, uint32_t rule);
   void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
-             uint32_t anomalies, uint16_t status, const HttpHead* head);
+             uint32_t anomalies, uint16_t status, const HttpHead* head,
+             const tls::ClientHello* hello = nullptr);
   void apply_anomaly_policy(uint32_t anomalies, const HttpHead* head);
   bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, const std::string* payload);
 
   // Configuration.
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
+  std::vector<bool> tls_port_ = std::vector<bool>(65536, false);
+  bool tls_events_ = false;
   LimitPolicy on_limit_ = LimitPolicy::pass;
   AnomalyPolicy smuggling_ = AnomalyPolicy::block;
   uint32_t rule_hits_used_ = 0;  // rule_hits slots written since the last swap
@@ -116,6 +125,12 @@ class Inspector : private HttpHandler {
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;
   std::vector<char> path_buffer_;
+  // ClientHellos that span segments are gathered here (kHelloBuffers per worker).
+  static constexpr unsigned kHelloBuffers = 64;
+  static constexpr size_t kHelloBufferBytes = 20480;  // 16 KiB of hello plus record headers
+  std::vector<uint8_t> hello_memory_;
+  std::vector<uint16_t> free_hellos_;
+  std::vector<uint8_t> hello_scratch_;  // the parser joins record fragments here
 
   // The packet being handled (valid during on_packet).
   struct Current {

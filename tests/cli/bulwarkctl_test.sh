@@ -42,6 +42,16 @@ json_check() {
     "$WORK/out.json" "$expr" || fail "bulwarkctl --json $*: not ($expr): $(head -c 600 "$WORK/out.json")"
 }
 
+# json_refusal CODE EXIT CMD...: refused with that exit code, --json printing the error.
+json_refusal() {
+  local code=$1 want=$2 rc=0
+  shift 2
+  ctl --json "$@" >"$WORK/out.json" 2>/dev/null || rc=$?
+  ((rc == want)) || fail "bulwarkctl --json $* exited $rc, not $want"
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["ok"] is False and j["error"]["code"] == sys.argv[2] else 1)' \
+    "$WORK/out.json" "$code" || fail "bulwarkctl --json $*: no '$code' error: $(head -c 600 "$WORK/out.json")"
+}
+
 cat >"$WORK/config.yaml" <<YAML
 dataplane:
   socket: $WORK/dp.sock
@@ -173,17 +183,23 @@ check 4 "no version 99" config rollback 99
 EDITOR="sed -i s/keep:/keep:/" check 0 "candidate staged" config edit  # $EDITOR path, no change
 check 0 "candidate discarded" config discard
 check 4 "no candidate" config discard
+json_check 'j["staged"] is True and "+  mode: monitor" in j["diff"]' config edit --file "$WORK/monitor.yaml"
+json_check 'j["discarded"] is True' config discard
 check 0 "candidate staged" config edit --file "$WORK/monitor.yaml"
 check 0 "confirm by .* or it is rolled back" config commit --confirm 10
 check 0 "awaits confirmation" status
 check 1 "awaits confirmation" rules load "$WORK/b.yaml"
-check 0 "version 6 confirmed" config confirm
+json_check 'j["config"]["pending_confirm"]["version"] == 6 and j["config"]["pending_confirm"]["previous"] == 5' status
+json_check 'j["confirmed"] == 6' config confirm
 check 4 "no commit awaits" config confirm
-json_check '[v["version"] for v in j] == [1, 2, 3, 4, 5, 6] and j[5]["active"] and j[4]["kind"] == "rollback" and j[1]["comment"] == "set b"' config versions
-check 0 "^6\* " config versions
+json_refusal not_found 4 config confirm
+json_refusal invalid 1 rules load "$WORK/bad.yaml"
+json_check 'j["version"] == 7 and j["rolled_back_to"] == 5 and j["previous"] == 6 and j["bundle"]["rules"] == 6' config rollback --comment "json rollback"
+json_check '[v["version"] for v in j] == [1, 2, 3, 4, 5, 6, 7] and j[6]["active"] and j[4]["kind"] == "rollback" and j[1]["comment"] == "set b" and j[6]["comment"] == "json rollback"' config versions
+check 0 "^7\* " config versions
 
 # Events: recent ones, and a follower that sees a new one as it happens.
-check 0 "config_applied version=6" events -n 50
+check 0 "config_applied version=7" events -n 50
 json_check 'any(e["type"] == "rule" and e["rule"]["id"] == 9001 for e in j)' events -n 200
 timeout 5 "$CTL" --socket "$WORK/ctl.sock" --json events --follow >"$WORK/follow.out" 2>/dev/null &
 fpid=$!
@@ -194,7 +210,7 @@ done
 ctl config rollback >/dev/null
 for ((i = 0; i < 40; i++)); do grep -q '"type":"config_applied"' "$WORK/follow.out" && break; sleep 0.1; done
 kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null || true
-grep -q '"version":7' "$WORK/follow.out" || fail "events --follow did not stream the rollback: $(cat "$WORK/follow.out")"
+grep -q '"version":8' "$WORK/follow.out" || fail "events --follow did not stream the rollback: $(cat "$WORK/follow.out")"
 
 kill -TERM "$dpid"; wait "$dpid" || fail "dataplane exit code $?"; dpid=
 kill -TERM "$cpid"; wait "$cpid" || fail "bulwark-control exit code $?"; cpid=

@@ -101,6 +101,24 @@ BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
   BOOST_TEST(error_of("rules: {bundel: x}\n").find("unknown key 'bundel'") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(tls_ports_and_events) {
+  std::string err;
+  auto c = parse_dataplane_config("inspect:\n  tls_ports: [443, 8443]\n  tls_events: true\n",
+                                  "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST((c->tls_ports == std::vector<uint16_t>{443, 8443}));
+  BOOST_TEST(c->tls_events);
+  BOOST_TEST(parse_dataplane_config("", "t.yaml", err)->tls_ports == std::vector<uint16_t>{443});
+  BOOST_TEST(error_of("inspect: {tls_ports: 443}\n").find("'inspect.tls_ports' must be a list") !=
+             std::string::npos);
+  BOOST_TEST(error_of("inspect: {tls_events: maybe}\n").find("true or false") != std::string::npos);
+  c->outside = "net_null0";
+  c->inside = "net_null1";
+  c->http_ports = {80, 8443};
+  BOOST_TEST(!validate_dataplane_config(*c, err));
+  BOOST_TEST(err.find("port 8443 is in both") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(core_lists) {
   std::vector<unsigned> v;
   BOOST_TEST(parse_core_list("1", v));

@@ -1,0 +1,73 @@
+// TLS connections in the inspector: the client's in-order bytes (from reassembly, so a
+// ClientHello split over segments, reordered or retransmitted arrives whole) are parsed
+// in place when one delivery holds the whole ClientHello, otherwise gathered in one of
+// the worker's preallocated hello buffers. The parsed hello gives the connection's JA3
+// and JA4; after it the connection is no longer inspected (the rest is encrypted).
+#include <cstring>
+
+#include "dataplane/inspect/inspector.h"
+#include "dataplane/tls/fingerprint.h"
+
+namespace bulwark {
+
+void Inspector::release_hello_buffer(HttpSession& s) {
+  if (s.hello_buf == UINT16_MAX) return;
+  free_hellos_.push_back(s.hello_buf);
+  s.hello_buf = UINT16_MAX;
+  s.hello_len = 0;
+}
+
+void Inspector::on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len) {
+  if (s.hello_done || len == 0) return;
+  tls::ClientHello hello;
+  tls::HelloStatus st;
+  if (s.hello_buf == UINT16_MAX) {
+    st = tls::parse_client_hello(data, len, hello_scratch_.data(), hello);
+    if (st == tls::HelloStatus::need_more) {
+      if (free_hellos_.empty() || len > kHelloBufferBytes) {
+        st_->tls_no_buffer.add(1);
+        finish_hello(s, -1, nullptr);
+        return;
+      }
+      s.hello_buf = free_hellos_.back();
+      free_hellos_.pop_back();
+      std::memcpy(&hello_memory_[size_t{s.hello_buf} * kHelloBufferBytes], data, len);
+      s.hello_len = static_cast<uint16_t>(len);
+      return;
+    }
+  } else {
+    uint8_t* buf = &hello_memory_[size_t{s.hello_buf} * kHelloBufferBytes];
+    if (s.hello_len + size_t{len} > kHelloBufferBytes) {
+      finish_hello(s, static_cast<int>(tls::HelloStatus::too_large), nullptr);
+      return;
+    }
+    std::memcpy(buf + s.hello_len, data, len);
+    s.hello_len = static_cast<uint16_t>(s.hello_len + len);
+    st = tls::parse_client_hello(buf, s.hello_len, hello_scratch_.data(), hello);
+    if (st == tls::HelloStatus::need_more) return;
+  }
+  finish_hello(s, static_cast<int>(st), st == tls::HelloStatus::ok ? &hello : nullptr);
+}
+
+// `status`: a tls::HelloStatus, or -1 when no buffer was free (already counted).
+void Inspector::finish_hello(HttpSession& s, int status, const tls::ClientHello* hello) {
+  s.hello_done = true;
+  s.bypass = true;  // the rest of the connection is encrypted
+  release_hello_buffer(s);
+  s.ja3[0] = s.ja4[0] = '\0';
+  switch (static_cast<tls::HelloStatus>(status)) {
+    case tls::HelloStatus::ok: st_->tls_hellos.add(1); break;
+    case tls::HelloStatus::not_tls: st_->tls_not_tls.add(1); break;
+    case tls::HelloStatus::malformed: st_->tls_malformed.add(1); break;
+    case tls::HelloStatus::too_large: st_->tls_too_large.add(1); break;
+    default: break;
+  }
+  if (hello == nullptr) return;
+  static thread_local tls::Ja3 j3;  // 4 KiB of text: not on the worker's stack
+  tls::ja3(*hello, j3);
+  std::memcpy(s.ja3, j3.md5, sizeof s.ja3);
+  tls::ja4(*hello, s.ja4);
+  if (tls_events_) event(EventType::tls_client_hello, 0, 0, 0, false, 0, 0, nullptr, hello);
+}
+
+}  // namespace bulwark
