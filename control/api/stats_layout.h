@@ -109,6 +109,7 @@ struct alignas(64) WorkerStats {
   // spans segments.
   Counter tls_sessions, tls_hellos, tls_not_tls, tls_malformed, tls_too_large, tls_incomplete,
       tls_no_buffer;
+  Counter tls_blocked;  // connections cut by a fingerprint rule at their ClientHello
   // TCP reassembly (both directions of inspected connections).
   Counter reasm_delivered_bytes, reasm_in_order, reasm_out_of_order, reasm_retransmissions;
   Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;

@@ -258,6 +258,9 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
               "Connections on TLS ports by what their first bytes were: a ClientHello "
               "fingerprinted (JA3, JA4), not TLS, broken, too large, ended first, no buffer",
               sum(field), {{"result", result}});
+  f.counter("bulwark_tls_connections_blocked_total",
+            "TLS connections cut at their ClientHello by a fingerprint rule",
+            sum(&WS::tls_blocked));
   f.counter("bulwark_tcp_reassembly_overlap_conflicts_total",
             "Overlapping TCP segments whose bytes differed", sum(&WS::reasm_overlap_conflicts));
 

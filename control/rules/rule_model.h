@@ -22,7 +22,7 @@ enum class Field : uint8_t {
   cookie,  // a named cookie's value (arg: name), or the whole Cookie header
   body,    // request body, scanned as it streams
   client_ip,
-  ja3,  // TLS fingerprints: reserved, not produced yet
+  ja3,  // TLS fingerprints of the connection (JA3 MD5 hex, JA4 string)
   ja4,
   headers,   // each header line as "Name: value"
   norm_uri,  // normalised path, then "?" and the percent-decoded query if any

@@ -105,10 +105,6 @@ Condition condition_of(const YAML::Node& n, const std::string& where, unsigned d
                "length", "exists", "in"});
   if (!n["field"]) throw ConfigError(n, "a condition needs 'field' (or all / any / not)");
   c.field = field_of(n["field"]);
-  if (c.field == Field::ja3 || c.field == Field::ja4)
-    throw ConfigError(n["field"], std::string("field '") + field_name(c.field) +
-                                      "' is reserved for TLS fingerprints, which this "
-                                      "version does not compute yet");
   const bool named = c.field == Field::header || c.field == Field::query_param;
   if (n["name"]) {
     if (!named && c.field != Field::cookie)
@@ -181,6 +177,15 @@ std::vector<std::string> samples_of(const YAML::Node& n, const std::string& what
   return out;
 }
 
+// The first leaf of `c` for which `pred` holds, or nullptr.
+template <class P>
+const Condition* find_leaf(const Condition& c, P&& pred) {
+  if (c.kind == Condition::Kind::leaf) return pred(c) ? &c : nullptr;
+  for (const auto& child : c.children)
+    if (const Condition* l = find_leaf(child, pred)) return l;
+  return nullptr;
+}
+
 Rule rule_of(const YAML::Node& n, const std::string& origin) {
   require_map(n, "rules[]",
               {"id", "name", "description", "action", "mode", "respond", "match", "tests"});
@@ -231,6 +236,25 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
   }
   if (!n["match"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs 'match'");
   r.match = condition_of(n["match"], "match", 0);
+  // A rule on ja3/ja4 is a connection rule: it is decided on the TLS ClientHello, where
+  // only the fingerprints and the client's address exist, and cannot answer in HTTP.
+  if (const Condition* fp = find_leaf(r.match, [](const Condition& c) {
+        return c.field == Field::ja3 || c.field == Field::ja4;
+      })) {
+    if (const Condition* other = find_leaf(r.match, [](const Condition& c) {
+          return c.field != Field::ja3 && c.field != Field::ja4 && c.field != Field::client_ip;
+        }))
+      throw ConfigError(n["match"],
+                        "rule " + std::to_string(r.id) + " tests " + field_name(fp->field) +
+                            " (line " + std::to_string(fp->line) + ") and " +
+                            field_name(other->field) + " (line " + std::to_string(other->line) +
+                            "): a TLS fingerprint rule is decided on the "
+                            "ClientHello and may only test ja3, ja4 and client_ip");
+    if (r.action == Action::respond)
+      throw ConfigError(n["action"], "rule " + std::to_string(r.id) +
+                                         " tests a TLS fingerprint: it cannot answer in HTTP "
+                                         "(the connection is encrypted); use block or log");
+  }
   if (n["tests"]) {
     require_map(n["tests"], "tests", {"hit", "miss"});
     r.test_hit = samples_of(n["tests"]["hit"], "tests.hit");

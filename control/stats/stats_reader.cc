@@ -188,7 +188,7 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
   j["tls"] = {{"sessions", w.tls_sessions.get()},   {"hellos", w.tls_hellos.get()},
               {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
-              {"no_buffer", w.tls_no_buffer.get()}};
+              {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
   j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
                      {"in_order", w.reasm_in_order.get()},
                      {"out_of_order", w.reasm_out_of_order.get()},

@@ -201,8 +201,10 @@ void parse_content(const json& c, Bundle& b) {
     std::vector<uint32_t> under;
     leaves_under(b, x.root, 0, under);
     x.needs_body = false;
+    x.tls = false;
     for (uint32_t l : under) {
       x.needs_body = x.needs_body || b.leaves[l].field == Field::body;
+      x.tls = x.tls || b.leaves[l].field == Field::ja3 || b.leaves[l].field == Field::ja4;
       auto& v = b.rules_of_leaf[l];
       if (v.empty() || v.back() != index) v.push_back(index);
     }

@@ -58,6 +58,7 @@ struct CompiledRule {
   uint32_t root;    // node index
   bool needs_body;  // has a body test: decided at the end of the request
   bool gated;       // cannot match unless one of its pattern leaves matched
+  bool tls;         // tests ja3/ja4: decided on the TLS ClientHello, not on HTTP requests
 };
 
 struct HsDatabaseFree {

@@ -72,10 +72,14 @@ void for_each_value(Field field, const std::string& arg, const RequestView& rv, 
         }
       }
       break;
+    case Field::ja3:
+      if (!rv.ja3.empty()) f(rv.ja3);
+      break;
+    case Field::ja4:
+      if (!rv.ja4.empty()) f(rv.ja4);
+      break;
     case Field::body:
     case Field::client_ip:
-    case Field::ja3:
-    case Field::ja4:
     case Field::count_: break;
   }
 }
@@ -257,6 +261,7 @@ void Matcher::evaluate_candidates(bool body_phase, const RequestView* rv, const 
     if (rule_epoch_[r] == epoch_) return;
     rule_epoch_[r] = epoch_;
     const CompiledRule& rule = b_.rules[r];
+    if (rule.tls != tls_phase_) return;  // connection rules and request rules apart
     if (rule.needs_body == body_phase && eval(rule.root, rv, body_phase ? scan : nullptr))
       v.add(r, b_);
   };
@@ -264,6 +269,18 @@ void Matcher::evaluate_candidates(bool body_phase, const RequestView* rv, const 
   for (size_t i = 0; i < n; ++i)
     for (uint32_t r : b_.rules_of_leaf[hits_[i]]) consider(r);
   for (uint32_t r : body_phase ? b_.ungated_body : b_.ungated) consider(r);
+}
+
+void Matcher::on_client_hello(const RequestView& rv, Verdict& v) {
+  static const HttpHead kNoHead{};
+  RequestView view = rv;
+  if (view.head == nullptr) view.head = &kNoHead;
+  clear_hits();
+  for (const auto& db : b_.dbs)
+    if (db.field == Field::ja3 || db.field == Field::ja4) scan_field(db, view);
+  tls_phase_ = true;
+  evaluate_candidates(false, &view, nullptr, v);
+  tls_phase_ = false;
 }
 
 void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {

@@ -26,6 +26,7 @@ struct RequestView {
   std::string_view host;      // without port
   const uint8_t* client_ip = nullptr;
   uint8_t client_ip_len = 0;  // 4 or 16
+  std::string_view ja3, ja4;  // the connection's TLS fingerprints, if known
 };
 
 inline constexpr unsigned kMaxMatched = 16;
@@ -58,7 +59,11 @@ class Matcher {
   bool ok() const { return scratch_ != nullptr; }
 
   // Evaluates the rules that do not look at the body; prepares `scan` for the body.
+  // TLS fingerprint rules are not evaluated here.
   void on_head(const RequestView& rv, RequestScan& scan, Verdict& v);
+  // A TLS connection's ClientHello: evaluates the fingerprint rules (ja3/ja4, with
+  // client_ip) on `rv` (its ja3, ja4 and client address; `head` may be null).
+  void on_client_hello(const RequestView& rv, Verdict& v);
   // True if body rules exist (the caller then streams the body and calls end_body).
   bool wants_body() const { return b_.body_db != kNoDb; }
   void on_body(RequestScan& scan, const uint8_t* data, size_t len);
@@ -97,6 +102,7 @@ class Matcher {
   std::vector<uint32_t> hits_;
   std::vector<uint32_t> rule_epoch_;
   uint32_t epoch_ = 0;
+  bool tls_phase_ = false;  // evaluating fingerprint rules (on_client_hello)
   // Query parameter values decoded for scanning; scratch, so const evaluation uses it too.
   mutable std::vector<char> decode_;
   bool pooled_ = false;

@@ -101,7 +101,7 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
   }
-  if (e.type == EventType::tls_client_hello) {
+  if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);
     j["ja3"] = field(e.ja3, sizeof e.ja3);
     j["ja4"] = field(e.ja4, sizeof e.ja4);

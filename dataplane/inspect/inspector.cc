@@ -295,7 +295,10 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   copy_field(
       e.rule_name, sizeof e.rule_name,
       e.rule_id ? std::string_view(cur_.rules->bundle->rules[rule].name) : std::string_view());
-  if (head) {
+  if (hello) {  // the connection, no request: only its SNI (as host)
+    e.method[0] = e.path[0] = e.user_agent[0] = '\0';
+    copy_field(e.host, sizeof e.host, hello->sni);
+  } else if (head) {
     copy_field(e.method, sizeof e.method, head->method);
     copy_field(e.host, sizeof e.host, host_without_port(head->header("host")));
     copy_field(e.path, sizeof e.path, target_path(head->target));
@@ -309,8 +312,7 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     e.method[0] = e.host[0] = e.path[0] = e.user_agent[0] = '\0';
   }
   e.ja3[0] = e.ja4[0] = '\0';
-  if (hello) {  // tls_client_hello: the SNI as host, the connection's fingerprints
-    copy_field(e.host, sizeof e.host, hello->sni);
+  if (hello) {
     std::memcpy(e.ja3, s.ja3, sizeof e.ja3);
     std::memcpy(e.ja4, s.ja4, sizeof e.ja4);
   }
@@ -320,17 +322,21 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   }
 }
 
+void Inspector::count_rule_hit(uint32_t r) {
+  st_->rule_hits_total.add(1);
+  if (r < stats::kMaxRuleSlots) {
+    st_->rule_hits[r].add(1);
+    rule_hits_used_ = std::max(rule_hits_used_, r + 1);
+  }
+}
+
 // Records every matched rule and carries out the decisive one.
 void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool final) {
   const detect::Bundle& b = *cur_.rules->bundle;
   for (unsigned k = 0; k < v.matched_count; ++k) {
     const uint32_t r = v.matched[k];
     const detect::CompiledRule& rule = b.rules[r];
-    st_->rule_hits_total.add(1);
-    if (r < stats::kMaxRuleSlots) {
-      st_->rule_hits[r].add(1);
-      rule_hits_used_ = std::max(rule_hits_used_, r + 1);
-    }
+    count_rule_hit(r);
     const bool enforced = static_cast<int32_t>(r) == v.decisive;
     if (rule.mode == rules::Mode::monitor)
       st_->verdict_monitor.add(1);

@@ -90,6 +90,8 @@ class Inspector : private HttpHandler {
   void on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len);
   void finish_hello(HttpSession& s, int status, const tls::ClientHello* hello);
   void release_hello_buffer(HttpSession& s);
+  void decide_hello(HttpSession& s, const tls::ClientHello& hello);
+  void count_rule_hit(uint32_t rule);
   HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
   void release(HttpSession& s, uint32_t index);
   void end_scan(HttpSession& s);

@@ -68,6 +68,33 @@ void Inspector::finish_hello(HttpSession& s, int status, const tls::ClientHello*
   std::memcpy(s.ja3, j3.md5, sizeof s.ja3);
   tls::ja4(*hello, s.ja4);
   if (tls_events_) event(EventType::tls_client_hello, 0, 0, 0, false, 0, 0, nullptr, hello);
+  if (cur_.rules) decide_hello(s, *hello);
+}
+
+// Fingerprint rules on the ClientHello: every match is counted and an event (with the
+// SNI and fingerprints); an enforced block cuts the connection here, so the server never
+// gets the complete ClientHello.
+void Inspector::decide_hello(HttpSession& s, const tls::ClientHello& hello) {
+  const PacketInfo& i = *cur_.info;
+  detect::RequestView view;
+  view.client_ip = cur_.to_server ? i.src : i.dst;
+  view.client_ip_len = static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16);
+  view.ja3 = s.ja3;
+  view.ja4 = s.ja4;
+  detect::Verdict v;
+  cur_.rules->matchers[worker_]->on_client_hello(view, v);
+  const detect::Bundle& b = *cur_.rules->bundle;
+  for (unsigned k = 0; k < v.matched_count; ++k) {
+    const uint32_t r = v.matched[k];
+    const detect::CompiledRule& rule = b.rules[r];
+    count_rule_hit(r);
+    event(EventType::rule, r, static_cast<uint8_t>(rule.action), static_cast<uint8_t>(rule.mode),
+          static_cast<int32_t>(r) == v.decisive, 0, 0, nullptr, &hello);
+  }
+  if (v.decisive >= 0) {
+    st_->tls_blocked.add(1);
+    cut(false, 0);
+  }
 }
 
 }  // namespace bulwark

@@ -84,9 +84,10 @@ stall = [float(r[1]) for r in rows]
 prep = [float(r[2]) for r in rows]
 swap = [float(r[3]) for r in rows]
 def s(x): return "min %.1f / median %.1f / max %.1f" % (min(x), statistics.median(x), max(x))
-busy = float(rows[-1][5])
+busy, longest = float(rows[-1][5]), float(rows[-1][6])
 print("ok: worker stall per swap (first poll iteration on the new set, us): " + s(stall) +
-      "; the worker's average busy poll iteration: %.1f us" % busy)
+      "; the worker's average busy poll iteration: %.1f us, its longest in the run: %.1f us"
+      % (busy, longest))
 print("ok: dataplane prepare per push (ms): " + s(prep) + "; swap incl. RCU grace (ms): " + s(swap))
 PY
 expect_eq "active version after 50 pushes" "$(stat_of "$(json_of status)" 'j["config"]["active_version"]')" 51

@@ -8,7 +8,8 @@ overhead stays small next to the pushes (the lab test runs it while wrk loads th
 usage: push_loop.py BULWARKCTL SOCKET CLIENT_NS SET_A SET_B COUNT OUT
   SET_A denies requests with "X-Probe: a", SET_B those with "X-Probe: b".
   OUT gets one line per push: version stall_us prepare_ms swap_ms seconds busy_avg_us
-  (busy_avg_us: the worker's average poll iteration that found packets, so far).
+  loop_max_us (the worker's average poll iteration that found packets, and its longest
+  poll iteration, so far).
 Exit 1 (with the reason) on the first push that does not behave."""
 import json
 import subprocess
@@ -54,9 +55,10 @@ for n in range(1, count + 1):
     if got != want:
         sys.exit(f"FAIL: push {n} ({rule_file}): probe a/b answered {got}, want {want}")
     rows.append((r["version"], w["swap_stall_last_us"], r["dataplane"]["prepare_ns"] / 1e6,
-                 r["dataplane"]["swap_ns"] / 1e6, time.monotonic() - t0, w["busy_loop_avg_us"]))
+                 r["dataplane"]["swap_ns"] / 1e6, time.monotonic() - t0, w["busy_loop_avg_us"],
+                 w["loop_max_us"]))
 with open(out, "w") as f:
     for row in rows:
-        f.write("%d %.1f %.3f %.3f %.3f %.1f\n" % row)
+        f.write("%d %.1f %.3f %.3f %.3f %.1f %.1f\n" % row)
 print(f"ok: {count} pushes in {time.monotonic() - start:.1f} s, each enforced as it says right "
       "after it")

@@ -7,8 +7,10 @@
 # equal what tshark (an independent implementation) computes from a capture of the same
 # connections on the client's side, its JA4 must be well-formed and the same for the
 # same client, the SNI must be the one sent, and the counters must add up.
-# Usage: tls_test.sh DATAPLANE STATSDUMP (root).
-DATAPLANE=$1 STATSDUMP=$2
+# Then a rule bundle blocks curl by its JA4 (at the ClientHello) and logs openssl by its
+# JA3; Python's client passes.
+# Usage: tls_test.sh DATAPLANE STATSDUMP RULES_TOOL (root).
+DATAPLANE=$1 STATSDUMP=$2 RULES_TOOL=$3
 source "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || fail "tshark is missing (tools/setup.sh installs it)"
 
@@ -103,3 +105,60 @@ check("different clients, different JA4", len({next(iter(v)) for v in by_sni.val
 sys.exit(0 if ok else 1)
 PY
 pass "JA3 equals tshark's for every connection; JA4 stable per client, also when split"
+
+# Fingerprint rules: curl's JA4 is blocked at its ClientHello (the server never gets it
+# whole; curl sees the connection reset), openssl's JA3 is only logged, Python passes.
+fp() {  # fp SNI FIELD: the fingerprint a client with this SNI had in the first part
+  python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "tls_client_hello" and e["sni"] == sys.argv[2]:
+        print(e[sys.argv[3]]); break' "$EVENTS" "$1" "$2"
+}
+curl_ja4=$(fp "" ja4) openssl_ja3=$(fp s-client.lab.example ja3)
+[[ -n $curl_ja4 && -n $openssl_ja3 ]] || fail "no fingerprints from the first part"
+cat >"$TMP/fp.yaml" <<YAML
+rules:
+  - id: 7101
+    name: block curl by JA4
+    action: block
+    match: {field: ja4, equals: "$curl_ja4"}
+  - id: 7102
+    name: log openssl from the lab by JA3
+    action: log
+    match:
+      all:
+        - {field: ja3, equals: "$openssl_ja3"}
+        - {field: client_ip, in: [198.18.0.0/24]}
+YAML
+"$RULES_TOOL" compile "$TMP/fp.yaml" -o "$TMP/fp.bwb" --version 5 2>/dev/null || fail "fingerprint rules do not compile"
+EVENTS=$TMP/events2.jsonl
+"$LABSH" start-dataplane --rules "$TMP/fp.bwb" --events "$EVENTS" >/dev/null
+rc=0
+client curl -sk -m 5 -o /dev/null https://198.18.0.2/ 2>/dev/null || rc=$?
+((rc != 0)) || fail "curl got through although its JA4 is blocked"
+pass "curl blocked by its JA4 (curl exit $rc)"
+client openssl s_client -connect 198.18.0.2:443 -servername s-client.lab.example \
+  </dev/null >/dev/null 2>&1 || fail "openssl s_client was blocked (its rule only logs)"
+client python3 -c '
+import socket, ssl
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+with socket.create_connection(("198.18.0.2", 443), timeout=5) as s:
+    with ctx.wrap_socket(s, server_hostname="python.lab.example") as t: pass' ||
+  fail "python was blocked"
+pass "openssl and python got through"
+sleep 0.5
+counters=$(stats)
+"$LABSH" stop-dataplane >/dev/null || fail "dataplane exit code"
+expect_eq "TLS connections blocked" "$(stat_of "$counters" 'j["total"]["tls"]["blocked"]')" 1
+python3 - "$EVENTS" "$curl_ja4" "$openssl_ja3" <<'PY' || fail "fingerprint rule events"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+rules = [e for e in events if e["type"] == "rule"]
+block = [e for e in rules if e["rule"]["id"] == 7101]
+log = [e for e in rules if e["rule"]["id"] == 7102]
+assert len(block) == 1 and block[0]["enforced"] and block[0]["ja4"] == sys.argv[2] and block[0]["action"] == "block", block
+assert len(log) == 1 and log[0]["ja3"] == sys.argv[3] and log[0]["sni"] == "s-client.lab.example" and log[0]["action"] == "log", log
+assert len(rules) == 2, rules
+print("ok: events: rule 7101 block (enforced) with curl's JA4, rule 7102 log with openssl's JA3 and SNI")
+PY

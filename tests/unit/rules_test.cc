@@ -247,8 +247,11 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_reason) {
              std::string::npos);
   BOOST_TEST(error_of(one_rule("{field: client_ip, in: [10.0.0.0/33]}")).find("prefix length") !=
              std::string::npos);
-  BOOST_TEST(error_of(one_rule("{field: ja3, equals: abc}")).find("reserved for TLS") !=
-             std::string::npos);
+  BOOST_TEST(error_of(one_rule("{all: [{field: ja4, prefix: t13}, {field: path, prefix: /a}]}"))
+                 .find("t.yaml:4: rule 1 tests ja4 (line 4) and path (line 4): a TLS "
+                       "fingerprint rule is decided on the ClientHello") == 0u);
+  BOOST_TEST(error_of(one_rule("{field: ja3, equals: abc}", "    action: respond\n"))
+                 .find("cannot answer in HTTP") != std::string::npos);
   BOOST_TEST(error_of(one_rule("{field: path, contains: a}", "    action: blok\n"))
                  .find("t.yaml:4: 'action'") == 0u);
   BOOST_TEST(error_of(one_rule("{field: path, regex: \"a*\"}")).find("t.yaml:4: rule 1") ==
@@ -257,6 +260,42 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_reason) {
                  .find("t.yaml:2: 'id'") == 0u);
   BOOST_TEST(error_of("rules: [\n").find("t.yaml:") == 0u);
   BOOST_TEST(error_of("rules:\n  - name: r\n").find("needs an 'id'") != std::string::npos);
+}
+
+// Fingerprint rules are decided on the ClientHello (on_client_hello), never on HTTP
+// requests, and request rules never on a ClientHello.
+BOOST_AUTO_TEST_CASE(tls_fingerprint_rules) {
+  auto b = bundle_of(R"(rules:
+  - {id: 1, name: curl ja4, action: block, match: {field: ja4, equals: t13i3111h2_e8f1e7e78f70_b26ce05bbdd6}}
+  - {id: 2, name: not this ja3, action: log, match: {not: {field: ja3, equals: 0123456789abcdef0123456789abcdef}}}
+  - {id: 3, name: lab clients by ja4 prefix, action: log,
+     match: {all: [{field: ja4, prefix: t12}, {field: client_ip, in: [198.18.0.0/15]}]}}
+  - {id: 4, name: no user-agent, action: log, match: {field: user_agent, exists: false}}
+)");
+  detect::Matcher m(*b);
+  auto hello = [&](std::string_view ja3, std::string_view ja4, std::vector<uint8_t> ip) {
+    detect::RequestView rv;
+    rv.ja3 = ja3;
+    rv.ja4 = ja4;
+    rv.client_ip = ip.data();
+    rv.client_ip_len = static_cast<uint8_t>(ip.size());
+    detect::Verdict v;
+    m.on_client_hello(rv, v);
+    V out;
+    for (unsigned i = 0; i < v.matched_count; ++i) out.push_back(b->rules[v.matched[i]].id);
+    return std::make_pair(out, v.decisive >= 0 ? b->rules[v.decisive].id : 0u);
+  };
+  const auto curl = hello("78f0dc5ac5b19daf131a133cfdee9691",
+                          "t13i3111h2_e8f1e7e78f70_b26ce05bbdd6", {198, 18, 0, 1});
+  BOOST_TEST(curl.first == (V{1, 2}));
+  BOOST_TEST(curl.second == 1u);
+  BOOST_TEST(hello("0123456789abcdef0123456789abcdef", "t12d2807h1_d943125447b4_a44c6288192a",
+                   {198, 18, 0, 1})
+                 .first == (V{3}));
+  BOOST_TEST(hello("aa", "t12d2807h1_d943125447b4_a44c6288192a", {10, 0, 0, 1}).first == (V{2}));
+  // An HTTP request without a user-agent matches rule 4 only: the negated fingerprint
+  // rule 2 is not a request rule.
+  BOOST_TEST(ids(*b, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") == (V{4}));
 }
 
 BOOST_AUTO_TEST_CASE(damaged_and_hostile_bundles_are_refused) {
