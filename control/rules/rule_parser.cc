@@ -254,6 +254,15 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
       throw ConfigError(n["action"], "rule " + std::to_string(r.id) +
                                          " tests a TLS fingerprint: it cannot answer in HTTP "
                                          "(the connection is encrypted); use block or log");
+    if (fp->op == Op::exists)
+      throw ConfigError(n["match"], "rule " + std::to_string(r.id) +
+                                        ": 'exists' on a TLS fingerprint says nothing (every "
+                                        "fingerprinted connection has both); test its value");
+    if (n["tests"])
+      throw ConfigError(n["tests"], "rule " + std::to_string(r.id) +
+                                        " tests a TLS fingerprint: its tests would be HTTP "
+                                        "requests, which it is never evaluated on; leave "
+                                        "'tests' out");
   }
   if (n["tests"]) {
     require_map(n["tests"], "tests", {"hit", "miss"});

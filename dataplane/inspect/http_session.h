@@ -46,6 +46,8 @@ struct HttpSession {
   // parsed, then the connection's fingerprints.
   bool tls = false;
   bool hello_done = false;
+  uint32_t index = 0;               // in the worker's session pool
+  uint16_t hello_need = 0;          // buffered bytes the next parse needs to progress
   uint16_t hello_buf = UINT16_MAX;  // index of a hello buffer, if one is in use
   uint16_t hello_len = 0;           // bytes in it
   char ja3[33];

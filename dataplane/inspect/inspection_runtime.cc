@@ -124,7 +124,7 @@ RulesIdentity InspectionRuntime::rules_identity() {
 
 bool InspectionRuntime::reload(std::string& error) {
   if (!enabled()) {
-    error = "HTTP inspection is off (inspect.http_ports is empty)";
+    error = "inspection is off (inspect.http_ports and inspect.tls_ports are empty)";
     return false;
   }
   if (cfg_.rules_bundle.empty()) {
@@ -142,7 +142,9 @@ bool InspectionRuntime::reload(std::string& error) {
 bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport& report,
                                    std::string& error) {
   if (!enabled()) {
-    error = "HTTP inspection is off in this dataplane (inspect.http_ports is empty)";
+    error =
+        "inspection is off in this dataplane (inspect.http_ports and inspect.tls_ports are "
+        "empty)";
     return false;
   }
   return swap_in(

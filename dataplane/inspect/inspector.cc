@@ -1,6 +1,7 @@
 // Per-worker HTTP inspection (see inspector.h).
 #include "dataplane/inspect/inspector.h"
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -75,6 +76,9 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
       for (unsigned b = 0; b < kHelloBuffers; ++b)
         in->free_hellos_.push_back(static_cast<uint16_t>(b));
       in->hello_scratch_.resize(tls::kMaxHelloBytes);
+      in->hello_since_.assign(kHelloBuffers, 0);
+      in->hello_owner_.assign(kHelloBuffers, 0);
+      in->hello_hold_ticks_ = rte_get_tsc_hz();
     }
     in->sessions_.reserve(cfg.http_sessions);
     for (uint32_t i = 0; i < cfg.http_sessions; ++i) {
@@ -115,7 +119,16 @@ void Inspector::end_scan(HttpSession& s) {
 }
 
 HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsigned dir) {
-  const bool tls = is_tls_port(info.dport) || is_tls_port(info.sport);
+  // The destination port decides first: a client must not turn its HTTP connection into
+  // an uninspected "TLS" one by choosing source port 443.
+  bool tls, to_port;
+  if (is_http_port(info.dport) || is_tls_port(info.dport)) {
+    tls = !is_http_port(info.dport);
+    to_port = true;
+  } else {
+    tls = !is_http_port(info.sport) && is_tls_port(info.sport);
+    to_port = false;
+  }
   if (!tls && !is_http_port(info.dport) && !is_http_port(info.sport)) {
     e.session = kSkipSession;
     return nullptr;
@@ -132,9 +145,9 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
   new (s) HttpSession(http_limits_);
   Reassembler::init(s->stream[0]);
   Reassembler::init(s->stream[1]);
-  const bool to_port = tls ? is_tls_port(info.dport) : is_http_port(info.dport);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
   s->tls = tls;
+  s->index = idx;
   e.session = idx;
   ++sessions_active_;
   (tls ? st_->tls_sessions : st_->sessions_created).add(1);
@@ -215,6 +228,12 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
     }
   }
   if (o.ended && !s->cut && !s->tls) (cur_.to_server ? s->requests : s->responses).finish(*this);
+  if (s->tls && s->hello_done && !s->cut) {
+    // Fingerprinted (or given up on): the rest is encrypted. The session and anything
+    // reassembly still holds go back to the pools now, not when the flow ends.
+    release(*s, e.session);
+    e.session = kSkipSession;
+  }
   return !cur_.drop;
 }
 

@@ -90,6 +90,7 @@ class Inspector : private HttpHandler {
   void on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len);
   void finish_hello(HttpSession& s, int status, const tls::ClientHello* hello);
   void release_hello_buffer(HttpSession& s);
+  bool take_hello_buffer(HttpSession& s);
   void decide_hello(HttpSession& s, const tls::ClientHello& hello);
   void count_rule_hit(uint32_t rule);
   HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
@@ -132,6 +133,9 @@ class Inspector : private HttpHandler {
   static constexpr size_t kHelloBufferBytes = 20480;  // 16 KiB of hello plus record headers
   std::vector<uint8_t> hello_memory_;
   std::vector<uint16_t> free_hellos_;
+  std::vector<uint64_t> hello_since_;   // [buffer]: TSC when taken
+  std::vector<uint32_t> hello_owner_;   // [buffer]: session index
+  uint64_t hello_hold_ticks_ = 0;       // a buffer may be reclaimed after this long (1 s)
   std::vector<uint8_t> hello_scratch_;  // the parser joins record fragments here
 
   // The packet being handled (valid during on_packet).

@@ -3,6 +3,7 @@
 // in place when one delivery holds the whole ClientHello, otherwise gathered in one of
 // the worker's preallocated hello buffers. The parsed hello gives the connection's JA3
 // and JA4; after it the connection is no longer inspected (the rest is encrypted).
+#include <algorithm>
 #include <cstring>
 
 #include "dataplane/inspect/inspector.h"
@@ -17,34 +18,63 @@ void Inspector::release_hello_buffer(HttpSession& s) {
   s.hello_len = 0;
 }
 
+bool Inspector::take_hello_buffer(HttpSession& s) {
+  if (free_hellos_.empty()) {
+    // All in use: reclaim the one held longest if it has waited more than a second for
+    // the rest of its ClientHello (a client trickling bytes, or one that never finishes).
+    unsigned oldest = 0;
+    for (unsigned b = 1; b < kHelloBuffers; ++b)
+      if (hello_since_[b] < hello_since_[oldest]) oldest = b;
+    if (cur_.now - hello_since_[oldest] < hello_hold_ticks_) return false;
+    HttpSession& victim = *sessions_[hello_owner_[oldest]];
+    st_->tls_no_buffer.add(1);
+    finish_hello(victim, -1, nullptr);  // frees its buffer; its connection passes
+  }
+  s.hello_buf = free_hellos_.back();
+  free_hellos_.pop_back();
+  hello_since_[s.hello_buf] = cur_.now;
+  hello_owner_[s.hello_buf] = s.index;
+  return true;
+}
+
 void Inspector::on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len) {
   if (s.hello_done || len == 0) return;
   tls::ClientHello hello;
   tls::HelloStatus st;
+  size_t need = 0;
   if (s.hello_buf == UINT16_MAX) {
-    st = tls::parse_client_hello(data, len, hello_scratch_.data(), hello);
+    st = tls::parse_client_hello(data, len, hello_scratch_.data(), hello, &need);
     if (st == tls::HelloStatus::need_more) {
-      if (free_hellos_.empty() || len > kHelloBufferBytes) {
-        st_->tls_no_buffer.add(1);
-        finish_hello(s, -1, nullptr);
+      if (len > kHelloBufferBytes || !take_hello_buffer(s)) {
+        if (len <= kHelloBufferBytes) st_->tls_no_buffer.add(1);
+        finish_hello(s,
+                     len > kHelloBufferBytes ? static_cast<int>(tls::HelloStatus::too_large) : -1,
+                     nullptr);
         return;
       }
-      s.hello_buf = free_hellos_.back();
-      free_hellos_.pop_back();
       std::memcpy(&hello_memory_[size_t{s.hello_buf} * kHelloBufferBytes], data, len);
       s.hello_len = static_cast<uint16_t>(len);
+      s.hello_need = static_cast<uint16_t>(std::min<size_t>(need, kHelloBufferBytes));
       return;
     }
   } else {
     uint8_t* buf = &hello_memory_[size_t{s.hello_buf} * kHelloBufferBytes];
-    if (s.hello_len + size_t{len} > kHelloBufferBytes) {
-      finish_hello(s, static_cast<int>(tls::HelloStatus::too_large), nullptr);
+    const size_t room = kHelloBufferBytes - s.hello_len;
+    const size_t n = len < room ? len : room;
+    std::memcpy(buf + s.hello_len, data, n);
+    s.hello_len = static_cast<uint16_t>(s.hello_len + n);
+    // Parse only once the bytes the last parse asked for are here: each record is then
+    // joined once, not again with every segment (a hello sent in tiny segments).
+    if (s.hello_len < s.hello_need && n == len) return;
+    st = tls::parse_client_hello(buf, s.hello_len, hello_scratch_.data(), hello, &need);
+    if (st == tls::HelloStatus::need_more) {
+      if (n < len || need > kHelloBufferBytes) {  // more than a buffer holds
+        finish_hello(s, static_cast<int>(tls::HelloStatus::too_large), nullptr);
+        return;
+      }
+      s.hello_need = static_cast<uint16_t>(need);
       return;
     }
-    std::memcpy(buf + s.hello_len, data, len);
-    s.hello_len = static_cast<uint16_t>(s.hello_len + len);
-    st = tls::parse_client_hello(buf, s.hello_len, hello_scratch_.data(), hello);
-    if (st == tls::HelloStatus::need_more) return;
   }
   finish_hello(s, static_cast<int>(st), st == tls::HelloStatus::ok ? &hello : nullptr);
 }

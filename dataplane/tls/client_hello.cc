@@ -109,9 +109,11 @@ bool parse_extension(uint16_t type, Reader e, ClientHello& h) {
       const uint16_t bytes = e.u16();
       Reader l = e.sub(bytes);
       if (!e.ok || e.left()) return false;
+      if (bytes == 0) return true;  // an empty list: JA4 says "00", as without ALPN
       const uint8_t n = l.u8();
       Reader name = l.sub(n);
-      if (!l.ok || n == 0) return false;
+      if (!l.ok) return false;
+      if (n == 0) return true;  // an empty first name: "00" too
       h.has_alpn = true;
       h.alpn_full_len = n;
       h.alpn_len = static_cast<uint8_t>(n < kMaxAlpn ? n : kMaxAlpn);
@@ -159,37 +161,46 @@ HelloStatus parse_body(Reader r, ClientHello& h) {
 
 }  // namespace
 
-HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch,
-                               ClientHello& out) {
+HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch, ClientHello& out,
+                               size_t* need) {
+  size_t need_len = 0;
+  auto more = [&](size_t at_least) {
+    need_len = at_least;
+    if (need) *need = need_len;
+    return HelloStatus::need_more;
+  };
   // Record header: type 22, version 3.x, 16-bit length (at most 2^14 + 2048).
   if (len >= 1 && data[0] != kRecordHandshake) return HelloStatus::not_tls;
   if (len >= 2 && data[1] != 3) return HelloStatus::not_tls;
-  if (len < 5) return HelloStatus::need_more;
+  if (len < 5) return more(5);
   const size_t rec_len = size_t{data[3]} << 8 | data[4];
   if (rec_len == 0 || rec_len > 16384 + 2048) return HelloStatus::not_tls;
   // The usual case: the first record holds the whole message; parse it in place.
   if (rec_len >= 4) {
     const uint8_t* frag = data + 5;
-    if (len < 9) return HelloStatus::need_more;
+    if (len < 9) return more(9);
     if (frag[0] != kClientHello) return HelloStatus::malformed;
     const size_t msg_len = size_t{frag[1]} << 16 | size_t{frag[2]} << 8 | frag[3];
     if (msg_len + 4 > kMaxHelloBytes) return HelloStatus::too_large;
     if (msg_len + 4 <= rec_len) {
-      if (len < 5 + 4 + msg_len) return HelloStatus::need_more;
+      if (len < 5 + 4 + msg_len) return more(5 + 4 + msg_len);
       return parse_body(Reader{frag + 4, frag + 4 + msg_len}, out);
     }
   }
   // The message spans records (a record may hold as little as one byte of it, header
-  // included): join the fragments of consecutive handshake records in `scratch`.
+  // included): join the fragments of consecutive handshake records in `scratch`. Only
+  // whole records are joined, so a caller need not call again before the next record
+  // is complete.
   size_t have = 0, off = 0, want = 4;
-  while (have < want) {
-    if (len - off < 5) return HelloStatus::need_more;
+  for (unsigned records = 0; have < want; ++records) {
+    if (records == kMaxHelloRecords) return HelloStatus::malformed;
+    if (len - off < 5) return more(off + 5);
     const uint8_t* rec = data + off;
     if (rec[0] != kRecordHandshake || rec[1] != 3) return HelloStatus::malformed;
     const size_t n = size_t{rec[3]} << 8 | rec[4];
     if (n == 0 || n > 16384 + 2048) return HelloStatus::malformed;
-    const size_t avail = std::min(n, len - off - 5);  // of this record, received so far
-    const size_t take = std::min(avail, want - have);
+    if (len - off - 5 < n) return more(off + 5 + n);
+    size_t take = std::min(n, want - have);
     std::memcpy(scratch + have, rec + 5, take);
     have += take;
     if (want == 4 && have >= 4) {  // the handshake header is complete
@@ -198,13 +209,10 @@ HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch
           size_t{scratch[1]} << 16 | size_t{scratch[2]} << 8 | size_t{scratch[3]};
       if (msg_len + 4 > kMaxHelloBytes) return HelloStatus::too_large;
       want = msg_len + 4;
-      // The rest of this record may hold more of the message.
-      const size_t more = std::min(avail - take, want - have);
-      std::memcpy(scratch + have, rec + 5 + take, more);
-      have += more;
+      const size_t rest = std::min(n - take, want - have);  // more of it in this record
+      std::memcpy(scratch + have, rec + 5 + take, rest);
+      have += rest;
     }
-    if (have >= want) break;
-    if (avail < n) return HelloStatus::need_more;
     off += 5 + n;
   }
   return parse_body(Reader{scratch + 4, scratch + want}, out);

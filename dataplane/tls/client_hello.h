@@ -11,13 +11,14 @@
 
 namespace bulwark::tls {
 
-inline constexpr unsigned kMaxCiphers = 128;
-inline constexpr unsigned kMaxExtensions = 64;
+inline constexpr unsigned kMaxCiphers = 512;  // real clients send under 100
+inline constexpr unsigned kMaxExtensions = 128;
 inline constexpr unsigned kMaxGroups = 64;
 inline constexpr unsigned kMaxPointFormats = 16;
 inline constexpr unsigned kMaxSigAlgs = 64;
-inline constexpr unsigned kMaxAlpn = 32;         // bytes kept of the first ALPN protocol
-inline constexpr size_t kMaxHelloBytes = 16384;  // handshake message, as records allow
+inline constexpr unsigned kMaxAlpn = 32;          // bytes kept of the first ALPN protocol
+inline constexpr size_t kMaxHelloBytes = 16384;   // handshake message, as records allow
+inline constexpr unsigned kMaxHelloRecords = 64;  // records one ClientHello may span
 
 // GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ... 0xfafa. Fingerprints ignore them.
 inline bool is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
@@ -38,7 +39,8 @@ struct ClientHello {
   uint8_t alpn_len = 0;
   uint8_t alpn_full_len = 0;  // its length as sent
   uint8_t alpn_last = 0;      // its last byte
-  bool truncated = false;     // some list had more entries than its cap
+  bool truncated = false;     // some list had more entries than its cap (fingerprints then
+                              // cover the first kMax* entries)
   char sni[256];              // the first host_name of server_name ("" if none)
 };
 
@@ -46,12 +48,16 @@ enum class HelloStatus : uint8_t {
   ok,         // `out` holds the ClientHello
   need_more,  // a prefix of a ClientHello: call again with more bytes
   not_tls,    // the bytes are not a TLS handshake (another protocol on the port)
-  malformed,  // a TLS handshake record, but its ClientHello is broken
+  malformed,  // a TLS handshake record, but its ClientHello is broken (or spread over
+              // more than kMaxHelloRecords records)
   too_large,  // the ClientHello is longer than kMaxHelloBytes
 };
 
-// `scratch` must hold kMaxHelloBytes (used only when the message spans records).
-HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch, ClientHello& out);
+// `scratch` must hold kMaxHelloBytes (used only when the message spans records). On
+// need_more, `need` (if given) gets the length below which another call cannot make
+// progress, so a caller gathering bytes can skip calls until it has that many.
+HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch, ClientHello& out,
+                               size_t* need = nullptr);
 
 const char* hello_status_name(HelloStatus s);
 

@@ -3,6 +3,7 @@
 // parser must answer with a status, never read out of bounds, and a parsed hello must
 // give a 36-character JA4 and a 32-digit JA3 hash. A hello that parses must also parse
 // the same after its handshake message is re-cut into records of another size.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const size_t msg_len = (size_t{data[6]} << 16 | size_t{data[7]} << 8 | data[8]) + 4;
     const size_t rec_len = size_t{data[3]} << 8 | data[4];
     if (msg_len > rec_len || size < 5 + msg_len) return 0;
-    const size_t frag = 1 + data[9 % size] % 64;
+    const size_t frag = std::max<size_t>(1 + data[9 % size] % 64,
+                                         (msg_len + kMaxHelloRecords - 1) / kMaxHelloRecords);
     std::vector<uint8_t> recut;
     for (size_t off = 0; off < msg_len; off += frag) {
       const size_t n = frag < msg_len - off ? frag : msg_len - off;

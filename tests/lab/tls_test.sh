@@ -130,6 +130,11 @@ rules:
       all:
         - {field: ja3, equals: "$openssl_ja3"}
         - {field: client_ip, in: [198.18.0.0/24]}
+  - id: 7103
+    name: an HTTP rule (BadBot)
+    action: respond
+    respond: {status: 403}
+    match: {field: user_agent, prefix: BadBot}
 YAML
 "$RULES_TOOL" compile "$TMP/fp.yaml" -o "$TMP/fp.bwb" --version 5 2>/dev/null || fail "fingerprint rules do not compile"
 EVENTS=$TMP/events2.jsonl
@@ -147,6 +152,10 @@ with socket.create_connection(("198.18.0.2", 443), timeout=5) as s:
     with ctx.wrap_socket(s, server_hostname="python.lab.example") as t: pass' ||
   fail "python was blocked"
 pass "openssl and python got through"
+# A client on source port 443 talking HTTP to port 80 is inspected as HTTP: the
+# server's port decides, so picking a TLS port as source port does not evade rules.
+expect_eq "HTTP from source port 443 still inspected" \
+  "$(client curl -s -m 5 -o /dev/null -w '%{http_code}' --local-port 443 -A BadBot/1 http://198.18.0.2/)" 403
 sleep 0.5
 counters=$(stats)
 "$LABSH" stop-dataplane >/dev/null || fail "dataplane exit code"
@@ -159,6 +168,6 @@ block = [e for e in rules if e["rule"]["id"] == 7101]
 log = [e for e in rules if e["rule"]["id"] == 7102]
 assert len(block) == 1 and block[0]["enforced"] and block[0]["ja4"] == sys.argv[2] and block[0]["action"] == "block", block
 assert len(log) == 1 and log[0]["ja3"] == sys.argv[3] and log[0]["sni"] == "s-client.lab.example" and log[0]["action"] == "log", log
-assert len(rules) == 2, rules
+assert len([e for e in rules if e["rule"]["id"] != 7103]) == 2, rules
 print("ok: events: rule 7101 block (enforced) with curl's JA4, rule 7102 log with openssl's JA3 and SNI")
 PY

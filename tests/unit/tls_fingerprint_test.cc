@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(published_client_hellos) {
   // The same published hello split over records of every size gives the same JA4.
   const auto rec = published("fingerproxy_mac_curl860.hex");
   const std::vector<uint8_t> msg(rec.begin() + 5, rec.end());
-  for (size_t frag = 16; frag < msg.size(); frag += 7)
+  for (size_t frag = 16; frag < msg.size(); frag += 7)  // (517 bytes: at most 33 records)
     BOOST_TEST(ja4_of(parsed(records(msg, frag))) == "t13d1516h2_8daaf6152771_e5627efa2ab1");
 }
 
@@ -260,7 +260,15 @@ BOOST_AUTO_TEST_CASE(fragmented_records_and_truncation) {
   BOOST_REQUIRE(parse_client_hello(one.data(), one.size(), scratch.data(), whole) ==
                 HelloStatus::ok);
   const std::string want = ja4_of(whole);
-  for (size_t frag = 1; frag <= msg.size(); ++frag) {
+  // Too many records for one hello (1-byte records): refused, not joined forever.
+  {
+    const auto tiny = records(msg, 1);
+    ClientHello h;
+    BOOST_TEST((parse_client_hello(tiny.data(), tiny.size(), scratch.data(), h) ==
+                HelloStatus::malformed));
+  }
+  for (size_t frag = (msg.size() + kMaxHelloRecords - 1) / kMaxHelloRecords; frag <= msg.size();
+       ++frag) {
     const auto bytes = records(msg, frag);
     ClientHello h;
     BOOST_TEST_REQUIRE(
@@ -275,6 +283,45 @@ BOOST_AUTO_TEST_CASE(fragmented_records_and_truncation) {
                             HelloStatus::need_more),
                            "fragment " << frag << " cut " << cut);
       }
+  }
+}
+
+// `need`: how many bytes a caller must have before calling again can help.
+BOOST_AUTO_TEST_CASE(need_tells_when_to_call_again) {
+  std::vector<uint8_t> scratch(kMaxHelloBytes);
+  ClientHello h;
+  const auto msg = browser_like_message();
+  const auto one = records(msg, 16384);
+  size_t need = 0;
+  BOOST_TEST(
+      (parse_client_hello(one.data(), 3, scratch.data(), h, &need) == HelloStatus::need_more));
+  BOOST_TEST(need == 5u);
+  BOOST_TEST(
+      (parse_client_hello(one.data(), 100, scratch.data(), h, &need) == HelloStatus::need_more));
+  BOOST_TEST(need == one.size());
+  const auto split = records(msg, 100);  // records of 100 bytes: need is the current record's end
+  BOOST_REQUIRE(msg.size() > 100 && msg.size() <= 200);
+  BOOST_TEST(
+      (parse_client_hello(split.data(), 150, scratch.data(), h, &need) == HelloStatus::need_more));
+  BOOST_TEST(need == split.size());  // the second (last) record's end
+  BOOST_TEST(
+      (parse_client_hello(split.data(), 50, scratch.data(), h, &need) == HelloStatus::need_more));
+  BOOST_TEST(need == 105u);  // the first record's end
+  BOOST_TEST(
+      (parse_client_hello(split.data(), need, scratch.data(), h, &need) == HelloStatus::need_more));
+  BOOST_TEST(need == 110u);  // the next record's header
+}
+
+// An empty ALPN list (or first name) is "00" in JA4, as no ALPN at all.
+BOOST_AUTO_TEST_CASE(empty_alpn) {
+  std::vector<uint8_t> scratch(kMaxHelloBytes);
+  for (const std::vector<uint8_t>& body :
+       {std::vector<uint8_t>{0, 0}, std::vector<uint8_t>{0, 1, 0}}) {
+    const auto bytes = records(hello_message(0x0303, {0x1301}, {{0x0010, body}}), 16384);
+    ClientHello h;
+    BOOST_REQUIRE(
+        (parse_client_hello(bytes.data(), bytes.size(), scratch.data(), h) == HelloStatus::ok));
+    BOOST_TEST(ja4_of(h).substr(8, 2) == "00");
   }
 }
 
