@@ -17,8 +17,10 @@ command -v tshark >/dev/null || fail "tshark is missing (tools/setup.sh installs
 "$LABSH" up >/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
   -days 1 -subj "/CN=lab.example" >/dev/null 2>&1
-server openssl s_server -accept 443 -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www -quiet \
-  </dev/null >"$TMP/s_server.log" 2>&1 &
+# Started with ip netns exec directly so that $! is the server itself (ip execs it):
+# through the lab.sh wrapper, $! would be a subshell and the server would outlive the test.
+ip netns exec "$LAB-server" openssl s_server -accept 443 -cert "$TMP/cert.pem" -key "$TMP/key.pem" \
+  -www -quiet </dev/null >"$TMP/s_server.log" 2>&1 &
 BG_PIDS+=("$!")
 for ((i = 0; i < 50; i++)); do
   server timeout 1 bash -c ': </dev/tcp/198.18.0.2/443' 2>/dev/null && break
@@ -26,7 +28,7 @@ for ((i = 0; i < 50; i++)); do
 done
 EVENTS=$TMP/events.jsonl
 "$LABSH" start-dataplane --tls-events --events "$EVENTS" >/dev/null
-client tcpdump -i c0 -w "$TMP/client.pcap" -U 'tcp port 443' 2>/dev/null &
+ip netns exec "$LAB-client" tcpdump -i c0 -w "$TMP/client.pcap" -U 'tcp port 443' 2>/dev/null &
 BG_PIDS+=("$!")
 sleep 1
 
