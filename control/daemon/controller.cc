@@ -384,7 +384,7 @@ void Controller::supervise() {
 
 void Controller::supervise_once() {
   {
-    collector_->sample();
+    collector_->sample(config().stats_shm);
     resync();
     if (auto p = store_.pending(); p && unix_ms() >= p->deadline_unix_ms) {
       std::lock_guard<std::mutex> lock(apply_mu_);

@@ -52,11 +52,7 @@ double now_unix_s() {
 
 }  // namespace
 
-void MetricsCollector::sample() {
-  ControlMetrics c;
-  std::string shm;
-  uint32_t top = 0;
-  source_(c, shm, top);
+void MetricsCollector::sample(const std::string& shm) {
   StatsReader reader;
   std::string error;
   std::lock_guard<std::mutex> lock(mu_);

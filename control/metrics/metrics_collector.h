@@ -41,7 +41,9 @@ class MetricsCollector : public prometheus::Collectable {
   // Samples the workers' busy/idle cycles (bulwark-control calls it every 200 ms) so
   // that the busy ratio covers the last kWindow samples whoever collects and however
   // often.
-  void sample();
+  // `stats_shm`: the segment to sample (only that: the full Source reads the version
+  // store from disk, which a 200 ms loop has no need for).
+  void sample(const std::string& stats_shm);
   static constexpr size_t kWindow = 50;  // 10 s
 
  private:
