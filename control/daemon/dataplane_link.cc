@@ -194,12 +194,4 @@ bool DataplaneLink::push(const std::vector<uint8_t>& bundle, wire::json& reply,
   return true;
 }
 
-bool DataplaneLink::refresh(std::string& error) {
-  wire::json reply;
-  if (!request({{"op", "hello"}}, reply, kHelloTimeoutMs, error)) return false;
-  std::lock_guard<std::mutex> lock(mu_);
-  hello_ = reply;
-  return true;
-}
-
 }  // namespace bulwark::control

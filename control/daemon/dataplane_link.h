@@ -36,8 +36,6 @@ class DataplaneLink {
   // Pushes bundle bytes; true with the dataplane's reply if it loaded them. false and
   // `error` (not connected, timeout, or the dataplane's own reason) otherwise.
   bool push(const std::vector<uint8_t>& bundle, wire::json& reply, std::string& error);
-  // Sends hello again and refreshes hello(); false if not connected.
-  bool refresh(std::string& error);
 
  private:
   void run();

@@ -218,15 +218,4 @@ HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch
   return parse_body(Reader{scratch + 4, scratch + want}, out);
 }
 
-const char* hello_status_name(HelloStatus s) {
-  switch (s) {
-    case HelloStatus::ok: return "ok";
-    case HelloStatus::need_more: return "need_more";
-    case HelloStatus::not_tls: return "not_tls";
-    case HelloStatus::malformed: return "malformed";
-    case HelloStatus::too_large: return "too_large";
-  }
-  return "unknown";
-}
-
 }  // namespace bulwark::tls

@@ -59,6 +59,4 @@ enum class HelloStatus : uint8_t {
 HelloStatus parse_client_hello(const uint8_t* data, size_t len, uint8_t* scratch, ClientHello& out,
                                size_t* need = nullptr);
 
-const char* hello_status_name(HelloStatus s);
-
 }  // namespace bulwark::tls
