@@ -387,7 +387,7 @@ int run(const DataplaneConfig& cfg) {
   log("forwarding with " + std::to_string(nw) + " worker(s); stats in shm " + cfg.stats_shm);
 
   for (unsigned tick = 0; !g_stop.load(std::memory_order_relaxed); ++tick) {
-    inspection.poll();  // events: every 20 ms
+    inspection.poll();  // events and rate-limit merging: every 5 ms
     if (g_reload.exchange(false)) {
       std::string err;
       if (inspection.reload(err))
@@ -396,11 +396,11 @@ int run(const DataplaneConfig& cfg) {
       else
         fail(kExitRuntime, "rules not reloaded (the active set stays): " + err);
     }
-    if (tick % 5 == 0) {
+    if (tick % 20 == 0) {
       for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
       seg.header.heartbeat_unix_ns.set(unix_ns());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));
   log("stopping");

@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 6;
+inline constexpr uint32_t kStatsLayoutVersion = 7;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -22,6 +22,7 @@ inline constexpr unsigned kHttpAnomalySlots = 24;  // indexed by HttpAnomaly bit
 inline constexpr unsigned kMethodSlots = 8;        // see kMethodNames
 inline constexpr unsigned kMaxRuleSlots = 16384;   // per-rule hit counters (rule index)
 inline constexpr unsigned kTopFlows = 8;           // largest flows each worker publishes
+inline constexpr unsigned kMaxLimitSlots = 64;     // rate limits per bundle (limit index)
 inline constexpr const char* kMethodNames[kMethodSlots] = {"GET",   "POST", "PUT",     "DELETE",
                                                            "PATCH", "HEAD", "OPTIONS", "other"};
 
@@ -115,6 +116,17 @@ struct alignas(64) WorkerStats {
   Counter reasm_partial_retransmissions, reasm_overlap_conflicts, reasm_limit_hits;
   Counter reasm_pool_exhausted, reasm_out_of_window, reasm_midstream;
   TopFlows top_flows;
+  // Client identity: forwarding headers used, ignored (peer not a trusted proxy), cut
+  // short at an unusable hop.
+  Counter forwarded_used, forwarded_untrusted, forwarded_malformed;
+  // Rate limits, by limit index in the active bundle (see RulesInfo::limit_ids): requests
+  // counted and requests over the limit (enforced or, in monitor mode, not).
+  Counter limit_checked[kMaxLimitSlots], limit_exceeded[kMaxLimitSlots];
+  Counter limit_keys, limit_capacity;  // cells in use / available on this worker
+  Counter limit_expired, limit_evicted, limit_insert_failed;
+  // Global limits: reports sent to / applied from the other workers, reports lost
+  // (too many keys in a millisecond, or the ring to the aggregator full).
+  Counter limit_reports_sent, limit_reports_applied, limit_reports_dropped;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
@@ -142,6 +154,9 @@ struct alignas(64) Header {
   uint64_t tsc_hz;
   uint64_t start_unix_ns;
   Counter heartbeat_unix_ns;  // main lcore refreshes it about every 100 ms
+  // Rate-limit reports the aggregator (main lcore) passed between workers, and those
+  // lost because a worker's ring was full.
+  Counter limit_merged, limit_merge_dropped;
 };
 
 // The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.
@@ -156,6 +171,8 @@ struct alignas(64) RulesInfo {
   uint32_t rule_count;
   char sha256[65];
   uint32_t rule_ids[kMaxRuleSlots];  // rule index -> rule id
+  uint32_t limit_count;
+  uint32_t limit_ids[kMaxLimitSlots];  // limit index -> rule id
 };
 
 // The dataplane's control socket. Its control thread: rw; everyone else: ro.

@@ -165,19 +165,35 @@ std::string render_stats(const json& r) {
   return o;
 }
 
+// "20/s burst 10 per api_key" for a limit, "-" for a rule.
+std::string limit_text(const json& x) {
+  if (!x.contains("limit")) return "-";
+  const json& l = x["limit"];
+  std::string key;
+  for (const auto& k : l["key"]) {
+    if (!key.empty()) key += '+';
+    key += str(k);
+  }
+  return fmt::format("{} burst {} per {}{}", str(l["rate"]), str(l["burst"]), key,
+                     l["scope"] == "worker" ? " (each worker)" : "");
+}
+
 std::string render_rules(const json& r) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& x : r["rules"])
-    rows.push_back({str(x["id"]), str(x["name"]), str(x["action"]), str(x["mode"]),
+    rows.push_back({str(x["id"]), str(x["name"]), limit_text(x), str(x["action"]), str(x["mode"]),
                     count(x["hits"]), str(x["origin"])});
   return fmt::format("version {}\n", str(r["version"])) +
-         table({"ID", "NAME", "ACTION", "MODE", "HITS", "SOURCE"}, rows);
+         table({"ID", "NAME", "LIMIT", "ACTION", "MODE", "HITS", "SOURCE"}, rows);
 }
 
 std::string render_rule(const json& r) {
-  std::string o = fmt::format("rule {}: {}\n  action {}, mode {}, {} hits, from {}\n", str(r["id"]),
-                              str(r["name"]), str(r["action"]), str(r["mode"]), count(r["hits"]),
-                              str(r["origin"]));
+  const bool limit = r.contains("limit");
+  std::string o =
+      fmt::format("{} {}: {}\n", limit ? "limit" : "rule", str(r["id"]), str(r["name"]));
+  if (limit) o += "  " + limit_text(r) + "\n";
+  o += fmt::format("  action {}, mode {}, {} {}, from {}\n", str(r["action"]), str(r["mode"]),
+                   count(r["hits"]), limit ? "requests over the limit" : "hits", str(r["origin"]));
   if (r.contains("source")) o += "\n" + r["source"].get<std::string>();
   return o;
 }
@@ -262,6 +278,10 @@ std::string render_event(const json& e) {
   std::string o = str(e.value("time", json())) + " " + str(e.value("type", json()));
   if (e.contains("rule"))
     o += fmt::format(" rule {} '{}'", str(e["rule"]["id"]), str(e["rule"]["name"]));
+  if (e.contains("limit"))
+    o += fmt::format(" limit {} '{}' key {} ({} over, retry after {} s)", str(e["limit"]["id"]),
+                     str(e["limit"]["name"]), str(e.value("key", json())),
+                     str(e.value("denied", json())), str(e.value("retry_after", json())));
   if (e.contains("action"))
     o += fmt::format(" {}{}", str(e["action"]), e.value("enforced", true) ? "" : " (monitor)");
   if (e.contains("client_ip")) o += " from " + str(e["client_ip"]);

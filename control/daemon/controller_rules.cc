@@ -44,9 +44,14 @@ json Controller::cmd_rules_list() {
     return reply_error("not_found", "active version " + std::to_string(active) + " is missing");
   std::string error;
   std::map<std::string, uint64_t> hits;
-  if (auto s = stats_json(error))
+  if (auto s = stats_json(error)) {
     for (auto it = (*s)["rules"]["hits"].begin(); it != (*s)["rules"]["hits"].end(); ++it)
       hits[it.key()] = it.value().get<uint64_t>();
+    // A limit's "hits" are the requests that went over it.
+    const json& by_id = (*s)["limits"]["by_id"];
+    for (auto it = by_id.begin(); by_id.is_object() && it != by_id.end(); ++it)
+      hits[it.key()] = it.value().value("exceeded", uint64_t{0});
+  }
   // Parse the version's files as they are stored (names are the stored names).
   std::vector<std::string> paths;
   for (const auto& kv : snap->rules) paths.push_back(store_.rules_dir(active) + "/" + kv.first);
@@ -60,10 +65,23 @@ json Controller::cmd_rules_list() {
     const auto h = hits.find(std::to_string(r.id));
     out.push_back({{"id", r.id},
                    {"name", r.name},
+                   {"kind", r.is_limit ? "limit" : "rule"},
                    {"action", rules::action_name(r.action)},
                    {"mode", rules::mode_name(r.mode)},
                    {"origin", origin},
                    {"hits", h == hits.end() ? 0 : h->second}});
+    if (r.is_limit) {
+      json key = json::array();
+      for (unsigned p = 0; p < static_cast<unsigned>(rules::KeyPart::count_); ++p)
+        if (r.limit.parts & (1u << p))
+          key.push_back(rules::key_part_name(static_cast<rules::KeyPart>(p)));
+      const uint64_t m = r.limit.rate_milli;
+      out.back()["limit"] = {{"key", key},
+                             {"rate", m % 1000 == 0 ? std::to_string(m / 1000) + "/s"
+                                                    : std::to_string(m * 60 / 1000) + "/m"},
+                             {"burst", r.limit.burst},
+                             {"scope", r.limit.global ? "global" : "worker"}};
+    }
   }
   return reply_ok({{"version", active}, {"rules", out}});
 }

@@ -257,6 +257,52 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   f.counter("bulwark_tls_connections_blocked_total",
             "TLS connections cut at their ClientHello by a fingerprint rule",
             sum(&WS::tls_blocked));
+  for (auto [result, field] : {std::pair{"used", &WS::forwarded_used},
+                               std::pair{"untrusted_peer", &WS::forwarded_untrusted},
+                               std::pair{"malformed", &WS::forwarded_malformed}})
+    f.counter("bulwark_client_forwarding_headers_total",
+              "Requests with X-Forwarded-For/Forwarded: client taken from it (trusted proxy), "
+              "ignored (peer not a trusted proxy: possibly spoofed), cut short at a bad hop",
+              sum(field), {{"result", result}});
+  {
+    const stats::RulesInfo& ri = h.rules;
+    const bool have = ri.generation.load(std::memory_order_acquire) != 0;
+    f.family("bulwark_rate_limit_requests_total",
+             "Requests counted by each rate limit: within it, or over it (enforced or, in "
+             "monitor mode, only reported)",
+             MetricType::Counter);
+    for (uint32_t l = 0; have && l < ri.limit_count && l < stats::kMaxLimitSlots; ++l) {
+      double checked = 0, exceeded = 0;
+      for (unsigned w = 0; w < n; ++w) {
+        checked += static_cast<double>(h.workers[w].limit_checked[l].get());
+        exceeded += static_cast<double>(h.workers[w].limit_exceeded[l].get());
+      }
+      const std::string id = std::to_string(ri.limit_ids[l]);
+      f.counter("bulwark_rate_limit_requests_total", "", checked - exceeded,
+                {{"limit", id}, {"result", "allowed"}});
+      f.counter("bulwark_rate_limit_requests_total", "", exceeded,
+                {{"limit", id}, {"result", "exceeded"}});
+    }
+  }
+  f.gauge("bulwark_rate_limit_keys", "Rate-limit cells in use (client keys being counted)",
+          sum(&WS::limit_keys));
+  f.gauge("bulwark_rate_limit_keys_capacity", "Rate-limit cells available",
+          sum(&WS::limit_capacity));
+  for (auto [why, field] :
+       {std::pair{"expired", &WS::limit_expired}, std::pair{"evicted", &WS::limit_evicted},
+        std::pair{"insert_failed", &WS::limit_insert_failed}})
+    f.counter("bulwark_rate_limit_keys_removed_total",
+              "Rate-limit cells freed because their bucket was full again (expired), pushed "
+              "out while the table was full (evicted), or requests that found no cell",
+              sum(field), {{"why", why}});
+  for (auto [result, field] : {std::pair{"sent", &WS::limit_reports_sent},
+                               std::pair{"applied", &WS::limit_reports_applied},
+                               std::pair{"dropped", &WS::limit_reports_dropped}})
+    f.counter("bulwark_rate_limit_reports_total",
+              "Global limits: per-key counts workers sent, applied from other workers, lost",
+              sum(field), {{"result", result}});
+  f.counter("bulwark_rate_limit_reports_total", "",
+            static_cast<double>(h.header.limit_merge_dropped.get()), {{"result", "merge_dropped"}});
   f.counter("bulwark_tcp_reassembly_overlap_conflicts_total",
             "Overlapping TCP segments whose bytes differed", sum(&WS::reasm_overlap_conflicts));
 

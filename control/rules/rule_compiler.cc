@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "control/api/stats_layout.h"
 #include "control/rules/hs_escape.h"
 #include "dataplane/detect/bundle.h"
 
@@ -88,6 +89,13 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                                                    std::string& error, CompileStats* stats) {
   Builder b;
   json rules = json::array();
+  size_t limits = 0;
+  for (const Rule& r : set.rules)
+    if (r.is_limit && ++limits > stats::kMaxLimitSlots) {
+      error = r.origin + ": limit " + std::to_string(r.id) + " is one too many (at most " +
+              std::to_string(stats::kMaxLimitSlots) + " limits in a bundle)";
+      return std::nullopt;
+    }
   for (const Rule& r : set.rules) {
     const uint32_t root = b.node(r.match, r);
     json headers = json::array();
@@ -100,7 +108,20 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                      {"headers", headers},
                      {"body", r.respond_body},
                      {"root", root}});
+    if (r.is_limit)
+      rules.back()["limit"] = {{"parts", r.limit.parts},
+                               {"rate_milli", r.limit.rate_milli},
+                               {"burst", r.limit.burst},
+                               {"global", r.limit.global ? 1 : 0}};
   }
+  const IdentityPolicy& id = set.identity;
+  json proxies = json::array();
+  for (const auto& [addr, bits] : id.trusted_proxies) proxies.push_back({json::binary(addr), bits});
+  const json identity = {
+      {"trusted_proxies", proxies},          {"forwarded", id.forwarded ? 1 : 0},
+      {"api_key_header", id.api_key_header}, {"bearer", id.bearer ? 1 : 0},
+      {"session_cookie", id.session_cookie}, {"fingerprint_header", id.fingerprint_header},
+      {"prefix_v4", id.prefix_v4},           {"prefix_v6", id.prefix_v6}};
   // One database per (field, arg), in index order.
   std::vector<json> dbs(b.db_index.size());
   for (const auto& [key, index] : b.db_index) {
@@ -136,7 +157,11 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                   {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
     std::free(bytes);
   }
-  const json content = {{"rules", rules}, {"nodes", b.nodes}, {"leaves", b.leaves}, {"dbs", dbs}};
+  const json content = {{"rules", rules},
+                        {"nodes", b.nodes},
+                        {"leaves", b.leaves},
+                        {"dbs", dbs},
+                        {"identity", identity}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", detect::kBundleFormat},

@@ -60,6 +60,46 @@ struct Condition {
 };
 
 enum class Action : uint8_t { block = 0, respond, log };
+
+// What a rate limit counts by: each part of the client's identity it combines.
+// The numbering is part of the bundle format (bit positions of LimitSpec::parts).
+enum class KeyPart : uint8_t {
+  client_ip = 0,  // the client's address (from X-Forwarded-For/Forwarded via trusted proxies)
+  prefix,         // its /24 (IPv4) or /64 (IPv6), or the configured lengths
+  fingerprint,    // the connection's JA4, or the configured fingerprint header
+  api_key,        // the API key header or bearer token (hashed)
+  session,        // the session cookie (hashed)
+  user_agent,
+  count_
+};
+inline const char* key_part_name(KeyPart p) {
+  static constexpr const char* kNames[] = {"client_ip", "prefix",  "fingerprint",
+                                           "api_key",   "session", "user_agent"};
+  return p < KeyPart::count_ ? kNames[static_cast<unsigned>(p)] : "unknown";
+}
+
+// A rate limit: requests matching its rule's condition (the endpoint selector) are
+// counted per key; over `rate` per second with bursts up to `burst`, the rule's action
+// applies (respond answers 429 with Retry-After).
+struct LimitSpec {
+  uint8_t parts = 0;        // bit set of KeyPart
+  uint64_t rate_milli = 0;  // requests per second x 1000
+  uint32_t burst = 1;
+  bool global = true;  // merged across workers (false: each worker counts alone)
+};
+
+// How a request's client is identified (the `identity:` section of a rule file).
+struct IdentityPolicy {
+  // Peers whose X-Forwarded-For / Forwarded header is believed (address, bits).
+  std::vector<std::pair<std::vector<uint8_t>, unsigned>> trusted_proxies;
+  bool forwarded = false;  // read `Forwarded` (RFC 7239) instead of X-Forwarded-For
+  std::string api_key_header = "x-api-key";  // lower-case; "" for none
+  bool bearer = true;                        // Authorization: Bearer <token> is an API key too
+  std::string session_cookie;                // "" for none
+  std::string fingerprint_header;            // lower-case; set by a TLS-terminating load balancer
+  uint8_t prefix_v4 = 24, prefix_v6 = 64;
+  std::string origin;  // "file:line" where it was given ("" if not given)
+};
 enum class Mode : uint8_t { enforce = 0, monitor };
 
 inline const char* action_name(Action a) {
@@ -85,10 +125,13 @@ struct Rule {
   std::string origin;  // "file:line" of the rule
   // Sample requests (raw HTTP/1.1) the rule must match / must not match.
   std::vector<std::string> test_hit, test_miss;
+  bool is_limit = false;  // a rate limit (from `limits:`), not a signature rule
+  LimitSpec limit;
 };
 
 struct RuleSet {
-  std::vector<Rule> rules;
+  std::vector<Rule> rules;  // signature rules and rate limits
+  IdentityPolicy identity;
   std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
 };
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "control/rules/limit_parser.h"
 #include "control/rules/suricata_import.h"
 #include "dataplane/config/yaml_util.h"
 
@@ -48,6 +49,23 @@ Field field_of(const YAML::Node& n) {
   std::string list;
   for (const auto& [name, f] : kFields) list += (list.empty() ? "" : ", ") + std::string(name);
   throw ConfigError(n, "unknown field '" + v + "' (fields: " + list + ")");
+}
+
+}  // namespace
+
+Action action_of(const YAML::Node& n, const std::string& allowed) {
+  const std::string a = string_of(n, "action");
+  if (a == "block") return Action::block;
+  if (a == "respond") return Action::respond;
+  if (a == "log") return Action::log;
+  throw ConfigError(n, allowed + ", not '" + a + "'");
+}
+
+Mode mode_of(const YAML::Node& n) {
+  const std::string m = string_of(n, "mode");
+  if (m == "enforce") return Mode::enforce;
+  if (m == "monitor") return Mode::monitor;
+  throw ConfigError(n, "'mode' must be enforce or monitor, not '" + m + "'");
 }
 
 // "198.18.0.0/15", "2001:db8::/32" or a single address.
@@ -169,21 +187,14 @@ Condition condition_of(const YAML::Node& n, const std::string& where, unsigned d
   return c;
 }
 
+namespace {
+
 std::vector<std::string> samples_of(const YAML::Node& n, const std::string& what) {
   std::vector<std::string> out;
   if (!n) return out;
   if (!n.IsSequence()) throw ConfigError(n, "'" + what + "' must be a list of raw requests");
   for (const auto& e : n) out.push_back(string_of(e, what + "[]"));
   return out;
-}
-
-// The first leaf of `c` for which `pred` holds, or nullptr.
-template <class P>
-const Condition* find_leaf(const Condition& c, P&& pred) {
-  if (c.kind == Condition::Kind::leaf) return pred(c) ? &c : nullptr;
-  for (const auto& child : c.children)
-    if (const Condition* l = find_leaf(child, pred)) return l;
-  return nullptr;
 }
 
 Rule rule_of(const YAML::Node& n, const std::string& origin) {
@@ -196,26 +207,8 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
   if (!n["name"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs a 'name'");
   r.name = string_of(n["name"], "name");
   if (n["description"]) r.description = string_of(n["description"], "description");
-  if (n["action"]) {
-    const std::string a = string_of(n["action"], "action");
-    if (a == "block")
-      r.action = Action::block;
-    else if (a == "respond")
-      r.action = Action::respond;
-    else if (a == "log")
-      r.action = Action::log;
-    else
-      throw ConfigError(n["action"], "'action' must be block, respond or log, not '" + a + "'");
-  }
-  if (n["mode"]) {
-    const std::string m = string_of(n["mode"], "mode");
-    if (m == "enforce")
-      r.mode = Mode::enforce;
-    else if (m == "monitor")
-      r.mode = Mode::monitor;
-    else
-      throw ConfigError(n["mode"], "'mode' must be enforce or monitor, not '" + m + "'");
-  }
+  if (n["action"]) r.action = action_of(n["action"], "'action' must be block, respond or log");
+  if (n["mode"]) r.mode = mode_of(n["mode"]);
   if (n["respond"]) {
     if (r.action != Action::respond)
       throw ConfigError(n["respond"], "'respond' is only for action: respond");
@@ -280,8 +273,14 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
   const bool ok = yaml::with_line_errors(origin, error, [&] {
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // an empty file has no rules
-    require_map(root, "top level", {"rules"});
+    require_map(root, "top level", {"rules", "limits", "identity"});
+    if (root["identity"]) set.identity = identity_of(root["identity"], origin);
+    if (const YAML::Node limits = root["limits"]) {
+      if (!limits.IsSequence()) throw ConfigError(limits, "'limits' must be a list");
+      for (const auto& n : limits) set.rules.push_back(limit_of(n, origin));
+    }
     const YAML::Node list = root["rules"];
+    if (!list) return;
     if (!list.IsSequence()) throw ConfigError(list, "'rules' must be a list");
     for (const auto& n : list) {
       Rule r = rule_of(n, origin);
@@ -316,6 +315,14 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
     auto set = suricata ? import_suricata_rules(ss.str(), path, error)
                         : parse_rules_yaml(ss.str(), path, error);
     if (!set) return std::nullopt;
+    if (!set->identity.origin.empty()) {
+      if (!all.identity.origin.empty()) {
+        error = set->identity.origin + ": 'identity' is given twice (also at " +
+                all.identity.origin + "); give it in one file";
+        return std::nullopt;
+      }
+      all.identity = set->identity;
+    }
     for (auto& r : set->rules) {
       if (!ids.insert(r.id).second) {
         error = r.origin + ": rule id " + std::to_string(r.id) + " is used twice";

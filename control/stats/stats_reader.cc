@@ -108,7 +108,7 @@ nlohmann::json top_flows_json(const stats::TopFlows& t, uint64_t tsc_hz, uint64_
   return out;
 }
 
-nlohmann::json worker_json(const stats::WorkerStats& w) {
+nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
   using nlohmann::json;
   json j;
   j["lcore"] = w.lcore_id.get();
@@ -189,6 +189,24 @@ nlohmann::json worker_json(const stats::WorkerStats& w) {
               {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
+  j["identity"] = {{"forwarded_used", w.forwarded_used.get()},
+                   {"forwarded_untrusted", w.forwarded_untrusted.get()},
+                   {"forwarded_malformed", w.forwarded_malformed.get()}};
+  json checked = json::array(), exceeded = json::array();
+  for (uint32_t l = 0; l < limits && l < stats::kMaxLimitSlots; ++l) {
+    checked.push_back(w.limit_checked[l].get());
+    exceeded.push_back(w.limit_exceeded[l].get());
+  }
+  j["limits"] = {{"keys", w.limit_keys.get()},
+                 {"capacity", w.limit_capacity.get()},
+                 {"expired", w.limit_expired.get()},
+                 {"evicted", w.limit_evicted.get()},
+                 {"insert_failed", w.limit_insert_failed.get()},
+                 {"reports_sent", w.limit_reports_sent.get()},
+                 {"reports_applied", w.limit_reports_applied.get()},
+                 {"reports_dropped", w.limit_reports_dropped.get()},
+                 {"checked", checked},  // by limit index (see "limits" at the top)
+                 {"exceeded", exceeded}};
   j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
                      {"in_order", w.reasm_in_order.get()},
                      {"out_of_order", w.reasm_out_of_order.get()},
@@ -251,7 +269,9 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   json total;
   const unsigned n = std::min<unsigned>(h.worker_count, stats::kMaxWorkers);
   for (unsigned w = 0; w < n; ++w) {
-    json wj = worker_json(seg.workers[w]);
+    json wj = worker_json(seg.workers[w], seg.rules.generation.load(std::memory_order_acquire)
+                                              ? seg.rules.limit_count
+                                              : 0);
     wj["top_flows"] = top_flows_json(seg.workers[w].top_flows, h.tsc_hz, rte_rdtsc());
     j["worker"].push_back(wj);
     wj.erase("top_flows");
@@ -282,6 +302,20 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   }
   rules["hits"] = hits;
   j["rules"] = rules;
+  // Rate limits by id: requests counted and over the limit, summed over workers.
+  json limits = json::object();
+  for (uint32_t l = 0; ri.generation.load() && l < ri.limit_count && l < stats::kMaxLimitSlots;
+       ++l) {
+    uint64_t checked = 0, exceeded = 0;
+    for (unsigned w = 0; w < n; ++w) {
+      checked += seg.workers[w].limit_checked[l].get();
+      exceeded += seg.workers[w].limit_exceeded[l].get();
+    }
+    limits[std::to_string(ri.limit_ids[l])] = {{"checked", checked}, {"exceeded", exceeded}};
+  }
+  j["limits"] = {{"by_id", limits},
+                 {"merged", h.limit_merged.get()},
+                 {"merge_dropped", h.limit_merge_dropped.get()}};
   const auto& c = seg.control;
   j["control"] = {{"connected", c.connected.get() != 0},
                   {"connections", c.connections.get()},

@@ -75,8 +75,8 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
   }
   if (auto i = root["inspect"]) {
     require_map(i, "inspect",
-                {"http_ports", "sessions", "reassembly", "smuggling", "max_head_bytes",
-                 "max_line_bytes", "tls_ports", "tls_events"});
+                {"http_ports", "sessions", "limit_keys", "reassembly", "smuggling",
+                 "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events"});
     if (i["max_head_bytes"])
       c.http_max_head_bytes =
           scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, kMaxHeadBytesLimit);
@@ -95,6 +95,8 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
+    if (i["limit_keys"])
+      c.limit_keys = scalar<uint32_t>(i["limit_keys"], "inspect.limit_keys", 0, 1u << 26);
     if (auto r = i["reassembly"]) {
       require_map(r, "inspect.reassembly",
                   {"segments", "max_held_bytes", "max_held_segments", "max_window", "on_limit"});

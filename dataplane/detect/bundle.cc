@@ -55,6 +55,17 @@ const std::vector<uint8_t>& get_binary(const json& j, const char* key) {
   return j[key].get_binary();
 }
 
+// [address bytes (4 or 16), prefix length]
+std::pair<std::vector<uint8_t>, unsigned> prefix_from(const json& p) {
+  if (!p.is_array() || p.size() != 2 || !p[0].is_binary() || !p[1].is_number_unsigned())
+    throw BundleError("bad prefix");
+  const auto& addr = p[0].get_binary();
+  const uint64_t bits = p[1].get<uint64_t>();
+  if ((addr.size() != 4 && addr.size() != 16) || bits > addr.size() * 8)
+    throw BundleError("bad prefix");
+  return {std::vector<uint8_t>(addr.begin(), addr.end()), static_cast<unsigned>(bits)};
+}
+
 // Evaluates a rule's tree with every pattern leaf false and other leaves unknown:
 // 0 false, 1 true, 2 unknown. A rule whose result is false needs a pattern match.
 int without_patterns(const Bundle& b, uint32_t node, unsigned depth) {
@@ -139,16 +150,7 @@ void parse_content(const json& c, Bundle& b) {
     f.cmp = get<Cmp>(l, "cmp", static_cast<uint64_t>(Cmp::ne));
     f.number = get<uint64_t>(l, "number", UINT64_MAX);
     f.want = get<uint8_t>(l, "want", 1) != 0;
-    for (const json& p : get_array(l, "prefixes")) {
-      if (!p.is_array() || p.size() != 2 || !p[0].is_binary() || !p[1].is_number_unsigned())
-        throw BundleError("bad prefix");
-      const auto& addr = p[0].get_binary();
-      const uint64_t bits = p[1].get<uint64_t>();
-      if ((addr.size() != 4 && addr.size() != 16) || bits > addr.size() * 8)
-        throw BundleError("bad prefix");
-      f.prefixes.emplace_back(std::vector<uint8_t>(addr.begin(), addr.end()),
-                              static_cast<unsigned>(bits));
-    }
+    for (const json& p : get_array(l, "prefixes")) f.prefixes.push_back(prefix_from(p));
     f.db = get<uint32_t>(l, "db", UINT32_MAX);
     const bool pattern = f.op <= Op::regex;
     if (pattern != (f.db != kNoDb) || (pattern && f.db >= b.dbs.size()))
@@ -174,7 +176,8 @@ void parse_content(const json& c, Bundle& b) {
     if (x.kind == rules::Condition::Kind::leaf) {
       if (x.leaf >= b.leaves.size() || !x.children.empty()) throw BundleError("bad leaf node");
     } else {
-      if (x.children.empty() ||
+      // An `all` without operands is true (a limit that counts every request).
+      if ((x.children.empty() && x.kind != rules::Condition::Kind::all) ||
           (x.kind == rules::Condition::Kind::negate && x.children.size() != 1))
         throw BundleError("bad operator node");
       for (uint32_t c : x.children)
@@ -197,6 +200,21 @@ void parse_content(const json& c, Bundle& b) {
     }
     x.root = get<uint32_t>(r, "root", UINT32_MAX);
     if (x.root >= b.nodes.size()) throw BundleError("rule root out of range");
+    x.is_limit = r.contains("limit");
+    x.limit = {};
+    x.limit_index = 0;
+    if (x.is_limit) {
+      const json& l = r["limit"];
+      x.limit.parts =
+          get<uint8_t>(l, "parts", (1u << static_cast<unsigned>(rules::KeyPart::count_)) - 1);
+      x.limit.rate_milli = get<uint64_t>(l, "rate_milli", uint64_t{1} << 40);
+      x.limit.burst = get<uint32_t>(l, "burst", 1000000);
+      x.limit.global = get<uint8_t>(l, "global", 1) != 0;
+      if (x.limit.parts == 0 || x.limit.rate_milli == 0 || x.limit.burst == 0)
+        throw BundleError("limit without key, rate or burst");
+      x.limit_index = b.limit_count++;
+      b.limit_parts |= x.limit.parts;
+    }
     const uint32_t index = static_cast<uint32_t>(b.rules.size());
     std::vector<uint32_t> under;
     leaves_under(b, x.root, 0, under);
@@ -209,12 +227,27 @@ void parse_content(const json& c, Bundle& b) {
       if (v.empty() || v.back() != index) v.push_back(index);
     }
     x.gated = without_patterns(b, x.root, 0) == 0;
+    if (x.is_limit && (x.needs_body || x.tls))
+      throw BundleError("a limit tests the body or a TLS fingerprint");
     if (x.needs_body)
       for (uint32_t l : under)
         if (b.leaves[l].field != Field::body) b.body_rule_head_leaves.push_back(l);
     b.rules.push_back(std::move(x));
     if (!b.rules.back().gated)
       (b.rules.back().needs_body ? b.ungated_body : b.ungated).push_back(index);
+  }
+  if (c.contains("identity")) {
+    const json& id = c["identity"];
+    rules::IdentityPolicy& p = b.identity;
+    for (const json& e : get_array(id, "trusted_proxies"))
+      p.trusted_proxies.push_back(prefix_from(e));
+    p.forwarded = get<uint8_t>(id, "forwarded", 1) != 0;
+    p.api_key_header = get_string(id, "api_key_header");
+    p.bearer = get<uint8_t>(id, "bearer", 1) != 0;
+    p.session_cookie = get_string(id, "session_cookie");
+    p.fingerprint_header = get_string(id, "fingerprint_header");
+    p.prefix_v4 = get<uint8_t>(id, "prefix_v4", 32);
+    p.prefix_v6 = get<uint8_t>(id, "prefix_v6", 128);
   }
   std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
   b.body_rule_head_leaves.erase(

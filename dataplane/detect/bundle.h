@@ -59,6 +59,9 @@ struct CompiledRule {
   bool needs_body;  // has a body test: decided at the end of the request
   bool gated;       // cannot match unless one of its pattern leaves matched
   bool tls;         // tests ja3/ja4: decided on the TLS ClientHello, not on HTTP requests
+  bool is_limit;    // a rate limit: its condition selects the requests it counts
+  rules::LimitSpec limit;
+  uint32_t limit_index;  // among the bundle's limits (stats slot), if is_limit
 };
 
 struct HsDatabaseFree {
@@ -84,6 +87,9 @@ struct Bundle {
   std::vector<uint32_t> ungated_body;                // body rules evaluated at every request's end
   std::vector<uint32_t> body_rule_head_leaves;       // non-body leaves that body rules use
   uint32_t body_db = kNoDb;                          // index into dbs, if any body test
+  uint32_t limit_count = 0;                          // rate limits among the rules
+  uint8_t limit_parts = 0;                           // every key part some limit uses
+  rules::IdentityPolicy identity;                    // how clients are identified
 
   // Parses and validates bundle bytes. nullptr and `error` on any problem.
   static std::unique_ptr<Bundle> load(const uint8_t* data, size_t len, std::string& error);

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "dataplane/detect/ip_prefix.h"
 #include "dataplane/http/http_normalize.h"
 #include "dataplane/http/http_parser.h"
 
@@ -96,20 +97,15 @@ bool compare(Cmp c, uint64_t a, uint64_t b) {
   return false;
 }
 
-bool in_prefix(const uint8_t* ip, unsigned len, const std::vector<uint8_t>& net, unsigned bits) {
-  if (len != net.size()) return false;
-  const unsigned full = bits / 8, rest = bits % 8;
-  if (std::memcmp(ip, net.data(), full) != 0) return false;
-  if (rest == 0) return true;
-  const uint8_t mask = static_cast<uint8_t>(0xff00 >> rest);
-  return (ip[full] & mask) == (net[full] & mask);
-}
-
 }  // namespace
 
 void Verdict::add(uint32_t rule, const Bundle& b) {
-  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
   const CompiledRule& r = b.rules[rule];
+  if (r.is_limit) {  // counted by the caller's limiter, never decisive here
+    if (limit_count < kMaxLimitsPerRequest) limits[limit_count++] = rule;
+    return;
+  }
+  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
   if (r.mode == Mode::enforce && r.action != Action::log &&
       (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
     decisive = static_cast<int32_t>(rule);

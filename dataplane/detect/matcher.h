@@ -31,11 +31,14 @@ struct RequestView {
 
 inline constexpr unsigned kMaxMatched = 16;
 inline constexpr unsigned kMaxCarried = 32;
+inline constexpr unsigned kMaxLimitsPerRequest = 8;
 
 struct Verdict {
   int32_t decisive = -1;  // rule index that decides (enforce mode, block or respond)
   uint32_t matched[kMaxMatched];
-  unsigned matched_count = 0;  // every rule that matched, in rule order (bounded)
+  unsigned matched_count = 0;             // every rule that matched, in rule order (bounded)
+  uint32_t limits[kMaxLimitsPerRequest];  // rate limits whose selector matched (bounded)
+  unsigned limit_count = 0;
   void add(uint32_t rule, const Bundle& b);
 };
 

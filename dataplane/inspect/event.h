@@ -14,6 +14,7 @@ enum class EventType : uint8_t {
   overlap_conflict,  // TCP data overlapped held data with different bytes
   reassembly_limit,  // a reassembly bound was hit
   tls_client_hello,  // a ClientHello was fingerprinted (host: SNI; ja3, ja4)
+  rate_limit,        // a key went over a rate limit (first request over it; rule: the limit)
 };
 
 struct EventRecord {
@@ -29,7 +30,13 @@ struct EventRecord {
   uint8_t enforced;  // the action was carried out (enforce mode and not overridden)
   uint8_t family;    // 4 or 6
   uint8_t worker;
-  uint8_t client_ip[16], server_ip[16];
+  uint8_t client_ip[16], server_ip[16];  // the packet's endpoints
+  // The client as identified (a forwarding header from a trusted proxy), if it differs.
+  uint8_t real_client_family;  // 0: the packet's client
+  uint8_t real_client_ip[16];
+  uint32_t retry_after_s;  // rate_limit
+  uint32_t limit_denied;   // rate_limit: requests over the limit since the key's last event
+  char limit_key[96];      // rate_limit: "api_key=3fa2..,client_ip=198.18.0.1"
   char method[16];
   char rule_name[64];
   char host[96];

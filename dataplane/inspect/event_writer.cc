@@ -44,6 +44,7 @@ const char* type_name(EventType t) {
     case EventType::overlap_conflict: return "overlap_conflict";
     case EventType::reassembly_limit: return "reassembly_limit";
     case EventType::tls_client_hello: return "tls_client_hello";
+    case EventType::rate_limit: return "rate_limit";
   }
   return "unknown";
 }
@@ -86,9 +87,12 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
               {"client_port", e.client_port},
               {"server_ip", ip_text(e.server_ip, e.family)},
               {"server_port", e.server_port}}},
-            {"client_ip", ip_text(e.client_ip, e.family)},
+            {"client_ip", e.real_client_family ? ip_text(e.real_client_ip, e.real_client_family)
+                                               : ip_text(e.client_ip, e.family)},
             {"bundle_version", e.bundle_version}};
-  if (e.type == EventType::rule || e.type == EventType::smuggling) {
+  if (e.real_client_family) j["forwarded"] = true;  // client_ip from a trusted proxy's header
+  if (e.type == EventType::rule || e.type == EventType::smuggling ||
+      e.type == EventType::rate_limit) {
     j["method"] = field(e.method, sizeof e.method);
     j["host"] = field(e.host, sizeof e.host);
     j["path"] = field(e.path, sizeof e.path);
@@ -99,6 +103,13 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   }
   if (e.type == EventType::rule) {
     j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
+    if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+  }
+  if (e.type == EventType::rate_limit) {
+    j["limit"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
+    j["key"] = field(e.limit_key, sizeof e.limit_key);
+    j["retry_after"] = e.retry_after_s;
+    j["denied"] = e.limit_denied;
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)

@@ -9,6 +9,7 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +25,7 @@ uint64_t unix_now_ns() {
 }
 
 constexpr unsigned kEventRing = 8192;
+constexpr unsigned kLimitRing = 65536;  // rate-limit reports in flight per worker and direction
 
 }  // namespace
 
@@ -51,8 +53,29 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   }
   writer_.start_clock(rte_get_tsc_hz());
   if (!cfg.events_file.empty() && !writer_.open(cfg.events_file, error)) return false;
+  // Global rate limits: one ring up from each worker, one down to each (elements are
+  // LimitReports), merged by merge_limit_reports() on the main lcore.
+  if (cfg.limit_keys > 0 && workers > 1) {
+    for (unsigned w = 0; w < workers; ++w)
+      for (const char* dir : {"up", "down"}) {
+        const std::string name = std::string("limit_") + dir + "_" + std::to_string(w);
+        rte_ring* r =
+            rte_ring_create_elem(name.c_str(), sizeof(behave::LimitReport), kLimitRing,
+                                 static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
+        if (r == nullptr) {
+          error = "cannot create rate-limit ring " + name + ": " + rte_strerror(rte_errno);
+          return false;
+        }
+        (dir[0] == 'u' ? limit_up_ : limit_down_).push_back(r);
+      }
+    merge_batch_.resize(256);
+  }
   InspectShared shared;
   shared.rules = &rules_;
+  if (!limit_up_.empty()) {
+    shared.limit_up = limit_up_.data();
+    shared.limit_down = limit_down_.data();
+  }
   shared.events = events_;
   shared.event_pool = event_pool_;
   shared.mbufs = mbufs;
@@ -95,6 +118,12 @@ bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std:
               std::min(a.bundle->sha256.size(), sizeof ri.sha256 - 1));
   for (size_t r = 0; r < a.bundle->rules.size() && r < stats::kMaxRuleSlots; ++r)
     ri.rule_ids[r] = a.bundle->rules[r].id;
+  ri.limit_count = 0;
+  for (const auto& r : a.bundle->rules)
+    if (r.is_limit && r.limit_index < stats::kMaxLimitSlots) {
+      ri.limit_ids[r.limit_index] = r.id;
+      ri.limit_count = std::max(ri.limit_count, r.limit_index + 1);
+    }
   ri.loaded_unix_ns = unix_now_ns();
   const auto ns = [](auto d) {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
@@ -157,6 +186,27 @@ bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport
 
 void InspectionRuntime::poll() {
   if (events_) writer_.drain(events_, event_pool_, sink_);
+  merge_limit_reports();
+}
+
+// Hands each worker's rate-limit reports to every other worker. Reports that find a
+// ring full are lost (counted): the limit is then enforced less tightly for a moment.
+void InspectionRuntime::merge_limit_reports() {
+  for (unsigned from = 0; from < limit_up_.size(); ++from) {
+    for (unsigned round = 0; round < 64; ++round) {
+      const unsigned n = rte_ring_sc_dequeue_burst_elem(
+          limit_up_[from], merge_batch_.data(), sizeof(behave::LimitReport),
+          static_cast<unsigned>(merge_batch_.size()), nullptr);
+      for (unsigned to = 0; to < limit_down_.size(); ++to) {
+        if (to == from || n == 0) continue;
+        const unsigned sent = rte_ring_sp_enqueue_burst_elem(
+            limit_down_[to], merge_batch_.data(), sizeof(behave::LimitReport), n, nullptr);
+        seg_->header.limit_merge_dropped.add(n - sent);
+      }
+      seg_->header.limit_merged.add(n);
+      if (n < merge_batch_.size()) break;
+    }
+  }
 }
 
 void InspectionRuntime::stop() {
@@ -164,6 +214,10 @@ void InspectionRuntime::stop() {
   inspectors_.clear();
   delete rules_.exchange(nullptr);
   if (events_) rte_ring_free(events_);
+  for (rte_ring* r : limit_up_) rte_ring_free(r);
+  for (rte_ring* r : limit_down_) rte_ring_free(r);
+  limit_up_.clear();
+  limit_down_.clear();
   if (event_pool_) rte_mempool_free(event_pool_);
   rte_free(qsbr_);
   events_ = nullptr;

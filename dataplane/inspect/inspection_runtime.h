@@ -62,7 +62,7 @@ class InspectionRuntime {
   RulesIdentity rules_identity();
   // Where event lines go besides the events file; set before the workers start.
   void set_event_sink(std::function<void(std::string&&)> sink) { sink_ = std::move(sink); }
-  // Periodic main-lcore work: writes queued events.
+  // Periodic main-lcore work: writes queued events, merges rate-limit reports.
   void poll();
   // After the workers stopped.
   void stop();
@@ -84,6 +84,10 @@ class InspectionRuntime {
   std::function<void(std::string&&)> sink_;
   std::mutex load_mu_;  // one load at a time (main lcore and control thread)
   std::vector<std::unique_ptr<Inspector>> inspectors_;
+  // Global rate limits (more than one worker): [worker] rings, main lcore's batch.
+  std::vector<rte_ring*> limit_up_, limit_down_;
+  std::vector<behave::LimitReport> merge_batch_;
+  void merge_limit_reports();
 };
 
 }  // namespace bulwark

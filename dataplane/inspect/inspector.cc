@@ -1,12 +1,15 @@
 // Per-worker HTTP inspection (see inspector.h).
 #include "dataplane/inspect/inspector.h"
 
+#include <arpa/inet.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -37,6 +40,9 @@ void copy_field(char* dst, size_t cap, std::string_view v) {
   dst[n] = '\0';
 }
 
+// Keys a worker can report to the others per housekeeping pass (about 1 ms).
+constexpr uint32_t kLimitReportSlots = 16384;
+
 void count_anomalies(stats::WorkerStats& st, uint32_t a) {
   for (unsigned bit = 0; a && bit < stats::kHttpAnomalySlots; ++bit, a >>= 1)
     if (a & 1) st.anomalies[bit].add(1);
@@ -46,7 +52,7 @@ void count_anomalies(stats::WorkerStats& st, uint32_t a) {
 
 std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigned worker,
                                              const InspectShared& shared, stats::WorkerStats* st,
-                                             int /*socket*/, std::string& error) {
+                                             int socket, std::string& error) {
   std::unique_ptr<Inspector> in(new (std::nothrow) Inspector());
   if (!in) {
     error = "out of memory for the inspector";
@@ -93,6 +99,15 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->path_buffer_.resize(detect::kPathBufferBytes);
+    in->tsc_hz_ = rte_get_tsc_hz();
+    if (cfg.limit_keys > 0) {
+      in->limiter_ =
+          behave::RateLimiter::create("limits_" + std::to_string(worker), cfg.limit_keys,
+                                      kLimitReportSlots, 10 * in->tsc_hz_, socket, error);
+      if (!in->limiter_) return nullptr;
+      in->reports_.resize(256);
+      st->limit_capacity.set(cfg.limit_keys);
+    }
   } catch (const std::bad_alloc&) {
     error =
         "not enough memory for " + std::to_string(cfg.http_sessions) + " inspection sessions and " +
@@ -221,7 +236,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
   if (o.limit && !s->cut) {
     event(EventType::reassembly_limit, 0, 0, 0, on_limit_ == LimitPolicy::drop, 0, 0, nullptr);
     if (on_limit_ == LimitPolicy::drop) {
-      cut(false, 0);
+      cut({});
     } else {
       s->bypass = true;
       st_->inspection_bypassed.add(1);
@@ -238,7 +253,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
 }
 
 bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
-                       const std::string* payload) {
+                       std::string_view payload) {
   Injected& out = *cur_.out;
   rte_mbuf* m = out.n < Injected::kMax ? rte_pktmbuf_alloc(shared_.mbufs) : nullptr;
   TcpSegmentSpec spec;
@@ -246,10 +261,10 @@ bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
   spec.seq = seq;
   spec.ack = ack;
   spec.flags = flags;
-  spec.window = payload ? 8192 : 0;
-  if (payload) {
-    spec.payload = reinterpret_cast<const uint8_t*>(payload->data());
-    spec.payload_len = static_cast<uint16_t>(payload->size());
+  spec.window = payload.empty() ? 0 : 8192;
+  if (!payload.empty()) {
+    spec.payload = reinterpret_cast<const uint8_t*>(payload.data());
+    spec.payload_len = static_cast<uint16_t>(payload.size());
   }
   if (m == nullptr || !build_tcp_segment(m, cur_.frame, *cur_.info, spec)) {
     if (m) rte_pktmbuf_free(m);
@@ -259,13 +274,13 @@ bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
   out.m[out.n] = m;
   out.reverse[out.n] = reverse;
   ++out.n;
-  (payload ? st_->responses_sent : st_->resets_sent).add(1);
+  (payload.empty() ? st_->resets_sent : st_->responses_sent).add(1);
   return true;
 }
 
 // Cuts the connection at the current packet (dropped): the server side gets a RST in
-// place of the packet; the client gets the rule's response (with FIN) or a RST.
-void Inspector::cut(bool respond, uint32_t rule) {
+// place of the packet; the client gets `response` (with FIN) or a RST.
+void Inspector::cut(std::string_view response) {
   HttpSession& s = *cur_.s;
   s.cut = true;
   cur_.drop = true;
@@ -273,14 +288,14 @@ void Inspector::cut(bool respond, uint32_t rule) {
   const uint32_t seq = i.tcp_seq, ack = i.tcp_ack, end = i.tcp_seq + i.payload_len;
   const uint8_t rst = kTcpRst | kTcpAck;
   if (cur_.to_server) {
-    inject(false, seq, ack, rst, nullptr);
-    if (respond && cur_.rules)
-      inject(true, ack, end, kTcpPsh | kTcpAck | kTcpFin, &cur_.rules->responses[rule]);
+    inject(false, seq, ack, rst, {});
+    if (!response.empty())
+      inject(true, ack, end, kTcpPsh | kTcpAck | kTcpFin, response);
     else
-      inject(true, ack, end, rst, nullptr);
+      inject(true, ack, end, rst, {});
   } else {  // decided on a server -> client packet: reset both ends
-    inject(false, seq, ack, rst, nullptr);
-    inject(true, ack, end, rst, nullptr);
+    inject(false, seq, ack, rst, {});
+    inject(true, ack, end, rst, {});
   }
 }
 
@@ -298,7 +313,8 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   e.tsc = cur_.now;
   e.bundle_version = cur_.rules ? cur_.rules->bundle->version : 0;
   e.type = type;
-  e.rule_id = cur_.rules && type == EventType::rule ? cur_.rules->bundle->rules[rule].id : 0;
+  const bool names_rule = type == EventType::rule || type == EventType::rate_limit;
+  e.rule_id = cur_.rules && names_rule ? cur_.rules->bundle->rules[rule].id : 0;
   e.anomalies = anomalies;
   e.status = status;
   e.action = action;
@@ -311,6 +327,15 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   std::memcpy(e.server_ip, from_client ? i.dst : i.src, 16);
   e.client_port = from_client ? i.sport : i.dport;
   e.server_port = from_client ? i.dport : i.sport;
+  e.real_client_family = 0;
+  if (cur_.ident && cur_.ident->forwarded == behave::ForwardedStatus::used) {
+    e.real_client_family = cur_.ident->ip_len == 4 ? 4 : 6;
+    std::memcpy(e.real_client_ip, cur_.ident->ip, 16);
+  }
+  e.retry_after_s = cur_.retry_after_s;
+  e.limit_denied = cur_.limit_denied;
+  copy_field(e.limit_key, sizeof e.limit_key,
+             cur_.limit_key ? std::string_view(cur_.limit_key) : std::string_view());
   copy_field(
       e.rule_name, sizeof e.rule_name,
       e.rule_id ? std::string_view(cur_.rules->bundle->rules[rule].name) : std::string_view());
@@ -322,7 +347,8 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     copy_field(e.host, sizeof e.host, host_without_port(head->header("host")));
     copy_field(e.path, sizeof e.path, target_path(head->target));
     copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
-  } else if (type == EventType::rule || type == EventType::smuggling) {
+  } else if (type == EventType::rule || type == EventType::smuggling ||
+             type == EventType::rate_limit) {
     std::memcpy(e.method, s.summary.method, sizeof e.method);
     std::memcpy(e.host, s.summary.host, sizeof e.host);
     std::memcpy(e.path, s.summary.path, sizeof e.path);
@@ -371,10 +397,10 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
   const detect::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
   if (rule.action == rules::Action::respond) {
     st_->verdict_respond.add(1);
-    cut(true, static_cast<uint32_t>(v.decisive));
+    cut(cur_.rules->responses[static_cast<size_t>(v.decisive)]);
   } else {
     st_->verdict_block.add(1);
-    cut(false, 0);
+    cut({});
   }
 }
 
@@ -385,7 +411,7 @@ void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
   event(EventType::smuggling, 0, block ? 0 : 2, 0, block, signs, 0, head);
   if (block) {
     st_->anomaly_blocks.add(1);
-    cut(false, 0);
+    cut({});
   }
 }
 
@@ -419,12 +445,31 @@ void Inspector::on_head(const HttpHead& head) {
     return;
   }
   detect::Matcher& m = *cur_.rules->matchers[worker_];
+  const detect::Bundle& bundle = *cur_.rules->bundle;
   const PacketInfo& i = *cur_.info;
-  const detect::RequestView view = detect::make_request_view(
-      head, path_buffer_.data(), i.src, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16));
+  behave::resolve_identity(bundle.identity, head, i.src,
+                           static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
+                           bundle.limit_parts, ident_);
+  cur_.ident = &ident_;
+  switch (ident_.forwarded) {
+    case behave::ForwardedStatus::used: st_->forwarded_used.add(1); break;
+    case behave::ForwardedStatus::untrusted_peer: st_->forwarded_untrusted.add(1); break;
+    case behave::ForwardedStatus::malformed: st_->forwarded_malformed.add(1); break;
+    case behave::ForwardedStatus::none: break;
+  }
+  // Rules see the client as identified (through trusted proxies).
+  const detect::RequestView view =
+      detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
   detect::Verdict v;
   end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
+  if (v.decisive < 0 && v.limit_count && apply_limits(v, head)) {
+    s.generation = cur_.rules->generation;
+    s.scan_open = m.wants_body();
+    end_scan(s);                                   // the stream on_head may have taken goes back
+    if (v.matched_count) decide(v, &head, false);  // record log/monitor matches; no verdict
+    return;
+  }
   s.generation = cur_.rules->generation;
   s.scan_open = m.wants_body();
   if (s.scan_open && s.scan.stream == nullptr) st_->body_unscanned.add(1);
@@ -441,6 +486,127 @@ void Inspector::on_head(const HttpHead& head) {
     decide(v, &head, !s.scan_open);
   else if (!s.scan_open)
     st_->verdict_pass.add(1);
+}
+
+// A limit's key as text for its event: each part, secrets as digest prefixes.
+void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const {
+  using rules::KeyPart;
+  size_t n = 0;
+  out[0] = '\0';
+  auto put = [&](const char* name, const char* value) {
+    const int w = std::snprintf(out + n, cap - n, "%s%s=%s", n ? "," : "", name, value);
+    if (w > 0) n = std::min(cap - 1, n + static_cast<size_t>(w));
+  };
+  for (unsigned p = 0; p < static_cast<unsigned>(KeyPart::count_); ++p) {
+    if (!(limit.limit.parts & (1u << p))) continue;
+    const KeyPart part = static_cast<KeyPart>(p);
+    char text[64];
+    char hex[17];
+    switch (part) {
+      case KeyPart::client_ip:
+      case KeyPart::prefix: {
+        const uint8_t* a = part == KeyPart::client_ip ? ident_.ip : ident_.prefix;
+        inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, a, text, sizeof text);
+        if (part == KeyPart::prefix) {
+          const size_t l = std::strlen(text);
+          std::snprintf(text + l, sizeof text - l, "/%u", ident_.prefix_bits);
+        }
+        put(rules::key_part_name(part), text);
+        break;
+      }
+      case KeyPart::api_key:
+        behave::digest_hex(ident_.api_key, hex);
+        put("api_key_sha256", hex);
+        break;
+      case KeyPart::session:
+        behave::digest_hex(ident_.session, hex);
+        put("session_sha256", hex);
+        break;
+      case KeyPart::fingerprint:
+        copy_field(text, sizeof text, ident_.fingerprint_text);
+        put("fingerprint", text);
+        break;
+      case KeyPart::user_agent:
+        behave::digest_hex(ident_.user_agent, hex);
+        put("user_agent_sha256", hex);
+        break;
+      case KeyPart::count_: break;
+    }
+  }
+}
+
+bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
+  if (!limiter_) return false;
+  const detect::Bundle& b = *cur_.rules->bundle;
+  for (unsigned k = 0; k < v.limit_count; ++k) {
+    const uint32_t r = v.limits[k];
+    const detect::CompiledRule& rule = b.rules[r];
+    behave::LimitKey key;
+    if (!behave::make_limit_key(rule.id, rule.limit.parts, ident_, key)) continue;
+    const uint64_t interval = std::max<uint64_t>(1, tsc_hz_ * 1000 / rule.limit.rate_milli);
+    const behave::LimitDecision d =
+        limiter_->check(key, interval, interval * rule.limit.burst, rule.limit.global, cur_.now);
+    const uint32_t slot = rule.limit_index;
+    if (slot < stats::kMaxLimitSlots) {
+      st_->limit_checked[slot].add(1);
+      if (!d.allowed) st_->limit_exceeded[slot].add(1);
+      limits_used_ = std::max(limits_used_, slot + 1);
+    }
+    if (d.allowed) continue;
+    const bool enforce = rule.mode == rules::Mode::enforce && rule.action != rules::Action::log;
+    const uint32_t retry_s = static_cast<uint32_t>((d.retry_after + tsc_hz_ - 1) / tsc_hz_);
+    if (d.report) {
+      char text[96];
+      limit_key_text(rule, text, sizeof text);
+      cur_.limit_key = text;
+      cur_.retry_after_s = retry_s ? retry_s : 1;
+      cur_.limit_denied = d.denied;
+      event(EventType::rate_limit, r, static_cast<uint8_t>(rule.action),
+            static_cast<uint8_t>(rule.mode), enforce, head.anomalies, 429, &head);
+      cur_.limit_key = nullptr;
+      cur_.retry_after_s = 0;
+    }
+    if (!enforce) continue;
+    if (rule.action == rules::Action::respond) {
+      // Machine-readable, with the wait in whole seconds (at least 1).
+      const uint32_t wait = retry_s ? retry_s : 1;
+      char body[160];
+      const int bl = std::snprintf(body, sizeof body,
+                                   "{\"error\":\"rate_limited\",\"limit\":%u,\"retry_after\":%u}\n",
+                                   rule.id, wait);
+      const int n =
+          std::snprintf(limit_response_, sizeof limit_response_,
+                        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+                        "Retry-After: %u\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+                        wait, bl, body);
+      st_->verdict_respond.add(1);
+      cut(std::string_view(limit_response_, static_cast<size_t>(n)));
+    } else {
+      st_->verdict_block.add(1);
+      cut({});
+    }
+    return true;
+  }
+  return false;
+}
+
+void Inspector::exchange_limit_reports(uint64_t now) {
+  // Other workers' allowed requests first, so this worker's cells are current.
+  for (unsigned round = 0; round < 4; ++round) {
+    const unsigned n = rte_ring_sc_dequeue_burst_elem(
+        shared_.limit_down[worker_], reports_.data(), sizeof(behave::LimitReport),
+        static_cast<unsigned>(reports_.size()), nullptr);
+    for (unsigned k = 0; k < n; ++k) limiter_->apply(reports_[k], now);
+    if (n < reports_.size()) break;
+  }
+  for (unsigned round = 0; round < 4; ++round) {
+    const unsigned n =
+        limiter_->collect(reports_.data(), static_cast<unsigned>(reports_.size()), worker_);
+    if (n == 0) break;
+    const unsigned sent = rte_ring_sp_enqueue_burst_elem(shared_.limit_up[worker_], reports_.data(),
+                                                         sizeof(behave::LimitReport), n, nullptr);
+    lost_reports_ += n - sent;
+  }
 }
 
 void Inspector::on_body(const uint8_t* data, size_t len) {
@@ -489,9 +655,27 @@ void Inspector::release_head_buffer(uint8_t* buf) { free_heads_.push_back(buf); 
 void Inspector::rules_swapped() {
   for (uint32_t r = 0; r < rule_hits_used_; ++r) st_->rule_hits[r].set(0);
   rule_hits_used_ = 0;
+  for (uint32_t l = 0; l < limits_used_; ++l) {
+    st_->limit_checked[l].set(0);
+    st_->limit_exceeded[l].set(0);
+  }
+  limits_used_ = 0;
 }
 
 void Inspector::publish() {
+  if (limiter_) {
+    const uint64_t now = rte_rdtsc();
+    if (shared_.limit_up && shared_.limit_down) exchange_limit_reports(now);
+    limiter_->sweep(now, 256);
+    const behave::LimitCounters& l = limiter_->counters();
+    st_->limit_keys.set(l.keys);
+    st_->limit_expired.set(l.expired);
+    st_->limit_evicted.set(l.evicted);
+    st_->limit_insert_failed.set(l.insert_failed);
+    st_->limit_reports_sent.set(l.reports_sent);
+    st_->limit_reports_applied.set(l.reports_applied);
+    st_->limit_reports_dropped.set(l.reports_dropped + lost_reports_);
+  }
   const ReassemblyCounters& c = reasm_->counters();
   st_->sessions_active.set(sessions_active_);
   st_->reasm_delivered_bytes.set(c.delivered_bytes);

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "control/api/stats_layout.h"
+#include "dataplane/behave/client_identity.h"
+#include "dataplane/behave/rate_limiter.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
 #include "dataplane/inspect/event.h"
@@ -34,6 +36,10 @@ struct InspectShared {
   rte_ring* events = nullptr;                          // workers: enqueue (MP); main: dequeue (SC)
   rte_mempool* event_pool = nullptr;                   // EventRecord buffers
   rte_mempool* mbufs = nullptr;                        // for injected segments
+  // Global rate limits, by worker: limit_up[w] carries worker w's reports to the
+  // aggregator (main lcore), limit_down[w] the other workers' reports to w. SP/SC.
+  rte_ring* const* limit_up = nullptr;
+  rte_ring* const* limit_down = nullptr;
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -62,7 +68,8 @@ class Inspector : private HttpHandler {
                  Injected& out);
   // The flow is going away (expired, evicted): its session returns to the pool.
   void on_flow_removed(FlowEntry& e);
-  // Copies reassembly counters into the stats block (housekeeping).
+  // Housekeeping (about every millisecond): exchanges global rate-limit reports, sweeps
+  // idle rate-limit cells, copies counters into the stats block.
   void publish();
   // The worker saw a new rule set: per-rule hit counters are by rule index, so they
   // start again from zero for the new set.
@@ -99,12 +106,19 @@ class Inspector : private HttpHandler {
   // Records the matched rules and carries out the decisive one. `final`: this is the
   // request's verdict (false while its body is still to be scanned).
   void decide(const detect::Verdict& v, const HttpHead* head, bool final);
-  void cut(bool respond, uint32_t rule);
+  // Counts the request against each rate limit whose selector matched; carries out the
+  // first one it exceeds in enforce mode. True if the request was stopped.
+  bool apply_limits(const detect::Verdict& v, const HttpHead& head);
+  void limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const;
+  void exchange_limit_reports(uint64_t now);
+  // Cuts the connection at the current packet: the client gets `response` (with FIN)
+  // or, if it is empty, a RST; the server side a RST.
+  void cut(std::string_view response);
   void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
              uint32_t anomalies, uint16_t status, const HttpHead* head,
              const tls::ClientHello* hello = nullptr);
   void apply_anomaly_policy(uint32_t anomalies, const HttpHead* head);
-  bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, const std::string* payload);
+  bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, std::string_view payload);
 
   // Configuration.
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
@@ -137,6 +151,14 @@ class Inspector : private HttpHandler {
   std::vector<uint32_t> hello_owner_;   // [buffer]: session index
   uint64_t hello_hold_ticks_ = 0;       // a buffer may be reclaimed after this long (1 s)
   std::vector<uint8_t> hello_scratch_;  // the parser joins record fragments here
+  // Rate limits (nullptr if inspect.limit_keys is 0).
+  std::unique_ptr<behave::RateLimiter> limiter_;
+  std::vector<behave::LimitReport> reports_;  // report batch (fixed size)
+  uint64_t tsc_hz_ = 0;
+  uint32_t limits_used_ = 0;      // limit stats slots written since the last swap
+  uint64_t lost_reports_ = 0;     // reports the ring to the aggregator had no room for
+  behave::ClientIdentity ident_;  // the current request's client
+  char limit_response_[512];      // a 429 answer, written per request
 
   // The packet being handled (valid during on_packet).
   struct Current {
@@ -148,6 +170,10 @@ class Inspector : private HttpHandler {
     Injected* out = nullptr;
     detect::ActiveRules* rules = nullptr;
     uint64_t now = 0;
+    const behave::ClientIdentity* ident = nullptr;  // set once a request's client is known
+    uint32_t retry_after_s = 0;                     // for a rate_limit event
+    uint32_t limit_denied = 0;                      // for a rate_limit event
+    const char* limit_key = nullptr;                // for a rate_limit event
   } cur_;
 };
 

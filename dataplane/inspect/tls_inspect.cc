@@ -123,7 +123,7 @@ void Inspector::decide_hello(HttpSession& s, const tls::ClientHello& hello) {
   }
   if (v.decisive >= 0) {
     st_->tls_blocked.add(1);
-    cut(false, 0);
+    cut({});
   }
 }
 

@@ -125,7 +125,7 @@ json_check 'any(f["name"] == "bulwark_rule_hits_total" and f["metrics"] for f in
 check 0 "dataplane connected \(pid" version
 
 # Rules.
-check 0 "^9001 +lab bad bot +respond +enforce +[1-9]" rules list
+check 0 "^9001 +lab bad bot +- +respond +enforce +[1-9]" rules list
 json_check 'j["version"] == 1 and len(j["rules"]) == 5 and [r["id"] for r in j["rules"]][0] == 9001' rules list
 check 0 "rule 9005: lab login body" rules show 9005
 json_check 'j["id"] == 9002 and j["origin"] == "lab.yaml:8" and "blocked path" in j["source"]' rules show 9002
@@ -211,6 +211,13 @@ ctl config rollback >/dev/null
 for ((i = 0; i < 40; i++)); do grep -q '"type":"config_applied"' "$WORK/follow.out" && break; sleep 0.1; done
 kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null || true
 grep -q '"version":8' "$WORK/follow.out" || fail "events --follow did not stream the rollback: $(cat "$WORK/follow.out")"
+
+# Rate limits: listed with their key, rate and burst; shown as limits.
+check 0 "version 9 active" rules load "$HERE/../lab/rules/limits.yaml" --add
+check 0 "^7201 +customers API per API key +20/s burst 10 per api_key +respond +enforce +0" rules list
+check 0 "^7202 +health per client address \(monitor\) +2/s burst 2 per client_ip +respond +monitor" rules list
+check 0 "^limit 7201: customers API per API key" rules show 7201
+json_check 'j["kind"] == "limit" and j["limit"] == {"key": ["api_key"], "rate": "20/s", "burst": 10, "scope": "global"}' rules show 7201
 
 kill -TERM "$dpid"; wait "$dpid" || fail "dataplane exit code $?"; dpid=
 kill -TERM "$cpid"; wait "$cpid" || fail "bulwark-control exit code $?"; cpid=
