@@ -64,8 +64,8 @@ rules:
 )";
 
 const char* kAgents[] = {
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Safari/537.36"),
     "okhttp/4.12.0", "MyShopApp/3.4.1 (Android 14; Pixel 8)", "python-requests/2.31.0"};
 
 struct Request {
@@ -104,7 +104,7 @@ struct Runner : HttpHandler {
       const detect::CompiledRule& r = b.rules[v.limits[k]];
       behave::LimitKey key;
       if (!behave::make_limit_key(r.id, r.limit.parts, ident, key)) continue;
-      const uint64_t interval = hz * 1000 / r.limit.rate_milli;
+      const uint64_t interval = hz * r.limit.period_s / r.limit.count;
       limited +=
           !limiter->check(key, interval, interval * r.limit.burst, r.limit.global, now).allowed;
     }

@@ -120,13 +120,16 @@ struct alignas(64) WorkerStats {
   // short at an unusable hop.
   Counter forwarded_used, forwarded_untrusted, forwarded_malformed;
   // Rate limits, by limit index in the active bundle (see RulesInfo::limit_ids): requests
-  // counted and requests over the limit (enforced or, in monitor mode, not).
-  Counter limit_checked[kMaxLimitSlots], limit_exceeded[kMaxLimitSlots];
+  // within the limit and over it (enforced or, in monitor mode, not).
+  Counter limit_allowed[kMaxLimitSlots], limit_exceeded[kMaxLimitSlots];
   Counter limit_keys, limit_capacity;  // cells in use / available on this worker
   Counter limit_expired, limit_evicted, limit_insert_failed;
   // Global limits: reports sent to / applied from the other workers, reports lost
   // (too many keys in a millisecond, or the ring to the aggregator full).
   Counter limit_reports_sent, limit_reports_applied, limit_reports_dropped;
+  // Requests (and TLS connections) stopped by the block list, by what matched:
+  // address or prefix, TLS fingerprint, API key.
+  Counter blocklist_hits[3];
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
@@ -157,6 +160,8 @@ struct alignas(64) Header {
   // Rate-limit reports the aggregator (main lcore) passed between workers, and those
   // lost because a worker's ring was full.
   Counter limit_merged, limit_merge_dropped;
+  // The block list pushed by bulwark-control: live entries, lists loaded.
+  Counter blocklist_entries, blocklist_loads;
 };
 
 // The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.

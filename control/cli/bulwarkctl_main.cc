@@ -44,6 +44,21 @@ bool read_text(const std::string& path, std::string& out) {
   return true;
 }
 
+// "90s", "10m", "2h", "7d" or plain seconds.
+bool parse_duration(const std::string& text, uint64_t& seconds) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return false;
+  const std::string unit = text.substr(digits);
+  const uint64_t per = unit.empty() || unit == "s" ? 1
+                       : unit == "m"               ? 60
+                       : unit == "h"               ? 3600
+                       : unit == "d"               ? 86400
+                                                   : 0;
+  seconds = std::stoull(text.substr(0, digits)) * per;
+  return per != 0 && seconds > 0;
+}
+
 int fail(int code, const std::string& msg) {
   std::fprintf(stderr, "bulwarkctl: %s\n", msg.c_str());
   return code;
@@ -178,6 +193,31 @@ int main(int argc, char** argv) {
   events->add_flag("-f,--follow", follow, "keep printing events as they happen (Ctrl-C ends)");
   events->add_option("-n,--count", event_count, "how many recent events")->capture_default_str();
 
+  auto* block = app.add_subcommand("block", "the manual block list (kept across restarts)");
+  block->require_subcommand(1);
+  std::string block_ip, block_prefix, block_fp, block_key, block_key_sha, block_ttl,
+      block_action = "block";
+  auto* block_add =
+      block->add_subcommand("add", "block a client address, prefix, TLS fingerprint or API key");
+  auto* what = block_add->add_option_group("what", "what to block (one)");
+  what->add_option("--ip", block_ip, "a client address");
+  what->add_option("--prefix", block_prefix, "an address prefix, e.g. 203.0.113.0/24");
+  what->add_option("--fingerprint", block_fp, "a JA4, or a JA3 hash");
+  what->add_option("--api-key", block_key, "an API key or bearer token (only its SHA-256 is kept)");
+  what->add_option("--api-key-sha256", block_key_sha, "an API key's SHA-256 (64 hex digits)");
+  what->require_option(1);
+  block_add->add_option("--ttl", block_ttl,
+                        "expires after this long: 90s, 10m, 2h, 7d (default: never)");
+  block_add->add_option("--action", block_action, "block (reset) or respond (403 with a JSON body)")
+      ->check(CLI::IsMember({"block", "respond"}))
+      ->capture_default_str();
+  block_add->add_option("--comment", comment, "why");
+  auto* block_list =
+      block->add_subcommand("list", "entries with what they block and when they expire");
+  uint64_t block_id = 0;
+  auto* block_remove = block->add_subcommand("remove", "remove an entry");
+  block_remove->add_option("id", block_id, "entry number (block list)")->required();
+
   std::string shell = "bash";
   auto* completion = app.add_subcommand("completion", "print a shell completion script");
   completion->add_option("shell", shell, "bash")->check(CLI::IsMember({"bash"}));
@@ -253,6 +293,28 @@ int main(int argc, char** argv) {
   }
   if (config_confirm->parsed()) cmd = "config.confirm";
   if (config_versions->parsed()) cmd = "config.versions";
+  if (block_add->parsed()) {
+    cmd = "block.add";
+    const std::pair<const char*, std::string*> kinds[] = {{"ip", &block_ip},
+                                                          {"prefix", &block_prefix},
+                                                          {"fingerprint", &block_fp},
+                                                          {"api_key", &block_key},
+                                                          {"api_key_sha256", &block_key_sha}};
+    for (const auto& [kind, value] : kinds)
+      if (!value->empty()) args = {{"kind", kind}, {"value", *value}};
+    uint64_t ttl = 0;
+    if (!block_ttl.empty() && !parse_duration(block_ttl, ttl))
+      return fail(kExitUsage,
+                  "--ttl '" + block_ttl + "' is not a duration like 90s, 10m, 2h or 7d");
+    args["ttl_seconds"] = ttl;
+    args["action"] = block_action;
+    args["comment"] = comment;
+  }
+  if (block_list->parsed()) cmd = "block.list";
+  if (block_remove->parsed()) {
+    cmd = "block.remove";
+    args["id"] = block_id;
+  }
   if (events->parsed() && !follow) {
     cmd = "events";
     args["count"] = event_count;

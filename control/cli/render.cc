@@ -292,8 +292,39 @@ std::string render_event(const json& e) {
   return o;
 }
 
+// "never", or when (UTC) and how long from now.
+std::string expiry_text(uint64_t expires_unix) {
+  if (expires_unix == 0) return "never";
+  const auto now = static_cast<uint64_t>(std::time(nullptr));
+  const uint64_t left = expires_unix > now ? expires_unix - now : 0;
+  const std::time_t t = static_cast<std::time_t>(expires_unix);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return fmt::format("{} (in {}s)", buf, left);
+}
+
+std::string render_blocks(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : r["entries"])
+    rows.push_back({str(e["id"]), str(e["kind"]), str(e["value"]), str(e["action"]),
+                    expiry_text(e.value("expires_unix", uint64_t{0})), str(e["user"]),
+                    str(e["comment"])});
+  if (rows.empty()) return "no entries\n";
+  return table({"ID", "KIND", "VALUE", "ACTION", "EXPIRES", "BY", "COMMENT"}, rows) +
+         (r.value("in_sync", false) ? "" : "(the dataplane does not hold this list yet)\n");
+}
+
 std::string render(const std::string& cmd, const json& r) {
   if (cmd == "status") return render_status(r);
+  if (cmd == "block.list") return render_blocks(r);
+  if (cmd == "block.add")
+    return fmt::format("entry {}: {} {} {}, expires {}; dataplane: {}\n", str(r["id"]),
+                       str(r["action"]), str(r["kind"]), str(r["value"]),
+                       expiry_text(r.value("expires_unix", uint64_t{0})), str(r["dataplane"]));
+  if (cmd == "block.remove")
+    return fmt::format("entry {} removed; dataplane: {}\n", str(r["id"]), str(r["dataplane"]));
   if (cmd == "ports") return render_ports(r);
   if (cmd == "workers") return render_workers(r);
   if (cmd == "flows") return render_flows(r);

@@ -119,6 +119,7 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
   PreparedConfig prepared;
   if (!cfg || !prepare_config(*cfg, prepared, error)) return false;
   use_config(std::move(prepared));
+  if (!blocks_.load(o.state_dir + "/blocklist.json", error)) return false;
   link_.start(cfg->dataplane_socket, [this](const std::string& line) { events_.append(line); });
   events_.control_event("control_started", {{"version", active}, {"pid", getpid()}});
   if (recovered)
@@ -386,6 +387,7 @@ void Controller::supervise_once() {
   {
     collector_->sample(config().stats_shm);
     resync();
+    sync_blocks();
     if (auto p = store_.pending(); p && unix_ms() >= p->deadline_unix_ms) {
       std::lock_guard<std::mutex> lock(apply_mu_);
       if (auto again = store_.pending(); again && unix_ms() >= again->deadline_unix_ms) {
@@ -441,6 +443,9 @@ json Controller::handle(const json& request, const std::string& user) {
     if (cmd == "config.confirm") return cmd_config_confirm(user);
     if (cmd == "config.versions") return cmd_config_versions();
     if (cmd == "events") return cmd_events(args);
+    if (cmd == "block.add") return cmd_block_add(args, user);
+    if (cmd == "block.remove") return cmd_block_remove(args, user);
+    if (cmd == "block.list") return cmd_block_list();
   } catch (const json::exception& e) {
     return reply_error("usage", std::string("malformed arguments for ") + cmd + ": " + e.what());
   } catch (const std::exception& e) {

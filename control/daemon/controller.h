@@ -23,6 +23,7 @@
 
 #include "control/config/config_store.h"
 #include "control/config/control_config.h"
+#include "control/daemon/block_list.h"
 #include "control/daemon/dataplane_link.h"
 #include "control/daemon/event_log.h"
 
@@ -78,6 +79,12 @@ class Controller {
   json cmd_config_confirm(const std::string& user);
   json cmd_config_versions();
   json cmd_events(const json& args);
+  json cmd_block_add(const json& args, const std::string& user);
+  json cmd_block_remove(const json& args, const std::string& user);
+  json cmd_block_list();
+  std::string push_blocks_locked();
+  // Supervisor: drops expired entries and pushes the list to a dataplane that lacks it.
+  void sync_blocks();
 
   // Validates, compiles, pushes, records and activates `s` (with a confirmation
   // deadline if `confirm_minutes` > 0). The new version number, or 0 with `err` and
@@ -118,7 +125,11 @@ class Controller {
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string exposer_listen_;
   std::shared_ptr<MetricsCollector> collector_;
-  std::mutex apply_mu_;  // one change at a time
+  std::mutex apply_mu_;   // one change at a time
+  std::mutex blocks_mu_;  // blocks_, blocks_synced_session_, next_block_push_ms_
+  BlockList blocks_;
+  uint64_t blocks_synced_session_ = 0;
+  uint64_t next_block_push_ms_ = 0;
   std::atomic<uint64_t> commits_{0}, rollbacks_{0}, auto_rollbacks_{0}, pushes_{0},
       push_failures_{0};
   std::atomic<uint64_t> last_push_ns_{0};

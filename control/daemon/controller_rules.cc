@@ -75,10 +75,11 @@ json Controller::cmd_rules_list() {
       for (unsigned p = 0; p < static_cast<unsigned>(rules::KeyPart::count_); ++p)
         if (r.limit.parts & (1u << p))
           key.push_back(rules::key_part_name(static_cast<rules::KeyPart>(p)));
-      const uint64_t m = r.limit.rate_milli;
+      const uint32_t per = r.limit.period_s;
       out.back()["limit"] = {{"key", key},
-                             {"rate", m % 1000 == 0 ? std::to_string(m / 1000) + "/s"
-                                                    : std::to_string(m * 60 / 1000) + "/m"},
+                             {"rate", std::to_string(r.limit.count) + (per == 1    ? "/s"
+                                                                       : per == 60 ? "/m"
+                                                                                   : "/h")},
                              {"burst", r.limit.burst},
                              {"scope", r.limit.global ? "global" : "worker"}};
     }

@@ -183,6 +183,16 @@ bool DataplaneLink::request(wire::json msg, wire::json& reply, int timeout_ms, s
   return true;
 }
 
+bool DataplaneLink::push_blocklist(const wire::json& msg, std::string& error) {
+  wire::json reply;
+  if (!request(msg, reply, kLoadTimeoutMs, error)) return false;
+  if (!wire::get_bool(reply, "ok")) {
+    error = wire::get_string(reply, "error", "refused without a reason");
+    return false;
+  }
+  return true;
+}
+
 bool DataplaneLink::push(const std::vector<uint8_t>& bundle, wire::json& reply,
                          std::string& error) {
   wire::json msg = {{"op", "load"}, {"bundle", wire::json::binary(bundle)}};

@@ -36,6 +36,8 @@ class DataplaneLink {
   // Pushes bundle bytes; true with the dataplane's reply if it loaded them. false and
   // `error` (not connected, timeout, or the dataplane's own reason) otherwise.
   bool push(const std::vector<uint8_t>& bundle, wire::json& reply, std::string& error);
+  // Sends a whole block list (BlockList::message()); true if the dataplane applied it.
+  bool push_blocklist(const wire::json& msg, std::string& error);
 
  private:
   void run();

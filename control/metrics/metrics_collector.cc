@@ -272,17 +272,28 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
              "monitor mode, only reported)",
              MetricType::Counter);
     for (uint32_t l = 0; have && l < ri.limit_count && l < stats::kMaxLimitSlots; ++l) {
-      double checked = 0, exceeded = 0;
+      double allowed = 0, exceeded = 0;
       for (unsigned w = 0; w < n; ++w) {
-        checked += static_cast<double>(h.workers[w].limit_checked[l].get());
+        allowed += static_cast<double>(h.workers[w].limit_allowed[l].get());
         exceeded += static_cast<double>(h.workers[w].limit_exceeded[l].get());
       }
       const std::string id = std::to_string(ri.limit_ids[l]);
-      f.counter("bulwark_rate_limit_requests_total", "", checked - exceeded,
+      f.counter("bulwark_rate_limit_requests_total", "", allowed,
                 {{"limit", id}, {"result", "allowed"}});
       f.counter("bulwark_rate_limit_requests_total", "", exceeded,
                 {{"limit", id}, {"result", "exceeded"}});
     }
+  }
+  f.gauge("bulwark_blocklist_entries", "Live entries of the block list the dataplane holds",
+          static_cast<double>(h.header.blocklist_entries.get()));
+  for (unsigned k = 0; k < 3; ++k) {
+    static const char* kMatched[] = {"address", "fingerprint", "api_key"};
+    double hits = 0;
+    for (unsigned w = 0; w < n; ++w)
+      hits += static_cast<double>(h.workers[w].blocklist_hits[k].get());
+    f.counter("bulwark_blocklist_hits_total",
+              "Requests and TLS connections stopped by the block list, by what matched", hits,
+              {{"matched", kMatched[k]}});
   }
   f.gauge("bulwark_rate_limit_keys", "Rate-limit cells in use (client keys being counted)",
           sum(&WS::limit_keys));

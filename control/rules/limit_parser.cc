@@ -2,6 +2,7 @@
 #include "control/rules/limit_parser.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "dataplane/config/yaml_util.h"
 
@@ -25,8 +26,8 @@ KeyPart part_of(const YAML::Node& n) {
   throw ConfigError(n, "unknown key part '" + v + "' (parts: " + list + ")");
 }
 
-// "20/s", "600/m", "10000/h" -> requests per second x 1000.
-uint64_t rate_of(const YAML::Node& n) {
+// "20/s", "600/m", "10000/h" -> count and period, as written.
+std::pair<uint32_t, uint32_t> rate_of(const YAML::Node& n) {
   const std::string v = string_of(n, "rate");
   const size_t slash = v.find('/');
   const std::string num = v.substr(0, slash),
@@ -36,10 +37,8 @@ uint64_t rate_of(const YAML::Node& n) {
       num.find_first_not_of("0123456789") != std::string::npos)
     throw ConfigError(n, "'rate' is '" + v + "'; write N/s, N/m or N/h, e.g. 20/s");
   const uint64_t count = std::stoull(num);
-  const uint64_t milli = count * 1000 / per;
-  if (count == 0 || milli == 0)
-    throw ConfigError(n, "'rate' " + v + " is below 1 request per 1000 seconds");
-  return milli;
+  if (count == 0) throw ConfigError(n, "'rate' " + v + " allows nothing; use a block rule");
+  return {static_cast<uint32_t>(count), static_cast<uint32_t>(per)};
 }
 
 std::string lower(std::string s) {
@@ -81,10 +80,10 @@ Rule limit_of(const YAML::Node& n, const std::string& origin) {
     r.limit.parts = static_cast<uint8_t>(1u << static_cast<unsigned>(part_of(key)));
   }
   if (!n["rate"]) throw ConfigError(n, which + " needs 'rate' (e.g. 20/s)");
-  r.limit.rate_milli = rate_of(n["rate"]);
+  std::tie(r.limit.count, r.limit.period_s) = rate_of(n["rate"]);
   r.limit.burst =
       n["burst"] ? scalar<uint32_t>(n["burst"], "burst", 1, 1000000)
-                 : static_cast<uint32_t>(std::max<uint64_t>(1, (r.limit.rate_milli + 999) / 1000));
+                 : std::max<uint32_t>(1, (r.limit.count + r.limit.period_s - 1) / r.limit.period_s);
   r.action = Action::respond;
   r.respond_status = 429;
   if (n["action"])
@@ -105,8 +104,7 @@ Rule limit_of(const YAML::Node& n, const std::string& origin) {
       throw ConfigError(n["match"], which + " tests " + field_name(bad->field) + " (line " +
                                         std::to_string(bad->line) +
                                         "): a limit is decided on the request head; it may "
-                                        "not test the body or the TLS fingerprints (key on "
-                                        "fingerprint instead)");
+                                        "not test the body or the TLS fingerprints");
   } else {
     r.match.kind = Condition::Kind::all;  // no operands: every request
     r.match.line = n.Mark().line + 1;

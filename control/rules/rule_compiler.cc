@@ -90,12 +90,29 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
   Builder b;
   json rules = json::array();
   size_t limits = 0;
-  for (const Rule& r : set.rules)
-    if (r.is_limit && ++limits > stats::kMaxLimitSlots) {
+  const IdentityPolicy& who = set.identity;
+  for (const Rule& r : set.rules) {
+    if (!r.is_limit) continue;
+    if (++limits > stats::kMaxLimitSlots) {
       error = r.origin + ": limit " + std::to_string(r.id) + " is one too many (at most " +
               std::to_string(stats::kMaxLimitSlots) + " limits in a bundle)";
       return std::nullopt;
     }
+    // A key part nothing in the identity section provides would never be present.
+    auto uses = [&](KeyPart p) { return r.limit.parts & (1u << static_cast<unsigned>(p)); };
+    const char* missing = uses(KeyPart::fingerprint) && who.fingerprint_header.empty()
+                              ? "identity.fingerprint_header (set by the TLS-terminating proxy)"
+                          : uses(KeyPart::session) && who.session_cookie.empty()
+                              ? "identity.session_cookie"
+                          : uses(KeyPart::api_key) && who.api_key_header.empty() && !who.bearer
+                              ? "identity.api_key_header or identity.bearer"
+                              : nullptr;
+    if (missing) {
+      error = r.origin + ": limit " + std::to_string(r.id) +
+              " counts by a key part that no request would have: set " + missing;
+      return std::nullopt;
+    }
+  }
   for (const Rule& r : set.rules) {
     const uint32_t root = b.node(r.match, r);
     json headers = json::array();
@@ -110,7 +127,8 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                      {"root", root}});
     if (r.is_limit)
       rules.back()["limit"] = {{"parts", r.limit.parts},
-                               {"rate_milli", r.limit.rate_milli},
+                               {"count", r.limit.count},
+                               {"period", r.limit.period_s},
                                {"burst", r.limit.burst},
                                {"global", r.limit.global ? 1 : 0}};
   }

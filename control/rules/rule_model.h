@@ -66,7 +66,7 @@ enum class Action : uint8_t { block = 0, respond, log };
 enum class KeyPart : uint8_t {
   client_ip = 0,  // the client's address (from X-Forwarded-For/Forwarded via trusted proxies)
   prefix,         // its /24 (IPv4) or /64 (IPv6), or the configured lengths
-  fingerprint,    // the connection's JA4, or the configured fingerprint header
+  fingerprint,    // the configured fingerprint header (set by a TLS-terminating proxy)
   api_key,        // the API key header or bearer token (hashed)
   session,        // the session cookie (hashed)
   user_agent,
@@ -82,8 +82,9 @@ inline const char* key_part_name(KeyPart p) {
 // counted per key; over `rate` per second with bursts up to `burst`, the rule's action
 // applies (respond answers 429 with Retry-After).
 struct LimitSpec {
-  uint8_t parts = 0;        // bit set of KeyPart
-  uint64_t rate_milli = 0;  // requests per second x 1000
+  uint8_t parts = 0;      // bit set of KeyPart
+  uint32_t count = 0;     // `count` requests per `period_s` seconds (as written: 10/h is 10, 3600)
+  uint32_t period_s = 1;  // 1, 60 or 3600
   uint32_t burst = 1;
   bool global = true;  // merged across workers (false: each worker counts alone)
 };

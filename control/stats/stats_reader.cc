@@ -189,12 +189,15 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
               {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
+  j["blocklist_hits"] = {{"address", w.blocklist_hits[0].get()},
+                         {"fingerprint", w.blocklist_hits[1].get()},
+                         {"api_key", w.blocklist_hits[2].get()}};
   j["identity"] = {{"forwarded_used", w.forwarded_used.get()},
                    {"forwarded_untrusted", w.forwarded_untrusted.get()},
                    {"forwarded_malformed", w.forwarded_malformed.get()}};
-  json checked = json::array(), exceeded = json::array();
+  json allowed = json::array(), exceeded = json::array();
   for (uint32_t l = 0; l < limits && l < stats::kMaxLimitSlots; ++l) {
-    checked.push_back(w.limit_checked[l].get());
+    allowed.push_back(w.limit_allowed[l].get());
     exceeded.push_back(w.limit_exceeded[l].get());
   }
   j["limits"] = {{"keys", w.limit_keys.get()},
@@ -205,7 +208,7 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
                  {"reports_sent", w.limit_reports_sent.get()},
                  {"reports_applied", w.limit_reports_applied.get()},
                  {"reports_dropped", w.limit_reports_dropped.get()},
-                 {"checked", checked},  // by limit index (see "limits" at the top)
+                 {"allowed", allowed},  // by limit index (see "limits" at the top)
                  {"exceeded", exceeded}};
   j["reassembly"] = {{"delivered_bytes", w.reasm_delivered_bytes.get()},
                      {"in_order", w.reasm_in_order.get()},
@@ -306,13 +309,14 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
   json limits = json::object();
   for (uint32_t l = 0; ri.generation.load() && l < ri.limit_count && l < stats::kMaxLimitSlots;
        ++l) {
-    uint64_t checked = 0, exceeded = 0;
+    uint64_t allowed = 0, exceeded = 0;
     for (unsigned w = 0; w < n; ++w) {
-      checked += seg.workers[w].limit_checked[l].get();
+      allowed += seg.workers[w].limit_allowed[l].get();
       exceeded += seg.workers[w].limit_exceeded[l].get();
     }
-    limits[std::to_string(ri.limit_ids[l])] = {{"checked", checked}, {"exceeded", exceeded}};
+    limits[std::to_string(ri.limit_ids[l])] = {{"allowed", allowed}, {"exceeded", exceeded}};
   }
+  j["blocklist"] = {{"entries", h.blocklist_entries.get()}, {"loads", h.blocklist_loads.get()}};
   j["limits"] = {{"by_id", limits},
                  {"merged", h.limit_merged.get()},
                  {"merge_dropped", h.limit_merge_dropped.get()}};

@@ -42,6 +42,11 @@ bool trusted(const rules::IdentityPolicy& p, const uint8_t* ip, uint8_t len) {
   return false;
 }
 
+// The packet's sender (still in `out`) is a trusted proxy.
+bool peer_trusted(const rules::IdentityPolicy& p, const ClientIdentity& out) {
+  return !p.trusted_proxies.empty() && trusted(p, out.ip, out.ip_len);
+}
+
 // The `for=` value of one Forwarded element ("for=1.2.3.4;proto=https"), or empty.
 std::string_view forwarded_for(std::string_view element) {
   while (!element.empty()) {
@@ -58,16 +63,18 @@ std::string_view forwarded_for(std::string_view element) {
 ForwardedStatus walk_hops(const rules::IdentityPolicy& p, const HttpHead& head,
                           ClientIdentity& out) {
   const std::string_view name = p.forwarded ? "forwarded" : "x-forwarded-for";
+  // The last lines count (proxies append theirs): keep the latest kMaxForwardingHeaders.
   std::string_view values[kMaxForwardingHeaders];
   unsigned n = 0;
-  for (unsigned i = 0; i < head.header_count && n < kMaxForwardingHeaders; ++i)
-    if (iequals(head.headers[i].name, name)) values[n++] = head.headers[i].value;
+  for (unsigned i = 0; i < head.header_count; ++i)
+    if (iequals(head.headers[i].name, name))
+      values[n++ % kMaxForwardingHeaders] = head.headers[i].value;
   if (n == 0) return ForwardedStatus::none;
-  if (p.trusted_proxies.empty() || !trusted(p, out.ip, out.ip_len))
-    return ForwardedStatus::untrusted_peer;
+  if (!peer_trusted(p, out)) return ForwardedStatus::untrusted_peer;
   unsigned hops = 0;
-  for (unsigned h = n; h-- > 0;) {
-    std::string_view v = values[h];
+  const unsigned kept = n < kMaxForwardingHeaders ? n : kMaxForwardingHeaders;
+  for (unsigned k = 0; k < kept; ++k) {
+    std::string_view v = values[(n - 1 - k) % kMaxForwardingHeaders];
     while (!v.empty()) {
       if (++hops > kMaxHops) return ForwardedStatus::malformed;
       const size_t comma = v.rfind(',');
@@ -82,7 +89,9 @@ ForwardedStatus walk_hops(const rules::IdentityPolicy& p, const HttpHead& head,
       if (!trusted(p, ip, len)) return ForwardedStatus::used;
     }
   }
-  // Every hop trusted: the left-most is the client (no hop at all: as if no header).
+  // Every hop trusted: the left-most is the client (no hop at all: as if no header);
+  // more lines than were kept: the rest is unknown, stop at the last trusted hop.
+  if (n > kMaxForwardingHeaders) return ForwardedStatus::malformed;
   return hops ? ForwardedStatus::used : ForwardedStatus::none;
 }
 
@@ -99,6 +108,18 @@ std::string_view cookie_value(const HttpHead& head, std::string_view name) {
     }
   }
   return {};
+}
+
+// ::ffff:a.b.c.d (dual-stack proxies write IPv4 clients so) is the IPv4 address: its
+// prefix, trusted-proxy and rule tests are the IPv4 ones. Always true.
+bool unmap_v4(uint8_t* ip, uint8_t& len) {
+  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (len == 16 && std::memcmp(ip, kMapped, 12) == 0) {
+    std::memmove(ip, ip + 12, 4);
+    std::memset(ip + 4, 0, 12);
+    len = 4;
+  }
+  return true;
 }
 
 }  // namespace
@@ -118,7 +139,7 @@ bool parse_hop(std::string_view t, uint8_t* ip, uint8_t& len) {
     std::memcpy(buf, t.data(), t.size());
     buf[t.size()] = '\0';
     len = 16;
-    return inet_pton(AF_INET6, buf, ip) == 1;
+    return inet_pton(AF_INET6, buf, ip) == 1 && unmap_v4(ip, len);
   }
   const size_t colon = t.find(':');
   if (colon != std::string_view::npos && t.find(':', colon + 1) == std::string_view::npos) {
@@ -134,7 +155,7 @@ bool parse_hop(std::string_view t, uint8_t* ip, uint8_t& len) {
     return true;
   }
   len = 16;
-  return inet_pton(AF_INET6, buf, ip) == 1;
+  return inet_pton(AF_INET6, buf, ip) == 1 && unmap_v4(ip, len);
 }
 
 void resolve_identity(const rules::IdentityPolicy& p, const HttpHead& head, const uint8_t* peer,
@@ -142,8 +163,10 @@ void resolve_identity(const rules::IdentityPolicy& p, const HttpHead& head, cons
                       ClientIdentity& out) {
   using rules::KeyPart;
   auto bit = [](KeyPart k) { return static_cast<uint8_t>(1u << static_cast<unsigned>(k)); };
-  std::memset(out.ip, 0, sizeof out.ip);
-  std::memcpy(out.ip, peer, peer_len);
+  ClientIdentity peer_id;  // only the sender's address, for trust tests (`peer` may be in `out`)
+  std::memcpy(peer_id.ip, peer, peer_len);
+  peer_id.ip_len = peer_len;
+  std::memcpy(out.ip, peer_id.ip, 16);
   out.ip_len = peer_len;
   out.forwarded = walk_hops(p, head, out);
   out.prefix_bits = out.ip_len == 4 ? p.prefix_v4 : p.prefix_v6;
@@ -169,7 +192,9 @@ void resolve_identity(const rules::IdentityPolicy& p, const HttpHead& head, cons
     }
   }
   out.fingerprint_text = conn_ja4;
-  if (out.fingerprint_text.empty() && !p.fingerprint_header.empty())
+  // A fingerprint header is believed only from a trusted proxy (the TLS terminator that
+  // set it); from anyone else it is the client's own claim.
+  if (out.fingerprint_text.empty() && !p.fingerprint_header.empty() && peer_trusted(p, peer_id))
     out.fingerprint_text = trim(head.header(p.fingerprint_header)).substr(0, 64);
   if ((want & bit(KeyPart::fingerprint)) && !out.fingerprint_text.empty()) {
     digest_of(out.fingerprint_text, out.fingerprint);

@@ -39,15 +39,18 @@ struct ClientIdentity {
 };
 
 // Fills `out` from the request head, the packet's source address (`peer`, 4 or 16
-// bytes) and the connection's JA4 (empty if none). Digests are computed only for the
+// bytes) and the connection's JA4 (empty if none). Forwarding headers (only the last 16
+// lines are read; more make the chain malformed) and the fingerprint header are
+// believed only when `peer` is a trusted proxy. Digests are computed only for the
 // parts in `want` (a bit set of KeyPart); address parts are always filled.
 void resolve_identity(const rules::IdentityPolicy& policy, const HttpHead& head,
                       const uint8_t* peer, uint8_t peer_len, std::string_view conn_ja4,
                       uint8_t want, ClientIdentity& out);
 
 // Parses one forwarding-header hop: "192.0.2.1", "192.0.2.1:80", "2001:db8::1",
-// "[2001:db8::1]:443", or a quoted Forwarded value. false for anything else
-// (including "unknown" and obfuscated "_name" identifiers).
+// "[2001:db8::1]:443", or a quoted Forwarded value; IPv4-mapped IPv6 (::ffff:a.b.c.d)
+// comes back as IPv4. false for anything else (including "unknown" and obfuscated
+// "_name" identifiers).
 bool parse_hop(std::string_view text, uint8_t* ip, uint8_t& len);
 
 struct LimitKey;

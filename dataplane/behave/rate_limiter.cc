@@ -78,7 +78,8 @@ int64_t RateLimiter::advance(uint32_t& hand) const {
   const uint32_t pos = hand;
   hand = hand + 1 >= capacity_ ? 0 : hand + 1;
   void* k = nullptr;
-  return rte_hash_get_key_with_position(h_, static_cast<int32_t>(pos), &k) == 0 ? pos : -1;
+  if (rte_hash_get_key_with_position(h_, static_cast<int32_t>(pos), &k) != 0) return -1;
+  return pos;
 }
 
 bool RateLimiter::expire_if_idle(uint32_t pos, uint64_t now) {

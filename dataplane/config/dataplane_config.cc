@@ -95,8 +95,11 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
-    if (i["limit_keys"])
+    if (i["limit_keys"]) {
       c.limit_keys = scalar<uint32_t>(i["limit_keys"], "inspect.limit_keys", 0, 1u << 26);
+      if (c.limit_keys > 0 && c.limit_keys < 8)
+        throw ConfigError(i["limit_keys"], "'inspect.limit_keys' is 0 (limits off) or at least 8");
+    }
     if (auto r = i["reassembly"]) {
       require_map(r, "inspect.reassembly",
                   {"segments", "max_held_bytes", "max_held_segments", "max_window", "on_limit"});

@@ -118,6 +118,7 @@ void ControlServer::handle(const wire::json& msg) {
                       {"version", ri.version},
                       {"sha256", ri.sha256},
                       {"count", ri.count}};
+    reply["blocklist"] = runtime_->blocklist_identity();
   } else if (op == "load") {
     const auto it = msg.find("bundle");
     std::string error;
@@ -141,10 +142,18 @@ void ControlServer::handle(const wire::json& msg) {
       reply["ok"] = false;
       reply["error"] = error;
     }
+  } else if (op == "blocklist") {
+    std::string error;
+    if (runtime_->load_blocklist(msg, error)) {
+      reply["blocklist"] = runtime_->blocklist_identity();
+    } else {
+      reply["ok"] = false;
+      reply["error"] = error;
+    }
   } else {
     seg_->control.bad_messages.add(1);
     reply["ok"] = false;
-    reply["error"] = "unknown op '" + op + "' (this dataplane knows hello, load)";
+    reply["error"] = "unknown op '" + op + "' (this dataplane knows hello, load, blocklist)";
   }
   std::string error;
   if (!wire::send_message(peer_fd_, reply, kSendTimeoutMs, error)) close_peer();

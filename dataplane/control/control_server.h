@@ -10,9 +10,12 @@
 // the reply repeats:
 //   {op: "hello", id}                  -> {op: "reply", id, ok, pid, start_unix_ns,
 //                                          workers, stats_shm, inspecting,
-//                                          rules: {generation, version, sha256, count}}
+//                                          rules: {generation, version, sha256, count},
+//                                          blocklist: {sha256, entries}}
 //   {op: "load", id, bundle: bytes}    -> {op: "reply", id, ok, version, sha256, rules,
 //                                          prepare_ns, swap_ns} or {.., ok: false, error}
+//   {op: "blocklist", id, sha256,      -> {op: "reply", id, ok, blocklist} or error
+//    entries: [...]} (block_set.h)
 // dataplane -> control, unasked:
 //   {op: "events", lines: [json text, ...]}
 #pragma once

@@ -207,10 +207,11 @@ void parse_content(const json& c, Bundle& b) {
       const json& l = r["limit"];
       x.limit.parts =
           get<uint8_t>(l, "parts", (1u << static_cast<unsigned>(rules::KeyPart::count_)) - 1);
-      x.limit.rate_milli = get<uint64_t>(l, "rate_milli", uint64_t{1} << 40);
+      x.limit.count = get<uint32_t>(l, "count", 1000000000);
+      x.limit.period_s = get<uint32_t>(l, "period", 86400);
       x.limit.burst = get<uint32_t>(l, "burst", 1000000);
       x.limit.global = get<uint8_t>(l, "global", 1) != 0;
-      if (x.limit.parts == 0 || x.limit.rate_milli == 0 || x.limit.burst == 0)
+      if (x.limit.parts == 0 || x.limit.count == 0 || x.limit.period_s == 0 || x.limit.burst == 0)
         throw BundleError("limit without key, rate or burst");
       x.limit_index = b.limit_count++;
       b.limit_parts |= x.limit.parts;

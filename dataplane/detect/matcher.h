@@ -31,7 +31,7 @@ struct RequestView {
 
 inline constexpr unsigned kMaxMatched = 16;
 inline constexpr unsigned kMaxCarried = 32;
-inline constexpr unsigned kMaxLimitsPerRequest = 8;
+inline constexpr unsigned kMaxLimitsPerRequest = 64;  // = stats::kMaxLimitSlots: every limit
 
 struct Verdict {
   int32_t decisive = -1;  // rule index that decides (enforce mode, block or respond)

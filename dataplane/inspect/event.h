@@ -15,6 +15,7 @@ enum class EventType : uint8_t {
   reassembly_limit,  // a reassembly bound was hit
   tls_client_hello,  // a ClientHello was fingerprinted (host: SNI; ja3, ja4)
   rate_limit,        // a key went over a rate limit (first request over it; rule: the limit)
+  blocked,           // the block list stopped a request or TLS connection
 };
 
 struct EventRecord {
@@ -37,6 +38,8 @@ struct EventRecord {
   uint32_t retry_after_s;  // rate_limit
   uint32_t limit_denied;   // rate_limit: requests over the limit since the key's last event
   char limit_key[96];      // rate_limit: "api_key=3fa2..,client_ip=198.18.0.1"
+  uint64_t block_id;       // blocked: the entry
+  uint8_t block_kind;      // blocked: behave::BlockKind
   char method[16];
   char rule_name[64];
   char host[96];

@@ -45,6 +45,7 @@ const char* type_name(EventType t) {
     case EventType::reassembly_limit: return "reassembly_limit";
     case EventType::tls_client_hello: return "tls_client_hello";
     case EventType::rate_limit: return "rate_limit";
+    case EventType::blocked: return "blocked";
   }
   return "unknown";
 }
@@ -92,7 +93,7 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
             {"bundle_version", e.bundle_version}};
   if (e.real_client_family) j["forwarded"] = true;  // client_ip from a trusted proxy's header
   if (e.type == EventType::rule || e.type == EventType::smuggling ||
-      e.type == EventType::rate_limit) {
+      e.type == EventType::rate_limit || e.type == EventType::blocked) {
     j["method"] = field(e.method, sizeof e.method);
     j["host"] = field(e.host, sizeof e.host);
     j["path"] = field(e.path, sizeof e.path);
@@ -103,6 +104,11 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   }
   if (e.type == EventType::rule) {
     j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
+    if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+  }
+  if (e.type == EventType::blocked) {
+    static const char* kKinds[] = {"address", "fingerprint", "api_key"};
+    j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 3 ? kKinds[e.block_kind] : "?"}};
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
   }
   if (e.type == EventType::rate_limit) {

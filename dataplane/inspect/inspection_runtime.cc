@@ -72,6 +72,7 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   }
   InspectShared shared;
   shared.rules = &rules_;
+  shared.blocks = &blocks_;
   if (!limit_up_.empty()) {
     shared.limit_up = limit_up_.data();
     shared.limit_down = limit_down_.data();
@@ -136,6 +137,36 @@ bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std:
   report.prepare_ns = ns(t1 - t0);
   report.swap_ns = ns(t2 - t1);
   return true;
+}
+
+bool InspectionRuntime::load_blocklist(const nlohmann::json& msg, std::string& error) {
+  if (!enabled()) {
+    error = "inspection is off in this dataplane: nothing to apply a block list to";
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(load_mu_);
+  const uint64_t now_unix =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  auto fresh = behave::BlockSet::build(msg, ++block_generation_, now_unix, rte_rdtsc(),
+                                       rte_get_tsc_hz(), error);
+  if (!fresh) return false;
+  seg_->header.blocklist_entries.set(fresh->size());
+  behave::BlockSet* old = blocks_.exchange(fresh.release(), std::memory_order_acq_rel);
+  if (old) {
+    rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);  // no worker still reads it
+    delete old;
+  }
+  seg_->header.blocklist_loads.add(1);
+  return true;
+}
+
+nlohmann::json InspectionRuntime::blocklist_identity() {
+  std::lock_guard<std::mutex> lock(load_mu_);
+  const behave::BlockSet* b = blocks_.load();
+  if (!b) return nlohmann::json::object();
+  return {{"sha256", b->sha256()}, {"entries", b->size()}};
 }
 
 RulesIdentity InspectionRuntime::rules_identity() {
@@ -213,6 +244,7 @@ void InspectionRuntime::stop() {
   poll();
   inspectors_.clear();
   delete rules_.exchange(nullptr);
+  delete blocks_.exchange(nullptr);
   if (events_) rte_ring_free(events_);
   for (rte_ring* r : limit_up_) rte_ring_free(r);
   for (rte_ring* r : limit_down_) rte_ring_free(r);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/api/stats_layout.h"
+#include "dataplane/behave/block_set.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
 #include "dataplane/inspect/event_writer.h"
@@ -60,6 +61,11 @@ class InspectionRuntime {
   // active set stays. Any thread but a worker.
   bool load_bytes(const std::vector<uint8_t>& bytes, LoadReport& report, std::string& error);
   RulesIdentity rules_identity();
+  // Builds the block list from bulwark-control's message and swaps it in (RCU); on
+  // failure the active one stays. Any thread but a worker.
+  bool load_blocklist(const nlohmann::json& msg, std::string& error);
+  // {sha256, entries} of the active block list (empty object if none).
+  nlohmann::json blocklist_identity();
   // Where event lines go besides the events file; set before the workers start.
   void set_event_sink(std::function<void(std::string&&)> sink) { sink_ = std::move(sink); }
   // Periodic main-lcore work: writes queued events, merges rate-limit reports.
@@ -76,6 +82,8 @@ class InspectionRuntime {
   unsigned workers_ = 0;
   stats::Segment* seg_ = nullptr;
   std::atomic<detect::ActiveRules*> rules_{nullptr};
+  std::atomic<behave::BlockSet*> blocks_{nullptr};  // main/control thread: rw; workers: ro
+  uint64_t block_generation_ = 0;
   uint64_t generation_ = 0;
   rte_rcu_qsbr* qsbr_ = nullptr;
   rte_ring* events_ = nullptr;

@@ -106,6 +106,7 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
                                       kLimitReportSlots, 10 * in->tsc_hz_, socket, error);
       if (!in->limiter_) return nullptr;
       in->reports_.resize(256);
+      in->limit_peers_ = static_cast<unsigned>(std::max<size_t>(1, cfg.worker_cores.size() - 1));
       st->limit_capacity.set(cfg.limit_keys);
     }
   } catch (const std::bad_alloc&) {
@@ -328,10 +329,12 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   e.client_port = from_client ? i.sport : i.dport;
   e.server_port = from_client ? i.dport : i.sport;
   e.real_client_family = 0;
-  if (cur_.ident && cur_.ident->forwarded == behave::ForwardedStatus::used) {
+  if (cur_.ident && std::memcmp(cur_.ident->ip, e.client_ip, cur_.ident->ip_len) != 0) {
     e.real_client_family = cur_.ident->ip_len == 4 ? 4 : 6;
     std::memcpy(e.real_client_ip, cur_.ident->ip, 16);
   }
+  e.block_id = cur_.block ? cur_.block->id : 0;
+  e.block_kind = cur_.block ? static_cast<uint8_t>(cur_.block->kind) : 0;
   e.retry_after_s = cur_.retry_after_s;
   e.limit_denied = cur_.limit_denied;
   copy_field(e.limit_key, sizeof e.limit_key,
@@ -348,7 +351,7 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     copy_field(e.path, sizeof e.path, target_path(head->target));
     copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
   } else if (type == EventType::rule || type == EventType::smuggling ||
-             type == EventType::rate_limit) {
+             type == EventType::rate_limit || type == EventType::blocked) {
     std::memcpy(e.method, s.summary.method, sizeof e.method);
     std::memcpy(e.host, s.summary.host, sizeof e.host);
     std::memcpy(e.path, s.summary.path, sizeof e.path);
@@ -417,6 +420,7 @@ void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
 
 void Inspector::on_head(const HttpHead& head) {
   HttpSession& s = *cur_.s;
+  cur_.ident = nullptr;  // this request's client is not known yet
   count_anomalies(*st_, head.anomalies);
   if (!cur_.to_server) {
     st_->http_responses.add(1);
@@ -440,17 +444,34 @@ void Inspector::on_head(const HttpHead& head) {
     apply_anomaly_policy(head.anomalies, &head);
     if (s.cut) return;
   }
+  const behave::BlockSet* blocks =
+      shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr;
+  if (cur_.rules == nullptr && blocks == nullptr) {
+    st_->verdict_pass.add(1);
+    return;
+  }
+  // Who the client is: with the rules' identity section, or the defaults without rules.
+  static const rules::IdentityPolicy kDefaultIdentity;
+  const PacketInfo& i = *cur_.info;
+  behave::resolve_identity(cur_.rules ? cur_.rules->bundle->identity : kDefaultIdentity, head,
+                           i.src, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16),
+                           std::string_view(),
+                           static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
+                                                (blocks ? blocks->wants() : 0)),
+                           ident_);
+  cur_.ident = &ident_;
+  if (blocks) {
+    if (const behave::BlockMatch* b = blocks->match(ident_, cur_.now)) {
+      end_scan(s);
+      enforce_block(*b, &head, nullptr);
+      return;
+    }
+  }
   if (cur_.rules == nullptr) {
     st_->verdict_pass.add(1);
     return;
   }
   detect::Matcher& m = *cur_.rules->matchers[worker_];
-  const detect::Bundle& bundle = *cur_.rules->bundle;
-  const PacketInfo& i = *cur_.info;
-  behave::resolve_identity(bundle.identity, head, i.src,
-                           static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
-                           bundle.limit_parts, ident_);
-  cur_.ident = &ident_;
   switch (ident_.forwarded) {
     case behave::ForwardedStatus::used: st_->forwarded_used.add(1); break;
     case behave::ForwardedStatus::untrusted_peer: st_->forwarded_untrusted.add(1); break;
@@ -535,6 +556,36 @@ void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, siz
   }
 }
 
+void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
+                              const tls::ClientHello* hello) {
+  st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
+  const bool respond = b.respond && hello == nullptr;  // a TLS connection cannot be answered
+  cur_.block = &b;
+  event(EventType::blocked, 0,
+        static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
+        head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
+  cur_.block = nullptr;
+  if (hello) {
+    st_->tls_blocked.add(1);
+    cut({});
+    return;
+  }
+  if (respond) {
+    char body[96];
+    const int bl = std::snprintf(body, sizeof body, "{\"error\":\"blocked\",\"entry\":%llu}\n",
+                                 static_cast<unsigned long long>(b.id));
+    const int n = std::snprintf(limit_response_, sizeof limit_response_,
+                                "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                                "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                                bl, body);
+    st_->verdict_respond.add(1);
+    cut(std::string_view(limit_response_, static_cast<size_t>(n)));
+  } else {
+    st_->verdict_block.add(1);
+    cut({});
+  }
+}
+
 bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
   if (!limiter_) return false;
   const detect::Bundle& b = *cur_.rules->bundle;
@@ -543,13 +594,14 @@ bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
     const detect::CompiledRule& rule = b.rules[r];
     behave::LimitKey key;
     if (!behave::make_limit_key(rule.id, rule.limit.parts, ident_, key)) continue;
-    const uint64_t interval = std::max<uint64_t>(1, tsc_hz_ * 1000 / rule.limit.rate_milli);
+    const uint64_t interval =
+        std::max<uint64_t>(1, tsc_hz_ * rule.limit.period_s / rule.limit.count);
     const behave::LimitDecision d =
-        limiter_->check(key, interval, interval * rule.limit.burst, rule.limit.global, cur_.now);
+        limiter_->check(key, interval, interval * rule.limit.burst,
+                        rule.limit.global && shared_.limit_up != nullptr, cur_.now);
     const uint32_t slot = rule.limit_index;
     if (slot < stats::kMaxLimitSlots) {
-      st_->limit_checked[slot].add(1);
-      if (!d.allowed) st_->limit_exceeded[slot].add(1);
+      (d.allowed ? st_->limit_allowed : st_->limit_exceeded)[slot].add(1);
       limits_used_ = std::max(limits_used_, slot + 1);
     }
     if (d.allowed) continue;
@@ -591,8 +643,10 @@ bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
 }
 
 void Inspector::exchange_limit_reports(uint64_t now) {
-  // Other workers' allowed requests first, so this worker's cells are current.
-  for (unsigned round = 0; round < 4; ++round) {
+  // Other workers' allowed requests first, so this worker's cells are current: up to
+  // 1024 reports per other worker per pass (what each collects below), so the ring
+  // drains as fast as the others fill it.
+  for (unsigned round = 0; round < 4 * limit_peers_; ++round) {
     const unsigned n = rte_ring_sc_dequeue_burst_elem(
         shared_.limit_down[worker_], reports_.data(), sizeof(behave::LimitReport),
         static_cast<unsigned>(reports_.size()), nullptr);
@@ -656,7 +710,7 @@ void Inspector::rules_swapped() {
   for (uint32_t r = 0; r < rule_hits_used_; ++r) st_->rule_hits[r].set(0);
   rule_hits_used_ = 0;
   for (uint32_t l = 0; l < limits_used_; ++l) {
-    st_->limit_checked[l].set(0);
+    st_->limit_allowed[l].set(0);
     st_->limit_exceeded[l].set(0);
   }
   limits_used_ = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "control/api/stats_layout.h"
+#include "dataplane/behave/block_set.h"
 #include "dataplane/behave/client_identity.h"
 #include "dataplane/behave/rate_limiter.h"
 #include "dataplane/config/dataplane_config.h"
@@ -40,6 +41,7 @@ struct InspectShared {
   // aggregator (main lcore), limit_down[w] the other workers' reports to w. SP/SC.
   rte_ring* const* limit_up = nullptr;
   rte_ring* const* limit_down = nullptr;
+  std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -109,6 +111,9 @@ class Inspector : private HttpHandler {
   // Counts the request against each rate limit whose selector matched; carries out the
   // first one it exceeds in enforce mode. True if the request was stopped.
   bool apply_limits(const detect::Verdict& v, const HttpHead& head);
+  // Stops the request or connection an entry of the block list matched.
+  void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
+                     const tls::ClientHello* hello);
   void limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const;
   void exchange_limit_reports(uint64_t now);
   // Cuts the connection at the current packet: the client gets `response` (with FIN)
@@ -157,6 +162,7 @@ class Inspector : private HttpHandler {
   uint64_t tsc_hz_ = 0;
   uint32_t limits_used_ = 0;      // limit stats slots written since the last swap
   uint64_t lost_reports_ = 0;     // reports the ring to the aggregator had no room for
+  unsigned limit_peers_ = 1;      // other workers sending reports
   behave::ClientIdentity ident_;  // the current request's client
   char limit_response_[512];      // a 429 answer, written per request
 
@@ -174,6 +180,7 @@ class Inspector : private HttpHandler {
     uint32_t retry_after_s = 0;                     // for a rate_limit event
     uint32_t limit_denied = 0;                      // for a rate_limit event
     const char* limit_key = nullptr;                // for a rate_limit event
+    const behave::BlockMatch* block = nullptr;      // for a blocked event
   } cur_;
 };
 

@@ -98,6 +98,19 @@ void Inspector::finish_hello(HttpSession& s, int status, const tls::ClientHello*
   std::memcpy(s.ja3, j3.md5, sizeof s.ja3);
   tls::ja4(*hello, s.ja4);
   if (tls_events_) event(EventType::tls_client_hello, 0, 0, 0, false, 0, 0, nullptr, hello);
+  // The block list first: its address, JA4 and JA3 entries hold with or without rules.
+  if (const behave::BlockSet* blocks =
+          shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr) {
+    const PacketInfo& i = *cur_.info;
+    const behave::BlockMatch* m = blocks->match_address(
+        cur_.to_server ? i.src : i.dst, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), cur_.now);
+    if (!m) m = blocks->match_fingerprint(s.ja4, cur_.now);
+    if (!m) m = blocks->match_fingerprint(s.ja3, cur_.now);
+    if (m) {
+      enforce_block(*m, nullptr, hello);
+      return;
+    }
+  }
   if (cur_.rules) decide_hello(s, *hello);
 }
 

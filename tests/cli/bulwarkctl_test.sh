@@ -219,6 +219,19 @@ check 0 "^7202 +health per client address \(monitor\) +2/s burst 2 per client_ip
 check 0 "^limit 7201: customers API per API key" rules show 7201
 json_check 'j["kind"] == "limit" and j["limit"] == {"key": ["api_key"], "rate": "20/s", "burst": 10, "scope": "global"}' rules show 7201
 
+# Block list: bad input and exit codes (the lab test covers enforcement).
+check 2 "" block add
+check 2 "" block add --ip 198.18.0.9 --prefix 10.0.0.0/8
+check 2 "not a duration" block add --ip 198.18.0.9 --ttl soon
+check 1 "'198.18.0.300' is not an IPv4 or IPv6 address" block add --ip 198.18.0.300
+check 0 "entry 1: respond prefix 203.0.113.0/24, expires .*in 3600s.*dataplane: applied" block add --prefix 203.0.113.7/24 --ttl 1h --action respond
+check 1 "already blocked as entry 1" block add --prefix 203.0.113.0/24
+check 0 "^1 +prefix +203.0.113.0/24 +respond" block list
+json_check 'j["in_sync"] and j["entries"][0]["value"] == "203.0.113.0/24"' block list
+check 4 "no block list entry 9" block remove 9
+check 0 "entry 1 removed; dataplane: applied" block remove 1
+check 0 "no entries" block list
+
 kill -TERM "$dpid"; wait "$dpid" || fail "dataplane exit code $?"; dpid=
 kill -TERM "$cpid"; wait "$cpid" || fail "bulwark-control exit code $?"; cpid=
 ((failures == 0)) || { echo "$failures failure(s)"; tail -n 20 "$WORK/control.log"; exit 1; }

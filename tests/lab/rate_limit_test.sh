@@ -61,8 +61,8 @@ pass "429 body is machine-readable: ${body%$'\n'}"
 
 # Both workers counted K1's requests (so the limit held across workers).
 s=$(stats)
-w0=$(stat_of "$s" 'j["worker"][0]["limits"]["checked"][0]')
-w1=$(stat_of "$s" 'j["worker"][1]["limits"]["checked"][0]')
+w0=$(stat_of "$s" 'j["worker"][0]["limits"]["allowed"][0] + j["worker"][0]["limits"]["exceeded"][0]')
+w1=$(stat_of "$s" 'j["worker"][1]["limits"]["allowed"][0] + j["worker"][1]["limits"]["exceeded"][0]')
 ((w0 > 0 && w1 > 0)) || fail "limit 7201 counted on one worker only: w0=$w0 w1=$w1"
 pass "limit 7201 counted on both workers: w0=$w0 w1=$w1"
 applied=$(stat_of "$s" 'j["total"]["limits"]["reports_applied"]')

@@ -144,6 +144,36 @@ BOOST_AUTO_TEST_CASE(an_unusable_hop_stops_the_walk) {
   BOOST_TEST((r.status == ForwardedStatus::malformed));
 }
 
+BOOST_AUTO_TEST_CASE(only_the_last_lines_count) {
+  const auto lb = proxies({{"198.18.0.0", 24}});
+  // A client sends 16 lines of its own; the proxy appends the real address as a 17th.
+  std::vector<std::pair<std::string, std::string>> h;
+  for (int i = 0; i < 16; ++i) h.push_back({"X-Forwarded-For", "6.6.6." + std::to_string(i)});
+  h.push_back({"X-Forwarded-For", "203.0.113.9"});
+  auto r = resolve(lb, "198.18.0.1", h);
+  BOOST_TEST(r.ip == "203.0.113.9");
+  BOOST_TEST((r.status == ForwardedStatus::used));
+  // 17 lines of trusted hops: what lies before the 16 read is unknown.
+  h.clear();
+  for (int i = 0; i < 17; ++i)
+    h.push_back({"X-Forwarded-For", "198.18.0." + std::to_string(i + 2)});
+  r = resolve(lb, "198.18.0.1", h);
+  BOOST_TEST((r.status == ForwardedStatus::malformed));
+}
+
+BOOST_AUTO_TEST_CASE(ipv4_mapped_hops_are_ipv4) {
+  const auto lb = proxies({{"198.18.0.0", 24}});
+  auto r =
+      resolve(lb, "198.18.0.1", {{"X-Forwarded-For", "::ffff:203.0.113.9, ::ffff:198.18.0.5"}});
+  BOOST_TEST(r.ip == "203.0.113.9");  // the mapped proxy is recognised as trusted
+  BOOST_TEST(r.id.ip_len == 4u);
+  BOOST_TEST(text_of(r.id.prefix, 4) == "203.0.113.0");
+  uint8_t ip[16];
+  uint8_t len = 0;
+  BOOST_TEST(behave::parse_hop("[::ffff:192.0.2.1]:80", ip, len));
+  BOOST_TEST(len == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(forwarded_header_rfc7239) {
   auto lb = proxies({{"198.18.0.0", 24}});
   lb.forwarded = true;
@@ -161,7 +191,7 @@ BOOST_AUTO_TEST_CASE(forwarded_header_rfc7239) {
 }
 
 BOOST_AUTO_TEST_CASE(prefixes_keys_sessions_fingerprints) {
-  rules::IdentityPolicy p;
+  rules::IdentityPolicy p = proxies({{"203.0.113.0", 24}});  // the TLS terminator's network
   p.session_cookie = "sid";
   p.fingerprint_header = "x-ja4";
   auto r = resolve(p, "203.0.113.77",
@@ -187,6 +217,10 @@ BOOST_AUTO_TEST_CASE(prefixes_keys_sessions_fingerprints) {
   BOOST_TEST(!n.id.present(KeyPart::api_key));
   BOOST_TEST(!n.id.present(KeyPart::user_agent));
   BOOST_TEST(text_of(n.id.prefix, 16) == "2001:db8:aa:bb::");
+  // The fingerprint header from a client that is not a trusted proxy is its own claim.
+  auto f = resolve(p, "192.0.2.50", {{"X-JA4", "t13d1516h2_8daaf6152771_e5627efa2ab1"}});
+  BOOST_TEST(!f.id.present(KeyPart::fingerprint));
+  BOOST_TEST(f.fingerprint.empty());
   char hex[17];
   behave::digest_hex(r.id.api_key, hex);
   BOOST_TEST(std::string(hex).size() == 16u);
@@ -267,6 +301,20 @@ BOOST_AUTO_TEST_CASE(reports_charge_the_other_workers) {
   BOOST_TEST(a->collect(reps, 8, 0) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(sweeping_a_sparse_table) {
+  // Free positions between used ones: the sweep passes over them and frees only cells
+  // whose bucket is full again.
+  auto l = limiter("rl_sparse", 1024);
+  const uint64_t t = 1000;
+  for (uint32_t i = 0; i < 3; ++i) l->check(key_of(i), kInterval, kInterval, false, t);
+  l->check(key_of(9), kInterval, 10 * kInterval, false, t + 5 * kInterval);  // busy later
+  for (int pass = 0; pass < 3; ++pass) l->sweep(t + 2 * kInterval, 1024);
+  BOOST_TEST(l->counters().keys == 1u);
+  BOOST_TEST(l->counters().expired == 3u);
+  l->sweep(t + 7 * kInterval, 4096);
+  BOOST_TEST(l->counters().keys == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(memory_stays_bounded_under_many_keys) {
   auto l = limiter("rl_many", 1024);
   uint64_t t = 1000;
@@ -331,7 +379,8 @@ BOOST_AUTO_TEST_CASE(limits_and_identity_reach_the_bundle) {
   BOOST_TEST(b->identity.prefix_v6 == 56);
   const auto& l10 = b->rules[0];
   BOOST_TEST(l10.is_limit);
-  BOOST_TEST(l10.limit.rate_milli == 10000u);
+  BOOST_TEST(l10.limit.count == 600u);
+  BOOST_TEST(l10.limit.period_s == 60u);
   BOOST_TEST(l10.limit.burst == 10u);  // one second's worth by default
   BOOST_TEST(l10.limit.global);
   BOOST_TEST(l10.status == 429);
@@ -367,6 +416,33 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_reason) {
   BOOST_TEST(error_of("identity:\n  trusted_proxies: [10.0.0.0/33]\n").find("t.yaml:2:") == 0u);
   BOOST_TEST(error_of("identity:\n  client_ip_header: x-real-ip\n")
                  .find("t.yaml:2: 'client_ip_header' must be") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(rates_are_kept_as_written_and_every_limit_counts) {
+  std::string yaml = "identity: {bearer: true}\nlimits:\n";
+  for (int i = 1; i <= 64; ++i)
+    yaml += "  - {id: " + std::to_string(i) + ", name: l" + std::to_string(i) +
+            ", key: client_ip, rate: 10/h}\n";
+  auto b = bundle_of(yaml);
+  BOOST_TEST(b->rules[0].limit.count == 10u);
+  BOOST_TEST(b->rules[0].limit.period_s == 3600u);
+  BOOST_TEST(b->rules[0].limit.burst == 1u);
+  detect::Matcher m(*b);
+  auto r = detect::evaluate_requests(m, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST(r[0].verdict.limit_count == 64u);  // all of them, none dropped
+  BOOST_TEST(error_of(yaml + "  - {id: 65, name: one more, key: client_ip, rate: 1/s}\n")
+                 .find("limit 65 is one too many (at most 64") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(key_parts_nothing_provides_are_refused) {
+  const std::string l = "limits:\n  - {id: 5, name: l, rate: 1/s, key: ";
+  BOOST_TEST(error_of(l + "fingerprint}\n")
+                 .find("t.yaml:2: limit 5 counts by a key part that no "
+                       "request would have: set identity.fingerprint_header") == 0u);
+  BOOST_TEST(error_of(l + "session}\n").find("set identity.session_cookie") != std::string::npos);
+  BOOST_TEST(error_of("identity: {api_key_header: \"\", bearer: false}\n" + l + "api_key}\n")
+                 .find("set identity.api_key_header or identity.bearer") != std::string::npos);
+  BOOST_TEST(error_of("identity: {fingerprint_header: X-JA4}\n" + l + "fingerprint}\n").empty());
 }
 
 BOOST_AUTO_TEST_CASE(identity_in_two_files_is_refused) {

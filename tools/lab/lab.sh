@@ -115,7 +115,9 @@ cmd_up() {
     local i
     for ((i = 0; ; i++)); do
         in_ns "$SERVER" timeout 1 bash -c ": </dev/tcp/$S4/80" 2>/dev/null && break
-        if ((i >= 100)) || ! ours "$STATE/origin.pid" origin.py >/dev/null; then
+        # Alive is enough here: $! is our own child (its command line may still be
+        # bash's for a moment, before it execs ip and then python).
+        if ((i >= 100)) || ! kill -0 "$(<"$STATE/origin.pid")" 2>/dev/null; then
             echo "lab: origin (pid $(<"$STATE/origin.pid")) did not start after $i tries:" >&2
             tail -n 20 "$STATE/origin.out" >&2 || true
             ps -o pid,stat,args -p "$(<"$STATE/origin.pid")" >&2 || true

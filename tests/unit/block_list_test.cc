@@ -1,0 +1,234 @@
+// The manual block list: bulwark-control's stored list (validation, canonical values,
+// API keys kept only as digests, persistence, expiry) and the dataplane's lookup table
+// built from its message (addresses by longest prefix, IPv4 and IPv6, API keys and
+// fingerprints by digest, expiry by TSC deadline, hostile messages refused).
+#include "control/daemon/block_list.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "dataplane/behave/block_set.h"
+#include "dataplane/detect/bundle.h"
+#include "tests/unit/eal_fixture.h"
+
+using namespace bulwark;
+using control::BlockList;
+
+namespace {
+
+struct TempDir {
+  std::string path = "/tmp/bulwark-unit-blocks-" + std::to_string(getpid()) + "-" +
+                     std::to_string(reinterpret_cast<uintptr_t>(this));
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+behave::ClientIdentity client(const char* ip) {
+  behave::ClientIdentity id;
+  if (inet_pton(AF_INET, ip, id.ip) == 1) {
+    id.ip_len = 4;
+  } else {
+    BOOST_REQUIRE(inet_pton(AF_INET6, ip, id.ip) == 1);
+    id.ip_len = 16;
+  }
+  return id;
+}
+
+std::unique_ptr<behave::BlockSet> build(const BlockList& l, uint64_t now_unix, std::string& error) {
+  test::ensure_eal();
+  static uint64_t generation = 1000;
+  return behave::BlockSet::build(l.message(), ++generation, now_unix, 1000000, 1000, error);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(block_list)
+
+BOOST_AUTO_TEST_CASE(values_are_checked_and_canonical) {
+  TempDir d;
+  BlockList l;
+  std::string error;
+  BOOST_TEST_REQUIRE(l.load(d.path + "/blocklist.json", error), error);
+  auto e = l.add("prefix", "203.0.113.77/24", "block", 0, "ops", "", 100, error);
+  BOOST_TEST_REQUIRE(e.has_value(), error);
+  BOOST_TEST(e->value == "203.0.113.0/24");  // host bits cleared
+  e = l.add("ip", "2001:DB8::0:1", "respond", 60, "ops", "", 100, error);
+  BOOST_TEST_REQUIRE(e.has_value(), error);
+  BOOST_TEST(e->value == "2001:db8::1");
+  BOOST_TEST(e->expires_unix == 160u);
+  BOOST_TEST(!l.add("ip", "2001:db8::1", "block", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(error.find("already blocked as entry 2") == 0u, error);
+  for (const auto& [kind, value] :
+       std::vector<std::pair<std::string, std::string>>{{"ip", "300.1.1.1"},
+                                                        {"prefix", "10.0.0.0/33"},
+                                                        {"prefix", "10.0.0.0"},
+                                                        {"fingerprint", "t13d 1516"},
+                                                        {"api_key_sha256", "abc"},
+                                                        {"cidr", "10.0.0.0/8"}}) {
+    BOOST_TEST(!l.add(kind, value, "block", 0, "ops", "", 100, error).has_value(),
+               kind + " " + value);
+    BOOST_TEST(!error.empty());
+  }
+  BOOST_TEST(!l.add("ip", "10.0.0.1", "drop", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(error.find("action must be block or respond") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(api_keys_are_kept_as_digests_and_the_list_persists) {
+  TempDir d;
+  const std::string path = d.path + "/blocklist.json";
+  std::string error;
+  {
+    BlockList l;
+    BOOST_TEST_REQUIRE(l.load(path, error));
+    const auto e = l.add("api_key", "sk-live-secret", "block", 3600, "ops", "leaked", 1000, error);
+    BOOST_TEST_REQUIRE(e.has_value(), error);
+    const std::string secret = "sk-live-secret";
+    BOOST_TEST(e->value ==
+               detect::sha256_hex(reinterpret_cast<const uint8_t*>(secret.data()), secret.size()));
+    BOOST_TEST(l.add("fingerprint", "t13d1516h2_8daaf6152771_e5627efa2ab1", "block", 0, "ops", "",
+                     1000, error)
+                   .has_value());
+  }
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text.find("sk-live-secret") == std::string::npos);  // never in clear
+  BlockList again;
+  BOOST_TEST_REQUIRE(again.load(path, error), error);
+  BOOST_TEST(again.entries().size() == 2u);
+  BOOST_TEST(again.entries()[0].comment == "leaked");
+  // Ids go on after a restart; expiry drops the first entry only.
+  const auto e = again.add("ip", "198.18.0.1", "block", 0, "ops", "", 1000, error);
+  BOOST_TEST(e->id == 3u);
+  BOOST_TEST(!again.expire(4599));
+  BOOST_TEST(again.expire(4600));
+  BOOST_TEST(again.entries().size() == 2u);
+  BOOST_TEST(!again.remove(1, error));
+  BOOST_TEST(error == "no block list entry 1");
+  BOOST_TEST(again.remove(3, error));
+  BlockList third;
+  BOOST_TEST_REQUIRE(third.load(path, error));
+  BOOST_TEST(third.entries().size() == 1u);
+  // A damaged file is refused with its name, not read as empty.
+  std::ofstream(path) << "{\"next_id\": 2, \"entries\": [{\"id\": 1, \"kind\": \"ip\"}]}";
+  BlockList broken;
+  BOOST_TEST(!broken.load(path, error));
+  BOOST_TEST(error.find(path + ": not a valid block list") == 0u, error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(block_set)
+
+BOOST_AUTO_TEST_CASE(addresses_keys_and_fingerprints_match) {
+  TempDir d;
+  BlockList l;
+  std::string error;
+  BOOST_TEST_REQUIRE(l.load(d.path + "/b.json", error));
+  BOOST_TEST(l.add("prefix", "203.0.113.0/24", "block", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("ip", "198.18.0.9", "respond", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("prefix", "2001:db8:bad::/48", "block", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("api_key", "k-stolen", "block", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("fingerprint", "t13d1516h2_8daaf6152771_e5627efa2ab1", "block", 0, "ops", "",
+                   100, error)
+                 .has_value());
+  auto s = build(l, 100, error);
+  BOOST_TEST_REQUIRE(s != nullptr, error);
+  BOOST_TEST(s->size() == 5u);
+  const uint64_t now = 1000000;
+  auto m = s->match(client("203.0.113.200"), now);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST(m->id == 1u);
+  BOOST_TEST(!m->respond);
+  m = s->match(client("198.18.0.9"), now);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST(m->id == 2u);
+  BOOST_TEST(m->respond);
+  BOOST_TEST(s->match(client("198.18.0.8"), now) == nullptr);
+  BOOST_TEST(s->match(client("203.0.114.1"), now) == nullptr);
+  BOOST_TEST(s->match(client("2001:db8:bad:ffff::1"), now) != nullptr);
+  BOOST_TEST(s->match(client("2001:db8:bae::1"), now) == nullptr);
+  // The same client with a stolen key, or presenting a blocked fingerprint.
+  behave::ClientIdentity c = client("192.0.2.1");
+  rules::IdentityPolicy p;  // the fingerprint header comes from a trusted proxy
+  p.trusted_proxies.push_back({{192, 0, 2, 0}, 24});
+  HttpHead h{};
+  h.headers[0] = {"X-Api-Key", "k-stolen"};
+  h.headers[1] = {"X-JA4", "t13d1516h2_8daaf6152771_e5627efa2ab1"};
+  h.header_count = 2;
+  p.fingerprint_header = "x-ja4";
+  behave::resolve_identity(p, h, c.ip, 4, {}, s->wants(), c);
+  m = s->match(c, now);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST(m->id == 4u);
+  h.header_count = 0;
+  h.headers[0] = {"X-JA4", "t13d1516h2_8daaf6152771_e5627efa2ab1"};
+  h.header_count = 1;
+  behave::resolve_identity(p, h, c.ip, 4, {}, s->wants(), c);
+  m = s->match(c, now);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST(m->id == 5u);
+  BOOST_TEST(s->match_fingerprint("t13d1516h2_8daaf6152771_e5627efa2ab1", now) != nullptr);
+  BOOST_TEST(s->match_fingerprint("t13d1516h2_8daaf6152771_000000000000", now) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(entries_expire_by_their_deadline) {
+  TempDir d;
+  BlockList l;
+  std::string error;
+  BOOST_TEST_REQUIRE(l.load(d.path + "/b.json", error));
+  BOOST_TEST(
+      l.add("ip", "198.18.0.9", "block", 30, "ops", "", 100, error).has_value());  // until 130
+  auto s = build(l, 110, error);  // built at unix 110 = TSC 1000000, 1000 ticks/s
+  BOOST_TEST_REQUIRE(s != nullptr, error);
+  BOOST_TEST(s->match(client("198.18.0.9"), 1000000 + 19999) != nullptr);
+  BOOST_TEST(s->match(client("198.18.0.9"), 1000000 + 20000) == nullptr);
+  auto late = build(l, 130, error);  // already expired when built: not there at all
+  BOOST_TEST_REQUIRE(late != nullptr, error);
+  BOOST_TEST(late->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(hostile_messages_are_refused) {
+  test::ensure_eal();
+  using json = nlohmann::json;
+  std::string error;
+  const std::vector<json> bad = {
+      json::array(),
+      {{"entries", 3}},
+      {{"entries",
+        {{{"id", 1},
+          {"kind", "prefix"},
+          {"action", 0},
+          {"expires_unix", 0},
+          {"addr", json::binary({1, 2, 3})},
+          {"bits", 8}}}}},
+      {{"entries",
+        {{{"id", 1},
+          {"kind", "prefix"},
+          {"action", 0},
+          {"expires_unix", 0},
+          {"addr", json::binary({1, 2, 3, 4})},
+          {"bits", 33}}}}},
+      {{"entries",
+        {{{"id", 1},
+          {"kind", "api_key"},
+          {"action", 0},
+          {"expires_unix", 0},
+          {"digest", json::binary({1, 2})}}}}},
+      {{"entries",
+        {{{"id", 1}, {"kind", "fingerprint"}, {"action", 7}, {"expires_unix", 0}, {"text", "x"}}}}},
+      {{"entries", {{{"id", 1}, {"kind", "mac"}, {"action", 0}, {"expires_unix", 0}}}}},
+  };
+  uint64_t g = 5000;
+  for (const auto& m : bad) {
+    error.clear();
+    BOOST_TEST(behave::BlockSet::build(m, ++g, 100, 0, 1000, error) == nullptr, m.dump());
+    BOOST_TEST(error.find("invalid block list: ") == 0u, error);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
