@@ -127,9 +127,12 @@ struct alignas(64) WorkerStats {
   // Global limits: reports sent to / applied from the other workers, reports lost
   // (too many keys in a millisecond, or the ring to the aggregator full).
   Counter limit_reports_sent, limit_reports_applied, limit_reports_dropped;
-  // Requests (and TLS connections) stopped by the block list, by what matched:
-  // address or prefix, TLS fingerprint, API key.
-  Counter blocklist_hits[3];
+  // Requests (and TLS connections) stopped by the block list (manual entries and
+  // decisions), by what matched: address or prefix, TLS fingerprint, API key, user agent.
+  Counter blocklist_hits[4];
+  // Login endpoints: requests seen, without a free capture buffer, without a username
+  // in their body, outcomes lost (ring to the main lcore full).
+  Counter login_requests, login_no_buffer, login_no_username, login_dropped;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
@@ -162,6 +165,13 @@ struct alignas(64) Header {
   Counter limit_merged, limit_merge_dropped;
   // The block list pushed by bulwark-control: live entries, lists loaded.
   Counter blocklist_entries, blocklist_loads;
+  // Credential stuffing (the main lcore's detector): login outcomes from all workers,
+  // decisions made and holding, windows whose failure ratio went over the baseline,
+  // keys not counted (a window's tables full), the current window's failure ratio and
+  // the learned baseline (x1000).
+  Counter login_attempts, login_failures, login_successes, login_unknown;
+  Counter decisions_total, decisions_active, login_attack_windows, login_untracked;
+  Counter login_failure_ratio_milli, login_baseline_milli;
 };
 
 // The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.

@@ -284,10 +284,33 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
                 {{"limit", id}, {"result", "exceeded"}});
     }
   }
+  {
+    const stats::Header& hd = h.header;
+    for (auto [result, v] : {std::pair{"success", hd.login_successes.get()},
+                             std::pair{"failure", hd.login_failures.get()},
+                             std::pair{"unknown", hd.login_unknown.get()}})
+      f.counter("bulwark_login_attempts_total",
+                "Requests to login endpoints by outcome (failure: a failure status or text; "
+                "unknown: no answer)",
+                static_cast<double>(v), {{"result", result}});
+    f.counter("bulwark_decisions_total",
+              "Behavioural decisions made (credential stuffing), enforced or reported",
+              static_cast<double>(hd.decisions_total.get()));
+    f.gauge("bulwark_decisions_active", "Behavioural decisions holding now",
+            static_cast<double>(hd.decisions_active.get()));
+    f.gauge("bulwark_login_failure_ratio", "Failed logins / attempts in the current window",
+            static_cast<double>(hd.login_failure_ratio_milli.get()) / 1000);
+    f.gauge("bulwark_login_failure_ratio_baseline",
+            "Learned failure ratio (mean of up to 10 earlier ordinary windows)",
+            static_cast<double>(hd.login_baseline_milli.get()) / 1000);
+    f.counter("bulwark_login_attack_windows_total",
+              "Windows whose failure ratio went over the baseline times the policy's factor",
+              static_cast<double>(hd.login_attack_windows.get()));
+  }
   f.gauge("bulwark_blocklist_entries", "Live entries of the block list the dataplane holds",
           static_cast<double>(h.header.blocklist_entries.get()));
-  for (unsigned k = 0; k < 3; ++k) {
-    static const char* kMatched[] = {"address", "fingerprint", "api_key"};
+  for (unsigned k = 0; k < 4; ++k) {
+    static const char* kMatched[] = {"address", "fingerprint", "api_key", "user_agent"};
     double hits = 0;
     for (unsigned w = 0; w < n; ++w)
       hits += static_cast<double>(h.workers[w].blocklist_hits[k].get());

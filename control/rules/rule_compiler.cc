@@ -132,6 +132,32 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                                {"burst", r.limit.burst},
                                {"global", r.limit.global ? 1 : 0}};
   }
+  if (set.stuffing.enabled && set.logins.empty()) {
+    error = set.stuffing.origin + ": credential_stuffing needs at least one entry in 'logins:'";
+    return std::nullopt;
+  }
+  json logins = json::array();
+  for (const LoginEndpoint& l : set.logins)
+    logins.push_back({{"name", l.name},
+                      {"method", l.method},
+                      {"path", l.path},
+                      {"form", l.form ? 1 : 0},
+                      {"field", l.field},
+                      {"failure_status", l.failure_status},
+                      {"failure_body", l.failure_body}});
+  const StuffingPolicy& sp = set.stuffing;
+  const json stuffing = {{"enabled", sp.enabled ? 1 : 0},
+                         {"mode", static_cast<uint8_t>(sp.mode)},
+                         {"action", static_cast<uint8_t>(sp.action)},
+                         {"window", sp.window_s},
+                         {"ttl", sp.ttl_s},
+                         {"ip_users", sp.ip_users},
+                         {"prefix_users", sp.prefix_users},
+                         {"fingerprint_users", sp.fingerprint_users},
+                         {"user_agent_users", sp.user_agent_users},
+                         {"username_ips", sp.username_ips},
+                         {"ratio_factor_milli", static_cast<uint64_t>(sp.ratio_factor * 1000)},
+                         {"ratio_min_attempts", sp.ratio_min_attempts}};
   const IdentityPolicy& id = set.identity;
   json proxies = json::array();
   for (const auto& [addr, bits] : id.trusted_proxies) proxies.push_back({json::binary(addr), bits});
@@ -175,11 +201,9 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                   {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
     std::free(bytes);
   }
-  const json content = {{"rules", rules},
-                        {"nodes", b.nodes},
-                        {"leaves", b.leaves},
-                        {"dbs", dbs},
-                        {"identity", identity}};
+  const json content = {{"rules", rules},      {"nodes", b.nodes},     {"leaves", b.leaves},
+                        {"dbs", dbs},          {"identity", identity}, {"logins", logins},
+                        {"stuffing", stuffing}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", detect::kBundleFormat},

@@ -130,8 +130,41 @@ struct Rule {
   LimitSpec limit;
 };
 
+// A login endpoint (the `logins:` section): where credentials are posted, where the
+// username is in the body, and what a failed login looks like.
+struct LoginEndpoint {
+  std::string name;
+  std::string method = "POST";
+  std::string path;                // the normalised path, exactly
+  bool form = false;               // username in a form body (else a JSON body's top level)
+  std::string field = "username";  // its field name
+  std::vector<uint16_t> failure_status{401, 403};
+  std::string failure_body;  // a response body containing this also means failure ("": none)
+  std::string origin;
+};
+
+// Credential-stuffing detection (the `credential_stuffing:` section). Per window,
+// failed logins are counted per client address, prefix, fingerprint and user agent by
+// the distinct usernames they failed on, and per username by the distinct addresses;
+// a key at or over its threshold gets a decision for `ttl_s` (0: that check is off).
+struct StuffingPolicy {
+  bool enabled = false;
+  Mode mode = Mode::enforce;
+  Action action = Action::block;  // on the clients decided against: block | respond (403)
+  uint32_t window_s = 60, ttl_s = 600;
+  uint32_t ip_users = 10, prefix_users = 30, fingerprint_users = 50, user_agent_users = 0;
+  uint32_t username_ips = 20;  // a username failing from this many addresses: logged
+  // The window's failure ratio against its learned baseline (mean of earlier windows):
+  // over `ratio_factor` times (with at least `ratio_min_attempts` attempts) is an attack.
+  double ratio_factor = 3.0;
+  uint32_t ratio_min_attempts = 50;
+  std::string origin;
+};
+
 struct RuleSet {
   std::vector<Rule> rules;  // signature rules and rate limits
+  std::vector<LoginEndpoint> logins;
+  StuffingPolicy stuffing;
   IdentityPolicy identity;
   std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
 };

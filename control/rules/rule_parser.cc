@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "control/rules/limit_parser.h"
+#include "control/rules/login_parser.h"
 #include "control/rules/suricata_import.h"
 #include "dataplane/config/yaml_util.h"
 
@@ -273,8 +274,15 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
   const bool ok = yaml::with_line_errors(origin, error, [&] {
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // an empty file has no rules
-    require_map(root, "top level", {"rules", "limits", "identity"});
+    require_map(root, "top level",
+                {"rules", "limits", "identity", "logins", "credential_stuffing"});
     if (root["identity"]) set.identity = identity_of(root["identity"], origin);
+    if (const YAML::Node logins = root["logins"]) {
+      if (!logins.IsSequence()) throw ConfigError(logins, "'logins' must be a list");
+      for (const auto& n : logins) set.logins.push_back(login_of(n, origin));
+    }
+    if (root["credential_stuffing"])
+      set.stuffing = stuffing_of(root["credential_stuffing"], origin);
     if (const YAML::Node limits = root["limits"]) {
       if (!limits.IsSequence()) throw ConfigError(limits, "'limits' must be a list");
       for (const auto& n : limits) set.rules.push_back(limit_of(n, origin));
@@ -315,6 +323,15 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
     auto set = suricata ? import_suricata_rules(ss.str(), path, error)
                         : parse_rules_yaml(ss.str(), path, error);
     if (!set) return std::nullopt;
+    if (set->stuffing.enabled) {
+      if (all.stuffing.enabled) {
+        error = set->stuffing.origin + ": 'credential_stuffing' is given twice (also at " +
+                all.stuffing.origin + "); give it in one file";
+        return std::nullopt;
+      }
+      all.stuffing = set->stuffing;
+    }
+    for (auto& l : set->logins) all.logins.push_back(std::move(l));
     if (!set->identity.origin.empty()) {
       if (!all.identity.origin.empty()) {
         error = set->identity.origin + ": 'identity' is given twice (also at " +

@@ -189,9 +189,14 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
               {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
+  j["login"] = {{"requests", w.login_requests.get()},
+                {"no_buffer", w.login_no_buffer.get()},
+                {"no_username", w.login_no_username.get()},
+                {"dropped", w.login_dropped.get()}};
   j["blocklist_hits"] = {{"address", w.blocklist_hits[0].get()},
                          {"fingerprint", w.blocklist_hits[1].get()},
-                         {"api_key", w.blocklist_hits[2].get()}};
+                         {"api_key", w.blocklist_hits[2].get()},
+                         {"user_agent", w.blocklist_hits[3].get()}};
   j["identity"] = {{"forwarded_used", w.forwarded_used.get()},
                    {"forwarded_untrusted", w.forwarded_untrusted.get()},
                    {"forwarded_malformed", w.forwarded_malformed.get()}};
@@ -317,6 +322,17 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
     limits[std::to_string(ri.limit_ids[l])] = {{"allowed", allowed}, {"exceeded", exceeded}};
   }
   j["blocklist"] = {{"entries", h.blocklist_entries.get()}, {"loads", h.blocklist_loads.get()}};
+  j["logins"] = {
+      {"attempts", h.login_attempts.get()},
+      {"failures", h.login_failures.get()},
+      {"successes", h.login_successes.get()},
+      {"unknown", h.login_unknown.get()},
+      {"decisions_total", h.decisions_total.get()},
+      {"decisions_active", h.decisions_active.get()},
+      {"attack_windows", h.login_attack_windows.get()},
+      {"untracked", h.login_untracked.get()},
+      {"window_failure_ratio", static_cast<double>(h.login_failure_ratio_milli.get()) / 1000},
+      {"baseline_failure_ratio", static_cast<double>(h.login_baseline_milli.get()) / 1000}};
   j["limits"] = {{"by_id", limits},
                  {"merged", h.limit_merged.get()},
                  {"merge_dropped", h.limit_merge_dropped.get()}};

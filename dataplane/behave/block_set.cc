@@ -84,6 +84,22 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
         std::copy_n(e["digest"].get_binary().begin(), 16, k.value);
         s->wants_ |= 1u << static_cast<unsigned>(rules::KeyPart::api_key);
         m.kind = BlockKind::api_key;
+      } else if (kind == "fingerprint" && e.contains("digest")) {  // a decision's digest
+        if (!e["digest"].is_binary() || e["digest"].get_binary().size() != 16)
+          throw BuildError("fingerprint digest not 16 bytes");
+        k.kind = static_cast<uint8_t>(BlockKind::fingerprint);
+        std::copy_n(e["digest"].get_binary().begin(), 16, k.value);
+        s->wants_ |= 1u << static_cast<unsigned>(rules::KeyPart::fingerprint);
+        s->fingerprints_ = true;
+        m.kind = BlockKind::fingerprint;
+      } else if (kind == "user_agent") {
+        if (!e.contains("digest") || !e["digest"].is_binary() ||
+            e["digest"].get_binary().size() != 16)
+          throw BuildError("user_agent without a 16-byte digest");
+        k.kind = static_cast<uint8_t>(BlockKind::user_agent);
+        std::copy_n(e["digest"].get_binary().begin(), 16, k.value);
+        s->wants_ |= 1u << static_cast<unsigned>(rules::KeyPart::user_agent);
+        m.kind = BlockKind::user_agent;
       } else if (kind == "fingerprint") {
         if (!e.contains("text") || !e["text"].is_string() || e["text"].get<std::string>().empty() ||
             e["text"].get<std::string>().size() > 64)
@@ -163,6 +179,12 @@ const BlockMatch* BlockSet::match(const ClientIdentity& id, uint64_t now_tsc) co
     Key k{};
     k.kind = static_cast<uint8_t>(BlockKind::fingerprint);
     std::copy_n(id.fingerprint, 16, k.value);
+    if (const BlockMatch* m = find(k, now_tsc)) return m;
+  }
+  if (id.present(rules::KeyPart::user_agent)) {
+    Key k{};
+    k.kind = static_cast<uint8_t>(BlockKind::user_agent);
+    std::copy_n(id.user_agent, 16, k.value);
     if (const BlockMatch* m = find(k, now_tsc)) return m;
   }
   return nullptr;

@@ -19,7 +19,7 @@ struct rte_hash;
 
 namespace bulwark::behave {
 
-enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, count_ };
+enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, count_ };
 inline constexpr size_t kMaxBlockEntries = 100000;
 
 struct BlockMatch {

@@ -250,6 +250,46 @@ void parse_content(const json& c, Bundle& b) {
     p.prefix_v4 = get<uint8_t>(id, "prefix_v4", 32);
     p.prefix_v6 = get<uint8_t>(id, "prefix_v6", 128);
   }
+  if (c.contains("logins")) {
+    for (const json& l : get_array(c, "logins")) {
+      rules::LoginEndpoint e;
+      e.name = get_string(l, "name");
+      e.method = get_string(l, "method");
+      e.path = get_string(l, "path");
+      e.form = get<uint8_t>(l, "form", 1) != 0;
+      e.field = get_string(l, "field");
+      e.failure_body = get_string(l, "failure_body");
+      e.failure_status.clear();
+      for (const json& s : get_array(l, "failure_status")) {
+        if (!s.is_number_unsigned() || s.get<uint64_t>() > 999)
+          throw BundleError("bad failure status");
+        e.failure_status.push_back(s.get<uint16_t>());
+      }
+      if (e.path.empty() || e.field.empty() || e.field.size() > 64 || e.failure_body.size() > 64 ||
+          e.method.empty() || e.method.size() > 16)
+        throw BundleError("bad login endpoint");
+      b.logins.push_back(std::move(e));
+    }
+    if (b.logins.size() > 64) throw BundleError("more than 64 login endpoints");
+  }
+  if (c.contains("stuffing")) {
+    const json& s = c["stuffing"];
+    rules::StuffingPolicy& p = b.stuffing;
+    p.enabled = get<uint8_t>(s, "enabled", 1) != 0;
+    p.mode = get<Mode>(s, "mode", static_cast<uint64_t>(Mode::monitor));
+    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::respond));
+    p.window_s = get<uint32_t>(s, "window", 3600);
+    p.ttl_s = get<uint32_t>(s, "ttl", 7 * 86400);
+    p.ip_users = get<uint32_t>(s, "ip_users", 100000);
+    p.prefix_users = get<uint32_t>(s, "prefix_users", 100000);
+    p.fingerprint_users = get<uint32_t>(s, "fingerprint_users", 100000);
+    p.user_agent_users = get<uint32_t>(s, "user_agent_users", 100000);
+    p.username_ips = get<uint32_t>(s, "username_ips", 100000);
+    p.ratio_factor = static_cast<double>(get<uint64_t>(s, "ratio_factor_milli", 100000)) / 1000;
+    p.ratio_min_attempts = get<uint32_t>(s, "ratio_min_attempts", 1000000);
+    if (p.enabled && (p.window_s == 0 || p.ttl_s == 0))
+      throw BundleError("stuffing window or ttl of 0");
+  }
   std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
   b.body_rule_head_leaves.erase(
       std::unique(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end()),

@@ -118,7 +118,8 @@ Matcher::Matcher(const Bundle& b) : b_(b) {
       scratch_ = nullptr;
       return;
     }
-  if (b.dbs.empty() && hs_alloc_scratch(nullptr, &scratch_) != HS_SUCCESS) scratch_ = nullptr;
+  // No database (a bundle of limits, logins and policies only): nothing is scanned, so
+  // no scratch is needed (Hyperscan has none to give for no database).
   bits_.assign((b.leaves.size() + 63) / 64, 0);
   hits_.reserve(b.leaves.size());  // a hit is recorded at most once per leaf: no growth later
   rule_epoch_.assign(b.rules.size(), 0);

@@ -59,7 +59,7 @@ class Matcher {
   ~Matcher();
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;
-  bool ok() const { return scratch_ != nullptr; }
+  bool ok() const { return scratch_ != nullptr || b_.dbs.empty(); }
 
   // Evaluates the rules that do not look at the body; prepares `scan` for the body.
   // TLS fingerprint rules are not evaluated here.

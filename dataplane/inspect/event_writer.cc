@@ -107,8 +107,10 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
   }
   if (e.type == EventType::blocked) {
-    static const char* kKinds[] = {"address", "fingerprint", "api_key"};
-    j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 3 ? kKinds[e.block_kind] : "?"}};
+    static const char* kKinds[] = {"address", "fingerprint", "api_key", "user_agent"};
+    j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 4 ? kKinds[e.block_kind] : "?"}};
+    if (e.block_id >= (uint64_t{1} << 40)) j["block"]["source"] = "decision";
+    j["stopped"] = e.limit_denied;  // by this entry on this worker since its previous event
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
   }
   if (e.type == EventType::rate_limit) {
@@ -130,6 +132,20 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     j["anomalies"] = a;
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void EventWriter::write(nlohmann::json event, const std::function<void(std::string&&)>& sink) {
+  const auto now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  nlohmann::json j = {{"time", iso_time(now)}};
+  j.update(event);
+  std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (f_) {
+    std::fprintf(f_, "%s\n", line.c_str());
+    std::fflush(f_);
+  }
+  if (sink) sink(std::move(line));
 }
 
 unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool,

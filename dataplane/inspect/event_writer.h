@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 struct rte_ring;
@@ -27,6 +28,9 @@ class EventWriter {
   unsigned drain(rte_ring* ring, rte_mempool* pool,
                  const std::function<void(std::string&&)>& sink = {});
   static std::string to_json(const EventRecord& e, uint64_t unix_ns);
+  // An event made on the main lcore (decisions): stamped with the time now, written like
+  // the workers' ones.
+  void write(nlohmann::json event, const std::function<void(std::string&&)>& sink = {});
 
  private:
   std::FILE* f_ = nullptr;

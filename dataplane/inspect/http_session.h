@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "dataplane/behave/login_record.h"
 #include "dataplane/detect/matcher.h"
 #include "dataplane/http/http_parser.h"
 #include "dataplane/stream/tcp_reassembly.h"
@@ -52,6 +53,21 @@ struct HttpSession {
   uint16_t hello_len = 0;           // bytes in it
   char ja3[33];
   char ja4[37];
+  // A request to a login endpoint: its client and username, until its response says
+  // whether the login failed. One at a time per connection.
+  struct Login {
+    uint8_t endpoint = kNone;   // index in the bundle's logins
+    uint16_t buf = UINT16_MAX;  // the worker's capture buffer for the request body
+    uint16_t len = 0;           // bytes captured
+    bool awaiting = false;      // request complete, outcome not known yet
+    bool scanning = false;      // the response body is searched for the failure text
+    uint8_t carry_len = 0;      // tail of the previous body piece (text split over two)
+    uint32_t seq = 0;           // the request's number on the connection
+    char carry[64];
+    behave::LoginRecord rec;
+    static constexpr uint8_t kNone = 0xff;
+  } login;
+  uint32_t requests_seen = 0, responses_seen = 0;  // final responses, for pairing
 };
 
 }  // namespace bulwark

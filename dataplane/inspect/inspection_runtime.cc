@@ -26,6 +26,13 @@ uint64_t unix_now_ns() {
 
 constexpr unsigned kEventRing = 8192;
 constexpr unsigned kLimitRing = 65536;  // rate-limit reports in flight per worker and direction
+constexpr unsigned kLoginRing = 16384;  // login outcomes in flight per worker
+
+uint64_t unix_seconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
 
 }  // namespace
 
@@ -70,9 +77,21 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
       }
     merge_batch_.resize(256);
   }
+  for (unsigned w = 0; w < workers; ++w) {
+    const std::string name = "logins_" + std::to_string(w);
+    rte_ring* r =
+        rte_ring_create_elem(name.c_str(), sizeof(behave::LoginRecord), kLoginRing,
+                             static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (r == nullptr) {
+      error = "cannot create login ring " + name + ": " + rte_strerror(rte_errno);
+      return false;
+    }
+    login_rings_.push_back(r);
+  }
   InspectShared shared;
   shared.rules = &rules_;
   shared.blocks = &blocks_;
+  shared.logins = login_rings_.data();
   if (!limit_up_.empty()) {
     shared.limit_up = limit_up_.data();
     shared.limit_down = limit_down_.data();
@@ -145,11 +164,22 @@ bool InspectionRuntime::load_blocklist(const nlohmann::json& msg, std::string& e
     return false;
   }
   std::lock_guard<std::mutex> lock(load_mu_);
-  const uint64_t now_unix =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
-  auto fresh = behave::BlockSet::build(msg, ++block_generation_, now_unix, rte_rdtsc(),
+  const nlohmann::json previous = manual_blocks_;
+  manual_blocks_ = msg;
+  if (!rebuild_blocks_locked(error)) {
+    manual_blocks_ = previous;
+    return false;
+  }
+  return true;
+}
+
+// The block list workers read: the operator's entries and the detector's decisions.
+bool InspectionRuntime::rebuild_blocks_locked(std::string& error) {
+  nlohmann::json msg = manual_blocks_.is_object() ? manual_blocks_ : nlohmann::json::object();
+  if (!msg.contains("entries") || !msg["entries"].is_array())
+    msg["entries"] = nlohmann::json::array();
+  for (const auto& e : decision_blocks_) msg["entries"].push_back(e);
+  auto fresh = behave::BlockSet::build(msg, ++block_generation_, unix_seconds(), rte_rdtsc(),
                                        rte_get_tsc_hz(), error);
   if (!fresh) return false;
   seg_->header.blocklist_entries.set(fresh->size());
@@ -218,6 +248,54 @@ bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport
 void InspectionRuntime::poll() {
   if (events_) writer_.drain(events_, event_pool_, sink_);
   merge_limit_reports();
+  poll_logins();
+}
+
+// Login outcomes from every worker into the detector; its decisions into the block list.
+void InspectionRuntime::poll_logins() {
+  if (login_rings_.empty()) return;
+  {
+    // A new rule set brings a new policy. try_lock: a load in progress is not waited
+    // for (outcomes wait in the rings meanwhile).
+    std::unique_lock<std::mutex> lock(load_mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    const detect::ActiveRules* a = rules_.load();
+    if (a && a->generation != detector_generation_) {
+      detector_generation_ = a->generation;
+      std::vector<std::string> names;
+      for (const auto& l : a->bundle->logins) names.push_back(l.name);
+      detector_.configure(a->bundle->stuffing, std::move(names));
+    }
+  }
+  const uint64_t now = unix_seconds();
+  std::vector<nlohmann::json> events;
+  behave::LoginRecord batch[64];
+  for (rte_ring* r : login_rings_) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(r, batch, sizeof batch[0], 64, nullptr)) > 0)
+      for (unsigned i = 0; i < n; ++i) detector_.add(batch[i], now, events);
+  }
+  detector_.expire(now);
+  for (auto& e : events) writer_.write(std::move(e), sink_);
+  if (detector_.take_changed()) {
+    std::lock_guard<std::mutex> lock(load_mu_);
+    decision_blocks_ = detector_.block_entries();
+    std::string error;
+    if (!rebuild_blocks_locked(error))
+      writer_.write({{"type", "decision_error"}, {"error", error}}, sink_);
+  }
+  const behave::StuffingCounters& c = detector_.counters();
+  stats::Header& h = seg_->header;
+  h.login_attempts.set(c.attempts);
+  h.login_failures.set(c.failures);
+  h.login_successes.set(c.successes);
+  h.login_unknown.set(c.unknown);
+  h.decisions_total.set(c.decisions);
+  h.decisions_active.set(detector_.active());
+  h.login_attack_windows.set(c.attack_windows);
+  h.login_untracked.set(c.untracked);
+  h.login_failure_ratio_milli.set(static_cast<uint64_t>(c.window_ratio * 1000));
+  h.login_baseline_milli.set(static_cast<uint64_t>(c.baseline * 1000));
 }
 
 // Hands each worker's rate-limit reports to every other worker. Reports that find a
@@ -247,6 +325,8 @@ void InspectionRuntime::stop() {
   delete blocks_.exchange(nullptr);
   if (events_) rte_ring_free(events_);
   for (rte_ring* r : limit_up_) rte_ring_free(r);
+  for (rte_ring* r : login_rings_) rte_ring_free(r);
+  login_rings_.clear();
   for (rte_ring* r : limit_down_) rte_ring_free(r);
   limit_up_.clear();
   limit_down_.clear();

@@ -16,6 +16,7 @@
 
 #include "control/api/stats_layout.h"
 #include "dataplane/behave/block_set.h"
+#include "dataplane/behave/stuffing_detector.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
 #include "dataplane/inspect/event_writer.h"
@@ -96,6 +97,16 @@ class InspectionRuntime {
   std::vector<rte_ring*> limit_up_, limit_down_;
   std::vector<behave::LimitReport> merge_batch_;
   void merge_limit_reports();
+  // Credential stuffing: [worker] rings of login outcomes, the detector (main lcore),
+  // and what the block list is built from: the operator's entries (last message from
+  // bulwark-control) and the detector's enforced decisions (both under load_mu_).
+  std::vector<rte_ring*> login_rings_;
+  behave::StuffingDetector detector_;
+  uint64_t detector_generation_ = 0;
+  nlohmann::json manual_blocks_ = nlohmann::json::object();
+  nlohmann::json decision_blocks_ = nlohmann::json::array();
+  void poll_logins();
+  bool rebuild_blocks_locked(std::string& error);
 };
 
 }  // namespace bulwark

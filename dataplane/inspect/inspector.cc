@@ -40,6 +40,10 @@ void copy_field(char* dst, size_t cap, std::string_view v) {
   dst[n] = '\0';
 }
 
+// Identity parts login tracking records (the detector counts by them).
+constexpr uint8_t kLoginParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
+                                (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
+
 // Keys a worker can report to the others per housekeeping pass (about 1 ms).
 constexpr uint32_t kLimitReportSlots = 16384;
 
@@ -99,6 +103,9 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->path_buffer_.resize(detect::kPathBufferBytes);
+    in->login_memory_.resize(size_t{kLoginBuffers} * kLoginBufferBytes);
+    for (unsigned b = 0; b < kLoginBuffers; ++b)
+      in->free_logins_.push_back(static_cast<uint16_t>(b));
     in->tsc_hz_ = rte_get_tsc_hz();
     if (cfg.limit_keys > 0) {
       in->limiter_ =
@@ -173,6 +180,10 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
 void Inspector::release(HttpSession& s, uint32_t index) {
   if (s.tls && !s.hello_done) st_->tls_incomplete.add(1);
   release_hello_buffer(s);
+  if (s.login.awaiting && !s.login.scanning)
+    finish_login(s, behave::LoginOutcome::unknown, 0);  // sent, never answered
+  else
+    drop_login(s);
   s.requests.reset(*this);
   s.responses.reset(*this);
   end_scan(s);
@@ -424,6 +435,10 @@ void Inspector::on_head(const HttpHead& head) {
   count_anomalies(*st_, head.anomalies);
   if (!cur_.to_server) {
     st_->http_responses.add(1);
+    if (head.status >= 200 || head.status == 101) {
+      ++s.responses_seen;
+      if (s.login.awaiting) login_response_head(s, head.status);
+    }
     if ((head.status >= 200 || head.status == 101) && s.pending_count) {
       s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % HttpSession::kPending);
       --s.pending_count;
@@ -432,6 +447,7 @@ void Inspector::on_head(const HttpHead& head) {
     return;
   }
   st_->http_requests.add(1);
+  ++s.requests_seen;
   st_->requests_by_method[method_slot(head.method)].add(1);
   if (s.pending_count < HttpSession::kPending) {
     const uint8_t code = head.method == "HEAD" ? 1 : head.method == "CONNECT" ? 2 : 0;
@@ -453,12 +469,13 @@ void Inspector::on_head(const HttpHead& head) {
   // Who the client is: with the rules' identity section, or the defaults without rules.
   static const rules::IdentityPolicy kDefaultIdentity;
   const PacketInfo& i = *cur_.info;
-  behave::resolve_identity(cur_.rules ? cur_.rules->bundle->identity : kDefaultIdentity, head,
-                           i.src, static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16),
-                           std::string_view(),
-                           static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
-                                                (blocks ? blocks->wants() : 0)),
-                           ident_);
+  behave::resolve_identity(
+      cur_.rules ? cur_.rules->bundle->identity : kDefaultIdentity, head, i.src,
+      static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
+      static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
+                           (blocks ? blocks->wants() : 0) |
+                           (cur_.rules && !cur_.rules->bundle->logins.empty() ? kLoginParts : 0)),
+      ident_);
   cur_.ident = &ident_;
   if (blocks) {
     if (const behave::BlockMatch* b = blocks->match(ident_, cur_.now)) {
@@ -481,6 +498,7 @@ void Inspector::on_head(const HttpHead& head) {
   // Rules see the client as identified (through trusted proxies).
   const detect::RequestView view =
       detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
+  if (!cur_.rules->bundle->logins.empty()) start_login(s, head, view.path);
   detect::Verdict v;
   end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
@@ -560,11 +578,22 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                               const tls::ClientHello* hello) {
   st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
   const bool respond = b.respond && hello == nullptr;  // a TLS connection cannot be answered
-  cur_.block = &b;
-  event(EventType::blocked, 0,
-        static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
-        head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
-  cur_.block = nullptr;
+  // One event per entry and worker every 10 s, saying how many it stopped since: an
+  // attack stopped by a decision must not become a flood of events.
+  BlockEventSlot& slot = block_events_[b.id % kBlockEventSlots];
+  if (slot.id != b.id) slot = BlockEventSlot{b.id, 0, 0};
+  ++slot.stopped;
+  if (slot.last_tsc == 0 || cur_.now - slot.last_tsc >= 10 * tsc_hz_) {
+    cur_.block = &b;
+    cur_.limit_denied = slot.stopped;
+    event(EventType::blocked, 0,
+          static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
+          head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
+    cur_.block = nullptr;
+    cur_.limit_denied = 0;
+    slot.last_tsc = cur_.now ? cur_.now : 1;
+    slot.stopped = 0;
+  }
   if (hello) {
     st_->tls_blocked.add(1);
     cut({});
@@ -665,11 +694,19 @@ void Inspector::exchange_limit_reports(uint64_t now) {
 
 void Inspector::on_body(const uint8_t* data, size_t len) {
   HttpSession& s = *cur_.s;
+  if (cur_.to_server && s.login.buf != UINT16_MAX)
+    login_body(s, data, len);
+  else if (!cur_.to_server && s.login.scanning)
+    login_response_body(s, data, len);
   if (cur_.to_server && s.scan_open) cur_.rules->matchers[worker_]->on_body(s.scan, data, len);
 }
 
 void Inspector::on_message_end() {
   HttpSession& s = *cur_.s;
+  if (cur_.to_server && s.login.endpoint != HttpSession::Login::kNone && !s.login.awaiting)
+    login_request_end(s);
+  else if (!cur_.to_server && s.login.scanning)
+    finish_login(s, behave::LoginOutcome::success, s.login.rec.status);  // no failure text
   if (!cur_.to_server || !s.scan_open || s.cut) return;
   detect::Verdict v;
   cur_.rules->matchers[worker_]->end_body(s.scan, v);

@@ -42,6 +42,7 @@ struct InspectShared {
   rte_ring* const* limit_up = nullptr;
   rte_ring* const* limit_down = nullptr;
   std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
+  rte_ring* const* logins = nullptr;  // [worker]: login outcomes to the main lcore (SP/SC)
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -111,6 +112,15 @@ class Inspector : private HttpHandler {
   // Counts the request against each rate limit whose selector matched; carries out the
   // first one it exceeds in enforce mode. True if the request was stopped.
   bool apply_limits(const detect::Verdict& v, const HttpHead& head);
+  // Login endpoints (login_track.cc): a request to one starts tracking, its body gives
+  // the username, its response the outcome, which goes to the main lcore's detector.
+  void start_login(HttpSession& s, const HttpHead& head, std::string_view path);
+  void login_body(HttpSession& s, const uint8_t* data, size_t len);
+  void login_request_end(HttpSession& s);
+  void login_response_head(HttpSession& s, uint16_t status);
+  void login_response_body(HttpSession& s, const uint8_t* data, size_t len);
+  void finish_login(HttpSession& s, behave::LoginOutcome outcome, uint16_t status);
+  void drop_login(HttpSession& s);
   // Stops the request or connection an entry of the block list matched.
   void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                      const tls::ClientHello* hello);
@@ -164,7 +174,19 @@ class Inspector : private HttpHandler {
   uint64_t lost_reports_ = 0;     // reports the ring to the aggregator had no room for
   unsigned limit_peers_ = 1;      // other workers sending reports
   behave::ClientIdentity ident_;  // the current request's client
-  char limit_response_[512];      // a 429 answer, written per request
+  // Login request bodies are captured here (the first kLoginBufferBytes) for the username.
+  static constexpr unsigned kLoginBuffers = 256;
+  static constexpr unsigned kLoginBufferBytes = 4096;
+  std::vector<uint8_t> login_memory_;
+  std::vector<uint16_t> free_logins_;
+  char limit_response_[512];  // a 429 answer, written per request
+  // When each block-list entry last made an event (direct-mapped by entry id).
+  struct BlockEventSlot {
+    uint64_t id = 0, last_tsc = 0;
+    uint32_t stopped = 0;  // requests stopped since that event
+  };
+  static constexpr unsigned kBlockEventSlots = 256;
+  BlockEventSlot block_events_[kBlockEventSlots];
 
   // The packet being handled (valid during on_packet).
   struct Current {

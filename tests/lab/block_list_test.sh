@@ -10,9 +10,6 @@
 # Usage: block_list_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
-export BULWARK_CONTROL=$CONTROL
-STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
-ctl() { "$BULWARKCTL" --socket "$STATE/control.sock" "$@"; }
 # code [curl args...]: the HTTP status (000: no answer, e.g. reset).
 code() { client curl -s -o /dev/null -m 5 -w '%{http_code}' "$@" || true; }
 in_sync() {  # until the dataplane holds the block list bulwark-control has
@@ -26,10 +23,7 @@ in_sync() {  # until the dataplane holds the block list bulwark-control has
 "$LABSH" up >/dev/null
 "$LABSH" start-control --initial-rules "$LAB_ROOT/tests/lab/rules/lab.yaml" >/dev/null
 "$LABSH" start-dataplane --main-core 0 --workers 1 >/dev/null
-for ((i = 0; i < 100; i++)); do
-  ctl --json status | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("rules",{}).get("in_sync") else 1)' && break
-  sleep 0.1
-done
+wait_rules_in_sync
 expect_eq "before: client passes" "$(code http://198.18.0.2/health)" 200
 
 out=$(ctl block add --ip 198.18.0.1 --comment "lab test") || fail "block add --ip: $out"

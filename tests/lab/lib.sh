@@ -46,3 +46,19 @@ wait_quiet() {
   done
   fail "counters never settled"
 }
+
+# Tests that run bulwark-control (CONTROL and BULWARKCTL set before sourcing this).
+if [[ -n ${CONTROL:-} ]]; then
+  export BULWARK_CONTROL=$CONTROL
+  STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
+  ctl() { "$BULWARKCTL" --socket "$STATE/control.sock" "$@"; }
+fi
+# Waits until bulwark-control has pushed its active rules to the dataplane (10 s).
+wait_rules_in_sync() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    ctl --json status | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("rules",{}).get("in_sync") else 1)' && return 0
+    sleep 0.1
+  done
+  fail "bulwark-control did not push its rules to the dataplane"
+}

@@ -14,9 +14,6 @@
 # Usage: rate_limit_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
-export BULWARK_CONTROL=$CONTROL
-STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
-ctl() { "$BULWARKCTL" --socket "$STATE/control.sock" "$@"; }
 
 EVENTS=$TMP/events.jsonl
 "$LABSH" up >/dev/null
@@ -24,11 +21,7 @@ EVENTS=$TMP/events.jsonl
 # Two workers sharing CPU 1 (see two_workers_test.sh for the inside leg).
 LAB_INSIDE_DEV="net_pcap1,rx_iface_in=in0,tx_iface=in0,tx_iface=in0" \
   "$LABSH" start-dataplane --main-core 0 --workers 1,1 --events "$EVENTS" >/dev/null
-for ((i = 0; i < 100; i++)); do
-  ctl --json status | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("rules",{}).get("in_sync") else 1)' && break
-  sleep 0.1
-done
-((i < 100)) || fail "bulwark-control did not push the limits"
+wait_rules_in_sync
 client curl -sS -m 5 -o /dev/null http://198.18.0.2/health || fail "warm-up request"
 
 SECONDS_RUN=6

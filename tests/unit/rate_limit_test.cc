@@ -428,6 +428,7 @@ BOOST_AUTO_TEST_CASE(rates_are_kept_as_written_and_every_limit_counts) {
   BOOST_TEST(b->rules[0].limit.period_s == 3600u);
   BOOST_TEST(b->rules[0].limit.burst == 1u);
   detect::Matcher m(*b);
+  BOOST_TEST(m.ok());  // no Hyperscan database at all: still a usable rule set
   auto r = detect::evaluate_requests(m, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST(r[0].verdict.limit_count == 64u);  // all of them, none dropped
   BOOST_TEST(error_of(yaml + "  - {id: 65, name: one more, key: client_ip, rate: 1/s}\n")

@@ -1,0 +1,264 @@
+// Credential-stuffing detection (see stuffing_detector.h).
+#include "dataplane/behave/stuffing_detector.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+namespace bulwark::behave {
+namespace {
+
+constexpr size_t kBaselineWindows = 10;
+
+uint64_t hash_of(const uint8_t* digest) {
+  uint64_t h;
+  std::memcpy(&h, digest, 8);
+  return h;
+}
+
+// splitmix64's finaliser: addresses are not uniform bits, distinct counting needs them to be.
+uint64_t mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t address_hash(const uint8_t* a) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, a, 8);
+  std::memcpy(&hi, a + 8, 8);
+  return mix(lo ^ mix(hi + 0x9e3779b97f4a7c15ULL));
+}
+
+std::string hex16(const uint8_t* d) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 8; ++i) {
+    s += kHex[d[i] >> 4];
+    s += kHex[d[i] & 15];
+  }
+  return s;
+}
+
+std::string address_text(const uint8_t* a, uint8_t len) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(len == 4 ? AF_INET : AF_INET6, a, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+void StuffingDetector::configure(const rules::StuffingPolicy& p, std::vector<std::string> names) {
+  p_ = p;
+  endpoints_ = std::move(names);
+  window_start_ = 0;
+  by_ip_.clear();
+  by_prefix_.clear();
+  by_fp_.clear();
+  by_ua_.clear();
+  by_user_.clear();
+}
+
+void StuffingDetector::roll(uint64_t now, std::vector<nlohmann::json>& events) {
+  if (window_start_ && now < window_start_ + p_.window_s) return;
+  if (window_start_ && window_attempts_ >= p_.ratio_min_attempts && !window_alarmed_) {
+    // Only ordinary windows teach the baseline: an attack must not become normal.
+    ratios_.push_back(static_cast<double>(window_failures_) /
+                      static_cast<double>(window_attempts_));
+    if (ratios_.size() > kBaselineWindows) ratios_.pop_front();
+  }
+  (void)events;
+  window_start_ =
+      window_start_ ? window_start_ + (now - window_start_) / p_.window_s * p_.window_s : now;
+  window_attempts_ = window_failures_ = 0;
+  window_alarmed_ = false;
+  by_ip_.clear();
+  by_prefix_.clear();
+  by_fp_.clear();
+  by_ua_.clear();
+  by_user_.clear();
+  double sum = 0;
+  for (double r : ratios_) sum += r;
+  c_.baseline = ratios_.empty() ? 0 : sum / static_cast<double>(ratios_.size());
+  c_.baseline_windows = static_cast<uint32_t>(ratios_.size());
+}
+
+double StuffingDetector::count(std::unordered_map<Key, DistinctCounter, KeyHash>& t, const Key& key,
+                               uint64_t value) {
+  auto it = t.find(key);
+  if (it == t.end()) {
+    if (t.size() >= kMaxKeys) {
+      ++c_.untracked;
+      return -1;
+    }
+    it = t.emplace(key, DistinctCounter()).first;
+  }
+  it->second.add(value);
+  return it->second.estimate();
+}
+
+void StuffingDetector::decide(const char* check, const Key& key, uint8_t bits,
+                              const std::string& text, double distinct, uint32_t threshold,
+                              uint64_t now, std::vector<nlohmann::json>& events) {
+  for (const Decision& d : decisions_)
+    if (d.key == key) return;  // already decided
+  Decision d;
+  d.id = next_id_++;
+  d.check = check;
+  d.text = text;
+  d.key = key;
+  d.bits = bits;
+  d.expires_unix = now + p_.ttl_s;
+  d.enforced = p_.mode == rules::Mode::enforce;
+  decisions_.push_back(d);
+  ++c_.decisions;
+  if (d.enforced) changed_ = true;
+  events.push_back({{"type", "decision"},
+                    {"policy", "credential_stuffing"},
+                    {"check", check},
+                    {"key", text},
+                    {"distinct_usernames", static_cast<uint64_t>(distinct + 0.5)},
+                    {"threshold", threshold},
+                    {"window_s", p_.window_s},
+                    {"action", rules::action_name(p_.action)},
+                    {"mode", rules::mode_name(p_.mode)},
+                    {"enforced", d.enforced},
+                    {"ttl_s", p_.ttl_s},
+                    {"decision_id", d.id}});
+}
+
+void StuffingDetector::add(const LoginRecord& r, uint64_t now,
+                           std::vector<nlohmann::json>& events) {
+  ++c_.attempts;
+  if (r.outcome == LoginOutcome::success) ++c_.successes;
+  if (r.outcome == LoginOutcome::unknown) ++c_.unknown;
+  if (!p_.enabled) {
+    if (r.outcome == LoginOutcome::failure) ++c_.failures;
+    return;
+  }
+  roll(now, events);
+  if (r.outcome == LoginOutcome::unknown) return;
+  ++window_attempts_;
+  if (r.outcome != LoginOutcome::failure) return;
+  ++c_.failures;
+  ++window_failures_;
+  // The window's failure ratio against the baseline of earlier windows.
+  c_.window_ratio = static_cast<double>(window_failures_) / static_cast<double>(window_attempts_);
+  if (!window_alarmed_ && c_.baseline_windows > 0 && window_attempts_ >= p_.ratio_min_attempts &&
+      c_.window_ratio > p_.ratio_factor * std::max(c_.baseline, 0.01)) {
+    window_alarmed_ = true;
+    ++c_.attack_windows;
+    events.push_back({{"type", "login_attack"},
+                      {"failure_ratio", c_.window_ratio},
+                      {"baseline", c_.baseline},
+                      {"baseline_windows", c_.baseline_windows},
+                      {"baseline_window_s", p_.window_s},
+                      {"factor", p_.ratio_factor},
+                      {"attempts", window_attempts_},
+                      {"window_s", p_.window_s}});
+  }
+  if (!r.has_user) return;
+  const uint64_t user = hash_of(r.user);
+  auto key_of = [](uint8_t kind, const uint8_t* v, uint8_t len) {
+    Key k{};
+    k[0] = kind;
+    k[1] = len;
+    std::memcpy(k.data() + 2, v, 16);
+    return k;
+  };
+  struct Check {
+    const char* name;
+    std::unordered_map<Key, DistinctCounter, KeyHash>* table;
+    uint32_t threshold;
+    bool present;
+    Key key;
+    uint8_t bits;
+  };
+  const Check checks[] = {
+      {"client_ip", &by_ip_, p_.ip_users, true, key_of(0, r.ip, r.ip_len),
+       static_cast<uint8_t>(r.ip_len * 8)},
+      {"prefix", &by_prefix_, p_.prefix_users, true, key_of(1, r.prefix, r.ip_len), r.prefix_bits},
+      {"fingerprint", &by_fp_, p_.fingerprint_users, r.has_fingerprint != 0,
+       key_of(2, r.fingerprint, 0), 0},
+      {"user_agent", &by_ua_, p_.user_agent_users, r.has_user_agent != 0,
+       key_of(3, r.user_agent, 0), 0},
+  };
+  for (const Check& c : checks) {
+    if (!c.threshold || !c.present) continue;
+    const double distinct = count(*c.table, c.key, user);
+    if (distinct < c.threshold) continue;
+    std::string text;  // only when deciding: formatting is not free
+    switch (c.key[0]) {
+      case 0: text = "client_ip=" + address_text(r.ip, r.ip_len); break;
+      case 1:
+        text = "prefix=" + address_text(r.prefix, r.ip_len) + "/" + std::to_string(r.prefix_bits);
+        break;
+      case 2:
+        text = "fingerprint=" + std::string(r.fingerprint_text,
+                                            strnlen(r.fingerprint_text, sizeof r.fingerprint_text));
+        break;
+      default: text = "user_agent_sha256=" + hex16(r.user_agent);
+    }
+    decide(c.name, c.key, c.bits, text, distinct, c.threshold, now, events);
+  }
+  if (p_.username_ips) {
+    const Key uk = key_of(4, r.user, 0);
+    const double ips = count(by_user_, uk, address_hash(key_of(0, r.ip, r.ip_len).data() + 2));
+    if (ips >= p_.username_ips) {
+      // A targeted account: reported (blocking the account would lock its owner out).
+      bool seen = false;
+      for (const Decision& d : decisions_) seen = seen || d.key == uk;
+      if (!seen) {
+        decisions_.push_back({next_id_++, "username_ips", "username_sha256=" + hex16(r.user), uk, 0,
+                              now + p_.ttl_s, false});
+        ++c_.decisions;
+        events.push_back({{"type", "account_attack"},
+                          {"policy", "credential_stuffing"},
+                          {"key", "username_sha256=" + hex16(r.user)},
+                          {"distinct_ips", static_cast<uint64_t>(ips + 0.5)},
+                          {"threshold", p_.username_ips},
+                          {"window_s", p_.window_s}});
+      }
+    }
+  }
+}
+
+bool StuffingDetector::expire(uint64_t now) {
+  const size_t before = decisions_.size();
+  bool enforced_gone = false;
+  std::erase_if(decisions_, [&](const Decision& d) {
+    const bool gone = d.expires_unix <= now;
+    enforced_gone = enforced_gone || (gone && d.enforced);
+    return gone;
+  });
+  if (enforced_gone) changed_ = true;
+  return decisions_.size() != before && enforced_gone;
+}
+
+nlohmann::json StuffingDetector::block_entries() const {
+  using json = nlohmann::json;
+  json out = json::array();
+  const uint64_t action = p_.action == rules::Action::respond ? 1 : 0;
+  for (const Decision& d : decisions_) {
+    if (!d.enforced || d.check == "username_ips") continue;
+    json e = {{"id", d.id}, {"action", action}, {"expires_unix", d.expires_unix}};
+    const uint8_t kind = d.key[0], len = d.key[1];
+    if (kind <= 1) {  // address or prefix
+      e["kind"] = "prefix";
+      e["addr"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.begin() + 2 + len));
+      e["bits"] = uint64_t{d.bits};
+    } else if (kind == 2) {
+      e["kind"] = "fingerprint";
+      e["digest"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.end()));
+    } else {
+      e["kind"] = "user_agent";
+      e["digest"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.end()));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace bulwark::behave

@@ -1,0 +1,94 @@
+// Credential-stuffing detection on the main lcore (the aggregator): every worker's login
+// outcomes arrive here (LoginRecord over rings), so counts are global across workers.
+// Per tumbling window: for each client address, prefix, TLS fingerprint and user agent,
+// a HyperLogLog of the distinct usernames it failed on; for each username, a
+// HyperLogLog of the addresses it failed from; and the window's failure ratio against
+// a baseline learned from earlier windows. A key at its threshold gets a decision that
+// holds for the policy's TTL: in enforce mode it joins the block list every worker
+// reads (so later attempts from it are stopped on every worker), in monitor mode it is
+// only reported. Tracked keys per window are bounded (counted when full).
+// Owner: the main lcore (not thread-safe).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "control/rules/rule_model.h"
+#include "dataplane/behave/hll.h"
+#include "dataplane/behave/login_record.h"
+
+namespace bulwark::behave {
+
+struct StuffingCounters {
+  uint64_t attempts = 0, failures = 0, successes = 0, unknown = 0;
+  uint64_t decisions = 0;       // made so far (enforced or reported)
+  uint64_t untracked = 0;       // keys not counted: a window's tables were full
+  uint64_t attack_windows = 0;  // windows whose failure ratio went over the baseline
+  double window_ratio = 0, baseline = 0;
+  uint32_t baseline_windows = 0;
+};
+
+class StuffingDetector {
+ public:
+  static constexpr size_t kMaxKeys = 50000;  // per table and window
+
+  // A new policy (a new bundle): counting starts again; decisions already made stay.
+  void configure(const rules::StuffingPolicy& p, std::vector<std::string> endpoint_names);
+  bool enabled() const { return p_.enabled; }
+  // One outcome; events it caused are appended to `events`.
+  void add(const LoginRecord& r, uint64_t now_unix, std::vector<nlohmann::json>& events);
+  // Drops decisions that ran out; true if the enforced set changed (also after add()).
+  bool expire(uint64_t now_unix);
+  bool take_changed() {
+    const bool c = changed_;
+    changed_ = false;
+    return c;
+  }
+  // Enforced decisions as block-list message entries (see block_set.h).
+  nlohmann::json block_entries() const;
+  size_t active() const { return decisions_.size(); }
+  const StuffingCounters& counters() const { return c_; }
+
+ private:
+  using Key = std::array<uint8_t, 18>;  // kind, length, value
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint64_t h;
+      std::memcpy(&h, k.data() + 2, 8);
+      return static_cast<size_t>(h ^ k[0] ^ (uint64_t{k[1]} << 8));
+    }
+  };
+  struct Decision {
+    uint64_t id;
+    std::string check, text;
+    Key key;
+    uint8_t bits;  // addresses: the prefix length
+    uint64_t expires_unix;
+    bool enforced;
+  };
+  void roll(uint64_t now_unix, std::vector<nlohmann::json>& events);
+  // Counts `value` for `key` in table `t`; the estimate after, or -1 if untracked.
+  double count(std::unordered_map<Key, DistinctCounter, KeyHash>& t, const Key& key,
+               uint64_t value);
+  void decide(const char* check, const Key& key, uint8_t bits, const std::string& text,
+              double distinct, uint32_t threshold, uint64_t now_unix,
+              std::vector<nlohmann::json>& events);
+
+  rules::StuffingPolicy p_;
+  std::vector<std::string> endpoints_;
+  uint64_t window_start_ = 0, window_attempts_ = 0, window_failures_ = 0;
+  bool window_alarmed_ = false;
+  std::deque<double> ratios_;  // failure ratios of recent complete windows (baseline)
+  std::unordered_map<Key, DistinctCounter, KeyHash> by_ip_, by_prefix_, by_fp_, by_ua_, by_user_;
+  std::vector<Decision> decisions_;
+  uint64_t next_id_ = uint64_t{1} << 40;  // above any operator entry number
+  bool changed_ = false;
+  StuffingCounters c_;
+};
+
+}  // namespace bulwark::behave

@@ -1,0 +1,36 @@
+// libFuzzer target: usernames from login request bodies (JSON and form), the first 4 KiB
+// of which an attacker controls completely. Whatever the bytes, the scanners stop within
+// the body and a value they return fits its buffer; a JSON body that nlohmann-json reads
+// as an object with a string field gives that same string.
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "dataplane/behave/login_username.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  char out[256];
+  size_t n = 0;
+  if (bulwark::behave::username_from_form(body, "username", out, sizeof out, n) && n > sizeof out)
+    __builtin_trap();
+  n = 0;
+  const bool found = bulwark::behave::username_from_json(body, "username", out, sizeof out, n);
+  if (found && n > sizeof out) __builtin_trap();
+  // Differential: where a real JSON parser sees {"username": "..."} (and no duplicate
+  // keys to disagree on), the scanner must agree.
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.contains("username") && j["username"].is_string()) {
+    const std::string want = j["username"];
+    const size_t keys = j.size();
+    size_t quoted = 0;
+    for (size_t p = body.find("\"username\""); p != std::string_view::npos;
+         p = body.find("\"username\"", p + 1))
+      ++quoted;
+    if (quoted == 1 && keys >= 1 && want.size() <= sizeof out &&
+        want.find('\0') == std::string::npos && (!found || std::string_view(out, n) != want))
+      __builtin_trap();
+  }
+  return 0;
+}
