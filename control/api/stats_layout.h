@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 7;
+inline constexpr uint32_t kStatsLayoutVersion = 8;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -133,6 +133,8 @@ struct alignas(64) WorkerStats {
   // Login endpoints: requests seen, without a free capture buffer, without a username
   // in their body, outcomes lost (ring to the main lcore full).
   Counter login_requests, login_no_buffer, login_no_username, login_dropped;
+  // Reads of enumeration-watched object endpoints reported to the main lcore / lost.
+  Counter object_reads, object_reads_dropped;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
@@ -172,6 +174,8 @@ struct alignas(64) Header {
   Counter login_attempts, login_failures, login_successes, login_unknown;
   Counter decisions_total, decisions_active, login_attack_windows, login_untracked;
   Counter login_failure_ratio_milli, login_baseline_milli;
+  // Enumeration: object reads counted, keys not tracked (tables full).
+  Counter enumeration_reads, enumeration_untracked;
 };
 
 // The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.

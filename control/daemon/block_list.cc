@@ -31,8 +31,11 @@ std::vector<uint8_t> address_bytes(const std::string& text) {
     a.resize(4);
     return a;
   }
-  if (inet_pton(AF_INET6, text.c_str(), a.data()) == 1) return a;
-  return {};
+  if (inet_pton(AF_INET6, text.c_str(), a.data()) != 1) return {};
+  // ::ffff:a.b.c.d is the IPv4 address, as the dataplane sees such clients.
+  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped, kMapped + 12, a.begin())) a.erase(a.begin(), a.begin() + 12);
+  return a;
 }
 
 std::string address_text(const std::vector<uint8_t>& a) {
@@ -63,7 +66,16 @@ std::optional<std::string> canonical_block_value(const std::string& kind, const 
   if (kind == "prefix") {
     const size_t slash = value.find('/');
     const auto a = address_bytes(value.substr(0, slash));
-    const std::string bits = slash == std::string::npos ? "" : value.substr(slash + 1);
+    std::string bits = slash == std::string::npos ? "" : value.substr(slash + 1);
+    const bool mapped = a.size() == 4 && value.find(':') < slash;  // ::ffff:a.b.c.d/N
+    if (mapped && !bits.empty() && bits.size() <= 3 &&
+        bits.find_first_not_of("0123456789") == std::string::npos) {
+      if (std::stoul(bits) < 96) {
+        error = "'" + value + "' covers more than IPv4-mapped addresses";
+        return std::nullopt;
+      }
+      bits = std::to_string(std::stoul(bits) - 96);
+    }
     if (a.empty() || bits.empty() || bits.size() > 3 ||
         bits.find_first_not_of("0123456789") != std::string::npos ||
         std::stoul(bits) > a.size() * 8) {
@@ -121,6 +133,8 @@ bool BlockList::load(const std::string& path, std::string& error) {
                                  (v ? "bad action '" + b.action + "'" : why));
       b.value = *v;
       b.expires_unix = e.at("expires_unix").get<uint64_t>();
+      if (b.expires_unix > (uint64_t{1} << 40))
+        throw std::runtime_error("entry " + std::to_string(b.id) + ": expiry out of range");
       b.added_unix = e.value("added_unix", uint64_t{0});
       b.user = e.value("user", "");
       b.comment = e.value("comment", "");
@@ -159,6 +173,15 @@ std::optional<BlockEntry> BlockList::add(const std::string& kind, const std::str
   if (!v) return std::nullopt;
   if (action != "block" && action != "respond") {
     error = "action must be block or respond, not '" + action + "'";
+    return std::nullopt;
+  }
+  if (ttl_seconds > kMaxTtlSeconds) {
+    error = "a TTL of " + std::to_string(ttl_seconds) +
+            " s is over 10 years; leave it out to block for good";
+    return std::nullopt;
+  }
+  if (entries_.size() >= kMaxEntries) {
+    error = "the block list holds " + std::to_string(kMaxEntries) + " entries already";
     return std::nullopt;
   }
   b.kind = kind == "api_key_sha256" ? "api_key" : kind;

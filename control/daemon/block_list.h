@@ -27,6 +27,8 @@ struct BlockEntry {
 
 class BlockList {
  public:
+  static constexpr uint64_t kMaxTtlSeconds = 10ull * 366 * 86400;
+  static constexpr size_t kMaxEntries = 100000;  // what the dataplane takes from the operator
   // Reads `path` if it exists. false and `error` if it exists and is not a valid list.
   bool load(const std::string& path, std::string& error);
   // Validates and canonicalises a new entry (kind and value as the operator gave them;

@@ -39,7 +39,7 @@ json Controller::cmd_block_remove(const json& args, const std::string& user) {
 
 json Controller::cmd_block_list() {
   std::lock_guard<std::mutex> lock(blocks_mu_);
-  blocks_.expire(unix_ms() / 1000);
+  if (blocks_.expire(unix_ms() / 1000)) blocks_synced_session_ = 0;  // the supervisor pushes
   return reply_ok({{"entries", blocks_.to_json()},
                    {"in_sync", blocks_synced_session_ == link_.session() && link_.connected()}});
 }
@@ -59,7 +59,7 @@ std::string Controller::push_blocks_locked() {
 void Controller::sync_blocks() {
   std::lock_guard<std::mutex> lock(blocks_mu_);
   const bool expired = blocks_.expire(unix_ms() / 1000);
-  if (!link_.connected()) return;
+  if (!link_.connected() || !wire::get_bool(link_.hello(), "inspecting")) return;
   const uint64_t session = link_.session();
   if (!expired && session == blocks_synced_session_) return;
   if (!expired && unix_ms() < next_block_push_ms_) return;

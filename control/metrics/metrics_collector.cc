@@ -293,8 +293,11 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
                 "Requests to login endpoints by outcome (failure: a failure status or text; "
                 "unknown: no answer)",
                 static_cast<double>(v), {{"result", result}});
+    f.counter("bulwark_enumeration_reads_total",
+              "Reads of object endpoints watched for enumeration, counted by the detector",
+              static_cast<double>(hd.enumeration_reads.get()));
     f.counter("bulwark_decisions_total",
-              "Behavioural decisions made (credential stuffing), enforced or reported",
+              "Behavioural decisions made (credential stuffing, enumeration), enforced or reported",
               static_cast<double>(hd.decisions_total.get()));
     f.gauge("bulwark_decisions_active", "Behavioural decisions holding now",
             static_cast<double>(hd.decisions_active.get()));

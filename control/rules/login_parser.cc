@@ -49,6 +49,57 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin) {
   return e;
 }
 
+ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
+  require_map(n, "enumeration[]",
+              {"name", "method", "path", "key", "max_ids", "sequential", "window", "ttl", "action",
+               "mode"});
+  ObjectPolicy p;
+  p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
+  if (!n["name"]) throw ConfigError(n, "an enumeration entry needs a 'name'");
+  p.name = string_of(n["name"], "name");
+  if (n["method"]) p.method = string_of(n["method"], "method");
+  if (!n["path"]) throw ConfigError(n, "enumeration '" + p.name + "' needs 'path' with {id}");
+  const std::string path = string_of(n["path"], "path");
+  const size_t at = path.find("{id}");
+  if (path[0] != '/' || at == std::string::npos || path.find("{id}", at + 1) != std::string::npos ||
+      path[at - 1] != '/' || (at + 4 < path.size() && path[at + 4] != '/'))
+    throw ConfigError(n["path"],
+                      "'path' must start with / and have one whole segment {id}, e.g. "
+                      "/api/v1/customers/{id}");
+  p.prefix = path.substr(0, at);
+  p.suffix = path.substr(at + 4);
+  if (n["key"]) {
+    const std::string k = string_of(n["key"], "key");
+    bool found = false;
+    for (unsigned i = 0; i < static_cast<unsigned>(KeyPart::count_); ++i)
+      if (k == key_part_name(static_cast<KeyPart>(i)) &&
+          static_cast<KeyPart>(i) != KeyPart::session) {
+        p.key = static_cast<KeyPart>(i);
+        found = true;
+      }
+    if (!found)
+      throw ConfigError(n["key"],
+                        "'key' must be one of client_ip, prefix, fingerprint, api_key, "
+                        "user_agent, not '" +
+                            k + "'");
+  }
+  if (n["max_ids"]) p.max_ids = scalar<uint32_t>(n["max_ids"], "max_ids", 0, 10000000);
+  if (n["sequential"]) p.sequential = scalar<uint32_t>(n["sequential"], "sequential", 0, 1000000);
+  if (p.max_ids == 0 && p.sequential == 0)
+    throw ConfigError(n, "enumeration '" + p.name + "': max_ids and sequential are both off");
+  if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 86400);
+  if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);
+  if (n["action"]) {
+    p.action = action_of(n["action"], "an enumeration 'action' must be block or respond");
+    if (p.action == Action::log)
+      throw ConfigError(n["action"],
+                        "an enumeration 'action' must be block or respond (for "
+                        "reports only, use mode: monitor)");
+  }
+  if (n["mode"]) p.mode = mode_of(n["mode"]);
+  return p;
+}
+
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
   require_map(n, "credential_stuffing",
               {"mode", "action", "window", "ttl", "thresholds", "failure_ratio"});

@@ -30,6 +30,18 @@
 namespace bulwark::rules {
 
 LoginEndpoint login_of(const YAML::Node& n, const std::string& origin);
+// An `enumeration:` entry:
+//   - name: customers
+//     method: GET
+//     path: /api/v1/customers/{id}   # {id}: the object id segment
+//     key: api_key                   # one of client_ip, prefix, fingerprint, api_key, user_agent
+//     max_ids: 100                   # distinct ids per key per window (0: off)
+//     sequential: 20                 # ids in sequence (0: off)
+//     window: 60
+//     ttl: 600
+//     action: respond                # block | respond (403)
+//     mode: enforce                  # or monitor
+ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin);
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin);
 
 }  // namespace bulwark::rules

@@ -145,6 +145,34 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                       {"field", l.field},
                       {"failure_status", l.failure_status},
                       {"failure_body", l.failure_body}});
+  json objects = json::array();
+  for (const ObjectPolicy& o : set.objects) {
+    const bool provided = o.key != KeyPart::fingerprint || !set.identity.fingerprint_header.empty();
+    const bool key_ok =
+        o.key != KeyPart::api_key || !set.identity.api_key_header.empty() || set.identity.bearer;
+    if (!provided || !key_ok) {
+      error =
+          o.origin + ": enumeration '" + o.name + "' counts by " + key_part_name(o.key) +
+          ", which no request would have: set " +
+          (provided ? "identity.api_key_header or identity.bearer" : "identity.fingerprint_header");
+      return std::nullopt;
+    }
+    objects.push_back({{"name", o.name},
+                       {"method", o.method},
+                       {"prefix", o.prefix},
+                       {"suffix", o.suffix},
+                       {"key", static_cast<uint8_t>(o.key)},
+                       {"max_ids", o.max_ids},
+                       {"sequential", o.sequential},
+                       {"window", o.window_s},
+                       {"ttl", o.ttl_s},
+                       {"action", static_cast<uint8_t>(o.action)},
+                       {"mode", static_cast<uint8_t>(o.mode)}});
+  }
+  if (objects.size() > 64) {
+    error = set.objects[64].origin + ": more than 64 enumeration entries";
+    return std::nullopt;
+  }
   const StuffingPolicy& sp = set.stuffing;
   const json stuffing = {{"enabled", sp.enabled ? 1 : 0},
                          {"mode", static_cast<uint8_t>(sp.mode)},
@@ -201,9 +229,9 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                   {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
     std::free(bytes);
   }
-  const json content = {{"rules", rules},      {"nodes", b.nodes},     {"leaves", b.leaves},
-                        {"dbs", dbs},          {"identity", identity}, {"logins", logins},
-                        {"stuffing", stuffing}};
+  const json content = {{"rules", rules},       {"nodes", b.nodes},     {"leaves", b.leaves},
+                        {"dbs", dbs},           {"identity", identity}, {"logins", logins},
+                        {"stuffing", stuffing}, {"objects", objects}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", detect::kBundleFormat},

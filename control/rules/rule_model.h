@@ -161,8 +161,25 @@ struct StuffingPolicy {
   std::string origin;
 };
 
+// Enumeration and scraping of an object endpoint (the `enumeration:` section): per
+// client key and window, the distinct object ids it read and its longest run of ids in
+// sequence (n, n+1, n+2, ...); at a threshold the key gets a decision for `ttl_s`.
+struct ObjectPolicy {
+  std::string name;
+  std::string method = "GET";
+  std::string prefix, suffix;  // the path is prefix + id + suffix (from "/a/{id}/b")
+  KeyPart key = KeyPart::api_key;
+  uint32_t max_ids = 100;    // distinct ids (0: off)
+  uint32_t sequential = 20;  // ids in sequence (0: off)
+  uint32_t window_s = 60, ttl_s = 600;
+  Action action = Action::respond;  // block | respond (403)
+  Mode mode = Mode::enforce;
+  std::string origin;
+};
+
 struct RuleSet {
   std::vector<Rule> rules;  // signature rules and rate limits
+  std::vector<ObjectPolicy> objects;
   std::vector<LoginEndpoint> logins;
   StuffingPolicy stuffing;
   IdentityPolicy identity;

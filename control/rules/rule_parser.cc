@@ -275,7 +275,11 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // an empty file has no rules
     require_map(root, "top level",
-                {"rules", "limits", "identity", "logins", "credential_stuffing"});
+                {"rules", "limits", "identity", "logins", "credential_stuffing", "enumeration"});
+    if (const YAML::Node objects = root["enumeration"]) {
+      if (!objects.IsSequence()) throw ConfigError(objects, "'enumeration' must be a list");
+      for (const auto& n : objects) set.objects.push_back(object_policy_of(n, origin));
+    }
     if (root["identity"]) set.identity = identity_of(root["identity"], origin);
     if (const YAML::Node logins = root["logins"]) {
       if (!logins.IsSequence()) throw ConfigError(logins, "'logins' must be a list");
@@ -332,6 +336,7 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
       all.stuffing = set->stuffing;
     }
     for (auto& l : set->logins) all.logins.push_back(std::move(l));
+    for (auto& o : set->objects) all.objects.push_back(std::move(o));
     if (!set->identity.origin.empty()) {
       if (!all.identity.origin.empty()) {
         error = set->identity.origin + ": 'identity' is given twice (also at " +

@@ -189,6 +189,7 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
               {"not_tls", w.tls_not_tls.get()},     {"malformed", w.tls_malformed.get()},
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
+  j["objects"] = {{"reads", w.object_reads.get()}, {"dropped", w.object_reads_dropped.get()}};
   j["login"] = {{"requests", w.login_requests.get()},
                 {"no_buffer", w.login_no_buffer.get()},
                 {"no_username", w.login_no_username.get()},
@@ -322,6 +323,8 @@ nlohmann::json stats_to_json(const stats::Segment& seg) {
     limits[std::to_string(ri.limit_ids[l])] = {{"allowed", allowed}, {"exceeded", exceeded}};
   }
   j["blocklist"] = {{"entries", h.blocklist_entries.get()}, {"loads", h.blocklist_loads.get()}};
+  j["enumeration"] = {{"reads", h.enumeration_reads.get()},
+                      {"untracked", h.enumeration_untracked.get()}};
   j["logins"] = {
       {"attempts", h.login_attempts.get()},
       {"failures", h.login_failures.get()},

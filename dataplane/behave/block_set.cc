@@ -33,9 +33,9 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
     if (!msg.is_object() || !msg.contains("entries") || !msg["entries"].is_array())
       throw BuildError("'entries' missing or not a list");
     const json& list = msg["entries"];
-    if (list.size() > kMaxBlockEntries)
+    if (list.size() > kMaxBlockSetEntries)
       throw BuildError(std::to_string(list.size()) + " entries; at most " +
-                       std::to_string(kMaxBlockEntries));
+                       std::to_string(kMaxBlockSetEntries));
     if (msg.contains("sha256") && msg["sha256"].is_string()) s->sha256_ = msg["sha256"];
     const std::string name = "blocks_" + std::to_string(generation);
     rte_hash_parameters hp{};
@@ -59,7 +59,9 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
       const uint64_t expires = number(e, "expires_unix", UINT64_MAX / 2);
       // Already expired entries are kept out; others get a TSC deadline.
       if (expires && expires <= now_unix) continue;
-      m.expires_tsc = expires ? now_tsc + (expires - now_unix) * hz : 0;
+      // Far-off expiry saturates to "never" rather than wrapping around.
+      const uint64_t left = expires ? expires - now_unix : 0;
+      m.expires_tsc = expires && left < (UINT64_MAX - now_tsc) / hz ? now_tsc + left * hz : 0;
       Key k{};
       const std::string kind = e["kind"];
       if (kind == "prefix") {

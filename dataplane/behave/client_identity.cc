@@ -81,7 +81,7 @@ ForwardedStatus walk_hops(const rules::IdentityPolicy& p, const HttpHead& head,
       std::string_view hop = trim(comma == std::string_view::npos ? v : v.substr(comma + 1));
       v = comma == std::string_view::npos ? std::string_view() : v.substr(0, comma);
       if (p.forwarded) hop = forwarded_for(hop);
-      uint8_t ip[16];
+      uint8_t ip[16] = {};  // an IPv4 hop fills 4 bytes: the rest must be zero (keys use 16)
       uint8_t len = 0;
       if (!parse_hop(hop, ip, len)) return ForwardedStatus::malformed;
       std::memcpy(out.ip, ip, 16);

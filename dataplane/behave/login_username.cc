@@ -136,26 +136,33 @@ bool username_from_json(std::string_view b, std::string_view field, char* out, s
   skip_ws(b, i);
   if (i >= b.size() || b[i] != '{') return false;
   ++i;
+  // The last occurrence of the field counts, as JSON parsers (and the server) read it;
+  // a body cut short (the capture bound) gives what was seen by then.
   char key[72];
+  bool found = false;
   while (true) {
     skip_ws(b, i);
-    if (i >= b.size() || b[i] != '"') return false;
+    if (i >= b.size() || b[i] != '"') return found;
     size_t key_len = 0;
     bool key_fits = true;
     if (!json_string(b, i, key, sizeof key, key_len, key_fits)) return false;
     skip_ws(b, i);
-    if (i >= b.size() || b[i] != ':') return false;
+    if (i >= b.size() || b[i] != ':') return found;
     ++i;
     skip_ws(b, i);
-    if (i >= b.size()) return false;
+    if (i >= b.size()) return found;
     if (key_fits && std::string_view(key, key_len) == field) {
-      if (b[i] != '"') return false;  // not a string
       bool fits = true;
-      return json_string(b, i, out, cap, len, fits) && fits;
+      size_t n = 0;
+      found = b[i] == '"' && json_string(b, i, out, cap, n, fits) && fits;  // a later non-string
+      if (found) len = n;                                                   // value: none
+      if (!found && !skip_value(b, i)) return false;
+    } else if (!skip_value(b, i)) {
+      return found;
     }
-    if (!skip_value(b, i)) return false;
     skip_ws(b, i);
-    if (i >= b.size() || b[i] != ',') return false;
+    if (i < b.size() && b[i] == '}') return found;
+    if (i >= b.size() || b[i] != ',') return found;
     ++i;
   }
 }

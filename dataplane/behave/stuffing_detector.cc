@@ -16,20 +16,11 @@ uint64_t hash_of(const uint8_t* digest) {
   return h;
 }
 
-// splitmix64's finaliser: addresses are not uniform bits, distinct counting needs them to be.
-uint64_t mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 uint64_t address_hash(const uint8_t* a) {
   uint64_t lo, hi;
   std::memcpy(&lo, a, 8);
   std::memcpy(&hi, a + 8, 8);
-  return mix(lo ^ mix(hi + 0x9e3779b97f4a7c15ULL));
+  return mix64(lo ^ mix64(hi + 0x9e3779b97f4a7c15ULL));
 }
 
 std::string hex16(const uint8_t* d) {
@@ -51,6 +42,8 @@ std::string address_text(const uint8_t* a, uint8_t len) {
 }  // namespace
 
 void StuffingDetector::configure(const rules::StuffingPolicy& p, std::vector<std::string> names) {
+  // Decisions hold across reloads of the same policy, not once it is off or monitoring.
+  if (!p.enabled || p.mode != rules::Mode::enforce || p.action != p_.action) decisions_.clear();
   p_ = p;
   endpoints_ = std::move(names);
   window_start_ = 0;
@@ -73,6 +66,7 @@ void StuffingDetector::roll(uint64_t now, std::vector<nlohmann::json>& events) {
   window_start_ =
       window_start_ ? window_start_ + (now - window_start_) / p_.window_s * p_.window_s : now;
   window_attempts_ = window_failures_ = 0;
+  c_.window_ratio = 0;
   window_alarmed_ = false;
   by_ip_.clear();
   by_prefix_.clear();
@@ -102,19 +96,18 @@ double StuffingDetector::count(std::unordered_map<Key, DistinctCounter, KeyHash>
 void StuffingDetector::decide(const char* check, const Key& key, uint8_t bits,
                               const std::string& text, double distinct, uint32_t threshold,
                               uint64_t now, std::vector<nlohmann::json>& events) {
-  for (const Decision& d : decisions_)
-    if (d.key == key) return;  // already decided
   Decision d;
-  d.id = next_id_++;
+  d.policy = "credential_stuffing";
   d.check = check;
   d.text = text;
   d.key = key;
   d.bits = bits;
+  d.action = p_.action;
   d.expires_unix = now + p_.ttl_s;
   d.enforced = p_.mode == rules::Mode::enforce;
-  decisions_.push_back(d);
+  const Decision* made = decisions_.add(std::move(d));
+  if (!made) return;
   ++c_.decisions;
-  if (d.enforced) changed_ = true;
   events.push_back({{"type", "decision"},
                     {"policy", "credential_stuffing"},
                     {"check", check},
@@ -124,9 +117,9 @@ void StuffingDetector::decide(const char* check, const Key& key, uint8_t bits,
                     {"window_s", p_.window_s},
                     {"action", rules::action_name(p_.action)},
                     {"mode", rules::mode_name(p_.mode)},
-                    {"enforced", d.enforced},
+                    {"enforced", made->enforced},
                     {"ttl_s", p_.ttl_s},
-                    {"decision_id", d.id}});
+                    {"decision_id", made->id}});
 }
 
 void StuffingDetector::add(const LoginRecord& r, uint64_t now,
@@ -204,15 +197,17 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
     decide(c.name, c.key, c.bits, text, distinct, c.threshold, now, events);
   }
   if (p_.username_ips) {
-    const Key uk = key_of(4, r.user, 0);
+    const Key uk = key_of(5, r.user, 0);
     const double ips = count(by_user_, uk, address_hash(key_of(0, r.ip, r.ip_len).data() + 2));
     if (ips >= p_.username_ips) {
       // A targeted account: reported (blocking the account would lock its owner out).
-      bool seen = false;
-      for (const Decision& d : decisions_) seen = seen || d.key == uk;
-      if (!seen) {
-        decisions_.push_back({next_id_++, "username_ips", "username_sha256=" + hex16(r.user), uk, 0,
-                              now + p_.ttl_s, false});
+      Decision d;
+      d.policy = "credential_stuffing";
+      d.check = "username_ips";
+      d.text = "username_sha256=" + hex16(r.user);
+      d.key = uk;
+      d.expires_unix = now + p_.ttl_s;
+      if (decisions_.add(std::move(d))) {
         ++c_.decisions;
         events.push_back({{"type", "account_attack"},
                           {"policy", "credential_stuffing"},
@@ -223,42 +218,6 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
       }
     }
   }
-}
-
-bool StuffingDetector::expire(uint64_t now) {
-  const size_t before = decisions_.size();
-  bool enforced_gone = false;
-  std::erase_if(decisions_, [&](const Decision& d) {
-    const bool gone = d.expires_unix <= now;
-    enforced_gone = enforced_gone || (gone && d.enforced);
-    return gone;
-  });
-  if (enforced_gone) changed_ = true;
-  return decisions_.size() != before && enforced_gone;
-}
-
-nlohmann::json StuffingDetector::block_entries() const {
-  using json = nlohmann::json;
-  json out = json::array();
-  const uint64_t action = p_.action == rules::Action::respond ? 1 : 0;
-  for (const Decision& d : decisions_) {
-    if (!d.enforced || d.check == "username_ips") continue;
-    json e = {{"id", d.id}, {"action", action}, {"expires_unix", d.expires_unix}};
-    const uint8_t kind = d.key[0], len = d.key[1];
-    if (kind <= 1) {  // address or prefix
-      e["kind"] = "prefix";
-      e["addr"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.begin() + 2 + len));
-      e["bits"] = uint64_t{d.bits};
-    } else if (kind == 2) {
-      e["kind"] = "fingerprint";
-      e["digest"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.end()));
-    } else {
-      e["kind"] = "user_agent";
-      e["digest"] = json::binary(std::vector<uint8_t>(d.key.begin() + 2, d.key.end()));
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 }  // namespace bulwark::behave

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "control/rules/rule_model.h"
+#include "dataplane/behave/decision_list.h"
 #include "dataplane/behave/hll.h"
 #include "dataplane/behave/login_record.h"
 
@@ -42,35 +43,13 @@ class StuffingDetector {
   bool enabled() const { return p_.enabled; }
   // One outcome; events it caused are appended to `events`.
   void add(const LoginRecord& r, uint64_t now_unix, std::vector<nlohmann::json>& events);
-  // Drops decisions that ran out; true if the enforced set changed (also after add()).
-  bool expire(uint64_t now_unix);
-  bool take_changed() {
-    const bool c = changed_;
-    changed_ = false;
-    return c;
-  }
-  // Enforced decisions as block-list message entries (see block_set.h).
-  nlohmann::json block_entries() const;
-  size_t active() const { return decisions_.size(); }
+  // Decisions made (enforced ones go into the block list; see decision_list.h).
+  DecisionList& decisions() { return decisions_; }
   const StuffingCounters& counters() const { return c_; }
 
  private:
-  using Key = std::array<uint8_t, 18>;  // kind, length, value
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      uint64_t h;
-      std::memcpy(&h, k.data() + 2, 8);
-      return static_cast<size_t>(h ^ k[0] ^ (uint64_t{k[1]} << 8));
-    }
-  };
-  struct Decision {
-    uint64_t id;
-    std::string check, text;
-    Key key;
-    uint8_t bits;  // addresses: the prefix length
-    uint64_t expires_unix;
-    bool enforced;
-  };
+  using Key = DecisionKey;
+  using KeyHash = DecisionKeyHash;
   void roll(uint64_t now_unix, std::vector<nlohmann::json>& events);
   // Counts `value` for `key` in table `t`; the estimate after, or -1 if untracked.
   double count(std::unordered_map<Key, DistinctCounter, KeyHash>& t, const Key& key,
@@ -85,9 +64,7 @@ class StuffingDetector {
   bool window_alarmed_ = false;
   std::deque<double> ratios_;  // failure ratios of recent complete windows (baseline)
   std::unordered_map<Key, DistinctCounter, KeyHash> by_ip_, by_prefix_, by_fp_, by_ua_, by_user_;
-  std::vector<Decision> decisions_;
-  uint64_t next_id_ = uint64_t{1} << 40;  // above any operator entry number
-  bool changed_ = false;
+  DecisionList decisions_;
   StuffingCounters c_;
 };
 

@@ -272,6 +272,28 @@ void parse_content(const json& c, Bundle& b) {
     }
     if (b.logins.size() > 64) throw BundleError("more than 64 login endpoints");
   }
+  if (c.contains("objects")) {
+    for (const json& o : get_array(c, "objects")) {
+      rules::ObjectPolicy p;
+      p.name = get_string(o, "name");
+      p.method = get_string(o, "method");
+      p.prefix = get_string(o, "prefix");
+      p.suffix = get_string(o, "suffix");
+      p.key = get<rules::KeyPart>(o, "key", static_cast<uint64_t>(rules::KeyPart::user_agent));
+      p.max_ids = get<uint32_t>(o, "max_ids", 10000000);
+      p.sequential = get<uint32_t>(o, "sequential", 1000000);
+      p.window_s = get<uint32_t>(o, "window", 86400);
+      p.ttl_s = get<uint32_t>(o, "ttl", 7 * 86400);
+      p.action = get<Action>(o, "action", static_cast<uint64_t>(Action::respond));
+      p.mode = get<Mode>(o, "mode", static_cast<uint64_t>(Mode::monitor));
+      if (p.prefix.empty() || p.prefix[0] != '/' || p.window_s == 0 || p.ttl_s == 0 ||
+          p.key == rules::KeyPart::session || p.method.empty() || p.method.size() > 16)
+        throw BundleError("bad enumeration entry");
+      b.object_parts |= static_cast<uint8_t>(1u << static_cast<unsigned>(p.key));
+      b.objects.push_back(std::move(p));
+    }
+    if (b.objects.size() > 64) throw BundleError("more than 64 enumeration entries");
+  }
   if (c.contains("stuffing")) {
     const json& s = c["stuffing"];
     rules::StuffingPolicy& p = b.stuffing;

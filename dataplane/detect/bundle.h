@@ -89,9 +89,11 @@ struct Bundle {
   uint32_t body_db = kNoDb;                          // index into dbs, if any body test
   uint32_t limit_count = 0;                          // rate limits among the rules
   uint8_t limit_parts = 0;                           // every key part some limit uses
+  uint8_t object_parts = 0;                          // ... some enumeration entry uses
   rules::IdentityPolicy identity;                    // how clients are identified
   std::vector<rules::LoginEndpoint> logins;          // login endpoints watched
   rules::StuffingPolicy stuffing;                    // credential-stuffing detection
+  std::vector<rules::ObjectPolicy> objects;          // enumeration detection
 
   // Parses and validates bundle bytes. nullptr and `error` on any problem.
   static std::unique_ptr<Bundle> load(const uint8_t* data, size_t len, std::string& error);

@@ -47,6 +47,7 @@ struct HttpSession {
   // parsed, then the connection's fingerprints.
   bool tls = false;
   bool hello_done = false;
+  bool address_checked = false;     // TLS: the client's address was looked up in the block list
   uint32_t index = 0;               // in the worker's session pool
   uint16_t hello_need = 0;          // buffered bytes the next parse needs to progress
   uint16_t hello_buf = UINT16_MAX;  // index of a hello buffer, if one is in use
@@ -63,6 +64,7 @@ struct HttpSession {
     bool scanning = false;      // the response body is searched for the failure text
     uint8_t carry_len = 0;      // tail of the previous body piece (text split over two)
     uint32_t seq = 0;           // the request's number on the connection
+    uint64_t generation = 0;    // rules generation the endpoint index belongs to
     char carry[64];
     behave::LoginRecord rec;
     static constexpr uint8_t kNone = 0xff;

@@ -25,8 +25,9 @@ uint64_t unix_now_ns() {
 }
 
 constexpr unsigned kEventRing = 8192;
-constexpr unsigned kLimitRing = 65536;  // rate-limit reports in flight per worker and direction
-constexpr unsigned kLoginRing = 16384;  // login outcomes in flight per worker
+constexpr unsigned kLimitRing = 65536;   // rate-limit reports in flight per worker and direction
+constexpr unsigned kLoginRing = 16384;   // login outcomes in flight per worker
+constexpr unsigned kObjectRing = 65536;  // object reads in flight per worker
 
 uint64_t unix_seconds() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -87,11 +88,21 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
       return false;
     }
     login_rings_.push_back(r);
+    const std::string oname = "objects_" + std::to_string(w);
+    rte_ring* o =
+        rte_ring_create_elem(oname.c_str(), sizeof(behave::ObjectRecord), kObjectRing,
+                             static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (o == nullptr) {
+      error = "cannot create object ring " + oname + ": " + rte_strerror(rte_errno);
+      return false;
+    }
+    object_rings_.push_back(o);
   }
   InspectShared shared;
   shared.rules = &rules_;
   shared.blocks = &blocks_;
   shared.logins = login_rings_.data();
+  shared.objects = object_rings_.data();
   if (!limit_up_.empty()) {
     shared.limit_up = limit_up_.data();
     shared.limit_down = limit_down_.data();
@@ -258,13 +269,13 @@ void InspectionRuntime::poll_logins() {
     // A new rule set brings a new policy. try_lock: a load in progress is not waited
     // for (outcomes wait in the rings meanwhile).
     std::unique_lock<std::mutex> lock(load_mu_, std::try_to_lock);
-    if (!lock.owns_lock()) return;
-    const detect::ActiveRules* a = rules_.load();
+    const detect::ActiveRules* a = lock.owns_lock() ? rules_.load() : nullptr;
     if (a && a->generation != detector_generation_) {
       detector_generation_ = a->generation;
       std::vector<std::string> names;
       for (const auto& l : a->bundle->logins) names.push_back(l.name);
       detector_.configure(a->bundle->stuffing, std::move(names));
+      enumeration_.configure(a->bundle->objects);
     }
   }
   const uint64_t now = unix_seconds();
@@ -275,14 +286,34 @@ void InspectionRuntime::poll_logins() {
     while ((n = rte_ring_sc_dequeue_burst_elem(r, batch, sizeof batch[0], 64, nullptr)) > 0)
       for (unsigned i = 0; i < n; ++i) detector_.add(batch[i], now, events);
   }
-  detector_.expire(now);
+  behave::ObjectRecord reads[64];
+  for (rte_ring* r : object_rings_) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(r, reads, sizeof reads[0], 64, nullptr)) > 0)
+      for (unsigned i = 0; i < n; ++i) enumeration_.add(reads[i], now, events);
+  }
+  enumeration_.decisions().expire(now);
+  detector_.decisions().expire(now);
   for (auto& e : events) writer_.write(std::move(e), sink_);
-  if (detector_.take_changed()) {
-    std::lock_guard<std::mutex> lock(load_mu_);
-    decision_blocks_ = detector_.block_entries();
-    std::string error;
-    if (!rebuild_blocks_locked(error))
-      writer_.write({{"type", "decision_error"}, {"error", error}}, sink_);
+  const bool stuffing_changed = detector_.decisions().take_changed();
+  rebuild_pending_ =
+      enumeration_.decisions().take_changed() || stuffing_changed || rebuild_pending_;
+  // Decisions reach the workers' block list at most every 100 ms (a rebuild copies the
+  // whole list), and never by waiting for a rule load in progress.
+  const auto t = std::chrono::steady_clock::now();
+  if (rebuild_pending_ && t - last_rebuild_ >= std::chrono::milliseconds(100)) {
+    std::unique_lock<std::mutex> lock(load_mu_, std::try_to_lock);
+    if (lock.owns_lock()) {
+      decision_blocks_ = detector_.decisions().block_entries();
+      for (auto& e : enumeration_.decisions().block_entries())
+        decision_blocks_.push_back(std::move(e));
+      std::string error;
+      const bool ok = rebuild_blocks_locked(error);
+      lock.unlock();
+      if (!ok) writer_.write({{"type", "decision_error"}, {"error", error}}, sink_);
+      rebuild_pending_ = false;
+      last_rebuild_ = t;
+    }
   }
   const behave::StuffingCounters& c = detector_.counters();
   stats::Header& h = seg_->header;
@@ -290,8 +321,10 @@ void InspectionRuntime::poll_logins() {
   h.login_failures.set(c.failures);
   h.login_successes.set(c.successes);
   h.login_unknown.set(c.unknown);
-  h.decisions_total.set(c.decisions);
-  h.decisions_active.set(detector_.active());
+  h.decisions_total.set(c.decisions + enumeration_.decisions().made());
+  h.decisions_active.set(detector_.decisions().active() + enumeration_.decisions().active());
+  h.enumeration_reads.set(enumeration_.reads());
+  h.enumeration_untracked.set(enumeration_.untracked());
   h.login_attack_windows.set(c.attack_windows);
   h.login_untracked.set(c.untracked);
   h.login_failure_ratio_milli.set(static_cast<uint64_t>(c.window_ratio * 1000));
@@ -327,6 +360,8 @@ void InspectionRuntime::stop() {
   for (rte_ring* r : limit_up_) rte_ring_free(r);
   for (rte_ring* r : login_rings_) rte_ring_free(r);
   login_rings_.clear();
+  for (rte_ring* r : object_rings_) rte_ring_free(r);
+  object_rings_.clear();
   for (rte_ring* r : limit_down_) rte_ring_free(r);
   limit_up_.clear();
   limit_down_.clear();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "control/api/stats_layout.h"
 #include "dataplane/behave/block_set.h"
+#include "dataplane/behave/enumeration_detector.h"
 #include "dataplane/behave/stuffing_detector.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
@@ -102,10 +104,14 @@ class InspectionRuntime {
   // bulwark-control) and the detector's enforced decisions (both under load_mu_).
   std::vector<rte_ring*> login_rings_;
   behave::StuffingDetector detector_;
+  std::vector<rte_ring*> object_rings_;
+  behave::EnumerationDetector enumeration_;
   uint64_t detector_generation_ = 0;
   nlohmann::json manual_blocks_ = nlohmann::json::object();
   nlohmann::json decision_blocks_ = nlohmann::json::array();
   void poll_logins();
+  bool rebuild_pending_ = false;  // main lcore
+  std::chrono::steady_clock::time_point last_rebuild_{};
   bool rebuild_blocks_locked(std::string& error);
 };
 

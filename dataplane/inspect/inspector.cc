@@ -40,6 +40,9 @@ void copy_field(char* dst, size_t cap, std::string_view v) {
   dst[n] = '\0';
 }
 
+// Identity without rules (block lists only): the defaults, built before any worker runs.
+const rules::IdentityPolicy kDefaultIdentity;
+
 // Identity parts login tracking records (the detector counts by them).
 constexpr uint8_t kLoginParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
                                 (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
@@ -180,10 +183,7 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
 void Inspector::release(HttpSession& s, uint32_t index) {
   if (s.tls && !s.hello_done) st_->tls_incomplete.add(1);
   release_hello_buffer(s);
-  if (s.login.awaiting && !s.login.scanning)
-    finish_login(s, behave::LoginOutcome::unknown, 0);  // sent, never answered
-  else
-    drop_login(s);
+  end_login(s);
   s.requests.reset(*this);
   s.responses.reset(*this);
   end_scan(s);
@@ -225,6 +225,29 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
     return false;
   }
   if (s->bypass) return true;
+  if (s->tls && !s->address_checked) {
+    // A TLS connection from a blocked address is cut at its first packet, whether or
+    // not its ClientHello will parse (HTTP ones are checked per request, with identity).
+    s->address_checked = true;
+    const behave::BlockSet* blocks =
+        shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr;
+    const bool from_client = dir == s->client_dir;
+    if (blocks) {
+      if (const behave::BlockMatch* hit =
+              blocks->match_address(from_client ? info.src : info.dst,
+                                    static_cast<uint8_t>(info.l3 == L3::ipv4 ? 4 : 16), now)) {
+        cur_ = Current{};
+        cur_.s = s;
+        cur_.info = &info;
+        cur_.frame = rte_pktmbuf_mtod(m, const uint8_t*);
+        cur_.to_server = from_client;
+        cur_.out = &out;
+        cur_.now = now;
+        enforce_block(*hit, nullptr, nullptr, true);
+        return false;
+      }
+    }
+  }
   detect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
   if (s->scan_open && (rules == nullptr || rules->generation != s->generation)) {
@@ -251,6 +274,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
       cut({});
     } else {
       s->bypass = true;
+      end_login(*s);
       st_->inspection_bypassed.add(1);
     }
   }
@@ -295,9 +319,12 @@ bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
 void Inspector::cut(std::string_view response) {
   HttpSession& s = *cur_.s;
   s.cut = true;
+  end_login(s);
   cur_.drop = true;
   const PacketInfo& i = *cur_.info;
-  const uint32_t seq = i.tcp_seq, ack = i.tcp_ack, end = i.tcp_seq + i.payload_len;
+  // A SYN takes a sequence number: a RST answering it acknowledges ISN + 1.
+  const uint32_t seq = i.tcp_seq, ack = i.tcp_ack,
+                 end = i.tcp_seq + i.payload_len + ((i.tcp_flags & kTcpSyn) ? 1 : 0);
   const uint8_t rst = kTcpRst | kTcpAck;
   if (cur_.to_server) {
     inject(false, seq, ack, rst, {});
@@ -361,8 +388,7 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     copy_field(e.host, sizeof e.host, host_without_port(head->header("host")));
     copy_field(e.path, sizeof e.path, target_path(head->target));
     copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
-  } else if (type == EventType::rule || type == EventType::smuggling ||
-             type == EventType::rate_limit || type == EventType::blocked) {
+  } else if (type == EventType::rule || type == EventType::smuggling) {
     std::memcpy(e.method, s.summary.method, sizeof e.method);
     std::memcpy(e.host, s.summary.host, sizeof e.host);
     std::memcpy(e.path, s.summary.path, sizeof e.path);
@@ -467,14 +493,15 @@ void Inspector::on_head(const HttpHead& head) {
     return;
   }
   // Who the client is: with the rules' identity section, or the defaults without rules.
-  static const rules::IdentityPolicy kDefaultIdentity;
+
   const PacketInfo& i = *cur_.info;
   behave::resolve_identity(
       cur_.rules ? cur_.rules->bundle->identity : kDefaultIdentity, head, i.src,
       static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
       static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
                            (blocks ? blocks->wants() : 0) |
-                           (cur_.rules && !cur_.rules->bundle->logins.empty() ? kLoginParts : 0)),
+                           (cur_.rules && !cur_.rules->bundle->logins.empty() ? kLoginParts : 0) |
+                           (cur_.rules ? cur_.rules->bundle->object_parts : 0)),
       ident_);
   cur_.ident = &ident_;
   if (blocks) {
@@ -499,6 +526,7 @@ void Inspector::on_head(const HttpHead& head) {
   const detect::RequestView view =
       detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
   if (!cur_.rules->bundle->logins.empty()) start_login(s, head, view.path);
+  if (!cur_.rules->bundle->objects.empty()) observe_objects(head, view.path);
   detect::Verdict v;
   end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
@@ -575,13 +603,17 @@ void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, siz
 }
 
 void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
-                              const tls::ClientHello* hello) {
+                              const tls::ClientHello* hello, bool tls) {
   st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
-  const bool respond = b.respond && hello == nullptr;  // a TLS connection cannot be answered
+  tls = tls || hello != nullptr;
+  const bool respond = b.respond && !tls;  // a TLS connection cannot be answered
   // One event per entry and worker every 10 s, saying how many it stopped since: an
   // attack stopped by a decision must not become a flood of events.
   BlockEventSlot& slot = block_events_[b.id % kBlockEventSlots];
-  if (slot.id != b.id) slot = BlockEventSlot{b.id, 0, 0};
+  if (slot.id != b.id) {  // another entry takes the slot: its clock goes on (per slot)
+    slot.id = b.id;
+    slot.stopped = 0;
+  }
   ++slot.stopped;
   if (slot.last_tsc == 0 || cur_.now - slot.last_tsc >= 10 * tsc_hz_) {
     cur_.block = &b;
@@ -594,7 +626,7 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
     slot.last_tsc = cur_.now ? cur_.now : 1;
     slot.stopped = 0;
   }
-  if (hello) {
+  if (tls) {
     st_->tls_blocked.add(1);
     cut({});
     return;
@@ -720,6 +752,7 @@ void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
   apply_anomaly_policy(anomalies, nullptr);
   if (fatal && !s.cut) {  // the message boundary is lost: nothing more can be inspected
     s.bypass = true;
+    end_login(s);
     st_->inspection_bypassed.add(1);
   }
 }

@@ -42,7 +42,8 @@ struct InspectShared {
   rte_ring* const* limit_up = nullptr;
   rte_ring* const* limit_down = nullptr;
   std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
-  rte_ring* const* logins = nullptr;  // [worker]: login outcomes to the main lcore (SP/SC)
+  rte_ring* const* logins = nullptr;   // [worker]: login outcomes to the main lcore (SP/SC)
+  rte_ring* const* objects = nullptr;  // [worker]: object reads to the main lcore (SP/SC)
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -121,9 +122,14 @@ class Inspector : private HttpHandler {
   void login_response_body(HttpSession& s, const uint8_t* data, size_t len);
   void finish_login(HttpSession& s, behave::LoginOutcome outcome, uint16_t status);
   void drop_login(HttpSession& s);
+  // The connection is cut, bypassed or gone: an attempt sent is recorded as unknown,
+  // one not sent forgotten; the capture buffer goes back.
+  void end_login(HttpSession& s);
+  // Enumeration (object_track.cc): reports a read of an object endpoint.
+  void observe_objects(const HttpHead& head, std::string_view path);
   // Stops the request or connection an entry of the block list matched.
   void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
-                     const tls::ClientHello* hello);
+                     const tls::ClientHello* hello, bool tls = false);
   void limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const;
   void exchange_limit_reports(uint64_t now);
   // Cuts the connection at the current packet: the client gets `response` (with FIN)

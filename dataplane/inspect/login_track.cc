@@ -14,6 +14,15 @@
 
 namespace bulwark {
 
+void Inspector::end_login(HttpSession& s) {
+  if (s.login.awaiting && !s.login.scanning)
+    finish_login(s, behave::LoginOutcome::unknown, 0);  // sent, never answered
+  else if (s.login.scanning)
+    finish_login(s, behave::LoginOutcome::unknown, s.login.rec.status);  // body unseen
+  else
+    drop_login(s);
+}
+
 void Inspector::drop_login(HttpSession& s) {
   if (s.login.buf != UINT16_MAX) free_logins_.push_back(s.login.buf);
   s.login.buf = UINT16_MAX;
@@ -35,6 +44,7 @@ void Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_vi
     finish_login(s, behave::LoginOutcome::unknown, 0);
   HttpSession::Login& l = s.login;
   l.endpoint = found;
+  l.generation = cur_.rules->generation;
   l.len = 0;
   l.seq = s.requests_seen - 1;  // on_head counted this request already
   l.awaiting = l.scanning = false;
@@ -74,7 +84,8 @@ void Inspector::login_body(HttpSession& s, const uint8_t* data, size_t len) {
 void Inspector::login_request_end(HttpSession& s) {
   HttpSession::Login& l = s.login;
   if (l.endpoint == HttpSession::Login::kNone || l.awaiting) return;
-  if (l.buf != UINT16_MAX && cur_.rules && l.endpoint < cur_.rules->bundle->logins.size()) {
+  if (l.buf != UINT16_MAX && cur_.rules && cur_.rules->generation == l.generation &&
+      l.endpoint < cur_.rules->bundle->logins.size()) {
     const rules::LoginEndpoint& e = cur_.rules->bundle->logins[l.endpoint];
     const std::string_view body(
         reinterpret_cast<const char*>(login_memory_.data() + size_t{l.buf} * kLoginBufferBytes),
@@ -98,7 +109,8 @@ void Inspector::login_request_end(HttpSession& s) {
 void Inspector::login_response_head(HttpSession& s, uint16_t status) {
   HttpSession::Login& l = s.login;
   if (!l.awaiting || l.scanning || s.responses_seen != l.seq + 1) return;  // not its answer
-  if (!cur_.rules || l.endpoint >= cur_.rules->bundle->logins.size()) {
+  if (!cur_.rules || cur_.rules->generation != l.generation ||
+      l.endpoint >= cur_.rules->bundle->logins.size()) {
     finish_login(s, behave::LoginOutcome::unknown, status);
     return;
   }
@@ -117,7 +129,13 @@ void Inspector::login_response_head(HttpSession& s, uint16_t status) {
 
 void Inspector::login_response_body(HttpSession& s, const uint8_t* data, size_t len) {
   HttpSession::Login& l = s.login;
-  if (!l.scanning || !cur_.rules || l.endpoint >= cur_.rules->bundle->logins.size()) return;
+  if (!l.scanning) return;
+  if (!cur_.rules || cur_.rules->generation != l.generation ||
+      l.endpoint >= cur_.rules->bundle->logins.size() ||
+      cur_.rules->bundle->logins[l.endpoint].failure_body.empty()) {
+    finish_login(s, behave::LoginOutcome::unknown, l.rec.status);  // the rules changed meanwhile
+    return;
+  }
   const std::string& needle = cur_.rules->bundle->logins[l.endpoint].failure_body;
   // The text may straddle two pieces: the previous piece's tail is searched with the
   // start of this one.

@@ -18,19 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   n = 0;
   const bool found = bulwark::behave::username_from_json(body, "username", out, sizeof out, n);
   if (found && n > sizeof out) __builtin_trap();
-  // Differential: where a real JSON parser sees {"username": "..."} (and no duplicate
-  // keys to disagree on), the scanner must agree.
+  // Differential: where a real JSON parser sees {"username": "..."} (duplicates: the
+  // last, as parsers and servers read them; escaped keys decoded), the scanner agrees.
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("username") && j["username"].is_string()) {
     const std::string want = j["username"];
-    const size_t keys = j.size();
-    size_t quoted = 0;
-    for (size_t p = body.find("\"username\""); p != std::string_view::npos;
-         p = body.find("\"username\"", p + 1))
-      ++quoted;
-    if (quoted == 1 && keys >= 1 && want.size() <= sizeof out &&
-        want.find('\0') == std::string::npos && (!found || std::string_view(out, n) != want))
-      __builtin_trap();
+    if (want.size() <= sizeof out && (!found || std::string_view(out, n) != want)) __builtin_trap();
   }
   return 0;
 }

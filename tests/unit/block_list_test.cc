@@ -74,6 +74,15 @@ BOOST_AUTO_TEST_CASE(values_are_checked_and_canonical) {
                kind + " " + value);
     BOOST_TEST(!error.empty());
   }
+  e = l.add("ip", "::ffff:198.51.100.7", "block", 0, "ops", "", 100, error);
+  BOOST_TEST_REQUIRE(e.has_value(), error);
+  BOOST_TEST(e->value == "198.51.100.7");  // as the dataplane sees such a client
+  e = l.add("prefix", "::ffff:198.51.100.0/120", "block", 0, "ops", "", 100, error);
+  BOOST_TEST_REQUIRE(e.has_value(), error);
+  BOOST_TEST(e->value == "198.51.100.0/24");
+  BOOST_TEST(
+      !l.add("ip", "10.9.9.9", "block", 400ull * 366 * 86400, "ops", "", 100, error).has_value());
+  BOOST_TEST(error.find("over 10 years") != std::string::npos);
   BOOST_TEST(!l.add("ip", "10.0.0.1", "drop", 0, "ops", "", 100, error).has_value());
   BOOST_TEST(error.find("action must be block or respond") == 0u);
 }

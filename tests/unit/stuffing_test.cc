@@ -95,6 +95,8 @@ BOOST_AUTO_TEST_CASE(usernames_from_json_bodies) {
              "<none>");  // too long
   BOOST_TEST(json_user(R"({"a":{"b":{"c":{"d":[[[["x"]]]]}}},"username":"deep"})") == "deep");
   BOOST_TEST(json_user(R"({"email":"u@example.com"})", "email") == "u@example.com");
+  // Duplicates: the last one, as the server's parser reads it (also spelled with escapes).
+  BOOST_TEST(json_user(R"({"username":"decoy","user\u006eame":"victim"})") == "victim");
 }
 
 BOOST_AUTO_TEST_CASE(usernames_from_forms) {
@@ -143,18 +145,18 @@ BOOST_AUTO_TEST_CASE(one_fingerprint_over_many_usernames_is_decided) {
   for (uint32_t i = 0; i < 40; ++i)
     d.add(record(0x0a000000 + i * 256, numbered("user", i), fp, behave::LoginOutcome::failure),
           1000, ev);
-  BOOST_TEST(d.active() == 0u);
-  BOOST_TEST(!d.take_changed());
-  for (uint32_t i = 40; i < 60 && d.active() == 0; ++i)
+  BOOST_TEST(d.decisions().active() == 0u);
+  BOOST_TEST(!d.decisions().take_changed());
+  for (uint32_t i = 40; i < 60 && d.decisions().active() == 0; ++i)
     d.add(record(0x0a000000 + i * 256, numbered("user", i), fp, behave::LoginOutcome::failure),
           1001, ev);
-  BOOST_TEST_REQUIRE(d.active() == 1u);
-  BOOST_TEST(d.take_changed());
+  BOOST_TEST_REQUIRE(d.decisions().active() == 1u);
+  BOOST_TEST(d.decisions().take_changed());
   BOOST_TEST_REQUIRE(ev.size() == 1u);
   BOOST_TEST(ev[0]["check"] == "fingerprint");
   BOOST_TEST(ev[0]["key"] == "fingerprint=" + fp);
   BOOST_TEST(ev[0]["enforced"] == true);
-  const auto entries = d.block_entries();
+  const auto entries = d.decisions().block_entries();
   BOOST_TEST_REQUIRE(entries.size() == 1u);
   BOOST_TEST(entries[0]["kind"] == "fingerprint");
   BOOST_TEST(entries[0]["digest"].get_binary().size() == 16u);
@@ -163,12 +165,12 @@ BOOST_AUTO_TEST_CASE(one_fingerprint_over_many_usernames_is_decided) {
     d.add(record(0x0c000001, "alice", "t13d1516h2_8daaf6152771_02713d6af862",
                  i % 2 ? behave::LoginOutcome::success : behave::LoginOutcome::failure),
           1002, ev);
-  BOOST_TEST(d.active() == 1u);
+  BOOST_TEST(d.decisions().active() == 1u);
   // The decision ends with its TTL.
-  BOOST_TEST(!d.expire(1600));
-  BOOST_TEST(d.expire(1601));
-  BOOST_TEST(d.active() == 0u);
-  BOOST_TEST(d.block_entries().empty());
+  BOOST_TEST(!d.decisions().expire(1600));
+  BOOST_TEST(d.decisions().expire(1601));
+  BOOST_TEST(d.decisions().active() == 0u);
+  BOOST_TEST(d.decisions().block_entries().empty());
 }
 
 BOOST_AUTO_TEST_CASE(addresses_usernames_and_monitor_mode) {
@@ -184,8 +186,8 @@ BOOST_AUTO_TEST_CASE(addresses_usernames_and_monitor_mode) {
   BOOST_TEST_REQUIRE(ev.size() == 1u);
   BOOST_TEST(ev[0]["check"] == "client_ip");
   BOOST_TEST(ev[0]["enforced"] == false);  // monitor: reported only
-  BOOST_TEST(!d.take_changed());
-  BOOST_TEST(d.block_entries().empty());
+  BOOST_TEST(!d.decisions().take_changed());
+  BOOST_TEST(d.decisions().block_entries().empty());
   // One username failing from 20 addresses: an account under attack (reported).
   ev.clear();
   for (uint32_t i = 0; i < 20; ++i)

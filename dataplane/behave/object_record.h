@@ -1,0 +1,23 @@
+// One read of an object endpoint (e.g. GET /api/v1/customers/{id}), passed by a worker to
+// the main lcore's enumeration detector over an SP/SC ring (fixed size: a ring element).
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/behave/decision_list.h"
+
+namespace bulwark::behave {
+
+struct ObjectRecord {
+  DecisionKey key;   // the client key the entry counts by (decision_list.h kinds)
+  uint8_t bits;      // addresses: prefix length
+  uint8_t endpoint;  // index in the bundle's enumeration entries
+  uint8_t numeric;   // the id is a number (for sequential walks)
+  uint8_t worker;
+  uint64_t id_hash;   // of the id text (distinct counting)
+  uint64_t id_value;  // the number, if numeric
+  char key_text[48];  // for events: the address, fingerprint, or a digest prefix
+};
+static_assert(sizeof(ObjectRecord) % 8 == 0);
+
+}  // namespace bulwark::behave

@@ -1,0 +1,82 @@
+// Reads of object endpoints for enumeration detection (see inspector.h): a request whose
+// path matches an entry's template (/api/v1/customers/{id}) is reported to the main lcore
+// with its client key and object id. Nothing here allocates.
+#include <arpa/inet.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
+#include "dataplane/behave/object_record.h"
+#include "dataplane/inspect/inspector.h"
+
+namespace bulwark {
+
+void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
+  const detect::Bundle& b = *cur_.rules->bundle;
+  for (size_t i = 0; i < b.objects.size(); ++i) {
+    const rules::ObjectPolicy& p = b.objects[i];
+    if (head.method != p.method || path.size() <= p.prefix.size() + p.suffix.size() ||
+        path.compare(0, p.prefix.size(), p.prefix) != 0 ||
+        path.compare(path.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0)
+      continue;
+    const std::string_view id =
+        path.substr(p.prefix.size(), path.size() - p.prefix.size() - p.suffix.size());
+    if (id.find('/') != std::string_view::npos) continue;  // another shape of path
+    if (!ident_.present(p.key)) continue;                  // e.g. no API key
+    behave::ObjectRecord r;
+    std::memset(&r, 0, sizeof r);
+    r.endpoint = static_cast<uint8_t>(i);
+    r.worker = static_cast<uint8_t>(worker_);
+    r.id_hash = behave::mix64(std::hash<std::string_view>{}(id));
+    r.numeric = !id.empty() && id.size() <= 18 &&
+                id.find_first_not_of("0123456789") == std::string_view::npos;
+    for (char c : r.numeric ? id : std::string_view())
+      r.id_value = r.id_value * 10 + static_cast<uint64_t>(c - '0');
+    char hex[17];
+    switch (p.key) {
+      case rules::KeyPart::client_ip:
+      case rules::KeyPart::prefix: {
+        const bool pfx = p.key == rules::KeyPart::prefix;
+        r.key[0] = pfx ? 1 : 0;
+        r.key[1] = ident_.ip_len;
+        std::memcpy(r.key.data() + 2, pfx ? ident_.prefix : ident_.ip, 16);
+        r.bits = pfx ? ident_.prefix_bits : static_cast<uint8_t>(ident_.ip_len * 8);
+        inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, r.key.data() + 2, r.key_text,
+                  sizeof r.key_text);
+        if (pfx) {
+          const size_t l = std::strlen(r.key_text);
+          std::snprintf(r.key_text + l, sizeof r.key_text - l, "/%u", r.bits);
+        }
+        break;
+      }
+      case rules::KeyPart::fingerprint: {
+        r.key[0] = 2;
+        std::memcpy(r.key.data() + 2, ident_.fingerprint, 16);
+        const size_t n = std::min(ident_.fingerprint_text.size(), sizeof r.key_text - 1);
+        if (n) std::memcpy(r.key_text, ident_.fingerprint_text.data(), n);
+        break;
+      }
+      case rules::KeyPart::user_agent:
+      case rules::KeyPart::api_key: {
+        const bool ua = p.key == rules::KeyPart::user_agent;
+        r.key[0] = ua ? 3 : 4;
+        const behave::Digest& d = ua ? ident_.user_agent : ident_.api_key;
+        std::memcpy(r.key.data() + 2, d, 16);
+        behave::digest_hex(d, hex);
+        std::snprintf(r.key_text, sizeof r.key_text, "sha256:%s", hex);
+        break;
+      }
+      default: continue;  // session: not a key here (the parser refuses it)
+    }
+    if (!shared_.objects || rte_ring_sp_enqueue_elem(shared_.objects[worker_], &r, sizeof r) != 0)
+      st_->object_reads_dropped.add(1);
+    else
+      st_->object_reads.add(1);
+  }
+}
+
+}  // namespace bulwark

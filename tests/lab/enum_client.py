@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Scripted API clients for the enumeration lab test, each with its own API key and a
+new connection per request (so requests spread over the workers):
+  walk    reads /api/v1/customers/1, 2, 3, ... in sequence
+  repeat  reads the same five customers over and over
+  random  reads customers at random ids (a scraper that avoids sequences)
+--count requests each at --rate per second; prints per client: answers 200, stopped
+(403 or reset), other, and how many were answered 200 before the first stop."""
+import argparse
+import http.client
+import json
+import random
+import threading
+import time
+
+
+def get(host, path, key):
+    c = http.client.HTTPConnection(host, 80, timeout=3)
+    try:
+        c.request("GET", path, headers={"X-Api-Key": key, "User-Agent": "lab-scraper/1.0"})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        c.close()
+
+
+def run(a, mode, key, out):
+    rng = random.Random(mode)
+    res = {"ok": 0, "stopped": 0, "other": 0, "ok_before_stop": None}
+    for i in range(a.count):
+        if mode == "walk":
+            cid = i + 1
+        elif mode == "repeat":
+            cid = [3, 7, 11, 3, 7, 19, 23][i % 7]
+        else:
+            cid = rng.randint(1000, 99999)
+        st = get(a.host, "/api/v1/customers/%d" % cid, key)
+        if st == 200:
+            res["ok"] += 1
+        elif st in (0, 403):
+            res["stopped"] += 1
+            if res["ok_before_stop"] is None:
+                res["ok_before_stop"] = res["ok"]
+        else:
+            res["other"] += 1
+        time.sleep(1.0 / a.rate)
+    out[mode] = res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="198.18.0.2")
+    ap.add_argument("--count", type=int, default=150)
+    ap.add_argument("--rate", type=float, default=40)
+    ap.add_argument("--tag", default="t")
+    a = ap.parse_args()
+    out = {}
+    ts = [threading.Thread(target=run, args=(a, m, "lab-%s-%s" % (a.tag, m), out))
+          for m in ("walk", "repeat", "random")]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
