@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 8;
+inline constexpr uint32_t kStatsLayoutVersion = 9;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -133,6 +133,7 @@ struct alignas(64) WorkerStats {
   // Login endpoints: requests seen, without a free capture buffer, without a username
   // in their body, outcomes lost (ring to the main lcore full).
   Counter login_requests, login_no_buffer, login_no_username, login_dropped;
+  Counter login_body_encoded;  // outcome unknown: the failure text is in a compressed body
   // Reads of enumeration-watched object endpoints reported to the main lcore / lost.
   Counter object_reads, object_reads_dropped;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)

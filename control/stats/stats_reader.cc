@@ -193,7 +193,8 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
   j["login"] = {{"requests", w.login_requests.get()},
                 {"no_buffer", w.login_no_buffer.get()},
                 {"no_username", w.login_no_username.get()},
-                {"dropped", w.login_dropped.get()}};
+                {"dropped", w.login_dropped.get()},
+                {"body_encoded", w.login_body_encoded.get()}};
   j["blocklist_hits"] = {{"address", w.blocklist_hits[0].get()},
                          {"fingerprint", w.blocklist_hits[1].get()},
                          {"api_key", w.blocklist_hits[2].get()},

@@ -128,6 +128,23 @@ bool skip_value(std::string_view b, size_t& i) {
   return false;
 }
 
+// application/x-www-form-urlencoded decoding ('+' is a space, %XX a byte).
+bool form_decode(std::string_view v, char* out, size_t cap, size_t& len) {
+  len = 0;
+  for (size_t k = 0; k < v.size(); ++k) {
+    char c = v[k];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%' && k + 2 < v.size() && hex(v[k + 1]) >= 0 && hex(v[k + 2]) >= 0) {
+      c = static_cast<char>(hex(v[k + 1]) << 4 | hex(v[k + 2]));
+      k += 2;
+    }
+    if (len >= cap) return false;
+    out[len++] = c;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool username_from_json(std::string_view b, std::string_view field, char* out, size_t cap,
@@ -169,28 +186,22 @@ bool username_from_json(std::string_view b, std::string_view field, char* out, s
 
 bool username_from_form(std::string_view b, std::string_view field, char* out, size_t cap,
                         size_t& len) {
+  bool found = false;
   while (!b.empty()) {
     const size_t amp = b.find('&');
     const std::string_view pair = b.substr(0, amp);
     b.remove_prefix(amp == std::string_view::npos ? b.size() : amp + 1);
     const size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || pair.substr(0, eq) != field) continue;
-    len = 0;
-    const std::string_view v = pair.substr(eq + 1);
-    for (size_t k = 0; k < v.size(); ++k) {
-      char c = v[k];
-      if (c == '+') {
-        c = ' ';
-      } else if (c == '%' && k + 2 < v.size() && hex(v[k + 1]) >= 0 && hex(v[k + 2]) >= 0) {
-        c = static_cast<char>(hex(v[k + 1]) << 4 | hex(v[k + 2]));
-        k += 2;
-      }
-      if (len >= cap) return false;
-      out[len++] = c;
-    }
-    return true;
+    if (eq == std::string_view::npos) continue;
+    // Names are encoded like values (user%6Eame is username to the server).
+    char name[72];
+    size_t name_len = 0;
+    if (!form_decode(pair.substr(0, eq), name, sizeof name, name_len) ||
+        std::string_view(name, name_len) != field)
+      continue;
+    found = form_decode(pair.substr(eq + 1), out, cap, len);  // the last one counts
   }
-  return false;
+  return found;
 }
 
 }  // namespace bulwark::behave

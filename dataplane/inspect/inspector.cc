@@ -463,7 +463,7 @@ void Inspector::on_head(const HttpHead& head) {
     st_->http_responses.add(1);
     if (head.status >= 200 || head.status == 101) {
       ++s.responses_seen;
-      if (s.login.awaiting) login_response_head(s, head.status);
+      if (s.login.awaiting) login_response_head(s, head);
     }
     if ((head.status >= 200 || head.status == 101) && s.pending_count) {
       s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % HttpSession::kPending);

@@ -118,7 +118,7 @@ class Inspector : private HttpHandler {
   void start_login(HttpSession& s, const HttpHead& head, std::string_view path);
   void login_body(HttpSession& s, const uint8_t* data, size_t len);
   void login_request_end(HttpSession& s);
-  void login_response_head(HttpSession& s, uint16_t status);
+  void login_response_head(HttpSession& s, const HttpHead& head);
   void login_response_body(HttpSession& s, const uint8_t* data, size_t len);
   void finish_login(HttpSession& s, behave::LoginOutcome outcome, uint16_t status);
   void drop_login(HttpSession& s);

@@ -106,7 +106,8 @@ void Inspector::login_request_end(HttpSession& s) {
   l.awaiting = true;
 }
 
-void Inspector::login_response_head(HttpSession& s, uint16_t status) {
+void Inspector::login_response_head(HttpSession& s, const HttpHead& head) {
+  const uint16_t status = head.status;
   HttpSession::Login& l = s.login;
   if (!l.awaiting || l.scanning || s.responses_seen != l.seq + 1) return;  // not its answer
   if (!cur_.rules || cur_.rules->generation != l.generation ||
@@ -118,6 +119,11 @@ void Inspector::login_response_head(HttpSession& s, uint16_t status) {
   if (std::find(e.failure_status.begin(), e.failure_status.end(), status) !=
       e.failure_status.end()) {
     finish_login(s, behave::LoginOutcome::failure, status);
+  } else if (!e.failure_body.empty() && !head.header("content-encoding").empty() &&
+             !iequals(head.header("content-encoding"), "identity")) {
+    // The body decides but is compressed (nothing here decompresses): not known.
+    st_->login_body_encoded.add(1);
+    finish_login(s, behave::LoginOutcome::unknown, status);
   } else if (!e.failure_body.empty()) {
     l.scanning = true;  // the body decides
     l.carry_len = 0;

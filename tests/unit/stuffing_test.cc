@@ -104,7 +104,9 @@ BOOST_AUTO_TEST_CASE(usernames_from_forms) {
   BOOST_TEST(form_user("password=x&username=b%C3%A9+c") == "b\xc3\xa9 c");
   BOOST_TEST(form_user("xusername=no&username=yes") == "yes");
   BOOST_TEST(form_user("password=x") == "<none>");
-  BOOST_TEST(form_user("username=%zz") == "%zz");  // not an escape: kept as is
+  BOOST_TEST(form_user("username=%zz") == "%zz");                // not an escape: kept as is
+  BOOST_TEST(form_user("user%6Eame=decoded&x=1") == "decoded");  // names are encoded too
+  BOOST_TEST(form_user("username=first&username=last") == "last");
 }
 
 BOOST_AUTO_TEST_CASE(distinct_counts_exact_then_estimated) {
