@@ -43,10 +43,6 @@ void copy_field(char* dst, size_t cap, std::string_view v) {
 // Identity without rules (block lists only): the defaults, built before any worker runs.
 const rules::IdentityPolicy kDefaultIdentity;
 
-// Identity parts login tracking records (the detector counts by them).
-constexpr uint8_t kLoginParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
-                                (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
-
 // Keys a worker can report to the others per housekeeping pass (about 1 ms).
 constexpr uint32_t kLimitReportSlots = 16384;
 
@@ -500,7 +496,6 @@ void Inspector::on_head(const HttpHead& head) {
       static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
       static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
                            (blocks ? blocks->wants() : 0) |
-                           (cur_.rules && !cur_.rules->bundle->logins.empty() ? kLoginParts : 0) |
                            (cur_.rules ? cur_.rules->bundle->object_parts : 0)),
       ident_);
   cur_.ident = &ident_;

@@ -60,10 +60,20 @@ void Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_vi
   std::memcpy(r.prefix, ident_.prefix, 16);
   r.ip_len = ident_.ip_len;
   r.prefix_bits = ident_.prefix_bits;
-  r.has_fingerprint = ident_.present(rules::KeyPart::fingerprint);
-  r.has_user_agent = ident_.present(rules::KeyPart::user_agent);
-  std::memcpy(r.fingerprint, ident_.fingerprint, 16);
-  std::memcpy(r.user_agent, ident_.user_agent, 16);
+  // The detector counts by fingerprint and user agent: their digests are made here, for
+  // login requests only (other requests need them only if a limit or the block list does).
+  if (ident_.present(rules::KeyPart::fingerprint))
+    std::memcpy(r.fingerprint, ident_.fingerprint, 16);
+  else if (!ident_.fingerprint_text.empty())
+    behave::digest_bytes(reinterpret_cast<const uint8_t*>(ident_.fingerprint_text.data()),
+                         ident_.fingerprint_text.size(), r.fingerprint);
+  r.has_fingerprint = !ident_.fingerprint_text.empty();
+  const std::string_view ua = head.header("user-agent");
+  if (ident_.present(rules::KeyPart::user_agent))
+    std::memcpy(r.user_agent, ident_.user_agent, 16);
+  else if (!ua.empty())
+    behave::digest_bytes(reinterpret_cast<const uint8_t*>(ua.data()), ua.size(), r.user_agent);
+  r.has_user_agent = !ua.empty();
   const size_t n = std::min(ident_.fingerprint_text.size(), sizeof r.fingerprint_text - 1);
   if (n) std::memcpy(r.fingerprint_text, ident_.fingerprint_text.data(), n);
   r.fingerprint_text[n] = '\0';
