@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "dataplane/behave/client_identity.h"
+
 namespace bulwark::behave {
 namespace {
 
@@ -23,14 +25,11 @@ uint64_t address_hash(const uint8_t* a) {
   return mix64(lo ^ mix64(hi + 0x9e3779b97f4a7c15ULL));
 }
 
-std::string hex16(const uint8_t* d) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 8; ++i) {
-    s += kHex[d[i] >> 4];
-    s += kHex[d[i] & 15];
-  }
-  return s;
+// A digest's first 8 bytes as hex, as events show digests (client_identity's digest_hex).
+std::string hex16(const uint8_t (&d)[16]) {
+  char out[17];
+  digest_hex(d, out);
+  return out;
 }
 
 std::string address_text(const uint8_t* a, uint8_t len) {
