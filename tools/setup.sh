@@ -18,6 +18,7 @@ PACKAGES=(
   python3 iproute2 ethtool curl wrk procps kmod valgrind coreutils util-linux tcpdump
   prometheus  # the lab test runs its own server; the packaged service is not started
   tshark openssl  # TLS lab test: JA3 as Wireshark computes it; a TLS server and client
+  chromium  # challenge lab test: a real browser solves the proof of work
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 9;
+inline constexpr uint32_t kStatsLayoutVersion = 10;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -97,6 +97,7 @@ struct alignas(64) WorkerStats {
   // Decisions on requests: no rule or only log rules (pass), enforced block / respond,
   // log-action matches, monitor-mode matches (what would have been done).
   Counter verdict_pass, verdict_block, verdict_respond, verdict_log, verdict_monitor;
+  Counter verdict_challenge, verdict_decoy;              // challenged; answered with a decoy
   Counter anomalies[kHttpAnomalySlots];                  // requests/responses showing each anomaly
   Counter anomaly_blocks;                                // requests blocked by the smuggling policy
   Counter rule_hits_total;                               // matched rules, all actions and modes
@@ -134,6 +135,15 @@ struct alignas(64) WorkerStats {
   // in their body, outcomes lost (ring to the main lcore full).
   Counter login_requests, login_no_buffer, login_no_username, login_dropped;
   Counter login_body_encoded;  // outcome unknown: the failure text is in a compressed body
+  // Challenges answered with the page / the machine-readable 403 or 429; clearance
+  // cookies checked, by result (behave::ClearanceCheck: valid, missing, malformed,
+  // unknown key, expired, bad MAC, not enough work).
+  Counter challenges_page, challenges_api;
+  Counter clearance_checks[8];
+  // Consistency: requests claiming a browser (scored), those at or over the threshold,
+  // and each contradiction seen (rules::Signal).
+  Counter scored_requests, scored_over;
+  Counter score_signals[8];
   // Reads of enumeration-watched object endpoints reported to the main lcore / lost.
   Counter object_reads, object_reads_dropped;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)

@@ -8,7 +8,9 @@
 #include <tuple>
 
 #include "control/api/stats_layout.h"
+#include "control/rules/rule_model.h"
 #include "control/stats/stats_reader.h"
+#include "dataplane/behave/clearance.h"
 #include "dataplane/http/http_message.h"
 
 namespace bulwark::control {
@@ -151,7 +153,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   }
 
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<double> method(stats::kMethodSlots), verdict(5), anomaly(stats::kHttpAnomalySlots);
+  std::vector<double> method(stats::kMethodSlots), verdict(7), anomaly(stats::kHttpAnomalySlots);
   for (unsigned w = 0; w < n; ++w) {
     const auto& ws = h.workers[w];
     const std::string wid = std::to_string(w);
@@ -211,6 +213,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
     verdict[2] += static_cast<double>(ws.verdict_respond.get());
     verdict[3] += static_cast<double>(ws.verdict_log.get());
     verdict[4] += static_cast<double>(ws.verdict_monitor.get());
+    verdict[5] += static_cast<double>(ws.verdict_challenge.get());
+    verdict[6] += static_cast<double>(ws.verdict_decoy.get());
     for (unsigned a = 0; a < kHttpAnomalyCount && a < stats::kHttpAnomalySlots; ++a)
       anomaly[a] += static_cast<double>(ws.anomalies[a].get());
   }
@@ -223,11 +227,37 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   for (unsigned m = 0; m < stats::kMethodSlots; ++m)
     f.counter("bulwark_http_requests_total", "HTTP requests inspected, by method", method[m],
               {{"method", stats::kMethodNames[m]}});
-  static const char* kVerdicts[] = {"pass", "block", "respond"};
-  for (unsigned v = 0; v < 3; ++v)
+  static const char* kVerdicts[] = {"pass", "block", "respond", "", "", "challenge", "decoy"};
+  for (unsigned v : {0u, 1u, 2u, 5u, 6u})
     f.counter("bulwark_http_request_verdicts_total",
-              "HTTP requests by decision: passed, blocked (reset), answered by a rule", verdict[v],
-              {{"verdict", kVerdicts[v]}});
+              "HTTP requests by decision: passed, blocked (reset), answered by a rule, "
+              "challenged, answered with a decoy",
+              verdict[v], {{"verdict", kVerdicts[v]}});
+  f.counter("bulwark_challenges_total",
+            "Challenges answered, by answer: the proof-of-work page (browsers) or the "
+            "machine-readable 403/429 (other clients)",
+            sum(&WS::challenges_page), {{"answer", "page"}});
+  f.counter("bulwark_challenges_total", "", sum(&WS::challenges_api), {{"answer", "api"}});
+  for (unsigned c = 0; c < static_cast<unsigned>(behave::ClearanceCheck::count_); ++c) {
+    double v = 0;
+    for (unsigned w = 0; w < n; ++w)
+      v += static_cast<double>(h.workers[w].clearance_checks[c].get());
+    f.counter("bulwark_clearance_checks_total",
+              "Clearance cookies checked on challenged requests, by result", v,
+              {{"result", behave::clearance_check_name(static_cast<behave::ClearanceCheck>(c))}});
+  }
+  f.counter("bulwark_consistency_scored_total",
+            "Requests claiming a browser, scored by the consistency policy",
+            sum(&WS::scored_requests));
+  f.counter("bulwark_consistency_over_threshold_total",
+            "Scored requests at or over the policy's threshold", sum(&WS::scored_over));
+  for (unsigned s = 0; s < static_cast<unsigned>(rules::Signal::count_); ++s) {
+    double v = 0;
+    for (unsigned w = 0; w < n; ++w) v += static_cast<double>(h.workers[w].score_signals[s].get());
+    f.counter("bulwark_consistency_signals_total",
+              "Contradictions of a browser claim seen, by kind", v,
+              {{"signal", rules::signal_name(static_cast<rules::Signal>(s))}});
+  }
   f.counter("bulwark_rule_matches_by_kind_total",
             "Matches that did not decide: log rules, and rules in monitor mode (what they "
             "would have done)",

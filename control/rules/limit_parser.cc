@@ -87,7 +87,9 @@ Rule limit_of(const YAML::Node& n, const std::string& origin) {
   r.action = Action::respond;
   r.respond_status = 429;
   if (n["action"])
-    r.action = action_of(n["action"], "a limit's 'action' must be respond (429), block or log");
+    r.action =
+        action_of(n["action"], {Action::respond, Action::block, Action::log, Action::challenge},
+                  "a limit's 'action' must be respond (429), block, log or challenge");
   if (n["mode"]) r.mode = mode_of(n["mode"]);
   if (n["scope"]) {
     const std::string sc = string_of(n["scope"], "scope");

@@ -18,13 +18,14 @@
 //       rate: 20/s              # N/s, N/m or N/h
 //       burst: 10               # default: one second's worth (at least 1)
 //       match: {...}            # which requests count (a rule condition); default all
-//       action: respond         # respond (429 + Retry-After) | block | log
+//       action: respond         # respond (429 + Retry-After) | block | log | challenge
 //       mode: enforce           # or monitor
 //       scope: global           # counted across all workers (worker: each alone)
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,10 @@ namespace bulwark::rules {
 Rule limit_of(const YAML::Node& n, const std::string& origin);
 IdentityPolicy identity_of(const YAML::Node& n, const std::string& origin);
 
-// From rule_parser.cc. `allowed`: the error's start, e.g. "'action' must be block or log".
-Action action_of(const YAML::Node& n, const std::string& allowed);
+// From rule_parser.cc. `allowed`: the actions this place takes; `message`: the error's
+// start, e.g. "'action' must be block or log".
+Action action_of(const YAML::Node& n, std::initializer_list<Action> allowed,
+                 const std::string& message);
 Mode mode_of(const YAML::Node& n);
 Condition condition_of(const YAML::Node& n, const std::string& where, unsigned depth);
 std::pair<std::vector<uint8_t>, unsigned> prefix_of(const YAML::Node& n);

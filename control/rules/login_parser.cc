@@ -90,11 +90,9 @@ ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 86400);
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);
   if (n["action"]) {
-    p.action = action_of(n["action"], "an enumeration 'action' must be block or respond");
-    if (p.action == Action::log)
-      throw ConfigError(n["action"],
-                        "an enumeration 'action' must be block or respond (for "
-                        "reports only, use mode: monitor)");
+    p.action = action_of(n["action"], {Action::block, Action::respond},
+                         "an enumeration 'action' must be block or respond (for reports only, "
+                         "use mode: monitor)");
   }
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   return p;
@@ -108,11 +106,9 @@ StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   if (n["action"]) {
-    p.action = action_of(n["action"], "credential_stuffing 'action' must be block or respond");
-    if (p.action == Action::log)
-      throw ConfigError(n["action"],
-                        "credential_stuffing 'action' must be block or respond (for "
-                        "reports only, use mode: monitor)");
+    p.action = action_of(n["action"], {Action::block, Action::respond},
+                         "credential_stuffing 'action' must be block or respond (for reports "
+                         "only, use mode: monitor)");
   }
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 3600);
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);

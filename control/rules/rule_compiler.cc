@@ -186,6 +186,17 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                          {"username_ips", sp.username_ips},
                          {"ratio_factor_milli", static_cast<uint64_t>(sp.ratio_factor * 1000)},
                          {"ratio_min_attempts", sp.ratio_min_attempts}};
+  const ChallengePolicy& ch = set.challenge;
+  const json challenge = {{"difficulty", ch.difficulty}, {"ttl", ch.ttl_s}};
+  const ConsistencyPolicy& cp = set.consistency;
+  json weights = json::array();
+  for (const uint16_t w : cp.weights) weights.push_back(w);
+  const json consistency = {{"enabled", cp.enabled ? 1 : 0},
+                            {"mode", static_cast<uint8_t>(cp.mode)},
+                            {"action", static_cast<uint8_t>(cp.action)},
+                            {"threshold", cp.threshold},
+                            {"weights", weights},
+                            {"script_fingerprints", cp.script_fingerprints}};
   const IdentityPolicy& id = set.identity;
   json proxies = json::array();
   for (const auto& [addr, bits] : id.trusted_proxies) proxies.push_back({json::binary(addr), bits});
@@ -229,9 +240,11 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                   {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
     std::free(bytes);
   }
-  const json content = {{"rules", rules},       {"nodes", b.nodes},     {"leaves", b.leaves},
-                        {"dbs", dbs},           {"identity", identity}, {"logins", logins},
-                        {"stuffing", stuffing}, {"objects", objects}};
+  const json content = {{"rules", rules},         {"nodes", b.nodes},
+                        {"leaves", b.leaves},     {"dbs", dbs},
+                        {"identity", identity},   {"logins", logins},
+                        {"stuffing", stuffing},   {"objects", objects},
+                        {"challenge", challenge}, {"consistency", consistency}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", detect::kBundleFormat},

@@ -59,7 +59,11 @@ struct Condition {
   int line = 0;  // where it came from, for errors
 };
 
-enum class Action : uint8_t { block = 0, respond, log };
+// block: reset; respond: a configured answer; log: an event only; challenge: a
+// proof-of-work page (browsers) or a machine-readable 403/429 (API clients) unless the
+// request carries a valid clearance; decoy: a configured plausible success answer, so the
+// client's tooling does not learn that it was caught.
+enum class Action : uint8_t { block = 0, respond, log, challenge, decoy };
 
 // What a rate limit counts by: each part of the client's identity it combines.
 // The numbering is part of the bundle format (bit positions of LimitSpec::parts).
@@ -108,6 +112,8 @@ inline const char* action_name(Action a) {
     case Action::block: return "block";
     case Action::respond: return "respond";
     case Action::log: return "log";
+    case Action::challenge: return "challenge";
+    case Action::decoy: return "decoy";
   }
   return "unknown";
 }
@@ -177,12 +183,50 @@ struct ObjectPolicy {
   std::string origin;
 };
 
+// The challenge (the `challenge:` section): how much work the browser's proof of work
+// takes and how long the clearance it earns holds.
+struct ChallengePolicy {
+  uint8_t difficulty = 16;  // leading zero bits of SHA-256(clearance) the browser must find
+  uint32_t ttl_s = 1800;    // clearance lifetime
+  std::string origin;
+};
+
+// Consistency checks (the `consistency:` section): a request whose user agent claims a
+// browser gets a score, the sum of the weights of what contradicts the claim; at or over
+// `threshold` the policy's action applies.
+enum class Signal : uint8_t {
+  missing_accept = 0,       // browsers always send Accept
+  missing_accept_language,  // ... and Accept-Language
+  missing_accept_encoding,  // ... and Accept-Encoding
+  header_order,             // Accept-Encoding before Accept: scripting libraries' order
+  script_fingerprint,       // the TLS fingerprint is a listed scripting library's
+  http10,                   // HTTP/1.0: no current browser speaks it
+  count_
+};
+inline const char* signal_name(Signal s) {
+  static constexpr const char* kNames[] = {"missing_accept",          "missing_accept_language",
+                                           "missing_accept_encoding", "header_order",
+                                           "script_fingerprint",      "http10"};
+  return s < Signal::count_ ? kNames[static_cast<unsigned>(s)] : "unknown";
+}
+struct ConsistencyPolicy {
+  bool enabled = false;
+  Mode mode = Mode::enforce;
+  Action action = Action::challenge;  // challenge | block | respond (403) | log
+  uint32_t threshold = 50;
+  uint16_t weights[static_cast<unsigned>(Signal::count_)] = {20, 40, 30, 40, 60, 30};
+  std::vector<std::string> script_fingerprints;  // JA4 (or the fingerprint header's) values
+  std::string origin;
+};
+
 struct RuleSet {
   std::vector<Rule> rules;  // signature rules and rate limits
   std::vector<ObjectPolicy> objects;
   std::vector<LoginEndpoint> logins;
   StuffingPolicy stuffing;
   IdentityPolicy identity;
+  ChallengePolicy challenge;
+  ConsistencyPolicy consistency;
   std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
 };
 

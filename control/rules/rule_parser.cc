@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "control/rules/challenge_parser.h"
 #include "control/rules/limit_parser.h"
 #include "control/rules/login_parser.h"
 #include "control/rules/suricata_import.h"
@@ -54,12 +55,12 @@ Field field_of(const YAML::Node& n) {
 
 }  // namespace
 
-Action action_of(const YAML::Node& n, const std::string& allowed) {
+Action action_of(const YAML::Node& n, std::initializer_list<Action> allowed,
+                 const std::string& message) {
   const std::string a = string_of(n, "action");
-  if (a == "block") return Action::block;
-  if (a == "respond") return Action::respond;
-  if (a == "log") return Action::log;
-  throw ConfigError(n, allowed + ", not '" + a + "'");
+  for (const Action x : allowed)
+    if (a == action_name(x)) return x;
+  throw ConfigError(n, message + ", not '" + a + "'");
 }
 
 Mode mode_of(const YAML::Node& n) {
@@ -208,11 +209,16 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
   if (!n["name"]) throw ConfigError(n, "rule " + std::to_string(r.id) + " needs a 'name'");
   r.name = string_of(n["name"], "name");
   if (n["description"]) r.description = string_of(n["description"], "description");
-  if (n["action"]) r.action = action_of(n["action"], "'action' must be block, respond or log");
+  if (n["action"])
+    r.action =
+        action_of(n["action"],
+                  {Action::block, Action::respond, Action::log, Action::challenge, Action::decoy},
+                  "'action' must be block, respond, log, challenge or decoy");
   if (n["mode"]) r.mode = mode_of(n["mode"]);
+  if (r.action == Action::decoy) r.respond_status = 200;  // a plausible success by default
   if (n["respond"]) {
-    if (r.action != Action::respond)
-      throw ConfigError(n["respond"], "'respond' is only for action: respond");
+    if (r.action != Action::respond && r.action != Action::decoy)
+      throw ConfigError(n["respond"], "'respond' is only for action: respond or decoy");
     const YAML::Node rs = n["respond"];
     require_map(rs, "respond", {"status", "headers", "body"});
     if (rs["status"]) r.respond_status = scalar<uint16_t>(rs["status"], "respond.status", 200, 599);
@@ -244,7 +250,7 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
                             field_name(other->field) + " (line " + std::to_string(other->line) +
                             "): a TLS fingerprint rule is decided on the "
                             "ClientHello and may only test ja3, ja4 and client_ip");
-    if (r.action == Action::respond)
+    if (r.action != Action::block && r.action != Action::log)
       throw ConfigError(n["action"], "rule " + std::to_string(r.id) +
                                          " tests a TLS fingerprint: it cannot answer in HTTP "
                                          "(the connection is encrypted); use block or log");
@@ -258,6 +264,15 @@ Rule rule_of(const YAML::Node& n, const std::string& origin) {
                                         "requests, which it is never evaluated on; leave "
                                         "'tests' out");
   }
+  // A challenge is answered on the request head (the clearance is a cookie): a rule
+  // that must wait for the body cannot challenge.
+  if (r.action == Action::challenge)
+    if (const Condition* body =
+            find_leaf(r.match, [](const Condition& c) { return c.field == Field::body; }))
+      throw ConfigError(n["action"], "rule " + std::to_string(r.id) + " tests the body (line " +
+                                         std::to_string(body->line) +
+                                         "): a challenge is decided on the request head; use "
+                                         "block, respond, decoy or log");
   if (n["tests"]) {
     require_map(n["tests"], "tests", {"hit", "miss"});
     r.test_hit = samples_of(n["tests"]["hit"], "tests.hit");
@@ -275,7 +290,10 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // an empty file has no rules
     require_map(root, "top level",
-                {"rules", "limits", "identity", "logins", "credential_stuffing", "enumeration"});
+                {"rules", "limits", "identity", "logins", "credential_stuffing", "enumeration",
+                 "challenge", "consistency"});
+    if (root["challenge"]) set.challenge = challenge_of(root["challenge"], origin);
+    if (root["consistency"]) set.consistency = consistency_of(root["consistency"], origin);
     if (const YAML::Node objects = root["enumeration"]) {
       if (!objects.IsSequence()) throw ConfigError(objects, "'enumeration' must be a list");
       for (const auto& n : objects) set.objects.push_back(object_policy_of(n, origin));
@@ -335,6 +353,18 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
       }
       all.stuffing = set->stuffing;
     }
+    // Sections a rule set has once.
+    const std::pair<const std::string*, const std::string*> once[] = {
+        {&set->challenge.origin, &all.challenge.origin},
+        {&set->consistency.origin, &all.consistency.origin}};
+    for (const auto& [mine, theirs] : once)
+      if (!mine->empty() && !theirs->empty()) {
+        error = *mine + ": '" + (mine == &set->challenge.origin ? "challenge" : "consistency") +
+                "' is given twice (also at " + *theirs + "); give it in one file";
+        return std::nullopt;
+      }
+    if (!set->challenge.origin.empty()) all.challenge = set->challenge;
+    if (set->consistency.enabled) all.consistency = set->consistency;
     for (auto& l : set->logins) all.logins.push_back(std::move(l));
     for (auto& o : set->objects) all.objects.push_back(std::move(o));
     if (!set->identity.origin.empty()) {

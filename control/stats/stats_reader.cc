@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "control/rules/rule_model.h"
+#include "dataplane/behave/clearance.h"
 #include "dataplane/flow/tcp_state.h"
 #include "dataplane/http/http_message.h"
 #include "dataplane/parse/packet_info.h"
@@ -174,7 +176,9 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
                  {"block", w.verdict_block.get()},
                  {"respond", w.verdict_respond.get()},
                  {"log", w.verdict_log.get()},
-                 {"monitor", w.verdict_monitor.get()}}},
+                 {"monitor", w.verdict_monitor.get()},
+                 {"challenge", w.verdict_challenge.get()},
+                 {"decoy", w.verdict_decoy.get()}}},
                {"anomalies", anomalies},
                {"anomaly_blocks", w.anomaly_blocks.get()},
                {"rule_hits", w.rule_hits_total.get()},
@@ -190,6 +194,16 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
   j["objects"] = {{"reads", w.object_reads.get()}, {"dropped", w.object_reads_dropped.get()}};
+  nlohmann::json clearance, signals;
+  for (unsigned c = 0; c < static_cast<unsigned>(behave::ClearanceCheck::count_); ++c)
+    clearance[behave::clearance_check_name(static_cast<behave::ClearanceCheck>(c))] =
+        w.clearance_checks[c].get();
+  for (unsigned s = 0; s < static_cast<unsigned>(rules::Signal::count_); ++s)
+    signals[rules::signal_name(static_cast<rules::Signal>(s))] = w.score_signals[s].get();
+  j["challenges"] = {
+      {"page", w.challenges_page.get()}, {"api", w.challenges_api.get()}, {"clearance", clearance}};
+  j["consistency"] = {
+      {"scored", w.scored_requests.get()}, {"over", w.scored_over.get()}, {"signals", signals}};
   j["login"] = {{"requests", w.login_requests.get()},
                 {"no_buffer", w.login_no_buffer.get()},
                 {"no_username", w.login_no_username.get()},

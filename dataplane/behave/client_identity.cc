@@ -95,6 +95,20 @@ ForwardedStatus walk_hops(const rules::IdentityPolicy& p, const HttpHead& head,
   return hops ? ForwardedStatus::used : ForwardedStatus::none;
 }
 
+// ::ffff:a.b.c.d (dual-stack proxies write IPv4 clients so) is the IPv4 address: its
+// prefix, trusted-proxy and rule tests are the IPv4 ones. Always true.
+bool unmap_v4(uint8_t* ip, uint8_t& len) {
+  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (len == 16 && std::memcmp(ip, kMapped, 12) == 0) {
+    std::memmove(ip, ip + 12, 4);
+    std::memset(ip + 4, 0, 12);
+    len = 4;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string_view cookie_value(const HttpHead& head, std::string_view name) {
   for (unsigned i = 0; i < head.header_count; ++i) {
     if (!iequals(head.headers[i].name, "cookie")) continue;
@@ -109,20 +123,6 @@ std::string_view cookie_value(const HttpHead& head, std::string_view name) {
   }
   return {};
 }
-
-// ::ffff:a.b.c.d (dual-stack proxies write IPv4 clients so) is the IPv4 address: its
-// prefix, trusted-proxy and rule tests are the IPv4 ones. Always true.
-bool unmap_v4(uint8_t* ip, uint8_t& len) {
-  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (len == 16 && std::memcmp(ip, kMapped, 12) == 0) {
-    std::memmove(ip, ip + 12, 4);
-    std::memset(ip + 4, 0, 12);
-    len = 4;
-  }
-  return true;
-}
-
-}  // namespace
 
 bool parse_hop(std::string_view t, uint8_t* ip, uint8_t& len) {
   if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);

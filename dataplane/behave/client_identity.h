@@ -61,6 +61,9 @@ struct LimitKey;
 // does not apply to it.
 bool make_limit_key(uint32_t rule_id, uint8_t parts, const ClientIdentity& id, LimitKey& key);
 
+// The value of cookie `name` (exact name) in the request's Cookie headers, or empty.
+std::string_view cookie_value(const HttpHead& head, std::string_view name);
+
 // SHA-256 of `data`, truncated to a Digest.
 void digest_bytes(const uint8_t* data, size_t len, Digest& out);
 

@@ -76,7 +76,15 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
   if (auto i = root["inspect"]) {
     require_map(i, "inspect",
                 {"http_ports", "sessions", "limit_keys", "reassembly", "smuggling",
-                 "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events"});
+                 "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events", "challenge"});
+    if (auto ch = i["challenge"]) {
+      require_map(ch, "inspect.challenge", {"secret_file", "rotate_seconds"});
+      if (ch["secret_file"])
+        c.challenge_secret_file = string_of(ch["secret_file"], "inspect.challenge.secret_file");
+      if (ch["rotate_seconds"])
+        c.challenge_rotate_s = scalar<uint32_t>(ch["rotate_seconds"],
+                                                "inspect.challenge.rotate_seconds", 60, 7 * 86400);
+    }
     if (i["max_head_bytes"])
       c.http_max_head_bytes =
           scalar<uint32_t>(i["max_head_bytes"], "inspect.max_head_bytes", 1024, kMaxHeadBytesLimit);

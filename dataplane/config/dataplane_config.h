@@ -44,9 +44,14 @@ struct DataplaneConfig {
   // JA4); `tls_events` writes one event per ClientHello.
   std::vector<uint16_t> tls_ports{443};
   bool tls_events = false;
-  uint32_t http_sessions = 16384;       // concurrent inspected connections per worker
-  uint32_t limit_keys = 262144;         // rate-limit cells per worker (0: limits not counted)
-  uint32_t reassembly_segments = 8192;  // 2 KiB out-of-order buffers per worker
+  uint32_t http_sessions = 16384;  // concurrent inspected connections per worker
+  uint32_t limit_keys = 262144;    // rate-limit cells per worker (0: limits not counted)
+  // Challenge clearances: the secret their keys derive from (a file of at least 32 bytes,
+  // e.g. made at first boot; empty: a random secret per start, so clearances do not
+  // outlive a restart) and how often the key rotates.
+  std::string challenge_secret_file;
+  uint32_t challenge_rotate_s = 3600;
+  uint32_t reassembly_segments = 8192;              // 2 KiB out-of-order buffers per worker
   uint32_t reassembly_max_held_bytes = 256 * 1024;  // per direction
   uint16_t reassembly_max_held_segments = 256;      // per direction
   uint32_t reassembly_max_window = 16u << 20;       // data further ahead is ignored

@@ -75,7 +75,9 @@ std::unique_ptr<ActiveRules> ActiveRules::prepare(std::unique_ptr<Bundle> bundle
     a->matchers.back()->use_stream_pool(body_streams);
   }
   for (const auto& r : a->bundle->rules) {
-    a->responses.push_back(r.action == Action::respond ? http_response_bytes(r) : std::string());
+    a->responses.push_back(r.action == Action::respond || r.action == Action::decoy
+                               ? http_response_bytes(r)
+                               : std::string());
     if (a->responses.back().size() > 1400) {
       error = path + ": rule " + std::to_string(r.id) +
               ": its response is larger than one packet (1400 bytes); shorten the body";

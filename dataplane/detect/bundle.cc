@@ -189,7 +189,7 @@ void parse_content(const json& c, Bundle& b) {
     CompiledRule x;
     x.id = get<uint32_t>(r, "id", UINT32_MAX);
     x.name = get_string(r, "name");
-    x.action = get<Action>(r, "action", static_cast<uint64_t>(Action::log));
+    x.action = get<Action>(r, "action", static_cast<uint64_t>(Action::decoy));
     x.mode = get<Mode>(r, "mode", static_cast<uint64_t>(Mode::monitor));
     x.status = get<uint16_t>(r, "status", 599);
     x.body = get_string(r, "body");
@@ -230,6 +230,12 @@ void parse_content(const json& c, Bundle& b) {
     x.gated = without_patterns(b, x.root, 0) == 0;
     if (x.is_limit && (x.needs_body || x.tls))
       throw BundleError("a limit tests the body or a TLS fingerprint");
+    if (x.is_limit && x.action == Action::decoy) throw BundleError("a limit with action decoy");
+    if (x.action == Action::challenge && (x.needs_body || x.tls))
+      throw BundleError("a challenge rule tests the body or a TLS fingerprint");
+    if (x.tls && x.action != Action::block && x.action != Action::log)
+      throw BundleError("a TLS fingerprint rule answers in HTTP");
+    if (x.action == Action::challenge && x.mode == Mode::enforce) b.challenges = true;
     if (x.needs_body)
       for (uint32_t l : under)
         if (b.leaves[l].field != Field::body) b.body_rule_head_leaves.push_back(l);
@@ -311,6 +317,38 @@ void parse_content(const json& c, Bundle& b) {
     p.ratio_min_attempts = get<uint32_t>(s, "ratio_min_attempts", 1000000);
     if (p.enabled && (p.window_s == 0 || p.ttl_s == 0))
       throw BundleError("stuffing window or ttl of 0");
+  }
+  if (c.contains("challenge")) {
+    const json& s = c["challenge"];
+    b.challenge.difficulty = get<uint8_t>(s, "difficulty", 24);
+    b.challenge.ttl_s = get<uint32_t>(s, "ttl", 86400);
+    if (b.challenge.difficulty < 8 || b.challenge.ttl_s < 60)
+      throw BundleError("challenge difficulty under 8 or ttl under 60 s");
+  }
+  if (c.contains("consistency")) {
+    const json& s = c["consistency"];
+    rules::ConsistencyPolicy& p = b.consistency;
+    p.enabled = get<uint8_t>(s, "enabled", 1) != 0;
+    p.mode = get<Mode>(s, "mode", static_cast<uint64_t>(Mode::monitor));
+    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::challenge));
+    p.threshold = get<uint32_t>(s, "threshold", 10000);
+    const json& w = get_array(s, "weights");
+    if (w.size() != static_cast<size_t>(rules::Signal::count_))
+      throw BundleError("consistency weights: wrong count");
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (!w[k].is_number_unsigned() || w[k].get<uint64_t>() > 1000)
+        throw BundleError("consistency weight out of range");
+      p.weights[k] = w[k].get<uint16_t>();
+    }
+    for (const json& f : get_array(s, "script_fingerprints")) {
+      if (!f.is_string() || f.get_ref<const std::string&>().empty() ||
+          f.get_ref<const std::string&>().size() > 64)
+        throw BundleError("bad script fingerprint");
+      p.script_fingerprints.push_back(f.get<std::string>());
+    }
+    if (p.script_fingerprints.size() > 64 || p.threshold == 0 || p.action == Action::decoy)
+      throw BundleError("bad consistency policy");
+    if (p.enabled && p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;
   }
   std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
   b.body_rule_head_leaves.erase(

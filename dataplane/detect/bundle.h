@@ -94,6 +94,9 @@ struct Bundle {
   std::vector<rules::LoginEndpoint> logins;          // login endpoints watched
   rules::StuffingPolicy stuffing;                    // credential-stuffing detection
   std::vector<rules::ObjectPolicy> objects;          // enumeration detection
+  rules::ChallengePolicy challenge;                  // proof of work and clearance lifetime
+  rules::ConsistencyPolicy consistency;              // browser-claim consistency scoring
+  bool challenges = false;  // some enforced rule, limit or policy may challenge (derived)
 
   // Parses and validates bundle bytes. nullptr and `error` on any problem.
   static std::unique_ptr<Bundle> load(const uint8_t* data, size_t len, std::string& error);

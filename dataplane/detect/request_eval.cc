@@ -80,7 +80,8 @@ nlohmann::json result_json(const Bundle& b, const EvalResult& r) {
   if (r.verdict.decisive >= 0) {
     const auto& rule = b.rules[static_cast<size_t>(r.verdict.decisive)];
     verdict = {{"action", rules::action_name(rule.action)}, {"rule", rule.id}};
-    if (rule.action == rules::Action::respond) verdict["status"] = rule.status;
+    if (rule.action == rules::Action::respond || rule.action == rules::Action::decoy)
+      verdict["status"] = rule.status;
   }
   json anomalies = json::array();
   for (unsigned bit = 0; bit < kHttpAnomalyCount; ++bit)

@@ -16,7 +16,12 @@ enum class EventType : uint8_t {
   tls_client_hello,  // a ClientHello was fingerprinted (host: SNI; ja3, ja4)
   rate_limit,        // a key went over a rate limit (first request over it; rule: the limit)
   blocked,           // the block list stopped a request or TLS connection
+  challenge,         // a request without a valid clearance was challenged
+  consistency,       // a browser claim scored at or over the threshold (not challenged)
 };
+
+// Why a request was challenged.
+enum class ChallengeCause : uint8_t { rule = 0, limit, consistency };
 
 struct EventRecord {
   uint64_t tsc;  // when (worker's TSC)
@@ -40,6 +45,11 @@ struct EventRecord {
   char limit_key[96];      // rate_limit: "api_key=3fa2..,client_ip=198.18.0.1"
   uint64_t block_id;       // blocked: the entry
   uint8_t block_kind;      // blocked: behave::BlockKind
+  uint32_t score;          // challenge, consistency: the consistency score (0: not scored)
+  uint8_t signals;         // ... rules::Signal bits
+  uint8_t clearance;       // challenge: behave::ClearanceCheck of the request's cookie
+  ChallengeCause cause;    // challenge
+  uint8_t page;            // challenge: 1 the page, 0 the machine-readable answer
   char method[16];
   char rule_name[64];
   char host[96];

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/rules/rule_model.h"
+#include "dataplane/behave/clearance.h"
 #include "dataplane/http/http_message.h"
 #include "dataplane/inspect/event.h"
 
@@ -46,6 +47,8 @@ const char* type_name(EventType t) {
     case EventType::tls_client_hello: return "tls_client_hello";
     case EventType::rate_limit: return "rate_limit";
     case EventType::blocked: return "blocked";
+    case EventType::challenge: return "challenge";
+    case EventType::consistency: return "consistency";
   }
   return "unknown";
 }
@@ -93,7 +96,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
             {"bundle_version", e.bundle_version}};
   if (e.real_client_family) j["forwarded"] = true;  // client_ip from a trusted proxy's header
   if (e.type == EventType::rule || e.type == EventType::smuggling ||
-      e.type == EventType::rate_limit || e.type == EventType::blocked) {
+      e.type == EventType::rate_limit || e.type == EventType::blocked ||
+      e.type == EventType::challenge || e.type == EventType::consistency) {
     j["method"] = field(e.method, sizeof e.method);
     j["host"] = field(e.host, sizeof e.host);
     j["path"] = field(e.path, sizeof e.path);
@@ -119,6 +123,25 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     j["retry_after"] = e.retry_after_s;
     j["denied"] = e.limit_denied;
     if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+  }
+  if (e.type == EventType::challenge || e.type == EventType::consistency) {
+    if (e.signals || e.score) {
+      json sig = json::array();
+      for (unsigned s = 0; s < static_cast<unsigned>(rules::Signal::count_); ++s)
+        if (e.signals & (1u << s)) sig.push_back(rules::signal_name(static_cast<rules::Signal>(s)));
+      j["score"] = e.score;
+      j["signals"] = sig;
+    }
+    if (e.status) j["status"] = e.status;
+  }
+  if (e.type == EventType::challenge) {
+    static const char* kCauses[] = {"rule", "rate_limit", "consistency"};
+    const unsigned c = static_cast<unsigned>(e.cause);
+    j["cause"] = c < 3 ? kCauses[c] : "?";
+    if (e.cause != ChallengeCause::consistency)
+      j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
+    j["answer"] = e.page ? "page" : "api";
+    j["clearance"] = behave::clearance_check_name(static_cast<behave::ClearanceCheck>(e.clearance));
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);

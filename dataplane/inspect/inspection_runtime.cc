@@ -2,6 +2,8 @@
 // inspection_runtime.h).
 #include "dataplane/inspect/inspection_runtime.h"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -14,6 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace bulwark {
 namespace {
@@ -98,9 +102,28 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
     }
     object_rings_.push_back(o);
   }
+  // The clearance secret: the configured file's bytes, or random bytes for this run.
+  if (!cfg.challenge_secret_file.empty()) {
+    std::ifstream in(cfg.challenge_secret_file, std::ios::binary);
+    secret_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.eof() && !in.good()) secret_.clear();
+    if (secret_.size() < 32) {
+      error = "inspect.challenge.secret_file " + cfg.challenge_secret_file +
+              ": cannot be read or holds fewer than 32 bytes";
+      return false;
+    }
+  } else {
+    secret_.resize(32);
+    if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1) {
+      error = "cannot draw a random challenge secret";
+      return false;
+    }
+  }
+  if (!rotate_keys(unix_seconds() / cfg.challenge_rotate_s, error)) return false;
   InspectShared shared;
   shared.rules = &rules_;
   shared.blocks = &blocks_;
+  shared.keys = &keys_;
   shared.logins = login_rings_.data();
   shared.objects = object_rings_.data();
   if (!limit_up_.empty()) {
@@ -256,8 +279,28 @@ bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport
       report, error);
 }
 
+bool InspectionRuntime::rotate_keys(uint64_t epoch, std::string& error) {
+  auto fresh = behave::ClearanceKeys::derive(secret_.data(), secret_.size(), epoch);
+  if (!fresh) {
+    error = "cannot derive the challenge clearance keys";
+    return false;
+  }
+  behave::ClearanceKeys* old = keys_.exchange(fresh.release(), std::memory_order_acq_rel);
+  if (old) {
+    rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
+    delete old;
+  }
+  key_epoch_ = epoch;
+  return true;
+}
+
 void InspectionRuntime::poll() {
   if (events_) writer_.drain(events_, event_pool_, sink_);
+  if (const uint64_t epoch = unix_seconds() / cfg_.challenge_rotate_s;
+      !secret_.empty() && epoch != key_epoch_) {
+    std::string error;
+    if (!rotate_keys(epoch, error)) key_epoch_ = epoch;  // the old keys stay until the next period
+  }
   merge_limit_reports();
   poll_logins();
 }
@@ -356,6 +399,9 @@ void InspectionRuntime::stop() {
   inspectors_.clear();
   delete rules_.exchange(nullptr);
   delete blocks_.exchange(nullptr);
+  delete keys_.exchange(nullptr);
+  OPENSSL_cleanse(secret_.data(), secret_.size());
+  secret_.clear();
   if (events_) rte_ring_free(events_);
   for (rte_ring* r : limit_up_) rte_ring_free(r);
   for (rte_ring* r : login_rings_) rte_ring_free(r);

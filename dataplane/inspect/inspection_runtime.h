@@ -17,6 +17,7 @@
 
 #include "control/api/stats_layout.h"
 #include "dataplane/behave/block_set.h"
+#include "dataplane/behave/clearance.h"
 #include "dataplane/behave/enumeration_detector.h"
 #include "dataplane/behave/stuffing_detector.h"
 #include "dataplane/config/dataplane_config.h"
@@ -113,6 +114,12 @@ class InspectionRuntime {
   bool rebuild_pending_ = false;  // main lcore
   std::chrono::steady_clock::time_point last_rebuild_{};
   bool rebuild_blocks_locked(std::string& error);
+  // Challenge clearance keys: derived from the secret for the current rotation period,
+  // swapped in (RCU) by the main lcore when the period changes.
+  std::atomic<behave::ClearanceKeys*> keys_{nullptr};  // main: rw; workers: ro
+  std::vector<uint8_t> secret_;
+  uint64_t key_epoch_ = 0;
+  bool rotate_keys(uint64_t epoch, std::string& error);
 };
 
 }  // namespace bulwark

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <new>
 
 #include "dataplane/detect/request_view.h"
@@ -106,6 +107,8 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     for (unsigned b = 0; b < kLoginBuffers; ++b)
       in->free_logins_.push_back(static_cast<uint16_t>(b));
     in->tsc_hz_ = rte_get_tsc_hz();
+    in->base_tsc_ = rte_rdtsc();
+    in->base_unix_s_ = static_cast<uint64_t>(std::time(nullptr));
     if (cfg.limit_keys > 0) {
       in->limiter_ =
           behave::RateLimiter::create("limits_" + std::to_string(worker), cfg.limit_keys,
@@ -348,7 +351,9 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   e.tsc = cur_.now;
   e.bundle_version = cur_.rules ? cur_.rules->bundle->version : 0;
   e.type = type;
-  const bool names_rule = type == EventType::rule || type == EventType::rate_limit;
+  const bool names_rule =
+      type == EventType::rule || type == EventType::rate_limit ||
+      (type == EventType::challenge && cur_.cause != ChallengeCause::consistency);
   e.rule_id = cur_.rules && names_rule ? cur_.rules->bundle->rules[rule].id : 0;
   e.anomalies = anomalies;
   e.status = status;
@@ -371,6 +376,11 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   e.block_kind = cur_.block ? static_cast<uint8_t>(cur_.block->kind) : 0;
   e.retry_after_s = cur_.retry_after_s;
   e.limit_denied = cur_.limit_denied;
+  e.score = cur_.score ? cur_.score->score : 0;
+  e.signals = cur_.score ? cur_.score->signals : 0;
+  e.clearance = static_cast<uint8_t>(cur_.clearance);
+  e.cause = cur_.cause;
+  e.page = cur_.page ? 1 : 0;
   copy_field(e.limit_key, sizeof e.limit_key,
              cur_.limit_key ? std::string_view(cur_.limit_key) : std::string_view());
   copy_field(
@@ -419,6 +429,11 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
     const detect::CompiledRule& rule = b.rules[r];
     count_rule_hit(r);
     const bool enforced = static_cast<int32_t>(r) == v.decisive;
+    // A challenge passed with a valid clearance is counted, not an event: behind a
+    // challenge every request of every cleared browser would be one.
+    if (rule.action == rules::Action::challenge && rule.mode == rules::Mode::enforce && !enforced &&
+        cur_.clearance == behave::ClearanceCheck::valid)
+      continue;
     if (rule.mode == rules::Mode::monitor)
       st_->verdict_monitor.add(1);
     else if (rule.action == rules::Action::log)
@@ -431,9 +446,12 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
     return;
   }
   const detect::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
-  if (rule.action == rules::Action::respond) {
-    st_->verdict_respond.add(1);
+  if (rule.action == rules::Action::respond || rule.action == rules::Action::decoy) {
+    (rule.action == rules::Action::decoy ? st_->verdict_decoy : st_->verdict_respond).add(1);
     cut(cur_.rules->responses[static_cast<size_t>(v.decisive)]);
+  } else if (rule.action == rules::Action::challenge && head) {
+    // Its event was recorded above (enforced); the challenge event says how it was answered.
+    send_challenge(*head, ChallengeCause::rule, static_cast<uint32_t>(v.decisive), 0, true);
   } else {
     st_->verdict_block.add(1);
     cut({});
@@ -454,6 +472,7 @@ void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
 void Inspector::on_head(const HttpHead& head) {
   HttpSession& s = *cur_.s;
   cur_.ident = nullptr;  // this request's client is not known yet
+  cur_.clearance = behave::ClearanceCheck::count_;
   count_anomalies(*st_, head.anomalies);
   if (!cur_.to_server) {
     st_->http_responses.add(1);
@@ -491,12 +510,17 @@ void Inspector::on_head(const HttpHead& head) {
   // Who the client is: with the rules' identity section, or the defaults without rules.
 
   const PacketInfo& i = *cur_.info;
+  // Clearances bind the fingerprint and user agent; consistency reads the fingerprint.
+  constexpr uint8_t kClearanceParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
+                                      (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
+  const detect::Bundle* bundle = cur_.rules ? cur_.rules->bundle.get() : nullptr;
   behave::resolve_identity(
-      cur_.rules ? cur_.rules->bundle->identity : kDefaultIdentity, head, i.src,
+      bundle ? bundle->identity : kDefaultIdentity, head, i.src,
       static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
-      static_cast<uint8_t>((cur_.rules ? cur_.rules->bundle->limit_parts : 0) |
-                           (blocks ? blocks->wants() : 0) |
-                           (cur_.rules ? cur_.rules->bundle->object_parts : 0)),
+      static_cast<uint8_t>(
+          (bundle ? bundle->limit_parts | bundle->object_parts : 0) |
+          (blocks ? blocks->wants() : 0) |
+          (bundle && (bundle->challenges || bundle->consistency.enabled) ? kClearanceParts : 0)),
       ident_);
   cur_.ident = &ident_;
   if (blocks) {
@@ -525,6 +549,20 @@ void Inspector::on_head(const HttpHead& head) {
   detect::Verdict v;
   end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
+  // A challenge rule decides only for requests without a valid clearance; with one, the
+  // next enforcing rule (if any) decides.
+  const detect::Bundle& b = *cur_.rules->bundle;
+  if (v.decisive >= 0 &&
+      b.rules[static_cast<size_t>(v.decisive)].action == rules::Action::challenge &&
+      clearance_ok(head))
+    v.decisive = v.decisive_besides(rules::Action::challenge, b);
+  if (v.decisive < 0 && b.consistency.enabled && apply_consistency(head)) {
+    s.generation = cur_.rules->generation;
+    s.scan_open = m.wants_body();
+    end_scan(s);
+    if (v.matched_count) decide(v, &head, false);
+    return;
+  }
   if (v.decisive < 0 && v.limit_count && apply_limits(v, head)) {
     s.generation = cur_.rules->generation;
     s.scan_open = m.wants_body();
@@ -675,6 +713,11 @@ bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
       cur_.retry_after_s = 0;
     }
     if (!enforce) continue;
+    if (rule.action == rules::Action::challenge) {
+      if (clearance_ok(head)) continue;  // a cleared browser passes this limit
+      send_challenge(head, ChallengeCause::limit, r, retry_s ? retry_s : 1, d.report);
+      return true;
+    }
     if (rule.action == rules::Action::respond) {
       // Machine-readable, with the wait in whole seconds (at least 1).
       const uint32_t wait = retry_s ? retry_s : 1;

@@ -14,7 +14,9 @@
 
 #include "control/api/stats_layout.h"
 #include "dataplane/behave/block_set.h"
+#include "dataplane/behave/clearance.h"
 #include "dataplane/behave/client_identity.h"
+#include "dataplane/behave/consistency.h"
 #include "dataplane/behave/rate_limiter.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
@@ -44,6 +46,7 @@ struct InspectShared {
   std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
   rte_ring* const* logins = nullptr;   // [worker]: login outcomes to the main lcore (SP/SC)
   rte_ring* const* objects = nullptr;  // [worker]: object reads to the main lcore (SP/SC)
+  std::atomic<behave::ClearanceKeys*>* keys = nullptr;  // main: rw (rotation); workers: ro
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -139,6 +142,15 @@ class Inspector : private HttpHandler {
              uint32_t anomalies, uint16_t status, const HttpHead* head,
              const tls::ClientHello* hello = nullptr);
   void apply_anomaly_policy(uint32_t anomalies, const HttpHead* head);
+  // Challenges (challenge.cc). clearance_ok: the request's bw_clear cookie is valid for
+  // this client (checked once per request). send_challenge: answers with the page or the
+  // machine-readable 403/429 and cuts. apply_consistency: scores a browser claim and
+  // carries out the policy; true if the request was stopped.
+  bool clearance_ok(const HttpHead& head);
+  void send_challenge(const HttpHead& head, ChallengeCause cause, uint32_t rule, uint32_t retry_s,
+                      bool report);
+  bool apply_consistency(const HttpHead& head);
+  uint64_t unix_now() const { return base_unix_s_ + (cur_.now - base_tsc_) / tsc_hz_; }
   bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, std::string_view payload);
 
   // Configuration.
@@ -185,7 +197,9 @@ class Inspector : private HttpHandler {
   static constexpr unsigned kLoginBufferBytes = 4096;
   std::vector<uint8_t> login_memory_;
   std::vector<uint16_t> free_logins_;
-  char limit_response_[512];  // a 429 answer, written per request
+  char limit_response_[512];                 // a 429 answer, written per request
+  char challenge_response_[1500];            // the challenge page or answer, written per request
+  uint64_t base_unix_s_ = 0, base_tsc_ = 0;  // wall clock at start, for clearance expiry
   // When each block-list entry last made an event (direct-mapped by entry id).
   struct BlockEventSlot {
     uint64_t id = 0, last_tsc = 0;
@@ -209,6 +223,12 @@ class Inspector : private HttpHandler {
     uint32_t limit_denied = 0;                      // for a rate_limit event
     const char* limit_key = nullptr;                // for a rate_limit event
     const behave::BlockMatch* block = nullptr;      // for a blocked event
+    // The request's clearance (count_: not checked yet) and, for challenge and
+    // consistency events, its score and why it was challenged.
+    behave::ClearanceCheck clearance = behave::ClearanceCheck::count_;
+    const behave::ConsistencyScore* score = nullptr;
+    ChallengeCause cause = ChallengeCause::rule;
+    bool page = false;
   } cur_;
 };
 

@@ -146,7 +146,7 @@ rules:
     action: blokc
     match: {field: path, prefix: /b}
 YAML
-check 1 "^bulwarkctl: bad.yaml:8: 'action' must be block, respond or log" rules load "$WORK/bad.yaml"
+check 1 "^bulwarkctl: bad.yaml:8: 'action' must be block, respond, log, challenge or decoy" rules load "$WORK/bad.yaml"
 check 0 "^1\* +.* initial" config versions  # the refused load made no version
 cat >"$WORK/b.yaml" <<'YAML'
 rules:

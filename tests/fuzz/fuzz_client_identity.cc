@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "dataplane/behave/client_identity.h"
+#include "tests/fuzz/fuzz_head.h"
 
 using namespace bulwark;
 
@@ -34,17 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const rules::IdentityPolicy& policy = policies[data[0] & 3];
   HttpHead head{};
-  head.method = "GET";
-  head.target = "/";
-  std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  while (!rest.empty() && head.header_count < kHttpMaxHeaders) {
-    const size_t nl = rest.find('\n');
-    const std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    head.headers[head.header_count++] = {line.substr(0, colon), line.substr(colon + 1)};
-  }
+  fuzz::fill_head(head, std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
   const uint8_t peer4[4] = {10, 1, 2, 3};
   behave::ClientIdentity id;
   behave::resolve_identity(policy, head, peer4, 4, {}, 0xff, id);

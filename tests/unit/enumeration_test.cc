@@ -9,6 +9,7 @@
 #include "control/rules/rule_parser.h"
 #include "dataplane/behave/enumeration_detector.h"
 #include "dataplane/detect/bundle.h"
+#include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
 
@@ -91,28 +92,16 @@ BOOST_AUTO_TEST_CASE(windows_and_monitor_mode) {
 }
 
 BOOST_AUTO_TEST_CASE(section_reaches_the_bundle_and_errors_have_lines) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(
+  auto b = test::bundle_of(
       "identity: {api_key_header: X-Key}\n"
       "enumeration:\n  - {name: orders, path: \"/v2/users/{id}/orders\", key: api_key, max_ids: "
-      "0}\n",
-      "t.yaml", error);
-  BOOST_TEST_REQUIRE(set.has_value(), error);
-  auto bytes = rules::compile_bundle(*set, 1, error);
-  BOOST_TEST_REQUIRE(bytes.has_value(), error);
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
-  BOOST_TEST_REQUIRE(b != nullptr, error);
+      "0}\n");
   BOOST_TEST_REQUIRE(b->objects.size() == 1u);
   BOOST_TEST(b->objects[0].prefix == "/v2/users/");
   BOOST_TEST(b->objects[0].suffix == "/orders");
   BOOST_TEST(b->objects[0].max_ids == 0u);
   BOOST_TEST(b->objects[0].sequential == 20u);
-  auto err = [](const std::string& y) {
-    std::string e;
-    auto s = rules::parse_rules_yaml(y, "t.yaml", e);
-    if (s) rules::compile_bundle(*s, 1, e);
-    return e;
-  };
+  const auto err = test::error_of;
   BOOST_TEST(
       err("enumeration:\n  - {name: x, path: \"/a/{id}x\"}\n").find("t.yaml:2: 'path' must") == 0u);
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/b\"}\n").find("t.yaml:2: 'path' must") ==

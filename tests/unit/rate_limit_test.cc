@@ -20,6 +20,7 @@
 #include "dataplane/detect/bundle.h"
 #include "dataplane/detect/request_eval.h"
 #include "tests/unit/eal_fixture.h"
+#include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
 using behave::ForwardedStatus;
@@ -336,22 +337,9 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(limit_rules)
 
-std::string error_of(const std::string& yaml) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(yaml, "t.yaml", error);
-  if (set) rules::compile_bundle(*set, 1, error);
-  return error;
-}
-
+using test::error_of;
 std::unique_ptr<detect::Bundle> bundle_of(const std::string& yaml) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(yaml, "t.yaml", error);
-  BOOST_TEST_REQUIRE(set.has_value(), error);
-  auto bytes = rules::compile_bundle(*set, 3, error);
-  BOOST_TEST_REQUIRE(bytes.has_value(), error);
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
-  BOOST_TEST_REQUIRE(b != nullptr, error);
-  return b;
+  return test::bundle_of(yaml, 3);
 }
 
 BOOST_AUTO_TEST_CASE(limits_and_identity_reach_the_bundle) {
@@ -408,7 +396,7 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_reason) {
   BOOST_TEST(error_of(head + "    key: apikey\n    rate: 1/s\n")
                  .find("t.yaml:4: unknown key part 'apikey'") == 0u);
   BOOST_TEST(error_of(head + "    rate: 1/s\n").find("t.yaml:2: limit 5 needs 'key'") == 0u);
-  BOOST_TEST(error_of(head + "    key: api_key\n    rate: 1/s\n    action: challenge\n")
+  BOOST_TEST(error_of(head + "    key: api_key\n    rate: 1/s\n    action: decoy\n")
                  .find("t.yaml:6: a limit's 'action' must be") == 0u);
   BOOST_TEST(error_of(head + "    key: api_key\n    rate: 1/s\n"
                              "    match: {field: body, contains: x}\n")

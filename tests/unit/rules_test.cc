@@ -9,28 +9,16 @@
 #include "control/rules/rule_parser.h"
 #include "dataplane/detect/bundle.h"
 #include "dataplane/detect/request_eval.h"
+#include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
 
 namespace {
 
 std::unique_ptr<detect::Bundle> bundle_of(const std::string& yaml) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(yaml, "t.yaml", error);
-  BOOST_TEST_REQUIRE(set.has_value(), error);
-  auto bytes = rules::compile_bundle(*set, 7, error);
-  BOOST_TEST_REQUIRE(bytes.has_value(), error);
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
-  BOOST_TEST_REQUIRE(b != nullptr, error);
-  return b;
+  return test::bundle_of(yaml, 7);
 }
-
-std::string error_of(const std::string& yaml) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(yaml, "t.yaml", error);
-  if (set) rules::compile_bundle(*set, 1, error);
-  return error;
-}
+using test::error_of;
 
 // Ids of the rules a request matched.
 std::vector<uint32_t> ids(const detect::Bundle& b, const std::string& req,

@@ -14,6 +14,7 @@
 #include "dataplane/behave/login_username.h"
 #include "dataplane/behave/stuffing_detector.h"
 #include "dataplane/detect/bundle.h"
+#include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
 
@@ -226,19 +227,12 @@ BOOST_AUTO_TEST_CASE(failure_ratio_against_the_learned_baseline) {
 }
 
 BOOST_AUTO_TEST_CASE(login_sections_reach_the_bundle) {
-  std::string error;
-  auto set = rules::parse_rules_yaml(
+  auto b = test::bundle_of(
       "logins:\n"
       "  - {name: web, path: /login, username: {form: user}, failure: {status: [401], "
       "body_contains: invalid}}\n"
       "credential_stuffing:\n  mode: monitor\n  window: 30\n  thresholds: {fingerprint: 20}\n"
-      "  failure_ratio: {factor: 2.5}\n",
-      "t.yaml", error);
-  BOOST_TEST_REQUIRE(set.has_value(), error);
-  auto bytes = rules::compile_bundle(*set, 1, error);
-  BOOST_TEST_REQUIRE(bytes.has_value(), error);
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
-  BOOST_TEST_REQUIRE(b != nullptr, error);
+      "  failure_ratio: {factor: 2.5}\n");
   BOOST_TEST_REQUIRE(b->logins.size() == 1u);
   BOOST_TEST(b->logins[0].form);
   BOOST_TEST(b->logins[0].field == "user");
@@ -248,12 +242,7 @@ BOOST_AUTO_TEST_CASE(login_sections_reach_the_bundle) {
   BOOST_TEST(b->stuffing.window_s == 30u);
   BOOST_TEST(b->stuffing.fingerprint_users == 20u);
   BOOST_TEST(std::abs(b->stuffing.ratio_factor - 2.5) < 1e-9);
-  auto err = [](const std::string& y) {
-    std::string e;
-    auto s = rules::parse_rules_yaml(y, "t.yaml", e);
-    if (s) rules::compile_bundle(*s, 1, e);
-    return e;
-  };
+  const auto err = test::error_of;
   BOOST_TEST(err("credential_stuffing: {window: 60}\n")
                  .find("t.yaml:1: credential_stuffing needs at least one entry in 'logins:'") ==
              0u);

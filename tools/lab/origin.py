@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bulwark lab origin: a small HTTP/1.1 server that stands behind the appliance.
 
-Serves a demo login, customer/order/product JSON APIs (customers carry fake
+Serves a demo login, an account page (/account, echoes its cookies), customer/order/product JSON APIs (customers carry fake
 personal data for DLP tests), bulk downloads, slow responses and a request
 counter at /__origin/stats so tests can tell whether a request reached the
 origin. Python 3 stdlib only; listens dual-stack on [::]:PORT.
@@ -10,6 +10,7 @@ Usage: origin.py [--port 80] [--log FILE]
 """
 import argparse
 import hashlib
+import html
 import json
 import secrets
 import socket
@@ -191,6 +192,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, INDEX, "text/html; charset=utf-8")
         if get and path == "/health":
             return self.send(200, "ok", "text/plain")
+        if get and path.startswith("/account"):
+            # A page behind a browser challenge; shows what the browser sent so tests can
+            # see the clearance cookie and the user agent it is bound to.
+            esc = lambda v: html.escape(v or "", quote=True)
+            page = ("<!doctype html><title>Account</title><h1>Your account</h1>"
+                    f"<p id=cookie>{esc(self.headers.get('Cookie'))}</p>"
+                    f"<p id=ua>{esc(self.headers.get('User-Agent'))}</p>\n")
+            return self.send(200, page, "text/html; charset=utf-8")
         if method == "POST" and path == "/login":
             return self.login(body)
         if get and path == "/__origin/stats":

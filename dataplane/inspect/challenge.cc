@@ -1,0 +1,109 @@
+// Inspector: challenges and consistency scoring. A request that a challenge rule, a
+// limit with action challenge, or the consistency policy would stop passes if it carries
+// a valid clearance (see behave/clearance.h); otherwise a browser navigating gets the
+// proof-of-work page and everything else a machine-readable 403 (429 with Retry-After
+// for limits). Nothing here allocates: answers are written into a per-worker buffer.
+#include <rte_ring.h>
+
+#include "dataplane/inspect/inspector.h"
+
+namespace bulwark {
+namespace {
+
+const char* cause_name(ChallengeCause c) {
+  switch (c) {
+    case ChallengeCause::rule: return "rule";
+    case ChallengeCause::limit: return "rate_limit";
+    case ChallengeCause::consistency: return "consistency";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+bool Inspector::clearance_ok(const HttpHead& head) {
+  if (cur_.clearance == behave::ClearanceCheck::count_) {
+    const behave::ClearanceKeys* keys =
+        shared_.keys ? shared_.keys->load(std::memory_order_acquire) : nullptr;
+    const std::string_view cookie = behave::cookie_value(head, behave::kClearanceCookie);
+    const rules::ChallengePolicy& p = cur_.rules->bundle->challenge;
+    cur_.clearance =
+        keys ? behave::check_clearance(*keys, cookie, ident_, unix_now(), p.ttl_s, p.difficulty)
+        : cookie.empty() ? behave::ClearanceCheck::missing
+                         : behave::ClearanceCheck::unknown_key;
+    st_->clearance_checks[static_cast<unsigned>(cur_.clearance)].add(1);
+  }
+  return cur_.clearance == behave::ClearanceCheck::valid;
+}
+
+void Inspector::send_challenge(const HttpHead& head, ChallengeCause cause, uint32_t rule,
+                               uint32_t retry_s, bool report) {
+  const behave::ClearanceKeys* keys =
+      shared_.keys ? shared_.keys->load(std::memory_order_acquire) : nullptr;
+  const rules::ChallengePolicy& p = cur_.rules->bundle->challenge;
+  size_t n = 0;
+  if (keys && behave::wants_page(head)) {
+    char stamp[96];
+    const size_t sl = behave::make_stamp(keys->current(), ident_, unix_now() + p.ttl_s,
+                                         p.difficulty, stamp, sizeof stamp);
+    if (sl)
+      n = behave::challenge_page(challenge_response_, sizeof challenge_response_,
+                                 std::string_view(stamp, sl), p.difficulty, p.ttl_s);
+  }
+  const bool page = n != 0;
+  const uint16_t status = !page && retry_s ? 429 : 403;
+  if (!page)
+    n = behave::challenge_answer(challenge_response_, sizeof challenge_response_, status, retry_s,
+                                 cause_name(cause));
+  (page ? st_->challenges_page : st_->challenges_api).add(1);
+  st_->verdict_challenge.add(1);
+  if (report) {
+    cur_.cause = cause;
+    cur_.page = page;
+    event(EventType::challenge, rule, static_cast<uint8_t>(rules::Action::challenge),
+          static_cast<uint8_t>(rules::Mode::enforce), true, head.anomalies, status, &head);
+  }
+  cut(std::string_view(challenge_response_, n));
+}
+
+bool Inspector::apply_consistency(const HttpHead& head) {
+  const rules::ConsistencyPolicy& p = cur_.rules->bundle->consistency;
+  const behave::ConsistencyScore sc = behave::score_request(p, head, ident_.fingerprint_text);
+  if (!sc.browser) return false;
+  st_->scored_requests.add(1);
+  for (unsigned b = 0; b < static_cast<unsigned>(rules::Signal::count_); ++b)
+    if (sc.signals & (1u << b)) st_->score_signals[b].add(1);
+  if (sc.score < p.threshold) return false;
+  st_->scored_over.add(1);
+  const bool enforce = p.mode == rules::Mode::enforce && p.action != rules::Action::log;
+  cur_.score = &sc;
+  bool stopped = false;
+  if (enforce && p.action == rules::Action::challenge) {
+    if (!clearance_ok(head)) {
+      send_challenge(head, ChallengeCause::consistency, 0, 0, true);
+      stopped = true;
+    }
+  } else {
+    event(EventType::consistency, 0, static_cast<uint8_t>(p.action), static_cast<uint8_t>(p.mode),
+          enforce, head.anomalies, enforce && p.action == rules::Action::respond ? 403 : 0, &head);
+    if (!enforce) {
+      (p.mode == rules::Mode::monitor ? st_->verdict_monitor : st_->verdict_log).add(1);
+    } else if (p.action == rules::Action::respond) {
+      static constexpr char kAnswer[] =
+          "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 45\r\n"
+          "Connection: close\r\n\r\n{\"error\":\"forbidden\",\"reason\":\"consistency\"}\n";
+      static_assert(sizeof("{\"error\":\"forbidden\",\"reason\":\"consistency\"}\n") - 1 == 45);
+      st_->verdict_respond.add(1);
+      cut(std::string_view(kAnswer, sizeof kAnswer - 1));
+      stopped = true;
+    } else {
+      st_->verdict_block.add(1);
+      cut({});
+      stopped = true;
+    }
+  }
+  cur_.score = nullptr;
+  return stopped;
+}
+
+}  // namespace bulwark

@@ -1,0 +1,68 @@
+// libFuzzer target: hostile clearance cookies and browser claims. The input is header
+// lines "Name: value" (User-Agent, Accept..., Cookie: bw_clear=..., X-Forwarded-For);
+// the first byte picks the HTTP minor version and the difficulty. The cookie check must
+// name a result and never accept a cookie this client was not given; a stamp made for
+// the client, once solved, must be accepted; the consistency score must be the sum of
+// the weights of the signals it reports (0 without a browser claim).
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "dataplane/behave/clearance.h"
+#include "dataplane/behave/client_identity.h"
+#include "dataplane/behave/consistency.h"
+#include "tests/fuzz/fuzz_head.h"
+
+using namespace bulwark;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  static rules::IdentityPolicy policy;
+  static rules::ConsistencyPolicy consistency;
+  static std::unique_ptr<behave::ClearanceKeys> keys;
+  if (!keys) {
+    policy.trusted_proxies.push_back({std::vector<uint8_t>(4, 0), 0});
+    policy.fingerprint_header = "x-ja4";
+    consistency.script_fingerprints = {"t13d1812h1_85036bcba153_b26ce05bbdd6"};
+    const uint8_t secret[32] = {1, 2, 3};
+    keys = behave::ClearanceKeys::derive(secret, sizeof secret, 1000);
+  }
+  HttpHead head{};
+  head.version_minor = data[0] & 1;
+  const unsigned difficulty = 8 + (data[0] >> 1) % 3;
+  fuzz::fill_head(head, std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
+  const uint8_t peer[4] = {198, 18, 0, 1};
+  behave::ClientIdentity id;
+  behave::resolve_identity(policy, head, peer, 4, {}, 0xff, id);
+  const uint64_t now = 2'000'000'000;
+  const std::string_view cookie = behave::cookie_value(head, behave::kClearanceCookie);
+  const behave::ClearanceCheck c = behave::check_clearance(*keys, cookie, id, now, 600, difficulty);
+  if (c >= behave::ClearanceCheck::count_) __builtin_trap();
+  if (c == behave::ClearanceCheck::missing && !cookie.empty()) __builtin_trap();
+  // A stamp made for this client, solved, is accepted.
+  char stamp[96];
+  const size_t sl =
+      behave::make_stamp(keys->current(), id, now + 300, difficulty, stamp, sizeof stamp);
+  if (sl == 0) __builtin_trap();
+  std::string solved;
+  for (unsigned n = 0; n < 1u << 16; ++n) {
+    solved.assign(stamp, sl);
+    solved += '-';
+    solved += std::to_string(n);
+    const auto r = behave::check_clearance(*keys, solved, id, now, 600, difficulty);
+    if (r == behave::ClearanceCheck::valid) break;
+    if (r != behave::ClearanceCheck::no_work) __builtin_trap();
+  }
+  char out[1500];
+  if (behave::challenge_page(out, sizeof out, std::string_view(stamp, sl), difficulty, 600) == 0)
+    __builtin_trap();
+  (void)behave::wants_page(head);
+  const behave::ConsistencyScore s = behave::score_request(consistency, head, id.fingerprint_text);
+  uint32_t sum = 0;
+  for (unsigned b = 0; b < static_cast<unsigned>(rules::Signal::count_); ++b)
+    if (s.signals & (1u << b)) sum += consistency.weights[b];
+  if (sum != s.score || (!s.browser && (s.score || s.signals))) __builtin_trap();
+  return 0;
+}
