@@ -208,8 +208,11 @@ int main(int argc, char** argv) {
   what->require_option(1);
   block_add->add_option("--ttl", block_ttl,
                         "expires after this long: 90s, 10m, 2h, 7d (default: never)");
-  block_add->add_option("--action", block_action, "block (reset) or respond (403 with a JSON body)")
-      ->check(CLI::IsMember({"block", "respond"}))
+  block_add
+      ->add_option("--action", block_action,
+                   "block (reset), respond (403 with a JSON body) or challenge (browsers "
+                   "without a clearance get the proof-of-work page)")
+      ->check(CLI::IsMember({"block", "respond", "challenge"}))
       ->capture_default_str();
   block_add->add_option("--comment", comment, "why");
   auto* block_list =

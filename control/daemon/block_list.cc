@@ -128,7 +128,7 @@ bool BlockList::load(const std::string& path, std::string& error) {
       std::string why;
       const auto v = canonical_block_value(b.kind == "api_key" ? "api_key_sha256" : b.kind,
                                            e.at("value").get<std::string>(), why);
-      if (!v || (b.action != "block" && b.action != "respond"))
+      if (!v || (b.action != "block" && b.action != "respond" && b.action != "challenge"))
         throw std::runtime_error("entry " + std::to_string(b.id) + ": " +
                                  (v ? "bad action '" + b.action + "'" : why));
       b.value = *v;
@@ -171,8 +171,8 @@ std::optional<BlockEntry> BlockList::add(const std::string& kind, const std::str
     v = canonical_block_value(kind, value, error);
   }
   if (!v) return std::nullopt;
-  if (action != "block" && action != "respond") {
-    error = "action must be block or respond, not '" + action + "'";
+  if (action != "block" && action != "respond" && action != "challenge") {
+    error = "action must be block, respond or challenge, not '" + action + "'";
     return std::nullopt;
   }
   if (ttl_seconds > kMaxTtlSeconds) {
@@ -252,7 +252,8 @@ json BlockList::to_json() const {
 json BlockList::message() const {
   json list = json::array();
   for (const auto& e : entries_) {
-    const uint64_t action = e.action == "respond" ? 1 : 0;  // unsigned: the dataplane checks
+    // Numbers (behave::BlockAction), unsigned: the dataplane checks.
+    const uint64_t action = e.action == "respond" ? 1 : e.action == "challenge" ? 2 : 0;
     json m = {{"id", e.id}, {"action", action}, {"expires_unix", e.expires_unix}};
     if (e.kind == "ip" || e.kind == "prefix") {
       const size_t slash = e.value.find('/');

@@ -19,7 +19,7 @@ struct BlockEntry {
   uint64_t id = 0;
   std::string kind;   // ip | prefix | fingerprint | api_key
   std::string value;  // canonical: address text, "net/bits", the fingerprint, SHA-256 hex
-  std::string action = "block";  // block (reset) | respond (403 with a JSON body)
+  std::string action = "block";  // block (reset) | respond (403 with a JSON body) | challenge
   uint64_t expires_unix = 0;     // 0: never
   uint64_t added_unix = 0;
   std::string user, comment;

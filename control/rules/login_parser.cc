@@ -51,8 +51,8 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin) {
 
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   require_map(n, "enumeration[]",
-              {"name", "method", "path", "key", "max_ids", "sequential", "window", "ttl", "action",
-               "mode"});
+              {"name", "method", "path", "key", "max_ids", "sequential", "max_bytes", "window",
+               "ttl", "action", "mode"});
   ObjectPolicy p;
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
   if (!n["name"]) throw ConfigError(n, "an enumeration entry needs a 'name'");
@@ -85,14 +85,17 @@ ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   }
   if (n["max_ids"]) p.max_ids = scalar<uint32_t>(n["max_ids"], "max_ids", 0, 10000000);
   if (n["sequential"]) p.sequential = scalar<uint32_t>(n["sequential"], "sequential", 0, 1000000);
-  if (p.max_ids == 0 && p.sequential == 0)
-    throw ConfigError(n, "enumeration '" + p.name + "': max_ids and sequential are both off");
+  if (n["max_bytes"])
+    p.max_bytes = scalar<uint64_t>(n["max_bytes"], "max_bytes", 0, uint64_t{1} << 50);
+  if (p.max_ids == 0 && p.sequential == 0 && p.max_bytes == 0)
+    throw ConfigError(
+        n, "enumeration '" + p.name + "': max_ids, sequential and max_bytes are all off");
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 86400);
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);
   if (n["action"]) {
-    p.action = action_of(n["action"], {Action::block, Action::respond},
-                         "an enumeration 'action' must be block or respond (for reports only, "
-                         "use mode: monitor)");
+    p.action = action_of(n["action"], {Action::block, Action::respond, Action::challenge},
+                         "an enumeration 'action' must be block, respond or challenge (for "
+                         "reports only, use mode: monitor)");
   }
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   return p;
@@ -106,9 +109,9 @@ StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   if (n["action"]) {
-    p.action = action_of(n["action"], {Action::block, Action::respond},
-                         "credential_stuffing 'action' must be block or respond (for reports "
-                         "only, use mode: monitor)");
+    p.action = action_of(n["action"], {Action::block, Action::respond, Action::challenge},
+                         "credential_stuffing 'action' must be block, respond or challenge (for "
+                         "reports only, use mode: monitor)");
   }
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 3600);
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);

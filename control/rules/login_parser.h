@@ -37,6 +37,7 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin);
 //     key: api_key                   # one of client_ip, prefix, fingerprint, api_key, user_agent
 //     max_ids: 100                   # distinct ids per key per window (0: off)
 //     sequential: 20                 # ids in sequence (0: off)
+//     max_bytes: 0                   # response body bytes served to the key (0: off)
 //     window: 60
 //     ttl: 600
 //     action: respond                # block | respond (403)

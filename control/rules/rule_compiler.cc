@@ -164,6 +164,7 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                        {"key", static_cast<uint8_t>(o.key)},
                        {"max_ids", o.max_ids},
                        {"sequential", o.sequential},
+                       {"max_bytes", o.max_bytes},
                        {"window", o.window_s},
                        {"ttl", o.ttl_s},
                        {"action", static_cast<uint8_t>(o.action)},

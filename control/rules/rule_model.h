@@ -177,6 +177,7 @@ struct ObjectPolicy {
   KeyPart key = KeyPart::api_key;
   uint32_t max_ids = 100;    // distinct ids (0: off)
   uint32_t sequential = 20;  // ids in sequence (0: off)
+  uint64_t max_bytes = 0;    // response body bytes served to the key (0: off)
   uint32_t window_s = 60, ttl_s = 600;
   Action action = Action::respond;  // block | respond (403)
   Mode mode = Mode::enforce;

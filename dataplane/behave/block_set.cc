@@ -55,7 +55,7 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
         throw BuildError("an entry without a kind");
       BlockMatch m;
       m.id = number(e, "id", UINT64_MAX);
-      m.respond = number(e, "action", 1) == 1;
+      m.action = static_cast<BlockAction>(number(e, "action", 2));
       const uint64_t expires = number(e, "expires_unix", UINT64_MAX / 2);
       // Already expired entries are kept out; others get a TSC deadline.
       if (expires && expires <= now_unix) continue;
@@ -148,6 +148,11 @@ const BlockMatch* BlockSet::find(const Key& k, uint64_t now_tsc) const {
 }
 
 const BlockMatch* BlockSet::match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
+  const BlockMatch* m = address(ip, len, now_tsc);
+  return m && m->action != BlockAction::challenge ? m : nullptr;
+}
+
+const BlockMatch* BlockSet::address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
   Key k{};
   k.kind = static_cast<uint8_t>(BlockKind::address);
   k.len = len;
@@ -166,11 +171,12 @@ const BlockMatch* BlockSet::match_fingerprint(std::string_view text, uint64_t no
   Digest d;
   digest_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size(), d);
   std::copy_n(d, 16, k.value);
-  return find(k, now_tsc);
+  const BlockMatch* m = find(k, now_tsc);
+  return m && m->action != BlockAction::challenge ? m : nullptr;
 }
 
 const BlockMatch* BlockSet::match(const ClientIdentity& id, uint64_t now_tsc) const {
-  if (const BlockMatch* m = match_address(id.ip, id.ip_len, now_tsc)) return m;
+  if (const BlockMatch* m = address(id.ip, id.ip_len, now_tsc)) return m;
   if (id.present(rules::KeyPart::api_key)) {
     Key k{};
     k.kind = static_cast<uint8_t>(BlockKind::api_key);

@@ -24,10 +24,14 @@ inline constexpr size_t kMaxBlockEntries = 100000;  // the operator's list
 // ... plus decisions: each detector holds at most 10000 (decision_list.h).
 inline constexpr size_t kMaxBlockSetEntries = kMaxBlockEntries + 2 * 10000;
 
+// What an entry does: reset; answer 403; challenge (HTTP requests without a valid
+// clearance; TLS connections, which cannot be answered, pass).
+enum class BlockAction : uint8_t { block = 0, respond, challenge };
+
 struct BlockMatch {
   uint64_t id = 0;  // the operator's entry number
   BlockKind kind = BlockKind::address;
-  bool respond = false;      // answer 403 (else reset)
+  BlockAction action = BlockAction::block;
   uint64_t expires_tsc = 0;  // 0: never
 };
 
@@ -43,7 +47,8 @@ class BlockSet {
   // The first live entry that matches the client's address (longest prefix first), API
   // key or fingerprint; nullptr if none.
   const BlockMatch* match(const ClientIdentity& id, uint64_t now_tsc) const;
-  // The same for a fingerprint text (JA3 or JA4) and an address (TLS connections).
+  // The same for a fingerprint text (JA3 or JA4) and an address (TLS connections:
+  // challenge entries do not match, a TLS connection cannot be challenged).
   const BlockMatch* match_fingerprint(std::string_view text, uint64_t now_tsc) const;
   const BlockMatch* match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const;
   // KeyPart bits resolve_identity must fill for match() (api_key, fingerprint).
@@ -59,6 +64,7 @@ class BlockSet {
   };
   BlockSet() = default;
   const BlockMatch* find(const Key& k, uint64_t now_tsc) const;
+  const BlockMatch* address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const;
 
   rte_hash* h_ = nullptr;
   std::vector<BlockMatch> entries_;         // by the hash's position

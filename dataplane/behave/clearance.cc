@@ -99,8 +99,9 @@ std::unique_ptr<ClearanceKeys> ClearanceKeys::derive(const uint8_t* secret, size
                                                      uint64_t epoch) {
   std::unique_ptr<ClearanceKeys> k(new (std::nothrow) ClearanceKeys());
   if (!k) return nullptr;
-  for (unsigned i = 0; i < 2; ++i) {
-    const uint64_t e = epoch - i;
+  const uint64_t epochs[3] = {epoch, epoch - 1, epoch + 1};
+  for (unsigned i = 0; i < 3; ++i) {
+    const uint64_t e = epochs[i];
     uint8_t msg[21 + 8];
     std::memcpy(msg, "bulwark clearance key", 21);
     for (int b = 0; b < 8; ++b) msg[21 + b] = static_cast<uint8_t>(e >> (56 - 8 * b));
@@ -119,6 +120,12 @@ const ClearanceKey* ClearanceKeys::find(uint64_t epoch) const {
   for (const ClearanceKey& k : keys_)
     if (k.epoch == epoch) return &k;
   return nullptr;
+}
+
+uint64_t stamp_expiry(const ClearanceKey& k, uint64_t now_unix, uint32_t ttl_s, uint32_t rotate_s) {
+  const uint64_t dropped = (k.epoch + 2) * rotate_s;  // the key's last accepted second + 1
+  const uint64_t want = now_unix + ttl_s;
+  return want < dropped ? want : dropped - 1;
 }
 
 size_t make_stamp(const ClearanceKey& k, const ClientIdentity& id, uint64_t expiry,
@@ -151,7 +158,8 @@ ClearanceCheck check_clearance(const ClearanceKeys& keys, std::string_view cooki
   const ClearanceKey* k = keys.find(epoch);
   if (k == nullptr) return ClearanceCheck::unknown_key;
   // Expired, or further ahead than this policy's lifetime (made under a longer one).
-  if (expiry <= now_unix || expiry - now_unix > ttl_s) return ClearanceCheck::expired;
+  if (expiry <= now_unix || expiry - now_unix > uint64_t{ttl_s} + 60)
+    return ClearanceCheck::expired;
   char want[kMacHex];
   mac_hex(*k, id, expiry, difficulty, want);
   if (CRYPTO_memcmp(want, mac.data(), kMacHex) != 0) return ClearanceCheck::bad_mac;
@@ -176,13 +184,12 @@ namespace {
 // reload. It works without crypto.subtle, which plain-HTTP pages do not get.
 // printf format: %.*s stamp, %u difficulty, %u max-age.
 constexpr char kPage[] =
-    "<!doctype html><meta charset=utf-8><title>Checking your browser</title>"
-    "<p>Checking your browser&hellip;<noscript> Enable JavaScript to continue.</noscript>"
-    "<script>(function(){var S=\"%.*s\",D=%u,P=[],K=[],V=[],n=2,i;"
+    "<title>One moment</title><p>Checking your browser..."
+    "<script>(function(){var S=\"%.*s\",D=%u,d=document,M=Math.pow,W=4294967296,P=[],K=[],V=[],"
+    "n=2,i,c,t;"
     "function R(x,n){return x>>>n|x<<32-n}"
     "for(;P.length<64;n++){for(i=2;i*i<=n&&n%%i;i++);if(i*i>n)P.push(n)}"
-    "for(i=0;i<64;i++){K[i]=Math.pow(P[i],1/3)*4294967296|0;"
-    "if(i<8)V[i]=Math.pow(P[i],.5)*4294967296|0}"
+    "for(i=0;i<64;i++){K[i]=M(P[i],1/3)*W|0;if(i<8)V[i]=M(P[i],.5)*W|0}"
     "function H(m){var l=m.length,b=[],h=V.slice(),w=[],j,t,c,a;"
     "for(i=0;i<l;i++)b[i>>2]|=m.charCodeAt(i)<<24-(i&3)*8;"
     "b[l>>2]|=128<<24-(l&3)*8;b[(l+8>>6<<4)+15]=l*8;"
@@ -194,8 +201,13 @@ constexpr char kPage[] =
     "a=[t+c|0].concat(a);a[4]=a[4]+t|0;a.pop()}"
     "for(i=0;i<8;i++)h[i]=h[i]+a[i]|0}return h}"
     "for(n=0;H(S+\"-\"+n)[0]>>>32-D;n++);"
-    "document.cookie=\"bw_clear=\"+S+\"-\"+n+\";path=/;max-age=%u;samesite=lax\";"
-    "location.reload()})()</script>\n";
+    // Reload only if the cookie took, and at most 3 times a minute: a browser that
+    // refuses cookies (or a clearance refused again) must not loop.
+    "c=\"bw_clear=\"+S+\"-\"+n;t=+(d.cookie.match(/bw_try=(\\d+)/)||[0,0])[1];"
+    "d.cookie=c+\";path=/;max-age=%u;samesite=lax\";d.cookie=\"bw_try=\"+(t+1)+\";path=/"
+    ";max-age=60\";"
+    "if(t<3&&d.cookie.indexOf(c)>=0)location.reload();"
+    "else d.body.textContent=\"Cookies are needed: allow them and reload.\"})()</script>\n";
 
 }  // namespace
 
@@ -206,7 +218,7 @@ size_t challenge_page(char* out, size_t cap, std::string_view stamp, unsigned di
                                stamp.data(), difficulty, max_age);
   if (bl <= 0 || static_cast<size_t>(bl) >= sizeof body) return 0;
   const int n = std::snprintf(out, cap,
-                              "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\n"
+                              "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n"
                               "Cache-Control: no-store\r\nContent-Length: %d\r\n"
                               "Connection: close\r\n\r\n%s",
                               bl, body);

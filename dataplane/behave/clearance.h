@@ -6,7 +6,9 @@
 // so a cookie carried to another network, another client or past its expiry fails.
 //
 // Keys rotate: key(e) = HMAC-SHA256(secret, "bulwark clearance key" || e) for rotation
-// period e; workers accept the current and the previous period's key. Keys are built off
+// period e; workers accept the previous, current and next period's key (the next: boxes
+// sharing the secret whose clocks differ a little), and a stamp expires before its key
+// is dropped. Keys are built off
 // the workers (OpenSSL HMAC) and kept as the SHA-256 states after the inner and outer
 // pads, so a MAC on the packet path is two context copies and three compressions with
 // OpenSSL's low-level SHA-256 (HMAC() and EVP_MAC fetch, lock and allocate).
@@ -32,7 +34,7 @@ struct ClearanceKey {
   SHA256_CTX inner, outer;  // after hashing key ^ ipad, key ^ opad
 };
 
-// The keys workers verify with: the current rotation period's and the previous one's.
+// The keys workers verify with: the current rotation period's and its neighbours'.
 // Read-only once built; swapped in with RCU when the period changes.
 class ClearanceKeys {
  public:
@@ -41,7 +43,7 @@ class ClearanceKeys {
   const ClearanceKey* find(uint64_t epoch) const;
 
  private:
-  ClearanceKey keys_[2];
+  ClearanceKey keys_[3];  // current, previous, next
 };
 
 // A key from raw key bytes (the HMAC pads precomputed).
@@ -66,9 +68,13 @@ inline const char* clearance_check_name(ClearanceCheck c) {
 }
 
 // Writes the stamp for this client (NUL-terminated); its length, 0 if `cap` is too small.
+// The expiry a stamp made now gets: `ttl_s` on, but not past the end of the period after
+// the current key's (when that key is dropped).
+uint64_t stamp_expiry(const ClearanceKey& k, uint64_t now_unix, uint32_t ttl_s, uint32_t rotate_s);
 size_t make_stamp(const ClearanceKey& k, const ClientIdentity& id, uint64_t expiry,
                   unsigned difficulty, char* out, size_t cap);
-// Checks the request's bw_clear cookie value (empty: missing).
+// Checks the request's bw_clear cookie value (empty: missing). An expiry further ahead
+// than `ttl_s` plus a minute (clock skew) is refused.
 ClearanceCheck check_clearance(const ClearanceKeys& keys, std::string_view cookie,
                                const ClientIdentity& id, uint64_t now_unix, uint32_t ttl_s,
                                unsigned difficulty);

@@ -38,7 +38,9 @@ nlohmann::json DecisionList::block_entries() const {
     const uint8_t kind = d.key[0];
     if (!d.enforced || kind > 4) continue;
     json e = {{"id", d.id},
-              {"action", uint64_t{d.action == rules::Action::respond ? 1u : 0u}},
+              {"action", uint64_t{d.action == rules::Action::respond     ? 1u
+                                  : d.action == rules::Action::challenge ? 2u
+                                                                         : 0u}},
               {"expires_unix", d.expires_unix},
               {"kind", kKinds[kind]}};
     if (kind <= 1) {

@@ -16,7 +16,7 @@ void EnumerationDetector::configure(const std::vector<rules::ObjectPolicy>& entr
 void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
                               std::vector<nlohmann::json>& events) {
   if (r.endpoint >= entries_.size()) return;  // records of a replaced bundle
-  ++reads_;
+  if (!r.volume) ++reads_;
   Entry& e = entries_[r.endpoint];
   if (!e.window_start || now >= e.window_start + e.p.window_s) {
     e.window_start = now;
@@ -31,8 +31,11 @@ void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
     it = e.walks.emplace(r.key, Walk()).first;
   }
   Walk& w = it->second;
-  w.ids.add(r.id_hash);
-  if (r.numeric) {
+  if (r.volume)
+    w.bytes += r.bytes;
+  else
+    w.ids.add(r.id_hash);
+  if (r.numeric && !r.volume) {
     if (w.has_last && r.id_value == w.last + 1)
       ++w.run;
     else if (!w.has_last || r.id_value != w.last)
@@ -46,6 +49,8 @@ void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
     check = "sequential_ids";
   else if (e.p.max_ids && distinct >= e.p.max_ids)
     check = "distinct_ids";
+  else if (e.p.max_bytes && w.bytes >= e.p.max_bytes)
+    check = "response_bytes";
   if (!check) return;
   Decision d;
   d.policy = "enumeration";
@@ -68,6 +73,8 @@ void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
                     {"sequential_run", w.run},
                     {"max_ids", e.p.max_ids},
                     {"sequential", e.p.sequential},
+                    {"response_bytes", w.bytes},
+                    {"max_bytes", e.p.max_bytes},
                     {"window_s", e.p.window_s},
                     {"action", rules::action_name(e.p.action)},
                     {"mode", rules::mode_name(e.p.mode)},

@@ -2,9 +2,11 @@
 // endpoints arrive here (ObjectRecord over rings), so one token spread over connections
 // and workers is counted once. Per endpoint, client key and tumbling window: the
 // distinct object ids read (exact to 32, then HyperLogLog) and the current run of ids in
-// sequence (n, n+1, ...; repeats neither break nor extend it). A key at either threshold
+// sequence (n, n+1, ...; repeats neither break nor extend it), and the response body
+// bytes served to it (when the entry counts them). A key at any threshold
 // gets a decision for the entry's TTL (enforced: into the block list every worker
-// reads). A client reading the same few objects again and again never gets near either.
+// reads). A client reading the same few objects again and again never gets near the id
+// checks.
 // Keys tracked per entry and window are bounded (counted when full).
 // Owner: the main lcore (not thread-safe).
 #pragma once
@@ -39,6 +41,7 @@ class EnumerationDetector {
     uint64_t last = 0;
     uint32_t run = 0;
     bool has_last = false;
+    uint64_t bytes = 0;  // response body bytes served
   };
   struct Entry {
     rules::ObjectPolicy p;

@@ -1,5 +1,7 @@
 // One read of an object endpoint (e.g. GET /api/v1/customers/{id}), passed by a worker to
-// the main lcore's enumeration detector over an SP/SC ring (fixed size: a ring element).
+// the main lcore's enumeration detector over an SP/SC ring (fixed size: a ring element);
+// for entries that count response volume, the same record again once the response has
+// ended, with `volume` set and the body's size.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,10 @@ struct ObjectRecord {
   uint8_t endpoint;  // index in the bundle's enumeration entries
   uint8_t numeric;   // the id is a number (for sequential walks)
   uint8_t worker;
+  uint8_t volume;     // a response's size (`bytes`), not a read
   uint64_t id_hash;   // of the id text (distinct counting)
   uint64_t id_value;  // the number, if numeric
+  uint64_t bytes;     // volume records: response body bytes
   char key_text[48];  // for events: the address, fingerprint, or a digest prefix
 };
 static_assert(sizeof(ObjectRecord) % 8 == 0);

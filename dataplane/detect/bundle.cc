@@ -288,9 +288,11 @@ void parse_content(const json& c, Bundle& b) {
       p.key = get<rules::KeyPart>(o, "key", static_cast<uint64_t>(rules::KeyPart::user_agent));
       p.max_ids = get<uint32_t>(o, "max_ids", 10000000);
       p.sequential = get<uint32_t>(o, "sequential", 1000000);
+      p.max_bytes = get<uint64_t>(o, "max_bytes", uint64_t{1} << 50);
       p.window_s = get<uint32_t>(o, "window", 86400);
       p.ttl_s = get<uint32_t>(o, "ttl", 7 * 86400);
-      p.action = get<Action>(o, "action", static_cast<uint64_t>(Action::respond));
+      p.action = get<Action>(o, "action", static_cast<uint64_t>(Action::challenge));
+      if (p.action == Action::log) throw BundleError("an enumeration entry with action log");
       p.mode = get<Mode>(o, "mode", static_cast<uint64_t>(Mode::monitor));
       if (p.prefix.empty() || p.prefix[0] != '/' || p.window_s == 0 || p.ttl_s == 0 ||
           p.key == rules::KeyPart::session || p.method.empty() || p.method.size() > 16)
@@ -305,7 +307,8 @@ void parse_content(const json& c, Bundle& b) {
     rules::StuffingPolicy& p = b.stuffing;
     p.enabled = get<uint8_t>(s, "enabled", 1) != 0;
     p.mode = get<Mode>(s, "mode", static_cast<uint64_t>(Mode::monitor));
-    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::respond));
+    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::challenge));
+    if (p.action == Action::log) throw BundleError("a stuffing policy with action log");
     p.window_s = get<uint32_t>(s, "window", 3600);
     p.ttl_s = get<uint32_t>(s, "ttl", 7 * 86400);
     p.ip_users = get<uint32_t>(s, "ip_users", 100000);

@@ -109,17 +109,9 @@ void Verdict::add(uint32_t rule, const Bundle& b) {
   if (r.mode == Mode::enforce && r.action != Action::log &&
       (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
     decisive = static_cast<int32_t>(rule);
-}
-
-int32_t Verdict::decisive_besides(Action skip, const Bundle& b) const {
-  int32_t best = -1;
-  for (unsigned k = 0; k < matched_count; ++k) {
-    const CompiledRule& r = b.rules[matched[k]];
-    if (r.mode == Mode::enforce && r.action != Action::log && r.action != skip &&
-        (best < 0 || matched[k] < static_cast<uint32_t>(best)))
-      best = static_cast<int32_t>(matched[k]);
-  }
-  return best;
+  if (r.mode == Mode::enforce && r.action != Action::log && r.action != Action::challenge &&
+      (decisive_unchallenged < 0 || rule < static_cast<uint32_t>(decisive_unchallenged)))
+    decisive_unchallenged = static_cast<int32_t>(rule);
 }
 
 Matcher::Matcher(const Bundle& b) : b_(b) {

@@ -39,10 +39,10 @@ struct Verdict {
   unsigned matched_count = 0;             // every rule that matched, in rule order (bounded)
   uint32_t limits[kMaxLimitsPerRequest];  // rate limits whose selector matched (bounded)
   unsigned limit_count = 0;
+  // Who decides when a challenge rule is passed with a clearance: the first enforcing
+  // rule that is not a challenge, over every match (not only the recorded ones).
+  int32_t decisive_unchallenged = -1;
   void add(uint32_t rule, const Bundle& b);
-  // The first matched enforcing rule whose action is not `skip` (-1: none): who decides
-  // when a challenge rule is passed with a clearance.
-  int32_t decisive_besides(Action skip, const Bundle& b) const;
 };
 
 // Carried from a request's head to the end of its body.

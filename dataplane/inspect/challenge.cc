@@ -10,11 +10,15 @@
 namespace bulwark {
 namespace {
 
+// Without rules (a block list only) challenges use the defaults.
+const rules::ChallengePolicy kDefaultChallenge;
+
 const char* cause_name(ChallengeCause c) {
   switch (c) {
     case ChallengeCause::rule: return "rule";
     case ChallengeCause::limit: return "rate_limit";
     case ChallengeCause::consistency: return "consistency";
+    case ChallengeCause::block_list: return "block_list";
   }
   return "unknown";
 }
@@ -26,7 +30,8 @@ bool Inspector::clearance_ok(const HttpHead& head) {
     const behave::ClearanceKeys* keys =
         shared_.keys ? shared_.keys->load(std::memory_order_acquire) : nullptr;
     const std::string_view cookie = behave::cookie_value(head, behave::kClearanceCookie);
-    const rules::ChallengePolicy& p = cur_.rules->bundle->challenge;
+    const rules::ChallengePolicy& p =
+        cur_.rules ? cur_.rules->bundle->challenge : kDefaultChallenge;
     cur_.clearance =
         keys ? behave::check_clearance(*keys, cookie, ident_, unix_now(), p.ttl_s, p.difficulty)
         : cookie.empty() ? behave::ClearanceCheck::missing
@@ -40,15 +45,18 @@ void Inspector::send_challenge(const HttpHead& head, ChallengeCause cause, uint3
                                uint32_t retry_s, bool report) {
   const behave::ClearanceKeys* keys =
       shared_.keys ? shared_.keys->load(std::memory_order_acquire) : nullptr;
-  const rules::ChallengePolicy& p = cur_.rules->bundle->challenge;
+  const rules::ChallengePolicy& p = cur_.rules ? cur_.rules->bundle->challenge : kDefaultChallenge;
   size_t n = 0;
-  if (keys && behave::wants_page(head)) {
+  const uint64_t now = unix_now();
+  if (keys && behave::wants_page(head) && now) {
     char stamp[96];
-    const size_t sl = behave::make_stamp(keys->current(), ident_, unix_now() + p.ttl_s,
-                                         p.difficulty, stamp, sizeof stamp);
-    if (sl)
+    const uint64_t expiry = behave::stamp_expiry(keys->current(), now, p.ttl_s, rotate_s_);
+    const size_t sl =
+        behave::make_stamp(keys->current(), ident_, expiry, p.difficulty, stamp, sizeof stamp);
+    if (sl && expiry > now)
       n = behave::challenge_page(challenge_response_, sizeof challenge_response_,
-                                 std::string_view(stamp, sl), p.difficulty, p.ttl_s);
+                                 std::string_view(stamp, sl), p.difficulty,
+                                 static_cast<uint32_t>(expiry - now));
   }
   const bool page = n != 0;
   const uint16_t status = !page && retry_s ? 429 : 403;
@@ -86,9 +94,8 @@ bool Inspector::apply_consistency(const HttpHead& head) {
   } else {
     event(EventType::consistency, 0, static_cast<uint8_t>(p.action), static_cast<uint8_t>(p.mode),
           enforce, head.anomalies, enforce && p.action == rules::Action::respond ? 403 : 0, &head);
-    if (!enforce) {
-      (p.mode == rules::Mode::monitor ? st_->verdict_monitor : st_->verdict_log).add(1);
-    } else if (p.action == rules::Action::respond) {
+    // Log and monitor: reported only (counted by scored_over, not as rule matches).
+    if (enforce && p.action == rules::Action::respond) {
       static constexpr char kAnswer[] =
           "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 45\r\n"
           "Connection: close\r\n\r\n{\"error\":\"forbidden\",\"reason\":\"consistency\"}\n";
@@ -96,7 +103,7 @@ bool Inspector::apply_consistency(const HttpHead& head) {
       st_->verdict_respond.add(1);
       cut(std::string_view(kAnswer, sizeof kAnswer - 1));
       stopped = true;
-    } else {
+    } else if (enforce) {
       st_->verdict_block.add(1);
       cut({});
       stopped = true;

@@ -108,9 +108,12 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   }
   if (e.type == EventType::rule) {
     j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
-    if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+    if (e.action == static_cast<uint8_t>(rules::Action::respond) ||
+        e.action == static_cast<uint8_t>(rules::Action::decoy))
+      j["status"] = e.status;
   }
-  if (e.type == EventType::blocked) {
+  if (e.type == EventType::blocked ||
+      (e.type == EventType::challenge && e.cause == ChallengeCause::block_list)) {
     static const char* kKinds[] = {"address", "fingerprint", "api_key", "user_agent"};
     j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 4 ? kKinds[e.block_kind] : "?"}};
     if (e.block_id >= (uint64_t{1} << 40)) j["block"]["source"] = "decision";
@@ -135,12 +138,17 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     if (e.status) j["status"] = e.status;
   }
   if (e.type == EventType::challenge) {
-    static const char* kCauses[] = {"rule", "rate_limit", "consistency"};
+    static const char* kCauses[] = {"rule", "rate_limit", "consistency", "block_list"};
     const unsigned c = static_cast<unsigned>(e.cause);
-    j["cause"] = c < 3 ? kCauses[c] : "?";
-    if (e.cause != ChallengeCause::consistency)
+    j["cause"] = c < 4 ? kCauses[c] : "?";
+    if (e.cause == ChallengeCause::rule || e.cause == ChallengeCause::limit)
       j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
     j["answer"] = e.page ? "page" : "api";
+    if (e.cause == ChallengeCause::limit) {  // what the rate_limit event would have said
+      j["key"] = field(e.limit_key, sizeof e.limit_key);
+      j["retry_after"] = e.retry_after_s;
+      j["denied"] = e.limit_denied;
+    }
     j["clearance"] = behave::clearance_check_name(static_cast<behave::ClearanceCheck>(e.clearance));
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)

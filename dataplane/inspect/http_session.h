@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "dataplane/behave/login_record.h"
+#include "dataplane/behave/object_record.h"
 #include "dataplane/detect/matcher.h"
 #include "dataplane/http/http_parser.h"
 #include "dataplane/stream/tcp_reassembly.h"
@@ -70,6 +71,15 @@ struct HttpSession {
     static constexpr uint8_t kNone = 0xff;
   } login;
   uint32_t requests_seen = 0, responses_seen = 0;  // final responses, for pairing
+  // A read of an enumeration entry that counts response bytes, until its response has
+  // ended (then reported again with the body's size). One at a time per connection.
+  struct Volume {
+    behave::ObjectRecord rec;
+    uint32_t seq = 0;  // the request's number on the connection
+    uint64_t bytes = 0;
+    bool awaiting = false;  // request seen, response not yet
+    bool counting = false;  // its response's body is being counted
+  } volume;
 };
 
 }  // namespace bulwark

@@ -124,6 +124,8 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   shared.rules = &rules_;
   shared.blocks = &blocks_;
   shared.keys = &keys_;
+  unix_s_.store(unix_seconds(), std::memory_order_relaxed);
+  shared.unix_s = &unix_s_;
   shared.logins = login_rings_.data();
   shared.objects = object_rings_.data();
   if (!limit_up_.empty()) {
@@ -296,7 +298,11 @@ bool InspectionRuntime::rotate_keys(uint64_t epoch, std::string& error) {
 
 void InspectionRuntime::poll() {
   if (events_) writer_.drain(events_, event_pool_, sink_);
-  if (const uint64_t epoch = unix_seconds() / cfg_.challenge_rotate_s;
+  const uint64_t now_s = unix_seconds();
+  // Written only when it changes: workers read this line on every challenged request.
+  if (unix_s_.load(std::memory_order_relaxed) != now_s)
+    unix_s_.store(now_s, std::memory_order_relaxed);
+  if (const uint64_t epoch = now_s / cfg_.challenge_rotate_s;
       !secret_.empty() && epoch != key_epoch_) {
     std::string error;
     if (!rotate_keys(epoch, error)) key_epoch_ = epoch;  // the old keys stay until the next period

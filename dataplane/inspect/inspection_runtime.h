@@ -117,6 +117,7 @@ class InspectionRuntime {
   // Challenge clearance keys: derived from the secret for the current rotation period,
   // swapped in (RCU) by the main lcore when the period changes.
   std::atomic<behave::ClearanceKeys*> keys_{nullptr};  // main: rw; workers: ro
+  std::atomic<uint64_t> unix_s_{0};  // wall-clock seconds; main: w (poll); workers: r
   std::vector<uint8_t> secret_;
   uint64_t key_epoch_ = 0;
   bool rotate_keys(uint64_t epoch, std::string& error);

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <new>
 
 #include "dataplane/detect/request_view.h"
@@ -107,8 +106,7 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     for (unsigned b = 0; b < kLoginBuffers; ++b)
       in->free_logins_.push_back(static_cast<uint16_t>(b));
     in->tsc_hz_ = rte_get_tsc_hz();
-    in->base_tsc_ = rte_rdtsc();
-    in->base_unix_s_ = static_cast<uint64_t>(std::time(nullptr));
+    in->rotate_s_ = cfg.challenge_rotate_s;
     if (cfg.limit_keys > 0) {
       in->limiter_ =
           behave::RateLimiter::create("limits_" + std::to_string(worker), cfg.limit_keys,
@@ -351,9 +349,9 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
   e.tsc = cur_.now;
   e.bundle_version = cur_.rules ? cur_.rules->bundle->version : 0;
   e.type = type;
-  const bool names_rule =
-      type == EventType::rule || type == EventType::rate_limit ||
-      (type == EventType::challenge && cur_.cause != ChallengeCause::consistency);
+  const bool names_rule = type == EventType::rule || type == EventType::rate_limit ||
+                          (type == EventType::challenge && (cur_.cause == ChallengeCause::rule ||
+                                                            cur_.cause == ChallengeCause::limit));
   e.rule_id = cur_.rules && names_rule ? cur_.rules->bundle->rules[rule].id : 0;
   e.anomalies = anomalies;
   e.status = status;
@@ -429,10 +427,11 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
     const detect::CompiledRule& rule = b.rules[r];
     count_rule_hit(r);
     const bool enforced = static_cast<int32_t>(r) == v.decisive;
-    // A challenge passed with a valid clearance is counted, not an event: behind a
-    // challenge every request of every cleared browser would be one.
-    if (rule.action == rules::Action::challenge && rule.mode == rules::Mode::enforce && !enforced &&
-        cur_.clearance == behave::ClearanceCheck::valid)
+    // A challenge rule writes no rule event: when it decides, its challenge event names
+    // it; when a valid clearance passes it, nothing happened (behind a challenge every
+    // request of every cleared browser would otherwise be an event).
+    if (rule.action == rules::Action::challenge && rule.mode == rules::Mode::enforce &&
+        (enforced || cur_.clearance == behave::ClearanceCheck::valid))
       continue;
     if (rule.mode == rules::Mode::monitor)
       st_->verdict_monitor.add(1);
@@ -479,6 +478,7 @@ void Inspector::on_head(const HttpHead& head) {
     if (head.status >= 200 || head.status == 101) {
       ++s.responses_seen;
       if (s.login.awaiting) login_response_head(s, head);
+      if (s.volume.awaiting) volume_response_head(s);
     }
     if ((head.status >= 200 || head.status == 101) && s.pending_count) {
       s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % HttpSession::kPending);
@@ -510,21 +510,23 @@ void Inspector::on_head(const HttpHead& head) {
   // Who the client is: with the rules' identity section, or the defaults without rules.
 
   const PacketInfo& i = *cur_.info;
-  // Clearances bind the fingerprint and user agent; consistency reads the fingerprint.
+  // Clearances bind the fingerprint and user agent (consistency reads only the
+  // fingerprint's text, which is there without its digest).
   constexpr uint8_t kClearanceParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
                                       (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
   const detect::Bundle* bundle = cur_.rules ? cur_.rules->bundle.get() : nullptr;
   behave::resolve_identity(
       bundle ? bundle->identity : kDefaultIdentity, head, i.src,
       static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
-      static_cast<uint8_t>(
-          (bundle ? bundle->limit_parts | bundle->object_parts : 0) |
-          (blocks ? blocks->wants() : 0) |
-          (bundle && (bundle->challenges || bundle->consistency.enabled) ? kClearanceParts : 0)),
+      static_cast<uint8_t>((bundle ? bundle->limit_parts | bundle->object_parts : 0) |
+                           (blocks ? blocks->wants() : 0) |
+                           (bundle && bundle->challenges ? kClearanceParts : 0)),
       ident_);
   cur_.ident = &ident_;
   if (blocks) {
-    if (const behave::BlockMatch* b = blocks->match(ident_, cur_.now)) {
+    const behave::BlockMatch* b = blocks->match(ident_, cur_.now);
+    // A challenge entry lets a client with a valid clearance through.
+    if (b && (b->action != behave::BlockAction::challenge || !clearance_ok(head))) {
       end_scan(s);
       enforce_block(*b, &head, nullptr);
       return;
@@ -555,7 +557,7 @@ void Inspector::on_head(const HttpHead& head) {
   if (v.decisive >= 0 &&
       b.rules[static_cast<size_t>(v.decisive)].action == rules::Action::challenge &&
       clearance_ok(head))
-    v.decisive = v.decisive_besides(rules::Action::challenge, b);
+    v.decisive = v.decisive_unchallenged;
   if (v.decisive < 0 && b.consistency.enabled && apply_consistency(head)) {
     s.generation = cur_.rules->generation;
     s.scan_open = m.wants_body();
@@ -639,7 +641,9 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                               const tls::ClientHello* hello, bool tls) {
   st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
   tls = tls || hello != nullptr;
-  const bool respond = b.respond && !tls;  // a TLS connection cannot be answered
+  // A TLS connection cannot be answered (challenge entries never match one).
+  const bool respond = b.action == behave::BlockAction::respond && !tls;
+  const bool challenge = b.action == behave::BlockAction::challenge && !tls && head;
   // One event per entry and worker every 10 s, saying how many it stopped since: an
   // attack stopped by a decision must not become a flood of events.
   BlockEventSlot& slot = block_events_[b.id % kBlockEventSlots];
@@ -648,17 +652,25 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
     slot.stopped = 0;
   }
   ++slot.stopped;
-  if (slot.last_tsc == 0 || cur_.now - slot.last_tsc >= 10 * tsc_hz_) {
-    cur_.block = &b;
-    cur_.limit_denied = slot.stopped;
-    event(EventType::blocked, 0,
-          static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
-          head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
-    cur_.block = nullptr;
-    cur_.limit_denied = 0;
+  const bool report = slot.last_tsc == 0 || cur_.now - slot.last_tsc >= 10 * tsc_hz_;
+  cur_.block = &b;
+  cur_.limit_denied = slot.stopped;
+  if (report) {
     slot.last_tsc = cur_.now ? cur_.now : 1;
     slot.stopped = 0;
   }
+  if (challenge) {  // its challenge event stands for the blocked one
+    send_challenge(*head, ChallengeCause::block_list, 0, 0, report);
+    cur_.block = nullptr;
+    cur_.limit_denied = 0;
+    return;
+  }
+  if (report)
+    event(EventType::blocked, 0,
+          static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
+          head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
+  cur_.block = nullptr;
+  cur_.limit_denied = 0;
   if (tls) {
     st_->tls_blocked.add(1);
     cut({});
@@ -700,24 +712,29 @@ bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
     }
     if (d.allowed) continue;
     const bool enforce = rule.mode == rules::Mode::enforce && rule.action != rules::Action::log;
+    const bool challenge = enforce && rule.action == rules::Action::challenge;
+    if (challenge && clearance_ok(head)) continue;  // a cleared browser passes this limit
     const uint32_t retry_s = static_cast<uint32_t>((d.retry_after + tsc_hz_ - 1) / tsc_hz_);
+    char text[96];
     if (d.report) {
-      char text[96];
       limit_key_text(rule, text, sizeof text);
       cur_.limit_key = text;
       cur_.retry_after_s = retry_s ? retry_s : 1;
       cur_.limit_denied = d.denied;
+    }
+    if (challenge) {  // its challenge event (with the key) stands for the rate_limit one
+      send_challenge(head, ChallengeCause::limit, r, retry_s ? retry_s : 1, d.report);
+      cur_.limit_key = nullptr;
+      cur_.retry_after_s = cur_.limit_denied = 0;
+      return true;
+    }
+    if (d.report) {
       event(EventType::rate_limit, r, static_cast<uint8_t>(rule.action),
             static_cast<uint8_t>(rule.mode), enforce, head.anomalies, 429, &head);
       cur_.limit_key = nullptr;
-      cur_.retry_after_s = 0;
+      cur_.retry_after_s = cur_.limit_denied = 0;
     }
     if (!enforce) continue;
-    if (rule.action == rules::Action::challenge) {
-      if (clearance_ok(head)) continue;  // a cleared browser passes this limit
-      send_challenge(head, ChallengeCause::limit, r, retry_s ? retry_s : 1, d.report);
-      return true;
-    }
     if (rule.action == rules::Action::respond) {
       // Machine-readable, with the wait in whole seconds (at least 1).
       const uint32_t wait = retry_s ? retry_s : 1;
@@ -768,6 +785,7 @@ void Inspector::on_body(const uint8_t* data, size_t len) {
     login_body(s, data, len);
   else if (!cur_.to_server && s.login.scanning)
     login_response_body(s, data, len);
+  if (!cur_.to_server && s.volume.counting) s.volume.bytes += len;
   if (cur_.to_server && s.scan_open) cur_.rules->matchers[worker_]->on_body(s.scan, data, len);
 }
 
@@ -777,6 +795,7 @@ void Inspector::on_message_end() {
     login_request_end(s);
   else if (!cur_.to_server && s.login.scanning)
     finish_login(s, behave::LoginOutcome::success, s.login.rec.status);  // no failure text
+  if (!cur_.to_server && s.volume.counting) volume_response_end(s);
   if (!cur_.to_server || !s.scan_open || s.cut) return;
   detect::Verdict v;
   cur_.rules->matchers[worker_]->end_body(s.scan, v);

@@ -47,6 +47,7 @@ struct InspectShared {
   rte_ring* const* logins = nullptr;   // [worker]: login outcomes to the main lcore (SP/SC)
   rte_ring* const* objects = nullptr;  // [worker]: object reads to the main lcore (SP/SC)
   std::atomic<behave::ClearanceKeys*>* keys = nullptr;  // main: rw (rotation); workers: ro
+  const std::atomic<uint64_t>* unix_s = nullptr;        // main: w (each poll); workers: r
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -130,6 +131,10 @@ class Inspector : private HttpHandler {
   void end_login(HttpSession& s);
   // Enumeration (object_track.cc): reports a read of an object endpoint.
   void observe_objects(const HttpHead& head, std::string_view path);
+  // Response volume of reads whose entry counts it: the response's head starts the
+  // count, its end reports it (object_track.cc).
+  void volume_response_head(HttpSession& s);
+  void volume_response_end(HttpSession& s);
   // Stops the request or connection an entry of the block list matched.
   void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                      const tls::ClientHello* hello, bool tls = false);
@@ -150,7 +155,11 @@ class Inspector : private HttpHandler {
   void send_challenge(const HttpHead& head, ChallengeCause cause, uint32_t rule, uint32_t retry_s,
                       bool report);
   bool apply_consistency(const HttpHead& head);
-  uint64_t unix_now() const { return base_unix_s_ + (cur_.now - base_tsc_) / tsc_hz_; }
+  // Wall-clock seconds as the main lcore last published them (one clock for all
+  // workers: a clearance made on one is checked on another).
+  uint64_t unix_now() const {
+    return shared_.unix_s ? shared_.unix_s->load(std::memory_order_relaxed) : 0;
+  }
   bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, std::string_view payload);
 
   // Configuration.
@@ -197,9 +206,9 @@ class Inspector : private HttpHandler {
   static constexpr unsigned kLoginBufferBytes = 4096;
   std::vector<uint8_t> login_memory_;
   std::vector<uint16_t> free_logins_;
-  char limit_response_[512];                 // a 429 answer, written per request
-  char challenge_response_[1500];            // the challenge page or answer, written per request
-  uint64_t base_unix_s_ = 0, base_tsc_ = 0;  // wall clock at start, for clearance expiry
+  char limit_response_[512];       // a 429 answer, written per request
+  char challenge_response_[1500];  // the challenge page or answer, written per request
+  uint32_t rotate_s_ = 3600;       // clearance key rotation period
   // When each block-list entry last made an event (direct-mapped by entry id).
   struct BlockEventSlot {
     uint64_t id = 0, last_tsc = 0;

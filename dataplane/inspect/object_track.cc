@@ -76,7 +76,33 @@ void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
       st_->object_reads_dropped.add(1);
     else
       st_->object_reads.add(1);
+    if (p.max_bytes) {  // the response's size follows when it has ended
+      HttpSession::Volume& v = cur_.s->volume;
+      v.rec = r;
+      v.rec.volume = 1;
+      v.seq = cur_.s->requests_seen - 1;  // on_head counted this request already
+      v.awaiting = true;
+      v.counting = false;
+      v.bytes = 0;
+    }
   }
+}
+
+void Inspector::volume_response_head(HttpSession& s) {
+  HttpSession::Volume& v = s.volume;
+  if (!v.awaiting || s.responses_seen < v.seq + 1) return;
+  v.awaiting = false;
+  v.counting = s.responses_seen == v.seq + 1;  // else its answer was missed (pipelining)
+}
+
+void Inspector::volume_response_end(HttpSession& s) {
+  HttpSession::Volume& v = s.volume;
+  if (!v.counting) return;
+  v.counting = false;
+  v.rec.bytes = v.bytes;
+  if (!shared_.objects ||
+      rte_ring_sp_enqueue_elem(shared_.objects[worker_], &v.rec, sizeof v.rec) != 0)
+    st_->object_reads_dropped.add(1);
 }
 
 }  // namespace bulwark

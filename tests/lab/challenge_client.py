@@ -12,6 +12,9 @@ and prints one JSON object with what came back:
   limit                    an API client reading /api/v1/orders/1 12 times at once
   decoy                    a scanner posting to the admin API
   api                      an ordinary API client (not claiming a browser)
+  listed                   from 198.19.5.5 (a trusted-proxy X-Forwarded-For), which the
+                           block list challenges: as an API client and as a browser; and
+                           from 198.19.5.6, which it does not
 """
 import http.client
 import json
@@ -97,6 +100,12 @@ def main():
         res["decoy"]["body"] = None
         r = get("/api/v1/admin/users", [("User-Agent", "scanner/0.1")])
         res["decoy_get"] = {"status": r["status"], "body": r["body"]}
+    elif mode == "listed":
+        api = [("User-Agent", "curl/7.88.1"), ("Accept", "*/*")]
+        res["api"] = summary(get("/api/v1/products/2", api + [("X-Forwarded-For", "198.19.5.5")]))
+        res["browser"] = summary(get("/api/v1/products/2",
+                                     browser_headers(CHROME, xff="198.19.5.5")))
+        res["other"] = summary(get("/api/v1/products/2", api + [("X-Forwarded-For", "198.19.5.6")]))
     elif mode == "api":
         res["api"] = summary(get("/api/v1/products/1", [
             ("User-Agent", "curl/7.88.1"), ("Accept", "*/*")]))

@@ -14,6 +14,8 @@
 #   an ordinary API client is not scored at all; a decoy answers the admin API with 200
 #   and the origin never sees it.
 # - Events and /metrics show all of it.
+# - A block-list entry with action challenge challenges its address (as an API client:
+#   403 challenge_required; as a browser: the page) and nobody else.
 # Usage: challenge_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
@@ -125,5 +127,21 @@ expect_eq "bulwark_http_request_verdicts_total{verdict=challenge}" \
   "$(metric 'bulwark_http_request_verdicts_total{verdict="challenge"}')" $((7 + lim_ch))
 expect_eq "bulwark_consistency_signals_total{signal=header_order}" \
   "$(metric 'bulwark_consistency_signals_total{signal="header_order"}')" 2
+# A block-list entry with action challenge (the operator's here; decisions work alike).
+ctl block add --ip 198.19.5.5 --action challenge --comment lab >/dev/null || fail "block add"
+client python3 "$CC" listed >"$TMP/listed.json" || fail "listed client failed"
+expect_eq "challenge entry, API client: machine-readable 403" \
+  "$(j "$TMP/listed.json" 'str(j["api"]["status"]) + " " + j["api"]["json"]["reason"]')" "403 block_list"
+expect_eq "challenge entry, browser: the page" \
+  "$(j "$TMP/listed.json" 'str(j["browser"]["status"]) + " " + str(j["browser"]["page"])')" "403 True"
+expect_eq "an address next to it: answered" "$(j "$TMP/listed.json" 'j["other"]["status"]')" 200
+sleep 0.3
+python3 - "$EVENTS" <<'PY' || fail "block-list challenge events"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+bl = [e for e in ev if e["type"] == "challenge" and e["cause"] == "block_list"]
+assert bl and all(e["block"]["matched"] == "address" and e["client_ip"] == "198.19.5.5" for e in bl), bl
+print("ok: block-list challenge event: entry %d, client %s" % (bl[0]["block"]["id"], bl[0]["client_ip"]))
+PY
 "$LABSH" stop-dataplane || fail "dataplane exit code $?"
 "$LABSH" stop-control || true

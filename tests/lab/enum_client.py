@@ -4,6 +4,7 @@ new connection per request (so requests spread over the workers):
   walk    reads /api/v1/customers/1, 2, 3, ... in sequence
   repeat  reads the same five customers over and over
   random  reads customers at random ids (a scraper that avoids sequences)
+  bulk    reads the same order (/api/v1/orders/7) over and over: response volume
 --count requests each at --rate per second; prints per client: answers 200, stopped
 (403 or reset), other, and how many were answered 200 before the first stop."""
 import argparse
@@ -19,17 +20,16 @@ def get(host, path, key):
     try:
         c.request("GET", path, headers={"X-Api-Key": key, "User-Agent": "lab-scraper/1.0"})
         r = c.getresponse()
-        r.read()
-        return r.status
+        return r.status, len(r.read())
     except (OSError, http.client.HTTPException):
-        return 0
+        return 0, 0
     finally:
         c.close()
 
 
 def run(a, mode, key, out):
     rng = random.Random(mode)
-    res = {"ok": 0, "stopped": 0, "other": 0, "ok_before_stop": None}
+    res = {"ok": 0, "stopped": 0, "other": 0, "ok_before_stop": None, "bytes_before_stop": 0}
     for i in range(a.count):
         if mode == "walk":
             cid = i + 1
@@ -37,9 +37,13 @@ def run(a, mode, key, out):
             cid = [3, 7, 11, 3, 7, 19, 23][i % 7]
         else:
             cid = rng.randint(1000, 99999)
-        st = get(a.host, "/api/v1/customers/%d" % cid, key)
+        path = "/api/v1/orders/7" if mode == "bulk" else "/api/v1/customers/%d" % cid
+        st, size = get(a.host, path, key)
         if st == 200:
             res["ok"] += 1
+            if res["ok_before_stop"] is None:
+                res["bytes_before_stop"] += size
+                res["size"] = size
         elif st in (0, 403):
             res["stopped"] += 1
             if res["ok_before_stop"] is None:
@@ -59,7 +63,7 @@ def main():
     a = ap.parse_args()
     out = {}
     ts = [threading.Thread(target=run, args=(a, m, "lab-%s-%s" % (a.tag, m), out))
-          for m in ("walk", "repeat", "random")]
+          for m in ("walk", "repeat", "random", "bulk")]
     for t in ts:
         t.start()
     for t in ts:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Lab: enumeration of an object endpoint (GET /api/v1/customers/{id}), counted per API
-# key across two workers (a new connection per request). Three clients, 150 reads each:
+# key across two workers (a new connection per request). Four clients, 150 reads each:
 # one token walking ids 1, 2, 3, ... is stopped after the configured 20 in sequence;
 # one reading random ids (no sequence) is stopped after 50 distinct ids; one reading
-# the same few customers again and again is never stopped. Decisions are events naming
-# the key by its digest.
+# the same few customers again and again is never stopped; one reading the same order
+# (/api/v1/orders/{id}, counted by response volume) is stopped once 3000 response bytes
+# were served to it. Decisions are events naming the key by its digest.
 # Usage: enumeration_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +32,15 @@ rand_ok=$(get 'j["random"]["ok_before_stop"]')
   fail "random reads: $rand_ok answered before the first stop (want about 50 distinct ids)"
 pass "random-id scraper stopped after $rand_ok distinct ids (limit 50)"
 expect_eq "repeat reader: every read answered" "$(get 'j["repeat"]["ok"]')" 150
+# Response volume: the same order (about 150 bytes) again and again against 3000 bytes;
+# the decision follows the response that crosses it (a few more may pass meanwhile).
+bulk_ok=$(get 'j["bulk"]["ok_before_stop"]')
+bulk_bytes=$(get 'j["bulk"]["bytes_before_stop"]')
+bulk_size=$(get 'j["bulk"]["size"]')
+[[ $bulk_ok != None ]] && ((bulk_bytes >= 3000 && bulk_bytes <= 3000 + 8 * bulk_size)) ||
+  fail "bulk reader: $bulk_ok reads ($bulk_bytes bytes of $bulk_size each) before the first stop (want 3000 bytes and at most 8 reads more)"
+pass "bulk reader of one order stopped after $bulk_ok reads, $bulk_bytes response bytes (limit 3000)"
+expect_eq "bulk reader: nothing answered after the stop" "$(get 'j["bulk"]["ok"]')" "$bulk_ok"
 s=$(stats)
 w0=$(stat_of "$s" 'j["worker"][0]["objects"]["reads"]')
 w1=$(stat_of "$s" 'j["worker"][1]["objects"]["reads"]')
@@ -38,19 +48,22 @@ w1=$(stat_of "$s" 'j["worker"][1]["objects"]["reads"]')
 pass "reads reported by both workers: w0=$w0 w1=$w1"
 
 sleep 0.3
-python3 - "$EVENTS" "lab-$$-walk" "lab-$$-random" "lab-$$-repeat" <<'PY' || fail "decision events"
+python3 - "$EVENTS" "lab-$$-walk" "lab-$$-random" "lab-$$-repeat" "lab-$$-bulk" <<'PY' || fail "decision events"
 import hashlib, json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 d = {e["key"]: e for e in ev if e["type"] == "decision" and e["policy"] == "enumeration"}
 key = lambda k: "api_key=sha256:" + hashlib.sha256(k.encode()).hexdigest()[:16]
-w, r, rep = (key(k) for k in sys.argv[2:5])
+w, r, rep, bulk = (key(k) for k in sys.argv[2:6])
 assert w in d and d[w]["check"] == "sequential_ids" and d[w]["sequential_run"] == 20, d
 assert r in d and d[r]["check"] == "distinct_ids", d
 assert rep not in d, "the repeat reader was decided against"
+assert bulk in d and d[bulk]["check"] == "response_bytes" and d[bulk]["response_bytes"] >= 3000, d
+assert d[bulk]["endpoint"] == "orders volume", d[bulk]
 raw = open(sys.argv[1]).read()
-assert all(k not in raw for k in sys.argv[2:5]), "an API key in clear in the events"
-print("ok: decisions: %s sequential_ids (run %d), %s distinct_ids (%d); none for the repeat reader"
-      % (w, d[w]["sequential_run"], r, d[r]["distinct_ids"]))
+assert all(k not in raw for k in sys.argv[2:6]), "an API key in clear in the events"
+print("ok: decisions: %s sequential_ids (run %d), %s distinct_ids (%d), %s response_bytes (%d); "
+      "none for the repeat reader"
+      % (w, d[w]["sequential_run"], r, d[r]["distinct_ids"], bulk, d[bulk]["response_bytes"]))
 PY
 "$LABSH" stop-dataplane || fail "dataplane exit code $?"
 "$LABSH" stop-control || true

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(values_are_checked_and_canonical) {
       !l.add("ip", "10.9.9.9", "block", 400ull * 366 * 86400, "ops", "", 100, error).has_value());
   BOOST_TEST(error.find("over 10 years") != std::string::npos);
   BOOST_TEST(!l.add("ip", "10.0.0.1", "drop", 0, "ops", "", 100, error).has_value());
-  BOOST_TEST(error.find("action must be block or respond") == 0u);
+  BOOST_TEST(error.find("action must be block, respond or challenge") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(api_keys_are_kept_as_digests_and_the_list_persists) {
@@ -145,18 +145,34 @@ BOOST_AUTO_TEST_CASE(addresses_keys_and_fingerprints_match) {
   BOOST_TEST(l.add("fingerprint", "t13d1516h2_8daaf6152771_e5627efa2ab1", "block", 0, "ops", "",
                    100, error)
                  .has_value());
+  BOOST_TEST(l.add("ip", "198.18.7.7", "challenge", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("fingerprint", "t13d1812h1_85036bcba153_b26ce05bbdd6", "challenge", 0, "ops", "",
+                   100, error)
+                 .has_value());
   auto s = build(l, 100, error);
   BOOST_TEST_REQUIRE(s != nullptr, error);
-  BOOST_TEST(s->size() == 5u);
+  BOOST_TEST(s->size() == 7u);
+  {
+    // Challenge entries match HTTP requests; a TLS connection, which cannot be
+    // challenged, is not stopped by them.
+    const uint64_t at = 1000000;
+    const auto* c = s->match(client("198.18.7.7"), at);
+    BOOST_TEST_REQUIRE(c != nullptr);
+    BOOST_TEST((c->action == behave::BlockAction::challenge));
+    const uint8_t a[4] = {198, 18, 7, 7};
+    BOOST_TEST(s->match_address(a, 4, at) == nullptr);
+    BOOST_TEST(s->match_fingerprint("t13d1812h1_85036bcba153_b26ce05bbdd6", at) == nullptr);
+    BOOST_TEST(s->match_fingerprint("t13d1516h2_8daaf6152771_e5627efa2ab1", at) != nullptr);
+  }
   const uint64_t now = 1000000;
   auto m = s->match(client("203.0.113.200"), now);
   BOOST_TEST_REQUIRE(m != nullptr);
   BOOST_TEST(m->id == 1u);
-  BOOST_TEST(!m->respond);
+  BOOST_TEST((m->action == behave::BlockAction::block));
   m = s->match(client("198.18.0.9"), now);
   BOOST_TEST_REQUIRE(m != nullptr);
   BOOST_TEST(m->id == 2u);
-  BOOST_TEST(m->respond);
+  BOOST_TEST((m->action == behave::BlockAction::respond));
   BOOST_TEST(s->match(client("198.18.0.8"), now) == nullptr);
   BOOST_TEST(s->match(client("203.0.114.1"), now) == nullptr);
   BOOST_TEST(s->match(client("2001:db8:bad:ffff::1"), now) != nullptr);

@@ -163,15 +163,34 @@ BOOST_AUTO_TEST_CASE(a_solved_stamp_clears_its_own_client_only) {
   BOOST_TEST((behave::check_clearance(*keys, cookie, me, now, 600, 8) == ClearanceCheck::expired));
   // Not enough work.
   BOOST_TEST((check(solve(stamp, 8, true), me, *keys, now) == ClearanceCheck::no_work));
-  // Rotation: the previous period's key still verifies, older ones do not.
+  // Rotation: the previous period's key still verifies, older ones do not; the next
+  // period's too (another box sharing the secret, a little ahead).
   auto next = behave::ClearanceKeys::derive(s.data(), s.size(), 101);
   auto later = behave::ClearanceKeys::derive(s.data(), s.size(), 102);
+  auto behind = behave::ClearanceKeys::derive(s.data(), s.size(), 99);
   BOOST_TEST((check(cookie, me, *next, now) == ClearanceCheck::valid));
+  BOOST_TEST((check(cookie, me, *behind, now) == ClearanceCheck::valid));
   BOOST_TEST((check(cookie, me, *later, now) == ClearanceCheck::unknown_key));
+  // A minute of clock skew between boxes is tolerated, not more.
+  BOOST_TEST(
+      (behave::check_clearance(*keys, cookie, me, now - 60, 1800, 8) == ClearanceCheck::valid));
+  BOOST_TEST(
+      (behave::check_clearance(*keys, cookie, me, now - 61, 1800, 8) == ClearanceCheck::expired));
   // Another secret (another box) does not accept it.
   const std::vector<uint8_t> other(32, 0x43);
   auto theirs = behave::ClearanceKeys::derive(other.data(), other.size(), 100);
   BOOST_TEST((check(cookie, me, *theirs, now) == ClearanceCheck::bad_mac));
+}
+
+BOOST_AUTO_TEST_CASE(a_stamp_expires_before_its_key_is_dropped) {
+  const auto s = secret();
+  auto keys = behave::ClearanceKeys::derive(s.data(), s.size(), 100);  // periods of 3600 s
+  const behave::ClearanceKey& k = keys->current();
+  // Early in period 100: the whole lifetime fits before period 102 drops the key.
+  BOOST_TEST(behave::stamp_expiry(k, 360000, 1800, 3600) == 361800u);
+  // Late in period 101 (the key is still accepted): cut at the last second of 101.
+  BOOST_TEST(behave::stamp_expiry(k, 367000, 1800, 3600) == 367199u);
+  BOOST_TEST(behave::stamp_expiry(k, 360000, 86400, 3600) == 367199u);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_cookies_are_named) {
@@ -342,6 +361,30 @@ BOOST_AUTO_TEST_CASE(sections_reach_the_bundle) {
   BOOST_TEST(detect::result_json(*b, r[0])["verdict"]["action"] == "challenge");
 }
 
+BOOST_AUTO_TEST_CASE(a_cleared_challenge_leaves_the_next_enforcing_rule) {
+  // 20 log rules that match every request (more than a verdict records), then a
+  // challenge rule, then a block rule, all on /account: with a clearance the block
+  // rule must still decide.
+  std::string yaml = "rules:\n";
+  for (int i = 1; i <= 20; ++i) {
+    yaml += "  - {id: ";
+    yaml += std::to_string(i);
+    yaml += ", name: l, action: log, match: {field: path, prefix: /}}\n";
+  }
+  yaml += "  - {id: 100, name: c, action: challenge, match: {field: path, prefix: /account}}\n";
+  yaml += "  - {id: 101, name: b, action: block, match: {field: path, prefix: /account/admin}}\n";
+  auto b = test::bundle_of(yaml);
+  detect::Matcher m(*b);
+  auto r = detect::evaluate_requests(m, "GET /account/admin HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST_REQUIRE(r.size() == 1u);
+  const auto& v = r[0].verdict;
+  BOOST_TEST(b->rules[static_cast<size_t>(v.decisive)].id == 100u);
+  BOOST_TEST_REQUIRE(v.decisive_unchallenged >= 0);
+  BOOST_TEST(b->rules[static_cast<size_t>(v.decisive_unchallenged)].id == 101u);
+  r = detect::evaluate_requests(m, "GET /account/me HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST(r[0].verdict.decisive_unchallenged == -1);
+}
+
 BOOST_AUTO_TEST_CASE(errors_have_lines) {
   const auto err = test::error_of;
   BOOST_TEST(err("challenge: {difficulty: 30}\n").find("t.yaml:1:") == 0u);
@@ -357,8 +400,8 @@ BOOST_AUTO_TEST_CASE(errors_have_lines) {
           .find("cannot answer in HTTP") != std::string::npos);
   BOOST_TEST(err("limits:\n  - {id: 1, name: x, key: [client_ip], rate: 1/s, action: decoy}\n")
                  .find("a limit's 'action' must be") != std::string::npos);
-  BOOST_TEST(err("credential_stuffing: {action: challenge}\n")
-                 .find("credential_stuffing 'action' must be block or respond") !=
+  BOOST_TEST(err("credential_stuffing: {action: decoy}\n")
+                 .find("credential_stuffing 'action' must be block, respond or challenge") !=
              std::string::npos);
 }
 

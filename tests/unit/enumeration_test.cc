@@ -74,6 +74,44 @@ BOOST_AUTO_TEST_CASE(sequential_walks_and_distinct_ids) {
   BOOST_TEST(entries[0]["id"].get<uint64_t>() >= (uint64_t{1} << 41));  // its own id range
 }
 
+BOOST_AUTO_TEST_CASE(response_volume_per_key) {
+  behave::EnumerationDetector d;
+  rules::ObjectPolicy p = entry();
+  p.max_ids = 0;
+  p.sequential = 0;
+  p.max_bytes = 100000;
+  p.action = rules::Action::challenge;
+  d.configure({p});
+  std::vector<nlohmann::json> ev;
+  auto served = [](uint8_t client, uint64_t id, uint64_t bytes) {
+    behave::ObjectRecord r = read(client, id);
+    r.volume = 1;
+    r.bytes = bytes;
+    return r;
+  };
+  // A scraper of one big page, again and again; a reader of small ones.
+  for (int k = 0; k < 3; ++k) {
+    d.add(read(1, 7), 100, ev);
+    d.add(served(1, 7, 30000), 100, ev);
+    d.add(read(2, 7), 100, ev);
+    d.add(served(2, 7, 300), 100, ev);
+  }
+  BOOST_TEST(ev.empty());
+  d.add(served(1, 7, 10000), 100, ev);  // 100000 bytes: at the threshold
+  BOOST_TEST_REQUIRE(ev.size() == 1u);
+  BOOST_TEST(ev[0]["check"] == "response_bytes");
+  BOOST_TEST(ev[0]["response_bytes"] == 100000);
+  BOOST_TEST(ev[0]["action"] == "challenge");
+  BOOST_TEST(d.reads() == 6u);  // volume records are not reads
+  const auto entries = d.decisions().block_entries();
+  BOOST_TEST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(entries[0]["action"] == 2);  // behave::BlockAction::challenge
+  // A new window starts from zero.
+  ev.clear();
+  d.add(served(2, 7, 99999), 200, ev);
+  BOOST_TEST(ev.empty());
+}
+
 BOOST_AUTO_TEST_CASE(windows_and_monitor_mode) {
   behave::EnumerationDetector d;
   rules::ObjectPolicy p = entry();
@@ -95,8 +133,9 @@ BOOST_AUTO_TEST_CASE(section_reaches_the_bundle_and_errors_have_lines) {
   auto b = test::bundle_of(
       "identity: {api_key_header: X-Key}\n"
       "enumeration:\n  - {name: orders, path: \"/v2/users/{id}/orders\", key: api_key, max_ids: "
-      "0}\n");
+      "0, max_bytes: 5000000}\n");
   BOOST_TEST_REQUIRE(b->objects.size() == 1u);
+  BOOST_TEST(b->objects[0].max_bytes == 5000000u);
   BOOST_TEST(b->objects[0].prefix == "/v2/users/");
   BOOST_TEST(b->objects[0].suffix == "/orders");
   BOOST_TEST(b->objects[0].max_ids == 0u);
@@ -109,7 +148,7 @@ BOOST_AUTO_TEST_CASE(section_reaches_the_bundle_and_errors_have_lines) {
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: session}\n")
                  .find("'key' must be one of") != std::string::npos);
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", max_ids: 0, sequential: 0}\n")
-                 .find("both off") != std::string::npos);
+                 .find("are all off") != std::string::npos);
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: fingerprint}\n")
                  .find("set identity.fingerprint_header") != std::string::npos);
 }
