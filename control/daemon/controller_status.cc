@@ -31,7 +31,9 @@ json Controller::cmd_status() {
   r["config"] = {{"active_version", active},
                  {"bundle_sha256", meta ? meta->bundle_sha256 : ""},
                  {"candidate", store_.candidate_config().has_value()}};
-  if (auto p = store_.pending())
+  // A pending confirmation belongs to the active version; one for another version is
+  // being resolved right now (an automatic rollback activates before it clears it).
+  if (auto p = store_.pending(); p && p->version == active)
     r["config"]["pending_confirm"] = {
         {"version", p->version},
         {"previous", p->previous},

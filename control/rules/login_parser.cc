@@ -102,8 +102,9 @@ ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
 }
 
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
-  require_map(n, "credential_stuffing",
-              {"mode", "action", "window", "ttl", "thresholds", "failure_ratio"});
+  require_map(
+      n, "credential_stuffing",
+      {"mode", "action", "window", "ttl", "thresholds", "failure_ratio", "challenge_unknown"});
   StuffingPolicy p;
   p.enabled = true;
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
@@ -114,6 +115,8 @@ StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
                          "reports only, use mode: monitor)");
   }
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 3600);
+  if (n["challenge_unknown"])
+    p.challenge_unknown = yaml::bool_of(n["challenge_unknown"], "challenge_unknown");
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);
   if (const YAML::Node t = n["thresholds"]) {
     require_map(t, "thresholds",

@@ -19,6 +19,8 @@
 //       user_agent: 0
 //       username_ips: 20             # addresses one username failed from (logged)
 //     failure_ratio: {factor: 3.0, min_attempts: 50}
+//     challenge_unknown: false       # after a ratio alarm (for ttl), challenge login
+//                                    # requests from fingerprints not seen succeeding
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -186,7 +186,8 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                          {"user_agent_users", sp.user_agent_users},
                          {"username_ips", sp.username_ips},
                          {"ratio_factor_milli", static_cast<uint64_t>(sp.ratio_factor * 1000)},
-                         {"ratio_min_attempts", sp.ratio_min_attempts}};
+                         {"ratio_min_attempts", sp.ratio_min_attempts},
+                         {"challenge_unknown", sp.challenge_unknown ? 1 : 0}};
   const ChallengePolicy& ch = set.challenge;
   const json challenge = {{"difficulty", ch.difficulty}, {"ttl", ch.ttl_s}};
   const ConsistencyPolicy& cp = set.consistency;

@@ -164,6 +164,9 @@ struct StuffingPolicy {
   // over `ratio_factor` times (with at least `ratio_min_attempts` attempts) is an attack.
   double ratio_factor = 3.0;
   uint32_t ratio_min_attempts = 50;
+  // After a failure-ratio alarm, for `ttl_s`: login requests whose fingerprint had no
+  // successful login in an earlier ordinary window are challenged (enforce mode).
+  bool challenge_unknown = false;
   std::string origin;
 };
 

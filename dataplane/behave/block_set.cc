@@ -6,6 +6,7 @@
 #include <rte_jhash.h>
 
 #include <algorithm>
+#include <array>
 
 #include "dataplane/detect/ip_prefix.h"
 
@@ -17,6 +18,9 @@ using json = nlohmann::json;
 struct BuildError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+constexpr uint8_t kClearanceParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
+                                    (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
 
 uint64_t number(const json& e, const char* key, uint64_t max) {
   if (!e.contains(key) || !e[key].is_number_unsigned() || e[key].get<uint64_t>() > max)
@@ -56,6 +60,8 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
       BlockMatch m;
       m.id = number(e, "id", UINT64_MAX);
       m.action = static_cast<BlockAction>(number(e, "action", 2));
+      // A clearance binds the fingerprint and user agent: challenges need their digests.
+      if (m.action == BlockAction::challenge) s->wants_ |= kClearanceParts;
       const uint64_t expires = number(e, "expires_unix", UINT64_MAX / 2);
       // Already expired entries are kept out; others get a TSC deadline.
       if (expires && expires <= now_unix) continue;
@@ -126,6 +132,28 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
     }
     std::sort(s->v4_bits_.rbegin(), s->v4_bits_.rend());
     std::sort(s->v6_bits_.rbegin(), s->v6_bits_.rend());
+    if (msg.contains("login_guard") && !msg["login_guard"].is_null()) {
+      const json& g = msg["login_guard"];
+      if (!g.is_object() || !g.contains("known") || !g["known"].is_array())
+        throw BuildError("login_guard without its known fingerprints");
+      const uint64_t expires = number(g, "expires_unix", UINT64_MAX / 2);
+      if (g["known"].size() > kMaxKnownFingerprints)
+        throw BuildError("login_guard with more than " + std::to_string(kMaxKnownFingerprints) +
+                         " known fingerprints");
+      for (const json& k : g["known"]) {
+        if (!k.is_binary() || k.get_binary().size() != 16)
+          throw BuildError("a known fingerprint that is not a 16-byte digest");
+        std::array<uint8_t, 16> d;
+        std::copy_n(k.get_binary().begin(), 16, d.begin());
+        s->known_.push_back(d);
+      }
+      std::sort(s->known_.begin(), s->known_.end());
+      s->wants_ |= kClearanceParts;
+      if (expires > now_unix) {
+        const uint64_t left = expires - now_unix;
+        s->guard_until_tsc_ = left < (UINT64_MAX - now_tsc) / hz ? now_tsc + left * hz : UINT64_MAX;
+      }
+    }
   } catch (const BuildError& e) {
     error = std::string("invalid block list: ") + e.what();
     return nullptr;
@@ -134,6 +162,12 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
     return nullptr;
   }
   return s;
+}
+
+bool BlockSet::known_fingerprint(const uint8_t* digest) const {
+  std::array<uint8_t, 16> d;
+  std::copy_n(digest, 16, d.begin());
+  return std::binary_search(known_.begin(), known_.end(), d);
 }
 
 BlockSet::~BlockSet() {

@@ -7,6 +7,7 @@
 // matches even before bulwark-control pushes the list without it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@ enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, 
 inline constexpr size_t kMaxBlockEntries = 100000;  // the operator's list
 // ... plus decisions: each detector holds at most 10000 (decision_list.h).
 inline constexpr size_t kMaxBlockSetEntries = kMaxBlockEntries + 2 * 10000;
+inline constexpr size_t kMaxKnownFingerprints = 10000;  // login guard (stuffing_detector.h)
 
 // What an entry does: reset; answer 403; challenge (HTTP requests without a valid
 // clearance; TLS connections, which cannot be answered, pass).
@@ -53,6 +55,10 @@ class BlockSet {
   const BlockMatch* match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const;
   // KeyPart bits resolve_identity must fill for match() (api_key, fingerprint).
   uint8_t wants() const { return wants_; }
+  // The login guard (after a credential-stuffing alarm, with challenge_unknown): open
+  // until its deadline; fingerprints (16-byte digests of their text) known to log in.
+  bool login_guarded(uint64_t now_tsc) const { return guard_until_tsc_ > now_tsc; }
+  bool known_fingerprint(const uint8_t* digest) const;
   bool has_fingerprints() const { return fingerprints_; }
   size_t size() const { return count_; }
   const std::string& sha256() const { return sha256_; }
@@ -73,6 +79,8 @@ class BlockSet {
   size_t count_ = 0;  // live entries
   bool fingerprints_ = false;
   std::string sha256_;
+  uint64_t guard_until_tsc_ = 0;
+  std::vector<std::array<uint8_t, 16>> known_;  // sorted
 };
 
 }  // namespace bulwark::behave

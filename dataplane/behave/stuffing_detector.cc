@@ -43,6 +43,7 @@ std::string address_text(const uint8_t* a, uint8_t len) {
 void StuffingDetector::configure(const rules::StuffingPolicy& p, std::vector<std::string> names) {
   // Decisions hold across reloads of the same policy, not once it is off or monitoring.
   if (!p.enabled || p.mode != rules::Mode::enforce || p.action != p_.action) decisions_.clear();
+  if (!p.enabled || p.mode != rules::Mode::enforce || !p.challenge_unknown) guard_until_ = 0;
   p_ = p;
   endpoints_ = std::move(names);
   window_start_ = 0;
@@ -61,6 +62,13 @@ void StuffingDetector::roll(uint64_t now, std::vector<nlohmann::json>& events) {
                       static_cast<double>(window_attempts_));
     if (ratios_.size() > kBaselineWindows) ratios_.pop_front();
   }
+  // Fingerprints that logged in successfully in an ordinary window become known.
+  if (!window_alarmed_)
+    for (const Key& k : window_known_) {
+      if (known_.size() >= kMaxKnown) break;
+      known_.insert(k);
+    }
+  window_known_.clear();
   (void)events;
   window_start_ =
       window_start_ ? window_start_ + (now - window_start_) / p_.window_s * p_.window_s : now;
@@ -133,6 +141,12 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
   roll(now, events);
   if (r.outcome == LoginOutcome::unknown) return;
   ++window_attempts_;
+  if (r.outcome == LoginOutcome::success && r.has_fingerprint && window_known_.size() < kMaxKnown) {
+    Key k{};
+    k[0] = 2;
+    std::memcpy(k.data() + 2, r.fingerprint, 16);
+    window_known_.insert(k);
+  }
   if (r.outcome != LoginOutcome::failure) return;
   ++c_.failures;
   ++window_failures_;
@@ -142,7 +156,13 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
       c_.window_ratio > p_.ratio_factor * std::max(c_.baseline, 0.01)) {
     window_alarmed_ = true;
     ++c_.attack_windows;
+    const bool guard = p_.challenge_unknown;
+    if (guard && p_.mode == rules::Mode::enforce) guard_until_ = now + p_.ttl_s;
     events.push_back({{"type", "login_attack"},
+                      {"challenge_unknown", guard},
+                      {"known_fingerprints", known_.size()},
+                      {"enforced", guard && p_.mode == rules::Mode::enforce},
+                      {"guard_until_unix", guard ? now + p_.ttl_s : 0},
                       {"failure_ratio", c_.window_ratio},
                       {"baseline", c_.baseline},
                       {"baseline_windows", c_.baseline_windows},
@@ -217,6 +237,21 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
       }
     }
   }
+}
+
+nlohmann::json StuffingDetector::guard_json(uint64_t now) const {
+  if (guard_until_ <= now) return nullptr;
+  nlohmann::json known = nlohmann::json::array();
+  for (const Key& k : known_)
+    known.push_back(nlohmann::json::binary(std::vector<uint8_t>(k.begin() + 2, k.end())));
+  return {{"expires_unix", guard_until_}, {"known", std::move(known)}};
+}
+
+bool StuffingDetector::take_guard_changed(uint64_t now) {
+  const bool open = guard_until_ > now;
+  if (open == guard_open_) return false;
+  guard_open_ = open;
+  return true;
 }
 
 }  // namespace bulwark::behave

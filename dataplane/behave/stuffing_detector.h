@@ -6,7 +6,10 @@
 // a baseline learned from earlier windows. A key at its threshold gets a decision that
 // holds for the policy's TTL: in enforce mode it joins the block list every worker
 // reads (so later attempts from it are stopped on every worker), in monitor mode it is
-// only reported. Tracked keys per window are bounded (counted when full).
+// only reported. Tracked keys per window are bounded (counted when full). Fingerprints
+// with a successful login in an ordinary window are remembered (bounded); with
+// challenge_unknown, an alarm opens a login guard for the TTL: login requests from
+// other fingerprints are challenged (see block_set.h).
 // Owner: the main lcore (not thread-safe).
 #pragma once
 
@@ -16,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "control/rules/rule_model.h"
@@ -36,7 +40,8 @@ struct StuffingCounters {
 
 class StuffingDetector {
  public:
-  static constexpr size_t kMaxKeys = 50000;  // per table and window
+  static constexpr size_t kMaxKeys = 50000;   // per table and window
+  static constexpr size_t kMaxKnown = 10000;  // fingerprints remembered as legitimate
 
   // A new policy (a new bundle): counting starts again; decisions already made stay.
   void configure(const rules::StuffingPolicy& p, std::vector<std::string> endpoint_names);
@@ -46,6 +51,12 @@ class StuffingDetector {
   // Decisions made (enforced ones go into the block list; see decision_list.h).
   DecisionList& decisions() { return decisions_; }
   const StuffingCounters& counters() const { return c_; }
+  // The login guard for the block list: {expires_unix, known: [16-byte digests]} while
+  // one is open in enforce mode, else null. take_guard_changed: opened or closed since
+  // the last call.
+  nlohmann::json guard_json(uint64_t now_unix) const;
+  bool take_guard_changed(uint64_t now_unix);
+  size_t known_fingerprints() const { return known_.size(); }
 
  private:
   using Key = DecisionKey;
@@ -66,6 +77,9 @@ class StuffingDetector {
   std::unordered_map<Key, DistinctCounter, KeyHash> by_ip_, by_prefix_, by_fp_, by_ua_, by_user_;
   DecisionList decisions_;
   StuffingCounters c_;
+  std::unordered_set<Key, KeyHash> known_, window_known_;  // fingerprint digests (kind 2)
+  uint64_t guard_until_ = 0;
+  bool guard_open_ = false;  // as last taken by take_guard_changed
 };
 
 }  // namespace bulwark::behave

@@ -298,6 +298,7 @@ void parse_content(const json& c, Bundle& b) {
           p.key == rules::KeyPart::session || p.method.empty() || p.method.size() > 16)
         throw BundleError("bad enumeration entry");
       b.object_parts |= static_cast<uint8_t>(1u << static_cast<unsigned>(p.key));
+      if (p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;
       b.objects.push_back(std::move(p));
     }
     if (b.objects.size() > 64) throw BundleError("more than 64 enumeration entries");
@@ -318,6 +319,12 @@ void parse_content(const json& c, Bundle& b) {
     p.username_ips = get<uint32_t>(s, "username_ips", 100000);
     p.ratio_factor = static_cast<double>(get<uint64_t>(s, "ratio_factor_milli", 100000)) / 1000;
     p.ratio_min_attempts = get<uint32_t>(s, "ratio_min_attempts", 1000000);
+    p.challenge_unknown =
+        s.contains("challenge_unknown") && get<uint8_t>(s, "challenge_unknown", 1);
+    // Decisions and the login guard may challenge: clearances need their digests.
+    if (p.enabled && p.mode == Mode::enforce &&
+        (p.challenge_unknown || p.action == Action::challenge))
+      b.challenges = true;
     if (p.enabled && (p.window_s == 0 || p.ttl_s == 0))
       throw BundleError("stuffing window or ttl of 0");
   }

@@ -19,6 +19,7 @@ const char* cause_name(ChallengeCause c) {
     case ChallengeCause::limit: return "rate_limit";
     case ChallengeCause::consistency: return "consistency";
     case ChallengeCause::block_list: return "block_list";
+    case ChallengeCause::login_guard: return "login_guard";
   }
   return "unknown";
 }
@@ -72,6 +73,26 @@ void Inspector::send_challenge(const HttpHead& head, ChallengeCause cause, uint3
           static_cast<uint8_t>(rules::Mode::enforce), true, head.anomalies, status, &head);
   }
   cut(std::string_view(challenge_response_, n));
+}
+
+bool Inspector::guard_login(HttpSession& s, const HttpHead& head, const behave::BlockSet* blocks) {
+  if (!blocks || !blocks->login_guarded(cur_.now)) return false;
+  const behave::LoginRecord& r = s.login.rec;
+  if (r.has_fingerprint && blocks->known_fingerprint(r.fingerprint)) return false;
+  if (clearance_ok(head)) return false;
+  end_login(s);  // it never reaches the origin: no outcome to learn from
+  end_scan(s);
+  // One event a second per worker, with the number challenged since the last.
+  ++guard_events_.stopped;
+  const bool report = guard_events_.last_tsc == 0 || cur_.now - guard_events_.last_tsc >= tsc_hz_;
+  if (report) {
+    cur_.limit_denied = guard_events_.stopped;
+    guard_events_.last_tsc = cur_.now ? cur_.now : 1;
+    guard_events_.stopped = 0;
+  }
+  send_challenge(head, ChallengeCause::login_guard, 0, 0, report);
+  cur_.limit_denied = 0;
+  return true;
 }
 
 bool Inspector::apply_consistency(const HttpHead& head) {

@@ -21,7 +21,7 @@ enum class EventType : uint8_t {
 };
 
 // Why a request was challenged.
-enum class ChallengeCause : uint8_t { rule = 0, limit, consistency, block_list };
+enum class ChallengeCause : uint8_t { rule = 0, limit, consistency, block_list, login_guard };
 
 struct EventRecord {
   uint64_t tsc;  // when (worker's TSC)

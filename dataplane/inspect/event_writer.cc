@@ -138,9 +138,11 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     if (e.status) j["status"] = e.status;
   }
   if (e.type == EventType::challenge) {
-    static const char* kCauses[] = {"rule", "rate_limit", "consistency", "block_list"};
+    static const char* kCauses[] = {"rule", "rate_limit", "consistency", "block_list",
+                                    "login_guard"};
     const unsigned c = static_cast<unsigned>(e.cause);
-    j["cause"] = c < 4 ? kCauses[c] : "?";
+    j["cause"] = c < 5 ? kCauses[c] : "?";
+    if (e.cause == ChallengeCause::login_guard) j["challenged"] = e.limit_denied;
     if (e.cause == ChallengeCause::rule || e.cause == ChallengeCause::limit)
       j["rule"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};
     j["answer"] = e.page ? "page" : "api";

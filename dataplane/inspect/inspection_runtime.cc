@@ -215,6 +215,7 @@ bool InspectionRuntime::rebuild_blocks_locked(std::string& error) {
   if (!msg.contains("entries") || !msg["entries"].is_array())
     msg["entries"] = nlohmann::json::array();
   for (const auto& e : decision_blocks_) msg["entries"].push_back(e);
+  if (!login_guard_.is_null()) msg["login_guard"] = login_guard_;
   auto fresh = behave::BlockSet::build(msg, ++block_generation_, unix_seconds(), rte_rdtsc(),
                                        rte_get_tsc_hz(), error);
   if (!fresh) return false;
@@ -344,7 +345,10 @@ void InspectionRuntime::poll_logins() {
   enumeration_.decisions().expire(now);
   detector_.decisions().expire(now);
   for (auto& e : events) writer_.write(std::move(e), sink_);
-  const bool stuffing_changed = detector_.decisions().take_changed();
+  // Both are taken (each resets its flag): no short-circuit.
+  const bool decisions_changed = detector_.decisions().take_changed();
+  const bool guard_changed = detector_.take_guard_changed(now);
+  const bool stuffing_changed = decisions_changed || guard_changed;
   rebuild_pending_ =
       enumeration_.decisions().take_changed() || stuffing_changed || rebuild_pending_;
   // Decisions reach the workers' block list at most every 100 ms (a rebuild copies the
@@ -354,6 +358,7 @@ void InspectionRuntime::poll_logins() {
     std::unique_lock<std::mutex> lock(load_mu_, std::try_to_lock);
     if (lock.owns_lock()) {
       decision_blocks_ = detector_.decisions().block_entries();
+      login_guard_ = detector_.guard_json(now);
       for (auto& e : enumeration_.decisions().block_entries())
         decision_blocks_.push_back(std::move(e));
       std::string error;

@@ -110,6 +110,7 @@ class InspectionRuntime {
   uint64_t detector_generation_ = 0;
   nlohmann::json manual_blocks_ = nlohmann::json::object();
   nlohmann::json decision_blocks_ = nlohmann::json::array();
+  nlohmann::json login_guard_;  // the stuffing detector's open login guard, or null
   void poll_logins();
   bool rebuild_pending_ = false;  // main lcore
   std::chrono::steady_clock::time_point last_rebuild_{};

@@ -546,7 +546,9 @@ void Inspector::on_head(const HttpHead& head) {
   // Rules see the client as identified (through trusted proxies).
   const detect::RequestView view =
       detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
-  if (!cur_.rules->bundle->logins.empty()) start_login(s, head, view.path);
+  if (!cur_.rules->bundle->logins.empty() && start_login(s, head, view.path) &&
+      guard_login(s, head, blocks))
+    return;
   if (!cur_.rules->bundle->objects.empty()) observe_objects(head, view.path);
   detect::Verdict v;
   end_scan(s);  // a request cut short keeps no stream

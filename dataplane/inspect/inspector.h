@@ -119,7 +119,10 @@ class Inspector : private HttpHandler {
   bool apply_limits(const detect::Verdict& v, const HttpHead& head);
   // Login endpoints (login_track.cc): a request to one starts tracking, its body gives
   // the username, its response the outcome, which goes to the main lcore's detector.
-  void start_login(HttpSession& s, const HttpHead& head, std::string_view path);
+  // True if the request is to a login endpoint (then followed to its outcome).
+  bool start_login(HttpSession& s, const HttpHead& head, std::string_view path);
+  // The login guard (credential stuffing's challenge_unknown): true if it challenged.
+  bool guard_login(HttpSession& s, const HttpHead& head, const behave::BlockSet* blocks);
   void login_body(HttpSession& s, const uint8_t* data, size_t len);
   void login_request_end(HttpSession& s);
   void login_response_head(HttpSession& s, const HttpHead& head);
@@ -216,6 +219,7 @@ class Inspector : private HttpHandler {
   };
   static constexpr unsigned kBlockEventSlots = 256;
   BlockEventSlot block_events_[kBlockEventSlots];
+  BlockEventSlot guard_events_;  // login-guard challenges: one event per second
 
   // The packet being handled (valid during on_packet).
   struct Current {

@@ -30,7 +30,7 @@ void Inspector::drop_login(HttpSession& s) {
   s.login.awaiting = s.login.scanning = false;
 }
 
-void Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_view path) {
+bool Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_view path) {
   const detect::Bundle& b = *cur_.rules->bundle;
   uint8_t found = HttpSession::Login::kNone;
   for (size_t i = 0; i < b.logins.size(); ++i)
@@ -38,7 +38,7 @@ void Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_vi
       found = static_cast<uint8_t>(i);
       break;
     }
-  if (found == HttpSession::Login::kNone) return;
+  if (found == HttpSession::Login::kNone) return false;
   st_->login_requests.add(1);
   if (s.login.endpoint != HttpSession::Login::kNone)
     finish_login(s, behave::LoginOutcome::unknown, 0);
@@ -80,6 +80,7 @@ void Inspector::start_login(HttpSession& s, const HttpHead& head, std::string_vi
   r.has_user = 0;
   r.endpoint = found;
   r.worker = static_cast<uint8_t>(worker_);
+  return true;
 }
 
 void Inspector::login_body(HttpSession& s, const uint8_t* data, size_t len) {

@@ -24,11 +24,7 @@ CHROMIUM=$(command -v chromium || true)
 [[ -n $CHROMIUM ]] || fail "chromium is not installed (tools/setup.sh installs it)"
 CC=$LAB_ROOT/tests/lab/challenge_client.py
 
-"$LABSH" up >/dev/null
-"$LABSH" start-control --initial-rules "$LAB_ROOT/tests/lab/rules/challenge.yaml" >/dev/null
-LAB_INSIDE_DEV="net_pcap1,rx_iface_in=in0,tx_iface=in0,tx_iface=in0" \
-  "$LABSH" start-dataplane --main-core 0 --workers 1,1 --events "$EVENTS" >/dev/null
-wait_rules_in_sync
+start_two_worker_lab "$LAB_ROOT/tests/lab/rules/challenge.yaml"
 origin_count() {
   client curl -sS -m 5 http://198.18.0.2/__origin/stats |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"].get(sys.argv[1], 0))' "$1"

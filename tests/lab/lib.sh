@@ -53,6 +53,16 @@ if [[ -n ${CONTROL:-} ]]; then
   STATE=${LAB_RUN:-/run/bulwark-lab}/$LAB
   ctl() { "$BULWARKCTL" --socket "$STATE/control.sock" "$@"; }
 fi
+# The lab with bulwark-control started on rules file $1 and a dataplane of two workers
+# sharing CPU 1 (see two_workers_test.sh for the inside leg) writing events to $EVENTS;
+# returns once the rules are pushed.
+start_two_worker_lab() {
+  "$LABSH" up >/dev/null
+  "$LABSH" start-control --initial-rules "$1" >/dev/null
+  LAB_INSIDE_DEV="net_pcap1,rx_iface_in=in0,tx_iface=in0,tx_iface=in0" \
+    "$LABSH" start-dataplane --main-core 0 --workers 1,1 --events "$EVENTS" >/dev/null
+  wait_rules_in_sync
+}
 # Waits until bulwark-control has pushed its active rules to the dataplane (10 s).
 wait_rules_in_sync() {
   local i

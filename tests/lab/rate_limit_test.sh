@@ -16,12 +16,7 @@ DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
 
 EVENTS=$TMP/events.jsonl
-"$LABSH" up >/dev/null
-"$LABSH" start-control --initial-rules "$LAB_ROOT/tests/lab/rules/limits.yaml" >/dev/null
-# Two workers sharing CPU 1 (see two_workers_test.sh for the inside leg).
-LAB_INSIDE_DEV="net_pcap1,rx_iface_in=in0,tx_iface=in0,tx_iface=in0" \
-  "$LABSH" start-dataplane --main-core 0 --workers 1,1 --events "$EVENTS" >/dev/null
-wait_rules_in_sync
+start_two_worker_lab "$LAB_ROOT/tests/lab/rules/limits.yaml"
 client curl -sS -m 5 -o /dev/null http://198.18.0.2/health || fail "warm-up request"
 
 SECONDS_RUN=6

@@ -13,11 +13,7 @@ DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
 EVENTS=$TMP/events.jsonl
 
-"$LABSH" up >/dev/null
-"$LABSH" start-control --initial-rules "$LAB_ROOT/tests/lab/rules/stuffing.yaml" >/dev/null
-LAB_INSIDE_DEV="net_pcap1,rx_iface_in=in0,tx_iface=in0,tx_iface=in0" \
-  "$LABSH" start-dataplane --main-core 0 --workers 1,1 --events "$EVENTS" >/dev/null
-wait_rules_in_sync
+start_two_worker_lab "$LAB_ROOT/tests/lab/rules/stuffing.yaml"
 
 # 11 s of legitimate traffic alone (two 5 s windows: the baseline), then the attack.
 client python3 "$LAB_ROOT/tests/lab/stuffing_client.py" --seconds 24 --attack-delay 11 \

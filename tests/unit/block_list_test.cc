@@ -217,6 +217,36 @@ BOOST_AUTO_TEST_CASE(entries_expire_by_their_deadline) {
   BOOST_TEST(late->size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(the_login_guard_knows_its_fingerprints_until_its_deadline) {
+  test::ensure_eal();
+  using json = nlohmann::json;
+  auto digest = [](const std::string& t) {
+    behave::Digest x;
+    behave::digest_bytes(reinterpret_cast<const uint8_t*>(t.data()), t.size(), x);
+    return std::vector<uint8_t>(x, x + 16);
+  };
+  const json msg = {{"entries", json::array()},
+                    {"login_guard",
+                     {{"expires_unix", uint64_t{160}},
+                      {"known", {json::binary(digest("fp-b")), json::binary(digest("fp-a"))}}}}};
+  std::string error;
+  // now 100 s at TSC 1000000, 1000 ticks a second: the guard holds until TSC 1060000.
+  auto s = behave::BlockSet::build(msg, 7001, 100, 1000000, 1000, error);
+  BOOST_TEST_REQUIRE(s != nullptr, error);
+  BOOST_TEST(s->login_guarded(1059999));
+  BOOST_TEST(!s->login_guarded(1060000));
+  BOOST_TEST(s->known_fingerprint(digest("fp-a").data()));
+  BOOST_TEST(s->known_fingerprint(digest("fp-b").data()));
+  BOOST_TEST(!s->known_fingerprint(digest("fp-tool").data()));
+  // Clearances need the fingerprint and user-agent digests while a guard is open.
+  BOOST_TEST((s->wants() & (1u << static_cast<unsigned>(rules::KeyPart::user_agent))) != 0u);
+  // Without a guard: never guarded.
+  auto none =
+      behave::BlockSet::build({{"entries", json::array()}}, 7002, 100, 1000000, 1000, error);
+  BOOST_TEST_REQUIRE(none != nullptr, error);
+  BOOST_TEST(!none->login_guarded(1000000));
+}
+
 BOOST_AUTO_TEST_CASE(hostile_messages_are_refused) {
   test::ensure_eal();
   using json = nlohmann::json;
@@ -247,6 +277,10 @@ BOOST_AUTO_TEST_CASE(hostile_messages_are_refused) {
       {{"entries",
         {{{"id", 1}, {"kind", "fingerprint"}, {"action", 7}, {"expires_unix", 0}, {"text", "x"}}}}},
       {{"entries", {{{"id", 1}, {"kind", "mac"}, {"action", 0}, {"expires_unix", 0}}}}},
+      {{"entries", json::array()}, {"login_guard", 1}},
+      {{"entries", json::array()}, {"login_guard", {{"expires_unix", 200}}}},
+      {{"entries", json::array()},
+       {"login_guard", {{"expires_unix", 200}, {"known", {json::binary({1, 2, 3})}}}}},
   };
   uint64_t g = 5000;
   for (const auto& m : bad) {

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <random>
+#include <set>
 #include <string>
 
 #include "control/rules/rule_compiler.h"
@@ -224,6 +225,72 @@ BOOST_AUTO_TEST_CASE(failure_ratio_against_the_learned_baseline) {
   BOOST_TEST(ev[0]["baseline_windows"] == 2);
   BOOST_TEST(std::abs(ev[0]["baseline"].get<double>() - 0.05) < 1e-9);
   BOOST_TEST(d.counters().attack_windows == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_alarm_opens_the_login_guard_for_unknown_fingerprints) {
+  behave::StuffingDetector d;
+  rules::StuffingPolicy p = policy();
+  p.window_s = 10;
+  p.ip_users = p.fingerprint_users = p.username_ips = 0;
+  p.challenge_unknown = true;
+  p.ttl_s = 300;
+  d.configure(p, {"login"});
+  std::vector<nlohmann::json> ev;
+  // Two ordinary windows: browsers A and B log in (B fails now and then).
+  for (uint64_t w = 0; w < 2; ++w)
+    for (int i = 0; i < 100; ++i)
+      d.add(record(0x01000000 + i, "u", i % 2 ? "fp-browser-a" : "fp-browser-b",
+                   i < 5 ? behave::LoginOutcome::failure : behave::LoginOutcome::success),
+            100 + w * 10, ev);
+  BOOST_TEST(d.guard_json(115).is_null());
+  BOOST_TEST(!d.take_guard_changed(115));
+  // The attack window: a tool (fingerprint C) mostly fails, sometimes succeeds.
+  for (int i = 0; i < 100; ++i)
+    d.add(record(0x02000000 + i, numbered("u", i), "fp-tool-c",
+                 i % 5 ? behave::LoginOutcome::failure : behave::LoginOutcome::success),
+          125, ev);
+  BOOST_TEST_REQUIRE(ev.size() == 1u);
+  BOOST_TEST(ev[0]["challenge_unknown"] == true);
+  BOOST_TEST(ev[0]["enforced"] == true);
+  BOOST_TEST(ev[0]["known_fingerprints"] == 2);
+  BOOST_TEST(ev[0]["guard_until_unix"] == 425);
+  BOOST_TEST(d.take_guard_changed(126));
+  BOOST_TEST(!d.take_guard_changed(127));
+  const auto g = d.guard_json(126);
+  BOOST_TEST_REQUIRE(g.is_object());
+  BOOST_TEST(g["expires_unix"] == 425);
+  // A and B are known; C's successes in the attack window never make it known.
+  auto digest = [](const std::string& t) {
+    behave::Digest x;
+    behave::digest_bytes(reinterpret_cast<const uint8_t*>(t.data()), t.size(), x);
+    return std::string(reinterpret_cast<const char*>(x), 16);
+  };
+  std::set<std::string> known;
+  for (const auto& k : g["known"])
+    known.insert(std::string(k.get_binary().begin(), k.get_binary().end()));
+  BOOST_TEST((known == std::set<std::string>{digest("fp-browser-a"), digest("fp-browser-b")}));
+  d.add(record(0x03000000, "x", "fp-tool-c", behave::LoginOutcome::success), 140, ev);
+  BOOST_TEST(d.known_fingerprints() == 2u);  // the alarmed window taught nothing
+  d.add(record(0x03000001, "x", "fp-tool-c", behave::LoginOutcome::success), 150, ev);
+  BOOST_TEST(d.known_fingerprints() == 3u);  // an ordinary window after it does
+  // The guard closes at its TTL.
+  BOOST_TEST(d.guard_json(425).is_null());
+  BOOST_TEST(d.take_guard_changed(425));
+  // In monitor mode the alarm reports the guard but opens none.
+  behave::StuffingDetector m;
+  p.mode = rules::Mode::monitor;
+  m.configure(p, {"login"});
+  ev.clear();
+  for (uint64_t w = 0; w < 2; ++w)
+    for (int i = 0; i < 100; ++i)
+      m.add(record(0x01000000 + i, "u", "fp-a",
+                   i < 5 ? behave::LoginOutcome::failure : behave::LoginOutcome::success),
+            100 + w * 10, ev);
+  for (int i = 0; i < 100; ++i)
+    m.add(record(0x02000000 + i, numbered("u", i), "fp-c", behave::LoginOutcome::failure), 125, ev);
+  BOOST_TEST_REQUIRE(ev.size() == 1u);
+  BOOST_TEST(ev[0]["enforced"] == false);
+  BOOST_TEST(m.guard_json(126).is_null());
 }
 
 BOOST_AUTO_TEST_CASE(login_sections_reach_the_bundle) {
