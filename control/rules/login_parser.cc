@@ -49,10 +49,37 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin) {
   return e;
 }
 
+namespace {
+
+// `decoy: {status: 200, content_type: application/json, body: "{}"}`, for action decoy.
+DecoyAnswer decoy_of(const YAML::Node& n, Action action) {
+  DecoyAnswer d;
+  if (!n) return d;
+  if (action != Action::decoy) throw ConfigError(n, "'decoy' is only for action: decoy");
+  require_map(n, "decoy", {"status", "content_type", "body"});
+  if (n["status"]) d.status = scalar<uint16_t>(n["status"], "decoy.status", 200, 599);
+  if (n["content_type"]) {
+    d.content_type = string_of(n["content_type"], "decoy.content_type");
+    if (d.content_type.empty() || d.content_type.size() > 128 ||
+        d.content_type.find_first_of("\r\n") != std::string::npos)
+      throw ConfigError(n["content_type"], "'decoy.content_type' is not a header value");
+  }
+  if (n["body"]) {
+    if (!n["body"].IsScalar()) throw ConfigError(n["body"], "'decoy.body' must be a string");
+    d.body = n["body"].Scalar();
+    if (d.body.size() > 1024)
+      throw ConfigError(n["body"], "'decoy.body' is " + std::to_string(d.body.size()) +
+                                       " bytes; at most 1024 (the answer is sent as one packet)");
+  }
+  return d;
+}
+
+}  // namespace
+
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   require_map(n, "enumeration[]",
               {"name", "method", "path", "key", "max_ids", "sequential", "max_bytes", "window",
-               "ttl", "action", "mode"});
+               "ttl", "action", "decoy", "mode"});
   ObjectPolicy p;
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
   if (!n["name"]) throw ConfigError(n, "an enumeration entry needs a 'name'");
@@ -93,27 +120,31 @@ ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 86400);
   if (n["ttl"]) p.ttl_s = scalar<uint32_t>(n["ttl"], "ttl", 1, 7 * 86400);
   if (n["action"]) {
-    p.action = action_of(n["action"], {Action::block, Action::respond, Action::challenge},
-                         "an enumeration 'action' must be block, respond or challenge (for "
-                         "reports only, use mode: monitor)");
+    p.action =
+        action_of(n["action"], {Action::block, Action::respond, Action::challenge, Action::decoy},
+                  "an enumeration 'action' must be block, respond, challenge or decoy (for "
+                  "reports only, use mode: monitor)");
   }
+  p.decoy = decoy_of(n["decoy"], p.action);
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   return p;
 }
 
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin) {
-  require_map(
-      n, "credential_stuffing",
-      {"mode", "action", "window", "ttl", "thresholds", "failure_ratio", "challenge_unknown"});
+  require_map(n, "credential_stuffing",
+              {"mode", "action", "decoy", "window", "ttl", "thresholds", "failure_ratio",
+               "challenge_unknown"});
   StuffingPolicy p;
   p.enabled = true;
   p.origin = origin + ":" + std::to_string(n.Mark().line + 1);
   if (n["mode"]) p.mode = mode_of(n["mode"]);
   if (n["action"]) {
-    p.action = action_of(n["action"], {Action::block, Action::respond, Action::challenge},
-                         "credential_stuffing 'action' must be block, respond or challenge (for "
-                         "reports only, use mode: monitor)");
+    p.action =
+        action_of(n["action"], {Action::block, Action::respond, Action::challenge, Action::decoy},
+                  "credential_stuffing 'action' must be block, respond, challenge or decoy (for "
+                  "reports only, use mode: monitor)");
   }
+  p.decoy = decoy_of(n["decoy"], p.action);
   if (n["window"]) p.window_s = scalar<uint32_t>(n["window"], "window", 5, 3600);
   if (n["challenge_unknown"])
     p.challenge_unknown = yaml::bool_of(n["challenge_unknown"], "challenge_unknown");

@@ -85,6 +85,14 @@ struct Builder {
 
 }  // namespace
 
+namespace {
+
+json decoy_json(const DecoyAnswer& d) {
+  return {{"status", d.status}, {"type", d.content_type}, {"body", d.body}};
+}
+
+}  // namespace
+
 std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t version,
                                                    std::string& error, CompileStats* stats) {
   Builder b;
@@ -168,6 +176,7 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                        {"window", o.window_s},
                        {"ttl", o.ttl_s},
                        {"action", static_cast<uint8_t>(o.action)},
+                       {"decoy", decoy_json(o.decoy)},
                        {"mode", static_cast<uint8_t>(o.mode)}});
   }
   if (objects.size() > 64) {
@@ -178,6 +187,7 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
   const json stuffing = {{"enabled", sp.enabled ? 1 : 0},
                          {"mode", static_cast<uint8_t>(sp.mode)},
                          {"action", static_cast<uint8_t>(sp.action)},
+                         {"decoy", decoy_json(sp.decoy)},
                          {"window", sp.window_s},
                          {"ttl", sp.ttl_s},
                          {"ip_users", sp.ip_users},

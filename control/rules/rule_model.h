@@ -149,6 +149,14 @@ struct LoginEndpoint {
   std::string origin;
 };
 
+// What a policy's decoy decisions answer (action decoy): a plausible success, so the
+// client's tooling does not learn that it was caught.
+struct DecoyAnswer {
+  uint16_t status = 200;
+  std::string content_type = "application/json";
+  std::string body = "{}";
+};
+
 // Credential-stuffing detection (the `credential_stuffing:` section). Per window,
 // failed logins are counted per client address, prefix, fingerprint and user agent by
 // the distinct usernames they failed on, and per username by the distinct addresses;
@@ -156,7 +164,9 @@ struct LoginEndpoint {
 struct StuffingPolicy {
   bool enabled = false;
   Mode mode = Mode::enforce;
-  Action action = Action::block;  // on the clients decided against: block | respond (403)
+  // On the clients decided against: block | respond (403) | challenge | decoy.
+  Action action = Action::block;
+  DecoyAnswer decoy;
   uint32_t window_s = 60, ttl_s = 600;
   uint32_t ip_users = 10, prefix_users = 30, fingerprint_users = 50, user_agent_users = 0;
   uint32_t username_ips = 20;  // a username failing from this many addresses: logged
@@ -182,7 +192,8 @@ struct ObjectPolicy {
   uint32_t sequential = 20;  // ids in sequence (0: off)
   uint64_t max_bytes = 0;    // response body bytes served to the key (0: off)
   uint32_t window_s = 60, ttl_s = 600;
-  Action action = Action::respond;  // block | respond (403)
+  Action action = Action::respond;  // block | respond (403) | challenge | decoy
+  DecoyAnswer decoy;
   Mode mode = Mode::enforce;
   std::string origin;
 };

@@ -59,7 +59,8 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
         throw BuildError("an entry without a kind");
       BlockMatch m;
       m.id = number(e, "id", UINT64_MAX);
-      m.action = static_cast<BlockAction>(number(e, "action", 2));
+      m.action = static_cast<BlockAction>(number(e, "action", 3));
+      if (m.action == BlockAction::decoy) m.decoy = static_cast<uint16_t>(number(e, "decoy", 64));
       // A clearance binds the fingerprint and user agent: challenges need their digests.
       if (m.action == BlockAction::challenge) s->wants_ |= kClearanceParts;
       const uint64_t expires = number(e, "expires_unix", UINT64_MAX / 2);
@@ -183,7 +184,7 @@ const BlockMatch* BlockSet::find(const Key& k, uint64_t now_tsc) const {
 
 const BlockMatch* BlockSet::match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
   const BlockMatch* m = address(ip, len, now_tsc);
-  return m && m->action != BlockAction::challenge ? m : nullptr;
+  return m && m->action < BlockAction::challenge ? m : nullptr;
 }
 
 const BlockMatch* BlockSet::address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
@@ -206,7 +207,7 @@ const BlockMatch* BlockSet::match_fingerprint(std::string_view text, uint64_t no
   digest_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size(), d);
   std::copy_n(d, 16, k.value);
   const BlockMatch* m = find(k, now_tsc);
-  return m && m->action != BlockAction::challenge ? m : nullptr;
+  return m && m->action < BlockAction::challenge ? m : nullptr;
 }
 
 const BlockMatch* BlockSet::match(const ClientIdentity& id, uint64_t now_tsc) const {

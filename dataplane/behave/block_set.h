@@ -28,12 +28,14 @@ inline constexpr size_t kMaxKnownFingerprints = 10000;  // login guard (stuffing
 
 // What an entry does: reset; answer 403; challenge (HTTP requests without a valid
 // clearance; TLS connections, which cannot be answered, pass).
-enum class BlockAction : uint8_t { block = 0, respond, challenge };
+// decoy: a policy's plausible success answer (HTTP requests; TLS connections pass).
+enum class BlockAction : uint8_t { block = 0, respond, challenge, decoy };
 
 struct BlockMatch {
   uint64_t id = 0;  // the operator's entry number
   BlockKind kind = BlockKind::address;
   BlockAction action = BlockAction::block;
+  uint16_t decoy = 0;        // decoy: which answer (detect::ActiveRules::decoys)
   uint64_t expires_tsc = 0;  // 0: never
 };
 
@@ -50,7 +52,7 @@ class BlockSet {
   // key or fingerprint; nullptr if none.
   const BlockMatch* match(const ClientIdentity& id, uint64_t now_tsc) const;
   // The same for a fingerprint text (JA3 or JA4) and an address (TLS connections:
-  // challenge entries do not match, a TLS connection cannot be challenged).
+  // challenge and decoy entries do not match, a TLS connection cannot be answered).
   const BlockMatch* match_fingerprint(std::string_view text, uint64_t now_tsc) const;
   const BlockMatch* match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const;
   // KeyPart bits resolve_identity must fill for match() (api_key, fingerprint).

@@ -40,7 +40,9 @@ nlohmann::json DecisionList::block_entries() const {
     json e = {{"id", d.id},
               {"action", uint64_t{d.action == rules::Action::respond     ? 1u
                                   : d.action == rules::Action::challenge ? 2u
+                                  : d.action == rules::Action::decoy     ? 3u
                                                                          : 0u}},
+              {"decoy", uint64_t{d.decoy}},
               {"expires_unix", d.expires_unix},
               {"kind", kKinds[kind]}};
     if (kind <= 1) {

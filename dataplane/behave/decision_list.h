@@ -45,6 +45,7 @@ struct Decision {
   DecisionKey key{};
   uint8_t bits = 0;  // addresses: prefix length
   rules::Action action = rules::Action::block;
+  uint16_t decoy = 0;  // action decoy: which answer (detect::ActiveRules::decoys)
   uint64_t expires_unix = 0;
   bool enforced = false;  // in the block list (enforce mode; never for usernames)
 };

@@ -60,6 +60,7 @@ void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
   d.key = r.key;
   d.bits = r.bits;
   d.action = e.p.action;
+  d.decoy = static_cast<uint16_t>(1 + r.endpoint);
   d.expires_unix = now + e.p.ttl_s;
   d.enforced = e.p.mode == rules::Mode::enforce;
   const Decision* made = decisions_.add(std::move(d));

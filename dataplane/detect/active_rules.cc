@@ -26,17 +26,23 @@ const char* reason_phrase(uint16_t status) {
 
 }  // namespace
 
-std::string http_response_bytes(const CompiledRule& r) {
-  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
+std::string http_response_bytes(uint16_t status,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& body) {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
   bool has_type = false;
-  for (const auto& [k, v] : r.headers) {
+  for (const auto& [k, v] : headers) {
     out += k + ": " + v + "\r\n";
     has_type = has_type || iequals(k, "content-type");
   }
   if (!has_type) out += "Content-Type: text/plain\r\n";
-  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
-  out += r.body;
+  out += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  out += body;
   return out;
+}
+
+std::string http_response_bytes(const CompiledRule& r) {
+  return http_response_bytes(r.status, r.headers, r.body);
 }
 
 std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned workers,
@@ -74,6 +80,20 @@ std::unique_ptr<ActiveRules> ActiveRules::prepare(std::unique_ptr<Bundle> bundle
     }
     a->matchers.back()->use_stream_pool(body_streams);
   }
+  auto decoy = [&](Action action, const rules::DecoyAnswer& d) {
+    a->decoys.push_back(
+        action == Action::decoy
+            ? http_response_bytes(d.status, {{"Content-Type", d.content_type}}, d.body)
+            : std::string());
+    a->decoy_status.push_back(d.status);
+  };
+  decoy(a->bundle->stuffing.action, a->bundle->stuffing.decoy);
+  for (const auto& o : a->bundle->objects) decoy(o.action, o.decoy);
+  for (const auto& d : a->decoys)
+    if (d.size() > 1400) {
+      error = path + ": a decoy answer is larger than one packet (1400 bytes); shorten its body";
+      return nullptr;
+    }
   for (const auto& r : a->bundle->rules) {
     a->responses.push_back(r.action == Action::respond || r.action == Action::decoy
                                ? http_response_bytes(r)

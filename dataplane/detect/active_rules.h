@@ -19,6 +19,10 @@ struct ActiveRules {
   std::unique_ptr<Bundle> bundle;
   std::vector<std::unique_ptr<Matcher>> matchers;  // [worker]
   std::vector<std::string> responses;              // [rule]: wire bytes (respond rules)
+  // Decoy answers of decisions: [0] credential stuffing, [1 + i] enumeration entry i
+  // (wire bytes and status; empty unless the policy's action is decoy).
+  std::vector<std::string> decoys;
+  std::vector<uint16_t> decoy_status;
 
   // Loads a bundle file and prepares it for `workers` workers, each with a pool of
   // `body_streams` open body-scanning streams. nullptr and `error` on failure (nothing
@@ -40,6 +44,9 @@ struct ActiveRules {
 };
 
 // "HTTP/1.1 403 Forbidden\r\n...Connection: close\r\n\r\nbody"
+std::string http_response_bytes(uint16_t status,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& body);
 std::string http_response_bytes(const CompiledRule& r);
 
 }  // namespace bulwark::detect

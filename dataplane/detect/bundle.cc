@@ -113,6 +113,17 @@ void leaves_under(const Bundle& b, uint32_t node, unsigned depth, std::vector<ui
   for (uint32_t c : n.children) leaves_under(b, c, depth + 1, out);
 }
 
+rules::DecoyAnswer decoy_from(const json& d) {
+  rules::DecoyAnswer a;
+  a.status = get<uint16_t>(d, "status", 599);
+  a.content_type = get_string(d, "type");
+  a.body = get_string(d, "body");
+  if (a.status < 200 || a.body.size() > 1024 || a.content_type.empty() ||
+      a.content_type.size() > 128 || a.content_type.find_first_of("\r\n") != std::string::npos)
+    throw BundleError("bad decoy answer");
+  return a;
+}
+
 void parse_content(const json& c, Bundle& b) {
   const json& leaves = get_array(c, "leaves");
   const json& nodes = get_array(c, "nodes");
@@ -291,7 +302,8 @@ void parse_content(const json& c, Bundle& b) {
       p.max_bytes = get<uint64_t>(o, "max_bytes", uint64_t{1} << 50);
       p.window_s = get<uint32_t>(o, "window", 86400);
       p.ttl_s = get<uint32_t>(o, "ttl", 7 * 86400);
-      p.action = get<Action>(o, "action", static_cast<uint64_t>(Action::challenge));
+      p.action = get<Action>(o, "action", static_cast<uint64_t>(Action::decoy));
+      if (o.contains("decoy")) p.decoy = decoy_from(o["decoy"]);
       if (p.action == Action::log) throw BundleError("an enumeration entry with action log");
       p.mode = get<Mode>(o, "mode", static_cast<uint64_t>(Mode::monitor));
       if (p.prefix.empty() || p.prefix[0] != '/' || p.window_s == 0 || p.ttl_s == 0 ||
@@ -308,8 +320,9 @@ void parse_content(const json& c, Bundle& b) {
     rules::StuffingPolicy& p = b.stuffing;
     p.enabled = get<uint8_t>(s, "enabled", 1) != 0;
     p.mode = get<Mode>(s, "mode", static_cast<uint64_t>(Mode::monitor));
-    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::challenge));
+    p.action = get<Action>(s, "action", static_cast<uint64_t>(Action::decoy));
     if (p.action == Action::log) throw BundleError("a stuffing policy with action log");
+    if (s.contains("decoy")) p.decoy = decoy_from(s["decoy"]);
     p.window_s = get<uint32_t>(s, "window", 3600);
     p.ttl_s = get<uint32_t>(s, "ttl", 7 * 86400);
     p.ip_users = get<uint32_t>(s, "ip_users", 100000);

@@ -118,7 +118,9 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
     j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 4 ? kKinds[e.block_kind] : "?"}};
     if (e.block_id >= (uint64_t{1} << 40)) j["block"]["source"] = "decision";
     j["stopped"] = e.limit_denied;  // by this entry on this worker since its previous event
-    if (e.action == static_cast<uint8_t>(rules::Action::respond)) j["status"] = e.status;
+    if (e.action == static_cast<uint8_t>(rules::Action::respond) ||
+        e.action == static_cast<uint8_t>(rules::Action::decoy))
+      j["status"] = e.status;
   }
   if (e.type == EventType::rate_limit) {
     j["limit"] = {{"id", e.rule_id}, {"name", field(e.rule_name, sizeof e.rule_name)}};

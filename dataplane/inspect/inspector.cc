@@ -643,9 +643,17 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                               const tls::ClientHello* hello, bool tls) {
   st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
   tls = tls || hello != nullptr;
-  // A TLS connection cannot be answered (challenge entries never match one).
-  const bool respond = b.action == behave::BlockAction::respond && !tls;
+  // A TLS connection cannot be answered (challenge and decoy entries never match one).
   const bool challenge = b.action == behave::BlockAction::challenge && !tls && head;
+  // A decoy answers with its policy's plausible success (while the rules that made it
+  // are active; else, like respond, 403).
+  const std::string_view decoy = b.action == behave::BlockAction::decoy && !tls && cur_.rules &&
+                                         b.decoy < cur_.rules->decoys.size()
+                                     ? std::string_view(cur_.rules->decoys[b.decoy])
+                                     : std::string_view();
+  const bool respond = (b.action == behave::BlockAction::respond ||
+                        (b.action == behave::BlockAction::decoy && decoy.empty())) &&
+                       !tls;
   // One event per entry and worker every 10 s, saying how many it stopped since: an
   // attack stopped by a decision must not become a flood of events.
   BlockEventSlot& slot = block_events_[b.id % kBlockEventSlots];
@@ -669,10 +677,21 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
   }
   if (report)
     event(EventType::blocked, 0,
-          static_cast<uint8_t>(respond ? rules::Action::respond : rules::Action::block), 0, true,
-          head ? head->anomalies : 0, respond ? 403 : 0, head, hello);
+          static_cast<uint8_t>(!decoy.empty() ? rules::Action::decoy
+                               : respond      ? rules::Action::respond
+                                              : rules::Action::block),
+          0, true, head ? head->anomalies : 0,
+          !decoy.empty() ? cur_.rules->decoy_status[b.decoy]
+          : respond      ? 403
+                         : 0,
+          head, hello);
   cur_.block = nullptr;
   cur_.limit_denied = 0;
+  if (!decoy.empty()) {
+    st_->verdict_decoy.add(1);
+    cut(decoy);
+    return;
+  }
   if (tls) {
     st_->tls_blocked.add(1);
     cut({});

@@ -4,8 +4,9 @@
 # one token walking ids 1, 2, 3, ... is stopped after the configured 20 in sequence;
 # one reading random ids (no sequence) is stopped after 50 distinct ids; one reading
 # the same few customers again and again is never stopped; one reading the same order
-# (/api/v1/orders/{id}, counted by response volume) is stopped once 3000 response bytes
-# were served to it. Decisions are events naming the key by its digest.
+# (/api/v1/orders/{id}, counted by response volume) is answered by a decoy (a plausible
+# order, 200; the origin no longer sees it) once 3000 response bytes were served to it.
+# Decisions are events naming the key by its digest.
 # Usage: enumeration_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +38,10 @@ bulk_size=$(get 'j["bulk"]["size"]')
   fail "bulk reader: $bulk_ok reads ($bulk_bytes bytes of $bulk_size each) before the first stop (want 3000 bytes and at most 8 reads more)"
 pass "bulk reader of one order stopped after $bulk_ok reads, $bulk_bytes response bytes (limit 3000)"
 expect_eq "bulk reader: nothing answered after the stop" "$(get 'j["bulk"]["ok"]')" "$bulk_ok"
+expect_eq "bulk reader: every later read answered by the decoy (200)" \
+  "$(get 'j["bulk"]["decoyed"]')" "$((150 - bulk_ok))"
+expect_eq "bulk reader: reads that reached the origin" \
+  "$(client curl -sS -m 5 http://198.18.0.2/__origin/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"].get("GET /api/v1/orders/7", 0))')" "$bulk_ok"
 s=$(stats)
 w0=$(stat_of "$s" 'j["worker"][0]["objects"]["reads"]')
 w1=$(stat_of "$s" 'j["worker"][1]["objects"]["reads"]')
@@ -54,7 +59,9 @@ assert w in d and d[w]["check"] == "sequential_ids" and d[w]["sequential_run"] =
 assert r in d and d[r]["check"] == "distinct_ids", d
 assert rep not in d, "the repeat reader was decided against"
 assert bulk in d and d[bulk]["check"] == "response_bytes" and d[bulk]["response_bytes"] >= 3000, d
-assert d[bulk]["endpoint"] == "orders volume", d[bulk]
+assert d[bulk]["endpoint"] == "orders volume" and d[bulk]["action"] == "decoy", d[bulk]
+dec = [e for e in ev if e["type"] == "blocked" and e["action"] == "decoy"]
+assert dec and all(e["status"] == 200 and e["block"]["id"] == d[bulk]["decision_id"] for e in dec), dec
 raw = open(sys.argv[1]).read()
 assert all(k not in raw for k in sys.argv[2:6]), "an API key in clear in the events"
 print("ok: decisions: %s sequential_ids (run %d), %s distinct_ids (%d), %s response_bytes (%d); "

@@ -217,6 +217,28 @@ BOOST_AUTO_TEST_CASE(entries_expire_by_their_deadline) {
   BOOST_TEST(late->size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(decoy_entries_name_their_answer_and_skip_tls) {
+  test::ensure_eal();
+  using json = nlohmann::json;
+  const json msg = {{"entries",
+                     {{{"id", uint64_t{1} << 41},
+                       {"kind", "prefix"},
+                       {"action", uint64_t{3}},
+                       {"decoy", uint64_t{2}},
+                       {"expires_unix", uint64_t{0}},
+                       {"addr", json::binary({198, 18, 9, 9})},
+                       {"bits", uint64_t{32}}}}}};
+  std::string error;
+  auto s = behave::BlockSet::build(msg, 7003, 100, 1000000, 1000, error);
+  BOOST_TEST_REQUIRE(s != nullptr, error);
+  const auto* m = s->match(client("198.18.9.9"), 1000000);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST((m->action == behave::BlockAction::decoy));
+  BOOST_TEST(m->decoy == 2);
+  const uint8_t a[4] = {198, 18, 9, 9};
+  BOOST_TEST(s->match_address(a, 4, 1000000) == nullptr);  // a TLS connection passes
+}
+
 BOOST_AUTO_TEST_CASE(the_login_guard_knows_its_fingerprints_until_its_deadline) {
   test::ensure_eal();
   using json = nlohmann::json;

@@ -18,6 +18,7 @@
 #include "dataplane/behave/clearance.h"
 #include "dataplane/behave/client_identity.h"
 #include "dataplane/behave/consistency.h"
+#include "dataplane/detect/active_rules.h"
 #include "dataplane/detect/bundle.h"
 #include "dataplane/detect/request_eval.h"
 #include "tests/unit/rule_helpers.h"
@@ -361,6 +362,41 @@ BOOST_AUTO_TEST_CASE(sections_reach_the_bundle) {
   BOOST_TEST(detect::result_json(*b, r[0])["verdict"]["action"] == "challenge");
 }
 
+BOOST_AUTO_TEST_CASE(decoy_decisions_answer_their_policys_success) {
+  auto b = test::bundle_of(
+      "identity: {api_key_header: X-Key}\n"
+      "logins: [{name: web, path: /login}]\n"
+      "credential_stuffing:\n"
+      "  action: decoy\n"
+      "  decoy: {status: 200, body: '{\"token\":\"0f3a9c\"}'}\n"
+      "enumeration:\n"
+      "  - {name: a, path: \"/a/{id}\", action: block}\n"
+      "  - {name: b, path: \"/b/{id}\", action: decoy, decoy: {content_type: text/plain, "
+      "body: none}}\n");
+  BOOST_TEST((b->stuffing.action == rules::Action::decoy));
+  BOOST_TEST(b->stuffing.decoy.body == "{\"token\":\"0f3a9c\"}");
+  BOOST_TEST(b->objects[1].decoy.content_type == "text/plain");
+  std::string error;
+  std::string bytes;
+  {
+    // The answers the workers send, prepared with the rule set.
+    auto set = rules::parse_rules_yaml(
+        "logins: [{name: web, path: /login}]\n"
+        "credential_stuffing: {action: decoy}\n",
+        "t.yaml", error);
+    BOOST_TEST_REQUIRE(set.has_value(), error);
+    auto raw = rules::compile_bundle(*set, 1, error);
+    BOOST_TEST_REQUIRE(raw.has_value(), error);
+    auto a = detect::ActiveRules::load(raw->data(), raw->size(), "t", 1, 4, 1, error);
+    BOOST_TEST_REQUIRE(a != nullptr, error);
+    BOOST_TEST_REQUIRE(a->decoys.size() == 1u);
+    bytes = a->decoys[0];
+    BOOST_TEST(a->decoy_status[0] == 200);
+  }
+  BOOST_TEST(bytes.rfind("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", 0) == 0u);
+  BOOST_TEST(bytes.substr(bytes.find("\r\n\r\n") + 4) == "{}");
+}
+
 BOOST_AUTO_TEST_CASE(a_cleared_challenge_leaves_the_next_enforcing_rule) {
   // 20 log rules that match every request (more than a verdict records), then a
   // challenge rule, then a block rule, all on /account: with a clearance the block
@@ -400,9 +436,14 @@ BOOST_AUTO_TEST_CASE(errors_have_lines) {
           .find("cannot answer in HTTP") != std::string::npos);
   BOOST_TEST(err("limits:\n  - {id: 1, name: x, key: [client_ip], rate: 1/s, action: decoy}\n")
                  .find("a limit's 'action' must be") != std::string::npos);
-  BOOST_TEST(err("credential_stuffing: {action: decoy}\n")
-                 .find("credential_stuffing 'action' must be block, respond or challenge") !=
+  BOOST_TEST(err("credential_stuffing: {action: log}\n")
+                 .find("credential_stuffing 'action' must be block, respond, challenge or decoy") !=
              std::string::npos);
+  BOOST_TEST(err("credential_stuffing: {action: block, decoy: {status: 200}}\n")
+                 .find("'decoy' is only for action: decoy") != std::string::npos);
+  BOOST_TEST(
+      err("credential_stuffing: {action: decoy, decoy: {status: 100}}\n").find("decoy.status") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

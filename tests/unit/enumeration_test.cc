@@ -106,6 +106,7 @@ BOOST_AUTO_TEST_CASE(response_volume_per_key) {
   const auto entries = d.decisions().block_entries();
   BOOST_TEST_REQUIRE(entries.size() == 1u);
   BOOST_TEST(entries[0]["action"] == 2);  // behave::BlockAction::challenge
+  BOOST_TEST(entries[0]["decoy"] == 1);   // its entry's decoy answer (if it were decoy)
   // A new window starts from zero.
   ev.clear();
   d.add(served(2, 7, 99999), 200, ev);
