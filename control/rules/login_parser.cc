@@ -1,6 +1,8 @@
 // Login endpoints and the credential-stuffing policy (see login_parser.h).
 #include "control/rules/login_parser.h"
 
+#include <algorithm>
+
 #include "control/rules/limit_parser.h"
 #include "dataplane/config/yaml_util.h"
 
@@ -57,11 +59,17 @@ DecoyAnswer decoy_of(const YAML::Node& n, Action action) {
   if (!n) return d;
   if (action != Action::decoy) throw ConfigError(n, "'decoy' is only for action: decoy");
   require_map(n, "decoy", {"status", "content_type", "body"});
-  if (n["status"]) d.status = scalar<uint16_t>(n["status"], "decoy.status", 200, 599);
+  if (n["status"]) {
+    d.status = scalar<uint16_t>(n["status"], "decoy.status", 200, 599);
+    if (d.status == 204 || d.status == 304)
+      throw ConfigError(n["status"], "'decoy.status' " + std::to_string(d.status) +
+                                         " has no body; use another status");
+  }
   if (n["content_type"]) {
     d.content_type = string_of(n["content_type"], "decoy.content_type");
     if (d.content_type.empty() || d.content_type.size() > 128 ||
-        d.content_type.find_first_of("\r\n") != std::string::npos)
+        std::any_of(d.content_type.begin(), d.content_type.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
       throw ConfigError(n["content_type"], "'decoy.content_type' is not a header value");
   }
   if (n["body"]) {

@@ -140,6 +140,13 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                                {"burst", r.limit.burst},
                                {"global", r.limit.global ? 1 : 0}};
   }
+  if (set.stuffing.enabled && set.stuffing.challenge_unknown &&
+      set.identity.fingerprint_header.empty()) {
+    error = set.stuffing.origin +
+            ": credential_stuffing.challenge_unknown needs identity.fingerprint_header (without "
+            "fingerprints every login would be unknown)";
+    return std::nullopt;
+  }
   if (set.stuffing.enabled && set.logins.empty()) {
     error = set.stuffing.origin + ": credential_stuffing needs at least one entry in 'logins:'";
     return std::nullopt;

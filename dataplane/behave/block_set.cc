@@ -19,6 +19,12 @@ struct BuildError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+constexpr uint8_t bit(BlockAction a) {
+  return static_cast<uint8_t>(1u << static_cast<unsigned>(a));
+}
+// Entries that answer in HTTP: a TLS connection passes them.
+constexpr uint8_t kAnswering = bit(BlockAction::challenge) | bit(BlockAction::decoy);
+
 constexpr uint8_t kClearanceParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
                                     (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
 
@@ -62,7 +68,10 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
       m.action = static_cast<BlockAction>(number(e, "action", 3));
       if (m.action == BlockAction::decoy) m.decoy = static_cast<uint16_t>(number(e, "decoy", 64));
       // A clearance binds the fingerprint and user agent: challenges need their digests.
-      if (m.action == BlockAction::challenge) s->wants_ |= kClearanceParts;
+      if (m.action == BlockAction::challenge) {
+        s->wants_ |= kClearanceParts;
+        s->has_challenges_ = true;
+      }
       const uint64_t expires = number(e, "expires_unix", UINT64_MAX / 2);
       // Already expired entries are kept out; others get a TSC deadline.
       if (expires && expires <= now_unix) continue;
@@ -183,18 +192,21 @@ const BlockMatch* BlockSet::find(const Key& k, uint64_t now_tsc) const {
 }
 
 const BlockMatch* BlockSet::match_address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
-  const BlockMatch* m = address(ip, len, now_tsc);
-  return m && m->action < BlockAction::challenge ? m : nullptr;
+  // TLS: entries that answer in HTTP (challenge, decoy) are passed over, so a shorter
+  // prefix's block still holds.
+  return address(ip, len, now_tsc, kAnswering);
 }
 
-const BlockMatch* BlockSet::address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const {
+const BlockMatch* BlockSet::address(const uint8_t* ip, uint8_t len, uint64_t now_tsc,
+                                    uint8_t skip) const {
   Key k{};
   k.kind = static_cast<uint8_t>(BlockKind::address);
   k.len = len;
   for (uint8_t bits : len == 4 ? v4_bits_ : v6_bits_) {
     k.bits = bits;
     detect::mask_prefix(ip, len, bits, k.value);
-    if (const BlockMatch* m = find(k, now_tsc)) return m;
+    const BlockMatch* m = find(k, now_tsc);
+    if (m && !(skip & bit(m->action))) return m;
   }
   return nullptr;
 }
@@ -207,30 +219,37 @@ const BlockMatch* BlockSet::match_fingerprint(std::string_view text, uint64_t no
   digest_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size(), d);
   std::copy_n(d, 16, k.value);
   const BlockMatch* m = find(k, now_tsc);
-  return m && m->action < BlockAction::challenge ? m : nullptr;
+  return m && !(kAnswering & bit(m->action)) ? m : nullptr;
 }
 
 const BlockMatch* BlockSet::match(const ClientIdentity& id, uint64_t now_tsc) const {
-  if (const BlockMatch* m = address(id.ip, id.ip_len, now_tsc)) return m;
-  if (id.present(rules::KeyPart::api_key)) {
+  // Any entry that stops the request wins over a challenge (which a clearance passes):
+  // a challenge on the address must not hide a block on the API key.
+  const uint8_t challenge = bit(BlockAction::challenge);
+  if (const BlockMatch* m = address(id.ip, id.ip_len, now_tsc, challenge)) return m;
+  const BlockMatch* soft = nullptr;
+  auto digest = [&](rules::KeyPart part, BlockKind kind, const Digest& value) -> const BlockMatch* {
+    if (!id.present(part)) return nullptr;
     Key k{};
-    k.kind = static_cast<uint8_t>(BlockKind::api_key);
-    std::copy_n(id.api_key, 16, k.value);
-    if (const BlockMatch* m = find(k, now_tsc)) return m;
-  }
-  if (id.present(rules::KeyPart::fingerprint)) {
-    Key k{};
-    k.kind = static_cast<uint8_t>(BlockKind::fingerprint);
-    std::copy_n(id.fingerprint, 16, k.value);
-    if (const BlockMatch* m = find(k, now_tsc)) return m;
-  }
-  if (id.present(rules::KeyPart::user_agent)) {
-    Key k{};
-    k.kind = static_cast<uint8_t>(BlockKind::user_agent);
-    std::copy_n(id.user_agent, 16, k.value);
-    if (const BlockMatch* m = find(k, now_tsc)) return m;
-  }
-  return nullptr;
+    k.kind = static_cast<uint8_t>(kind);
+    std::copy_n(value, 16, k.value);
+    const BlockMatch* m = find(k, now_tsc);
+    if (m && m->action == BlockAction::challenge) {
+      if (!soft) soft = m;
+      return nullptr;
+    }
+    return m;
+  };
+  if (const BlockMatch* m = digest(rules::KeyPart::api_key, BlockKind::api_key, id.api_key))
+    return m;
+  if (const BlockMatch* m =
+          digest(rules::KeyPart::fingerprint, BlockKind::fingerprint, id.fingerprint))
+    return m;
+  if (const BlockMatch* m =
+          digest(rules::KeyPart::user_agent, BlockKind::user_agent, id.user_agent))
+    return m;
+  if (soft) return soft;
+  return has_challenges_ ? address(id.ip, id.ip_len, now_tsc, 0) : nullptr;
 }
 
 }  // namespace bulwark::behave

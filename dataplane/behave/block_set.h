@@ -48,8 +48,9 @@ class BlockSet {
                                          std::string& error);
   ~BlockSet();
 
-  // The first live entry that matches the client's address (longest prefix first), API
-  // key or fingerprint; nullptr if none.
+  // The live entry that matches the client's address (longest prefix first), API key,
+  // fingerprint or user agent — one that stops the request before a challenge entry
+  // (which a clearance passes); nullptr if none.
   const BlockMatch* match(const ClientIdentity& id, uint64_t now_tsc) const;
   // The same for a fingerprint text (JA3 or JA4) and an address (TLS connections:
   // challenge and decoy entries do not match, a TLS connection cannot be answered).
@@ -72,7 +73,8 @@ class BlockSet {
   };
   BlockSet() = default;
   const BlockMatch* find(const Key& k, uint64_t now_tsc) const;
-  const BlockMatch* address(const uint8_t* ip, uint8_t len, uint64_t now_tsc) const;
+  // The longest-prefix address entry whose action is not in `skip` (BlockAction bits).
+  const BlockMatch* address(const uint8_t* ip, uint8_t len, uint64_t now_tsc, uint8_t skip) const;
 
   rte_hash* h_ = nullptr;
   std::vector<BlockMatch> entries_;         // by the hash's position
@@ -82,6 +84,7 @@ class BlockSet {
   bool fingerprints_ = false;
   std::string sha256_;
   uint64_t guard_until_tsc_ = 0;
+  bool has_challenges_ = false;                 // some entry challenges
   std::vector<std::array<uint8_t, 16>> known_;  // sorted
 };
 

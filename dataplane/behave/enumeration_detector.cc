@@ -5,7 +5,9 @@
 
 namespace bulwark::behave {
 
-void EnumerationDetector::configure(const std::vector<rules::ObjectPolicy>& entries) {
+void EnumerationDetector::configure(const std::vector<rules::ObjectPolicy>& entries,
+                                    uint64_t generation) {
+  generation_ = static_cast<uint32_t>(generation);
   // Entries are matched by position: a new set starts with no decisions (an entry
   // removed or turned to monitor mode must stop blocking).
   decisions_.clear();
@@ -15,7 +17,8 @@ void EnumerationDetector::configure(const std::vector<rules::ObjectPolicy>& entr
 
 void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
                               std::vector<nlohmann::json>& events) {
-  if (r.endpoint >= entries_.size()) return;  // records of a replaced bundle
+  if (r.endpoint >= entries_.size() || r.generation != generation_)
+    return;  // records of a replaced bundle
   if (!r.volume) ++reads_;
   Entry& e = entries_[r.endpoint];
   if (!e.window_start || now >= e.window_start + e.p.window_s) {

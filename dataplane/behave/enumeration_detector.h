@@ -29,7 +29,8 @@ class EnumerationDetector {
   static constexpr size_t kMaxKeys = 50000;  // per entry and window
 
   // New entries (a new bundle): counting starts again; decisions already made stay.
-  void configure(const std::vector<rules::ObjectPolicy>& entries);
+  // Records of other rule generations are dropped (entries are matched by position).
+  void configure(const std::vector<rules::ObjectPolicy>& entries, uint64_t generation = 0);
   void add(const ObjectRecord& r, uint64_t now_unix, std::vector<nlohmann::json>& events);
   DecisionList& decisions() { return decisions_; }
   uint64_t reads() const { return reads_; }
@@ -49,6 +50,7 @@ class EnumerationDetector {
     std::unordered_map<DecisionKey, Walk, DecisionKeyHash> walks;
   };
   std::vector<Entry> entries_;
+  uint32_t generation_ = 0;
   DecisionList decisions_{uint64_t{1} << 41};
   uint64_t reads_ = 0, untracked_ = 0;
 };

@@ -16,11 +16,12 @@ struct ObjectRecord {
   uint8_t endpoint;  // index in the bundle's enumeration entries
   uint8_t numeric;   // the id is a number (for sequential walks)
   uint8_t worker;
-  uint8_t volume;     // a response's size (`bytes`), not a read
-  uint64_t id_hash;   // of the id text (distinct counting)
-  uint64_t id_value;  // the number, if numeric
-  uint64_t bytes;     // volume records: response body bytes
-  char key_text[48];  // for events: the address, fingerprint, or a digest prefix
+  uint8_t volume;       // a response's size (`bytes`), not a read
+  uint32_t generation;  // of the rules whose entry index `endpoint` is (low 32 bits)
+  uint64_t id_hash;     // of the id text (distinct counting)
+  uint64_t id_value;    // the number, if numeric
+  uint64_t bytes;       // volume records: response body bytes
+  char key_text[48];    // for events: the address, fingerprint, or a digest prefix
 };
 static_assert(sizeof(ObjectRecord) % 8 == 0);
 

@@ -47,6 +47,7 @@ void StuffingDetector::configure(const rules::StuffingPolicy& p, std::vector<std
   p_ = p;
   endpoints_ = std::move(names);
   window_start_ = 0;
+  window_known_.clear();  // a partial window teaches nothing
   by_ip_.clear();
   by_prefix_.clear();
   by_fp_.clear();
@@ -62,12 +63,18 @@ void StuffingDetector::roll(uint64_t now, std::vector<nlohmann::json>& events) {
                       static_cast<double>(window_attempts_));
     if (ratios_.size() > kBaselineWindows) ratios_.pop_front();
   }
-  // Fingerprints that logged in successfully in an ordinary window become known.
-  if (!window_alarmed_)
-    for (const Key& k : window_known_) {
+  // Fingerprints that logged in (2xx) in a complete ordinary window with enough attempts
+  // become known one window later, if that window is ordinary too: an attack's ramp-up
+  // (the window before its alarm) teaches nothing.
+  const bool taught =
+      window_start_ && window_attempts_ >= p_.ratio_min_attempts && !window_alarmed_;
+  if (taught)
+    for (const Key& k : pending_known_) {
       if (known_.size() >= kMaxKnown) break;
       known_.insert(k);
     }
+  pending_known_.clear();
+  if (taught) pending_known_.swap(window_known_);
   window_known_.clear();
   (void)events;
   window_start_ =
@@ -141,7 +148,8 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
   roll(now, events);
   if (r.outcome == LoginOutcome::unknown) return;
   ++window_attempts_;
-  if (r.outcome == LoginOutcome::success && r.has_fingerprint && window_known_.size() < kMaxKnown) {
+  if (r.outcome == LoginOutcome::success && r.status >= 200 && r.status < 300 &&
+      r.has_fingerprint && window_known_.size() < kMaxKnown) {
     Key k{};
     k[0] = 2;
     std::memcpy(k.data() + 2, r.fingerprint, 16);
@@ -156,6 +164,7 @@ void StuffingDetector::add(const LoginRecord& r, uint64_t now,
       c_.window_ratio > p_.ratio_factor * std::max(c_.baseline, 0.01)) {
     window_alarmed_ = true;
     ++c_.attack_windows;
+    pending_known_.clear();  // the window before may have been the attack's start
     const bool guard = p_.challenge_unknown;
     if (guard && p_.mode == rules::Mode::enforce) guard_until_ = now + p_.ttl_s;
     events.push_back({{"type", "login_attack"},
@@ -248,9 +257,12 @@ nlohmann::json StuffingDetector::guard_json(uint64_t now) const {
 }
 
 bool StuffingDetector::take_guard_changed(uint64_t now) {
-  const bool open = guard_until_ > now;
-  if (open == guard_open_) return false;
-  guard_open_ = open;
+  // Opened, closed, extended by a later alarm, or more fingerprints known while open.
+  const uint64_t until = guard_until_ > now ? guard_until_ : 0;
+  const size_t known = until ? known_.size() : 0;
+  if (until == pushed_until_ && known == pushed_known_) return false;
+  pushed_until_ = until;
+  pushed_known_ = known;
   return true;
 }
 

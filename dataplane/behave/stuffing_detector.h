@@ -7,7 +7,8 @@
 // holds for the policy's TTL: in enforce mode it joins the block list every worker
 // reads (so later attempts from it are stopped on every worker), in monitor mode it is
 // only reported. Tracked keys per window are bounded (counted when full). Fingerprints
-// with a successful login in an ordinary window are remembered (bounded); with
+// with a successful (2xx) login in a complete ordinary window are remembered when the
+// window after it is ordinary too (bounded); with
 // challenge_unknown, an alarm opens a login guard for the TTL: login requests from
 // other fingerprints are challenged (see block_set.h).
 // Owner: the main lcore (not thread-safe).
@@ -52,8 +53,8 @@ class StuffingDetector {
   DecisionList& decisions() { return decisions_; }
   const StuffingCounters& counters() const { return c_; }
   // The login guard for the block list: {expires_unix, known: [16-byte digests]} while
-  // one is open in enforce mode, else null. take_guard_changed: opened or closed since
-  // the last call.
+  // one is open in enforce mode, else null. take_guard_changed: opened, closed, extended
+  // or with more known fingerprints since the last call.
   nlohmann::json guard_json(uint64_t now_unix) const;
   bool take_guard_changed(uint64_t now_unix);
   size_t known_fingerprints() const { return known_.size(); }
@@ -77,9 +78,12 @@ class StuffingDetector {
   std::unordered_map<Key, DistinctCounter, KeyHash> by_ip_, by_prefix_, by_fp_, by_ua_, by_user_;
   DecisionList decisions_;
   StuffingCounters c_;
-  std::unordered_set<Key, KeyHash> known_, window_known_;  // fingerprint digests (kind 2)
+  // Fingerprint digests (kind 2): known; seen succeeding in the last complete ordinary
+  // window (known after one more); in the current window.
+  std::unordered_set<Key, KeyHash> known_, pending_known_, window_known_;
   uint64_t guard_until_ = 0;
-  bool guard_open_ = false;  // as last taken by take_guard_changed
+  uint64_t pushed_until_ = 0;  // as last taken by take_guard_changed (0: closed)
+  size_t pushed_known_ = 0;
 };
 
 }  // namespace bulwark::behave

@@ -118,8 +118,10 @@ rules::DecoyAnswer decoy_from(const json& d) {
   a.status = get<uint16_t>(d, "status", 599);
   a.content_type = get_string(d, "type");
   a.body = get_string(d, "body");
-  if (a.status < 200 || a.body.size() > 1024 || a.content_type.empty() ||
-      a.content_type.size() > 128 || a.content_type.find_first_of("\r\n") != std::string::npos)
+  const bool controls = std::any_of(a.content_type.begin(), a.content_type.end(),
+                                    [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (a.status < 200 || a.status == 204 || a.status == 304 || a.body.size() > 1024 ||
+      a.content_type.empty() || a.content_type.size() > 128 || controls)
     throw BundleError("bad decoy answer");
   return a;
 }
@@ -334,6 +336,8 @@ void parse_content(const json& c, Bundle& b) {
     p.ratio_min_attempts = get<uint32_t>(s, "ratio_min_attempts", 1000000);
     p.challenge_unknown =
         s.contains("challenge_unknown") && get<uint8_t>(s, "challenge_unknown", 1);
+    if (p.challenge_unknown && b.identity.fingerprint_header.empty())
+      throw BundleError("challenge_unknown without a fingerprint header");
     // Decisions and the login guard may challenge: clearances need their digests.
     if (p.enabled && p.mode == Mode::enforce &&
         (p.challenge_unknown || p.action == Action::challenge))

@@ -215,6 +215,7 @@ bool InspectionRuntime::rebuild_blocks_locked(std::string& error) {
   if (!msg.contains("entries") || !msg["entries"].is_array())
     msg["entries"] = nlohmann::json::array();
   for (const auto& e : decision_blocks_) msg["entries"].push_back(e);
+  msg.erase("login_guard");  // only the detector opens one
   if (!login_guard_.is_null()) msg["login_guard"] = login_guard_;
   auto fresh = behave::BlockSet::build(msg, ++block_generation_, unix_seconds(), rte_rdtsc(),
                                        rte_get_tsc_hz(), error);
@@ -325,7 +326,7 @@ void InspectionRuntime::poll_logins() {
       std::vector<std::string> names;
       for (const auto& l : a->bundle->logins) names.push_back(l.name);
       detector_.configure(a->bundle->stuffing, std::move(names));
-      enumeration_.configure(a->bundle->objects);
+      enumeration_.configure(a->bundle->objects, a->generation);
     }
   }
   const uint64_t now = unix_seconds();

@@ -181,6 +181,7 @@ void Inspector::release(HttpSession& s, uint32_t index) {
   if (s.tls && !s.hello_done) st_->tls_incomplete.add(1);
   release_hello_buffer(s);
   end_login(s);
+  if (s.volume.counting) volume_response_end(s);  // what was served before the end counts
   s.requests.reset(*this);
   s.responses.reset(*this);
   end_scan(s);
@@ -831,6 +832,7 @@ void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
   if (fatal && !s.cut) {  // the message boundary is lost: nothing more can be inspected
     s.bypass = true;
     end_login(s);
+    if (s.volume.counting) volume_response_end(s);
     st_->inspection_bypassed.add(1);
   }
 }

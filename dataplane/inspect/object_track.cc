@@ -30,6 +30,7 @@ void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
     behave::ObjectRecord r;
     std::memset(&r, 0, sizeof r);
     r.endpoint = static_cast<uint8_t>(i);
+    r.generation = static_cast<uint32_t>(cur_.rules->generation);
     r.worker = static_cast<uint8_t>(worker_);
     r.id_hash = behave::mix64(std::hash<std::string_view>{}(id));
     r.numeric = !id.empty() && id.size() <= 18 &&
@@ -78,6 +79,7 @@ void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
       st_->object_reads.add(1);
     if (p.max_bytes) {  // the response's size follows when it has ended
       HttpSession::Volume& v = cur_.s->volume;
+      if (v.counting) volume_response_end(*cur_.s);  // one tracked at a time: report it
       v.rec = r;
       v.rec.volume = 1;
       v.seq = cur_.s->requests_seen - 1;  // on_head counted this request already

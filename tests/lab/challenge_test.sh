@@ -124,7 +124,9 @@ expect_eq "bulwark_http_request_verdicts_total{verdict=challenge}" \
 expect_eq "bulwark_consistency_signals_total{signal=header_order}" \
   "$(metric 'bulwark_consistency_signals_total{signal="header_order"}')" 2
 # A block-list entry with action challenge (the operator's here; decisions work alike).
-ctl block add --ip 198.19.5.5 --action challenge --comment lab >/dev/null || fail "block add"
+added=$(ctl --json block add --ip 198.19.5.5 --action challenge --comment lab) || fail "block add"
+expect_eq "challenge entry pushed to the dataplane" \
+  "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("dataplane"))' "$added")" applied
 client python3 "$CC" listed >"$TMP/listed.json" || fail "listed client failed"
 expect_eq "challenge entry, API client: machine-readable 403" \
   "$(j "$TMP/listed.json" 'str(j["api"]["status"]) + " " + j["api"]["json"]["reason"]')" "403 block_list"

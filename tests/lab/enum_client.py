@@ -44,6 +44,8 @@ def run(a, mode, key, out):
         path = "/api/v1/orders/7" if mode == "bulk" else "/api/v1/customers/%d" % cid
         st, body = get(a.host, path, key)
         size = len(body)
+        if st == 0:
+            res["lost"] = res.get("lost", 0) + 1  # a timeout or reset: not an answer
         if st == 200 and mode == "bulk" and body == DECOY:
             st = 403  # the decoy: stopped, though the client cannot tell
             res["decoyed"] += 1

@@ -85,6 +85,9 @@ def attack(a, out, start):
         t.join()
 
 
+LEGIT_LOCK = threading.Lock()
+
+
 def legit(a, i, out, start):
     user = list(USERS)[i % 3]
     src = "198.19.200.%d" % (i + 1)
@@ -95,7 +98,7 @@ def legit(a, i, out, start):
     while time.monotonic() - start < a.seconds:
         typo = r.random() < 0.05
         st = post_login(a.host, user, USERS[user] + ("x" if typo else ""), src, ja4, ua)
-        with threading.Lock():
+        with LEGIT_LOCK:  # one lock for all legitimate users' counters
             res["logins"] += 1
             if typo:
                 res["typos"] += 1

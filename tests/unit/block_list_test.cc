@@ -217,6 +217,47 @@ BOOST_AUTO_TEST_CASE(entries_expire_by_their_deadline) {
   BOOST_TEST(late->size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_challenge_never_hides_a_block) {
+  TempDir d;
+  BlockList l;
+  std::string error;
+  BOOST_TEST_REQUIRE(l.load(d.path + "/b.json", error));
+  // A challenge on the address, a block on the API key and on the /16 it is in.
+  BOOST_TEST(l.add("ip", "198.18.5.5", "challenge", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("api_key", "k-leaked", "block", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(l.add("prefix", "198.18.0.0/16", "block", 0, "ops", "", 100, error).has_value());
+  auto s = build(l, 100, error);
+  BOOST_TEST_REQUIRE(s != nullptr, error);
+  behave::ClientIdentity c = client("198.18.5.5");
+  const auto* m = s->match(c, 1000000);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST((m->action == behave::BlockAction::block));  // the /16, not the challenge
+  const uint8_t a[4] = {198, 18, 5, 5};
+  const auto* t = s->match_address(a, 4, 1000000);  // TLS: past the challenge to the /16
+  BOOST_TEST_REQUIRE(t != nullptr);
+  BOOST_TEST(t->id == 3u);
+  // Only the challenge: it is what matches.
+  BlockList only;
+  BOOST_TEST_REQUIRE(only.load(d.path + "/c.json", error));
+  BOOST_TEST(only.add("ip", "198.18.5.5", "challenge", 0, "ops", "", 100, error).has_value());
+  BOOST_TEST(only.add("api_key", "k-leaked", "block", 0, "ops", "", 100, error).has_value());
+  auto s2 = build(only, 100, error);
+  BOOST_TEST_REQUIRE(s2 != nullptr, error);
+  m = s2->match(client("198.18.5.5"), 1000000);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST((m->action == behave::BlockAction::challenge));
+  // With the leaked key the block wins over the address's challenge.
+  rules::IdentityPolicy p;
+  HttpHead h{};
+  h.headers[0] = {"X-Api-Key", "k-leaked"};
+  h.header_count = 1;
+  behave::ClientIdentity k = client("198.18.5.5");
+  behave::resolve_identity(p, h, k.ip, 4, {}, s2->wants(), k);
+  m = s2->match(k, 1000000);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST((m->action == behave::BlockAction::block));
+}
+
 BOOST_AUTO_TEST_CASE(decoy_entries_name_their_answer_and_skip_tls) {
   test::ensure_eal();
   using json = nlohmann::json;

@@ -38,6 +38,9 @@ std::string form_user(std::string_view body, std::string_view field = "username"
 behave::LoginRecord record(uint32_t ip, const std::string& user, const std::string& fp,
                            behave::LoginOutcome outcome) {
   behave::LoginRecord r{};
+  r.status = outcome == behave::LoginOutcome::success   ? 200
+             : outcome == behave::LoginOutcome::failure ? 401
+                                                        : 0;
   r.ip_len = 4;
   std::memcpy(r.ip, &ip, 4);
   std::memcpy(r.prefix, &ip, 3);
@@ -272,10 +275,31 @@ BOOST_AUTO_TEST_CASE(an_alarm_opens_the_login_guard_for_unknown_fingerprints) {
   d.add(record(0x03000000, "x", "fp-tool-c", behave::LoginOutcome::success), 140, ev);
   BOOST_TEST(d.known_fingerprints() == 2u);  // the alarmed window taught nothing
   d.add(record(0x03000001, "x", "fp-tool-c", behave::LoginOutcome::success), 150, ev);
-  BOOST_TEST(d.known_fingerprints() == 3u);  // an ordinary window after it does
+  BOOST_TEST(d.known_fingerprints() == 2u);  // nor one with too few attempts
+  // Nothing changed for the open guard since it was taken: nothing to push.
+  BOOST_TEST(!d.take_guard_changed(151));
   // The guard closes at its TTL.
   BOOST_TEST(d.guard_json(425).is_null());
   BOOST_TEST(d.take_guard_changed(425));
+  // Only 2xx outcomes in two ordinary windows in a row teach: a 400 ("malformed", not a
+  // failure status) never does, and the window before an alarm is forgotten.
+  {
+    behave::StuffingDetector e;
+    rules::StuffingPolicy q = p;
+    e.configure(q, {"login"});
+    std::vector<nlohmann::json> ev2;
+    for (uint64_t w = 0; w < 3; ++w)
+      for (int i = 0; i < 100; ++i) {
+        behave::LoginRecord r =
+            record(0x01000000 + i, "u", i % 2 ? "fp-ok" : "fp-400", behave::LoginOutcome::success);
+        if (i % 2 == 0) r.status = 400;
+        e.add(r, 100 + w * 10, ev2);
+      }
+    e.add(record(1, "u", "fp-ok", behave::LoginOutcome::success), 130, ev2);  // rolls 120
+    BOOST_TEST(e.known_fingerprints() == 1u);
+    const auto g0 = e.guard_json(131);
+    BOOST_TEST(g0.is_null());
+  }
   // In monitor mode the alarm reports the guard but opens none.
   behave::StuffingDetector m;
   p.mode = rules::Mode::monitor;
