@@ -29,7 +29,9 @@ const char* kExitCodes =
     "  2  bad command line\n"
     "  3  bulwark-control cannot be reached (not running, wrong --socket, no permission)\n"
     "  4  not found (version, rule, candidate)\n"
-    "  5  the dataplane is not running (for commands that read its counters)\n";
+    "  5  the dataplane is not running (for commands that read its counters)\n"
+    "  6  api diff: the traffic drifted from the spec (shadow or zombie endpoints,\n"
+    "     undocumented parameters); 0 means no drift\n";
 
 bool read_text(const std::string& path, std::string& out) {
   if (path == "-") {
@@ -100,7 +102,8 @@ int main(int argc, char** argv) {
                          "  bulwarkctl config edit && bulwarkctl config diff && "
                          "bulwarkctl config commit --confirm 5\n"
                          "  bulwarkctl config confirm\n"
-                         "  bulwarkctl events --follow\n\n") +
+                         "  bulwarkctl events --follow\n"
+                         "  bulwarkctl api diff openapi.yaml --zombie-after 30d\n\n") +
              kExitCodes);
   app.require_subcommand(1);
   std::string socket =
@@ -221,6 +224,37 @@ int main(int argc, char** argv) {
   auto* block_remove = block->add_subcommand("remove", "remove an entry");
   block_remove->add_option("id", block_id, "entry number (block list)")->required();
 
+  auto* api = app.add_subcommand("api", "API discovery: the endpoints seen in the traffic");
+  api->require_subcommand(1);
+  std::string api_host;
+  auto* api_list = api->add_subcommand("list", "discovered endpoints with requests and data");
+  api_list->add_option("--host", api_host, "only this host");
+  std::string api_method, api_path;
+  auto* api_show = api->add_subcommand(
+      "show", "one endpoint in full (the path as a template or a concrete request path)");
+  api_show->add_option("method", api_method, "HTTP method, e.g. GET")->required();
+  api_show->add_option("path", api_path, "e.g. /v1/users/{id} or /v1/users/8812")->required();
+  api_show->add_option("--host", api_host, "the endpoint's host (default: any)");
+  std::string api_title, api_out;
+  auto* api_export = api->add_subcommand(
+      "export", "the discovered API as an OpenAPI 3.0.3 document (JSON, to stdout or -o)");
+  api_export->add_option("--host", api_host, "only this host");
+  api_export->add_option("--title", api_title, "the document's info.title");
+  api_export->add_option("-o,--output", api_out, "write to FILE instead of stdout");
+  std::string api_spec, zombie_after = "7d";
+  auto* api_diff = api->add_subcommand(
+      "diff",
+      "compare the traffic with the organisation's spec (OpenAPI 3 / Swagger 2, YAML or "
+      "JSON): shadow endpoints (seen, not in the spec), zombie endpoints (in the spec, no "
+      "traffic for --zombie-after), undocumented query parameters. Exit 0: no drift, "
+      "6: drift found");
+  api_diff->add_option("spec", api_spec, "the spec file ('-': stdin)")->required();
+  api_diff
+      ->add_option("--zombie-after", zombie_after,
+                   "no traffic for this long makes a documented endpoint a zombie: 90s, 10m, "
+                   "2h, 7d")
+      ->capture_default_str();
+
   std::string shell = "bash";
   auto* completion = app.add_subcommand("completion", "print a shell completion script");
   completion->add_option("shell", shell, "bash")->check(CLI::IsMember({"bash"}));
@@ -318,6 +352,28 @@ int main(int argc, char** argv) {
     cmd = "block.remove";
     args["id"] = block_id;
   }
+  if (api_list->parsed()) {
+    cmd = "api_list";
+    args["host"] = api_host;
+  }
+  if (api_show->parsed()) {
+    cmd = "api_show";
+    args = {{"host", api_host}, {"method", api_method}, {"path", api_path}};
+  }
+  if (api_export->parsed()) {
+    cmd = "api_export";
+    args = {{"host", api_host}, {"title", api_title}};
+  }
+  if (api_diff->parsed()) {
+    cmd = "api_diff";
+    std::string text;
+    if (!read_text(api_spec, text)) return fail(kExitUsage, "cannot read " + api_spec);
+    uint64_t after = 0;
+    if (!parse_duration(zombie_after, after))
+      return fail(kExitUsage, "--zombie-after '" + zombie_after +
+                                  "' is not a duration like 90s, 10m, 2h or 7d");
+    args = {{"spec", text}, {"zombie_after", after}};
+  }
   if (events->parsed() && !follow) {
     cmd = "events";
     args["count"] = event_count;
@@ -378,9 +434,20 @@ int main(int argc, char** argv) {
     return fail(exit_code_for(code), msg);
   }
   const wire::json& result = reply["result"];
+  if (cmd == "api_export") {  // the document itself, --json or not
+    const std::string doc = result.dump(2) + "\n";
+    if (api_out.empty()) {
+      std::fputs(doc.c_str(), stdout);
+    } else {
+      std::ofstream out(api_out, std::ios::binary | std::ios::trunc);
+      if (!(out << doc) || !out.flush()) return fail(kExitUsage, "cannot write " + api_out);
+    }
+    return kExitOk;
+  }
   if (json_out)
     std::printf("%s\n", result.dump(2).c_str());
   else
     std::fputs(render(cmd, result).c_str(), stdout);
+  if (cmd == "api_diff" && api_drift(result)) return kExitDrift;
   return kExitOk;
 }

@@ -16,6 +16,7 @@ inline constexpr int kExitUsage = 2;        // bad command line
 inline constexpr int kExitNoControl = 3;    // cannot reach bulwark-control
 inline constexpr int kExitNotFound = 4;     // no such version, rule, candidate...
 inline constexpr int kExitUnavailable = 5;  // the dataplane is not running
+inline constexpr int kExitDrift = 6;        // api diff: the traffic drifted from the spec
 
 class Client {
  public:

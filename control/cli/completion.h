@@ -10,7 +10,7 @@ inline std::string bash_completion() {
 _bulwarkctl() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local top="status ports workers flows stats version rules config block events completion"
+  local top="status ports workers flows stats version rules config block api events completion"
   local i sub="" subsub=""
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
@@ -40,6 +40,14 @@ _bulwarkctl() {
       case "$subsub" in
         "") COMPREPLY=($(compgen -W "add list remove" -- "$cur")) ;;
         add) COMPREPLY=($(compgen -W "--ip --prefix --fingerprint --api-key --api-key-sha256 --ttl --action --comment" -- "$cur")) ;;
+      esac ;;
+    api)
+      case "$subsub" in
+        "") COMPREPLY=($(compgen -W "list show export diff" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--host" -- "$cur")) ;;
+        show) COMPREPLY=($(compgen -W "--host GET POST PUT PATCH DELETE" -- "$cur")) ;;
+        export) COMPREPLY=($(compgen -f -W "--host --title --output" -- "$cur")) ;;
+        diff) COMPREPLY=($(compgen -f -W "--zombie-after" -- "$cur")) ;;
       esac ;;
     events) COMPREPLY=($(compgen -W "--follow --count" -- "$cur")) ;;
     completion) COMPREPLY=($(compgen -W "bash" -- "$cur")) ;;

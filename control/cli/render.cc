@@ -251,7 +251,92 @@ std::string render_versions(const json& r) {
   return table({"VERSION", "TIME", "KIND", "USER", "BASED ON", "COMMENT"}, rows) + "* active\n";
 }
 
+// "a=1 b=2" for the non-zero counts of an object.
+std::string nonzero(const json& o) {
+  std::string out;
+  if (!o.is_object()) return "-";
+  for (const auto& [k, v] : o.items())
+    if (!(v.is_number() && v.get<double>() == 0))
+      out += (out.empty() ? "" : " ") + k + "=" + count(v);
+  return out.empty() ? "-" : out;
+}
+
+std::string day(const json& unix_s) {
+  return unix_s.is_number() && unix_s.get<uint64_t>() ? when(unix_s.get<uint64_t>() * 1000)
+                                                      : std::string("-");
+}
+
+std::string render_api_list(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : r["endpoints"]) {
+    std::string path = str(e["path"]);
+    if (e.value("shadow", false)) path += " (shadow)";
+    rows.push_back({str(e["host"]), str(e["method"]), path, count(e["count"]), nonzero(e["status"]),
+                    nonzero(e["auth"]), nonzero(e["sensitive"]), day(e["last_seen"])});
+  }
+  std::string o = rows.empty() ? std::string("no endpoints seen\n")
+                               : table({"HOST", "METHOD", "PATH", "REQUESTS", "STATUS",
+                                        "CREDENTIALS", "SENSITIVE", "LAST SEEN"},
+                                       rows);
+  o += fmt::format("{} endpoints, {} hosts, observing since {}", rows.size(), str(r["hosts"]),
+                   day(r["since"]));
+  if (r.value("overflow_requests", uint64_t{0}))
+    o += fmt::format("; {} requests beyond the inventory's bounds", count(r["overflow_requests"]));
+  return o + "\n";
+}
+
+std::string render_api_show(const json& e) {
+  std::string o = fmt::format("{} {}{}{}\n", str(e["method"]), str(e["host"]), str(e["path"]),
+                              e.value("shadow", false) ? "  (shadow: not in the spec)" : "");
+  o += fmt::format("  requests     {} (first {}, last {})\n", count(e["count"]),
+                   day(e["first_seen"]), day(e["last_seen"]));
+  o += "  status       " + nonzero(e["status"]) + "\n";
+  o += "  media types  " + nonzero(e["content_types"]) + "\n";
+  for (const char* k : {"request_bytes", "response_bytes"})
+    if (e.contains(k))
+      o += fmt::format("  {:<12} min {} max {} mean {:.0f}\n", k[2] == 'q' ? "request" : "response",
+                       count(e[k]["min"]), count(e[k]["max"]), e[k].value("mean", 0.0));
+  std::string q;
+  for (const auto& n : e.value("query", json::array())) q += (q.empty() ? "" : ", ") + str(n);
+  o += "  query        " + (q.empty() ? std::string("-") : q) + "\n";
+  o += "  credentials  " + nonzero(e["auth"]) + "\n";
+  std::string s;
+  for (const auto& [cls, v] : e.value("sensitive", json::object()).items())
+    s += fmt::format("{}{}: {} records in {} responses", s.empty() ? "" : "; ", cls,
+                     count(v["records"]), count(v["responses"]));
+  o += "  sensitive    " + (s.empty() ? std::string("-") : s) + "\n";
+  if (e.value("unscanned", uint64_t{0}))
+    o += fmt::format("  unscanned    {} responses (e.g. compressed)\n", count(e["unscanned"]));
+  return o;
+}
+
+std::string render_api_diff(const json& r) {
+  std::string o;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : r["shadow"])
+    rows.push_back({"shadow", str(s.value("host", json())), str(s["method"]), str(s["path"]),
+                    "seen, not in the spec"});
+  for (const auto& z : r["zombie"])
+    rows.push_back({"zombie", "-", str(z["method"]), str(z["path"]),
+                    z["last_seen"].is_null() ? std::string("never seen")
+                                             : "last seen " + day(z["last_seen"])});
+  for (const auto& p : r["undocumented_parameters"])
+    rows.push_back(
+        {"parameter", "-", str(p["method"]), str(p["path"]),
+         fmt::format("{} parameter '{}' not in the spec", str(p["in"]), str(p["name"]))});
+  if (rows.empty()) return "no drift: the traffic matches the spec\n";
+  return table({"KIND", "HOST", "METHOD", "PATH", "WHAT"}, rows) +
+         fmt::format("{} shadow, {} zombie, {} undocumented parameters\n", r["shadow"].size(),
+                     r["zombie"].size(), r["undocumented_parameters"].size());
+}
+
 }  // namespace
+
+bool api_drift(const json& d) {
+  for (const char* k : {"shadow", "zombie", "undocumented_parameters"})
+    if (d.contains(k) && d[k].is_array() && !d[k].empty()) return true;
+  return false;
+}
 
 std::string table(const std::vector<std::string>& head,
                   const std::vector<std::vector<std::string>>& rows) {
@@ -325,6 +410,9 @@ std::string render(const std::string& cmd, const json& r) {
                        expiry_text(r.value("expires_unix", uint64_t{0})), str(r["dataplane"]));
   if (cmd == "block.remove")
     return fmt::format("entry {} removed; dataplane: {}\n", str(r["id"]), str(r["dataplane"]));
+  if (cmd == "api_list") return render_api_list(r);
+  if (cmd == "api_show") return render_api_show(r);
+  if (cmd == "api_diff") return render_api_diff(r);
   if (cmd == "ports") return render_ports(r);
   if (cmd == "workers") return render_workers(r);
   if (cmd == "flows") return render_flows(r);

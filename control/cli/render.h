@@ -15,6 +15,8 @@ std::string table(const std::vector<std::string>& head,
                   const std::vector<std::vector<std::string>>& rows);
 
 std::string render(const std::string& cmd, const json& result);
+// api diff: true if the result shows any drift (shadow, zombie, undocumented parameter).
+bool api_drift(const json& diff);
 // One event line for `events` / `events --follow`.
 std::string render_event(const json& e);
 
