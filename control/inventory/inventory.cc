@@ -175,7 +175,7 @@ bool valid_name(const std::string& s, size_t max) {
   if (s.empty() || s.size() > max) return false;
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return false;
-  return true;
+  return valid_utf8(s);
 }
 
 void merge_endpoint(Endpoint& into, const Endpoint& from) {
@@ -383,7 +383,7 @@ std::vector<json> Inventory::ingest(const json& batch, uint64_t now_unix) {
     std::transform(method.begin(), method.end(), method.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
     const std::string raw_path = get_str(entry, "path", kMaxPathLen);
-    if (count == 0 || !valid_method(method) || raw_path.empty()) continue;
+    if (count == 0 || !valid_method(method) || raw_path.empty() || !valid_utf8(raw_path)) continue;
     const auto raw_host = entry.find("host");
     std::string host = raw_host != entry.end() && raw_host->is_string()
                            ? raw_host->get<std::string>()

@@ -115,7 +115,7 @@ class Inventory {
   // and tests): lower case, no trailing dot, no default port; empty if unusable.
   static std::string normalise_host(const std::string& host);
 
- // Defined in inventory_internal.h (the segment trie and per-host store).
+  // Defined in inventory_internal.h (the segment trie and per-host store).
   struct Node;
   struct Host;
 

@@ -93,6 +93,19 @@ bool is_param_segment(const std::string& seg) {
   return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
 }
 
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   size_t pos = 0;
@@ -166,7 +179,7 @@ std::optional<Spec> parse_spec(const std::string& text, std::string& error) {
                                    "head", "options", "patch", "trace"};
   for (const auto& [path, item0] : doc["paths"].items()) {
     const json& item = deref(doc, item0);
-    if (path.empty() || path[0] != '/' || !item.is_object()) continue;
+    if (path.empty() || path[0] != '/' || !valid_utf8(path) || !item.is_object()) continue;
     SpecPath sp;
     sp.path = path;
     sp.segments = split_path(path);

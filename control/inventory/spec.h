@@ -44,5 +44,8 @@ std::optional<Spec> parse_spec(const std::string& text, std::string& error);
 // "{...}": a path parameter segment (of a spec or of a template).
 bool is_param_segment(const std::string& seg);
 std::vector<std::string> split_path(const std::string& path);
+// Well-formed UTF-8: only such strings go into replies (nlohmann::json::dump throws on
+// anything else), so untrusted strings are checked where they enter.
+bool valid_utf8(const std::string& s);
 
 }  // namespace bulwark::inventory
