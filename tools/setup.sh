@@ -19,7 +19,11 @@ PACKAGES=(
   prometheus  # the lab test runs its own server; the packaged service is not started
   tshark openssl  # TLS lab test: JA3 as Wireshark computes it; a TLS server and client
   chromium  # challenge lab test: a real browser solves the proof of work
+  nodejs  # API lab test: tools/lab/validate_openapi.mjs checks the OpenAPI files
 )
+# npm package for that validator, in a fixed prefix outside the work tree.
+NODE_PREFIX=/opt/bulwark-test-node
+SWAGGER_PARSER_VERSION=12.1.0
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "setup: run as root (packages, hugepages and network namespaces need it)" >&2
@@ -44,6 +48,19 @@ if ((${#missing[@]})); then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   [[ -n $policy ]] && rm -f "$policy"
+fi
+
+# OpenAPI validator (swagger-parser) from npm, pinned; skipped when that version is there.
+sp_json=$NODE_PREFIX/node_modules/@apidevtools/swagger-parser/package.json
+if [[ $(node -p "require('$sp_json').version" 2>/dev/null) != "$SWAGGER_PARSER_VERSION" ]]; then
+  echo "setup: installing @apidevtools/swagger-parser@$SWAGGER_PARSER_VERSION into $NODE_PREFIX"
+  if ! command -v npm >/dev/null; then  # Debian's nodejs comes without npm
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+  fi
+  mkdir -p "$NODE_PREFIX"
+  npm install --prefix "$NODE_PREFIX" --no-audit --no-fund --loglevel=error \
+    "@apidevtools/swagger-parser@$SWAGGER_PARSER_VERSION" >/dev/null
 fi
 
 # Hugepages: reserve where the kernel lets us; the dataplane says what to do if not.

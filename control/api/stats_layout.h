@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 10;
+inline constexpr uint32_t kStatsLayoutVersion = 11;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -146,6 +146,11 @@ struct alignas(64) WorkerStats {
   Counter score_signals[8];
   // Reads of enumeration-watched object endpoints reported to the main lcore / lost.
   Counter object_reads, object_reads_dropped;
+  // API discovery: calls reported to the main lcore / lost (ring full); responses whose
+  // body was scanned for sensitive data / not (compressed, no stream, too large), body
+  // bytes scanned, and confirmed sensitive-data matches (all classes).
+  Counter api_records, api_records_dropped, api_scanned, api_unscanned, api_scan_bytes;
+  Counter sensitive_matches;
   Counter rule_hits[kMaxRuleSlots];  // by rule index in the active bundle (see RulesInfo)
 };
 
@@ -187,6 +192,10 @@ struct alignas(64) Header {
   Counter login_failure_ratio_milli, login_baseline_milli;
   // Enumeration: object reads counted, keys not tracked (tables full).
   Counter enumeration_reads, enumeration_untracked;
+  // API discovery (main lcore): inventory batches sent to bulwark-control, endpoint
+  // lines in them, calls folded into an overflow line (a batch's table full); the
+  // extraction detector's keys not tracked (tables full).
+  Counter api_batches, api_batch_endpoints, api_batch_overflow, extraction_untracked;
 };
 
 // The active rule bundle. main lcore: rw when it loads a bundle; everyone else: ro.

@@ -353,19 +353,19 @@ int main(int argc, char** argv) {
     args["id"] = block_id;
   }
   if (api_list->parsed()) {
-    cmd = "api_list";
+    cmd = "api.list";
     args["host"] = api_host;
   }
   if (api_show->parsed()) {
-    cmd = "api_show";
+    cmd = "api.show";
     args = {{"host", api_host}, {"method", api_method}, {"path", api_path}};
   }
   if (api_export->parsed()) {
-    cmd = "api_export";
+    cmd = "api.export";
     args = {{"host", api_host}, {"title", api_title}};
   }
   if (api_diff->parsed()) {
-    cmd = "api_diff";
+    cmd = "api.diff";
     std::string text;
     if (!read_text(api_spec, text)) return fail(kExitUsage, "cannot read " + api_spec);
     uint64_t after = 0;
@@ -434,7 +434,7 @@ int main(int argc, char** argv) {
     return fail(exit_code_for(code), msg);
   }
   const wire::json& result = reply["result"];
-  if (cmd == "api_export") {  // the document itself, --json or not
+  if (cmd == "api.export") {  // the document itself, --json or not
     const std::string doc = result.dump(2) + "\n";
     if (api_out.empty()) {
       std::fputs(doc.c_str(), stdout);
@@ -448,6 +448,6 @@ int main(int argc, char** argv) {
     std::printf("%s\n", result.dump(2).c_str());
   else
     std::fputs(render(cmd, result).c_str(), stdout);
-  if (cmd == "api_diff" && api_drift(result)) return kExitDrift;
+  if (cmd == "api.diff" && api_drift(result)) return kExitDrift;
   return kExitOk;
 }

@@ -412,9 +412,9 @@ std::string render(const std::string& cmd, const json& r) {
                        expiry_text(r.value("expires_unix", uint64_t{0})), str(r["dataplane"]));
   if (cmd == "block.remove")
     return fmt::format("entry {} removed; dataplane: {}\n", str(r["id"]), str(r["dataplane"]));
-  if (cmd == "api_list") return render_api_list(r);
-  if (cmd == "api_show") return render_api_show(r);
-  if (cmd == "api_diff") return render_api_diff(r);
+  if (cmd == "api.list") return render_api_list(r);
+  if (cmd == "api.show") return render_api_show(r);
+  if (cmd == "api.diff") return render_api_diff(r);
   if (cmd == "ports") return render_ports(r);
   if (cmd == "workers") return render_workers(r);
   if (cmd == "flows") return render_flows(r);

@@ -43,6 +43,12 @@ events:
   keep: 5
 rules:
   mode: as-written
+inventory:
+  spec: ""
+  max_endpoints: 10000
+  max_hosts: 256
+  collapse_threshold: 50
+  zombie_after: 604800
 )";
 }
 
@@ -53,7 +59,7 @@ std::optional<ControlConfig> parse_control_config(const std::string& text,
   const bool ok = with_line_errors(origin, error, [&] {
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // empty file: every default
-    require_map(root, "configuration", {"dataplane", "metrics", "events", "rules"});
+    require_map(root, "configuration", {"dataplane", "metrics", "events", "rules", "inventory"});
     if (auto d = root["dataplane"]) {
       require_map(d, "dataplane", {"socket", "stats_shm"});
       if (d["socket"]) {
@@ -105,6 +111,28 @@ std::optional<ControlConfig> parse_control_config(const std::string& text,
                             "'rules.mode' must be 'as-written' or 'monitor', not '" + m + "'");
         c.rules_monitor_only = m == "monitor";
       }
+    }
+    if (auto v = root["inventory"]) {
+      require_map(v, "inventory",
+                  {"spec", "max_endpoints", "max_hosts", "collapse_threshold", "zombie_after"});
+      if (v["spec"]) {
+        if (!v["spec"].IsScalar())
+          throw ConfigError(v["spec"], "'inventory.spec' must be a file name (or \"\")");
+        c.inventory_spec = v["spec"].Scalar();
+        if (!c.inventory_spec.empty() && c.inventory_spec[0] != '/')
+          throw ConfigError(v["spec"], "'inventory.spec' must be an absolute path (or \"\")");
+      }
+      if (v["max_endpoints"])
+        c.inventory_max_endpoints =
+            scalar<uint32_t>(v["max_endpoints"], "inventory.max_endpoints", 100, 1000000);
+      if (v["max_hosts"])
+        c.inventory_max_hosts = scalar<uint32_t>(v["max_hosts"], "inventory.max_hosts", 1, 100000);
+      if (v["collapse_threshold"])
+        c.inventory_collapse =
+            scalar<uint32_t>(v["collapse_threshold"], "inventory.collapse_threshold", 2, 100000);
+      if (v["zombie_after"])
+        c.inventory_zombie_after_s =
+            scalar<uint64_t>(v["zombie_after"], "inventory.zombie_after", 1, 10ull * 365 * 86400);
     }
   });
   if (!ok) return std::nullopt;

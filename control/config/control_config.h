@@ -14,6 +14,14 @@
 //     keep: 5                                # rotated files kept (events.jsonl.1 ...)
 //   rules:
 //     mode: as-written                       # or monitor: every rule only reports
+//   inventory:                               # the API inventory (bulwarkctl api ...)
+//     spec: ""                               # the organisation's OpenAPI spec (file): new
+//                                            # endpoints it lacks raise api_shadow_endpoint
+//     max_endpoints: 10000                   # bounds: past them, calls are counted only
+//     max_hosts: 256
+//     collapse_threshold: 50                 # distinct values at one path position that
+//                                            # make it a parameter ({id})
+//     zombie_after: 604800                   # api diff: spec endpoints unseen this long
 #pragma once
 
 #include <cstdint>
@@ -31,6 +39,9 @@ struct ControlConfig {
   uint64_t events_rotate_bytes = 100ull << 20;
   uint32_t events_keep = 5;
   bool rules_monitor_only = false;
+  std::string inventory_spec;
+  uint32_t inventory_max_endpoints = 10000, inventory_max_hosts = 256, inventory_collapse = 50;
+  uint64_t inventory_zombie_after_s = 604800;
 };
 
 // The configuration a fresh appliance starts with (version 1), as YAML text.

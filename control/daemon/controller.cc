@@ -66,6 +66,7 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
         m.events_written = events_.written();
         m.event_rotations = events_.rotations();
         m.last_push_seconds = static_cast<double>(last_push_ns_.load()) / 1e9;
+        m.inventory = inventory_totals();
       });
 
   bool recovered = false;
@@ -118,9 +119,15 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
                                   "version " + std::to_string(active) + " config.yaml", error);
   PreparedConfig prepared;
   if (!cfg || !prepare_config(*cfg, prepared, error)) return false;
+  load_inventory();
   use_config(std::move(prepared));
   if (!blocks_.load(o.state_dir + "/blocklist.json", error)) return false;
-  link_.start(cfg->dataplane_socket, [this](const std::string& line) { events_.append(line); });
+  link_.start(cfg->dataplane_socket, [this](const std::string& line) {
+    if (is_api_batch(line))
+      on_api_batch(line);
+    else
+      events_.append(line);
+  });
   events_.control_event("control_started", {{"version", active}, {"pid", getpid()}});
   if (recovered)
     events_.control_event("active_version_recovered",
@@ -136,6 +143,7 @@ void Controller::stop() {
   stop_ = true;
   if (supervisor_.joinable()) supervisor_.join();
   link_.stop();
+  save_inventory(true);
   std::unique_ptr<prometheus::Exposer> old;
   {
     std::lock_guard<std::mutex> lock(cfg_mu_);
@@ -160,7 +168,8 @@ bool Controller::prepare_config(const ControlConfig& cfg, PreparedConfig& out, s
     }
     out.exposer->RegisterCollectable(collector_);
   }
-  return EventLog::can_open(cfg.events_file, error);
+  return read_spec(cfg.inventory_spec, out.spec, error) &&
+         EventLog::can_open(cfg.events_file, error);
 }
 
 void Controller::use_config(PreparedConfig&& p) {
@@ -181,6 +190,7 @@ void Controller::use_config(PreparedConfig&& p) {
   // progress, and that scrape's collector takes cfg_mu_.
   old.reset();
   link_.set_path(p.cfg.dataplane_socket);
+  use_inventory_config(p.cfg, p.spec);
 }
 
 std::optional<std::vector<uint8_t>> Controller::compile(const Snapshot& s, const ControlConfig& cfg,
@@ -388,6 +398,7 @@ void Controller::supervise_once() {
     collector_->sample(config().stats_shm);
     resync();
     sync_blocks();
+    save_inventory(false);
     if (auto p = store_.pending(); p && unix_ms() >= p->deadline_unix_ms) {
       std::lock_guard<std::mutex> lock(apply_mu_);
       if (auto again = store_.pending(); again && unix_ms() >= again->deadline_unix_ms) {
@@ -446,6 +457,10 @@ json Controller::handle(const json& request, const std::string& user) {
     if (cmd == "block.add") return cmd_block_add(args, user);
     if (cmd == "block.remove") return cmd_block_remove(args, user);
     if (cmd == "block.list") return cmd_block_list();
+    if (cmd == "api.list") return cmd_api_list(args);
+    if (cmd == "api.show") return cmd_api_show(args);
+    if (cmd == "api.export") return cmd_api_export(args);
+    if (cmd == "api.diff") return cmd_api_diff(args);
   } catch (const json::exception& e) {
     return reply_error("usage", std::string("malformed arguments for ") + cmd + ": " + e.what());
   } catch (const std::exception& e) {

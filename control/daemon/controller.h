@@ -26,6 +26,7 @@
 #include "control/daemon/block_list.h"
 #include "control/daemon/dataplane_link.h"
 #include "control/daemon/event_log.h"
+#include "control/inventory/inventory.h"
 
 namespace prometheus {
 class Exposer;
@@ -82,6 +83,20 @@ class Controller {
   json cmd_block_add(const json& args, const std::string& user);
   json cmd_block_remove(const json& args, const std::string& user);
   json cmd_block_list();
+  // The API inventory (controller_inventory.cc).
+  json cmd_api_list(const json& args);
+  json cmd_api_show(const json& args);
+  json cmd_api_export(const json& args);
+  json cmd_api_diff(const json& args);
+  static bool is_api_batch(const std::string& line);
+  void on_api_batch(const std::string& line);
+  void load_inventory();
+  // Saves if it changed (at most every 10 s unless `force`).
+  void save_inventory(bool force);
+  json inventory_totals() const;
+  static bool read_spec(const std::string& file, std::shared_ptr<inventory::Spec>& out,
+                        std::string& error);
+  void use_inventory_config(const ControlConfig& c, const std::shared_ptr<inventory::Spec>& spec);
   std::string push_blocks_locked();
   // Supervisor: drops expired entries and pushes the list to a dataplane that lacks it.
   void sync_blocks();
@@ -100,6 +115,7 @@ class Controller {
     ControlConfig cfg;
     std::unique_ptr<prometheus::Exposer> exposer;
     bool new_listener = false;
+    std::shared_ptr<inventory::Spec> spec;  // inventory.spec, parsed
   };
   bool prepare_config(const ControlConfig& cfg, PreparedConfig& out, std::string& error);
   // Puts a prepared configuration into effect (event log, metrics listener, dataplane
@@ -138,6 +154,10 @@ class Controller {
   std::atomic<bool> stop_{false};
   std::thread supervisor_;
   uint64_t started_unix_ms_ = 0;
+  mutable std::mutex inv_mu_;  // inventory_, inv_dirty_, next_inv_save_ms_
+  inventory::Inventory inventory_;
+  bool inv_dirty_ = false;
+  uint64_t next_inv_save_ms_ = 0;
 };
 
 uint64_t unix_ms();

@@ -395,6 +395,20 @@ std::vector<json> Inventory::ingest(const json& batch, uint64_t now_unix) {
       continue;
     }
     const auto t = discover::template_path(raw_path, buf, sizeof buf);
+    // An endpoint is made only by a call the origin answered with something other than
+    // 404: a flood of random paths (all 404, or never answered) would otherwise teach
+    // every position of the host to be an {id}. Such calls count toward an endpoint that
+    // exists, or as unconfirmed.
+    const auto status = entry.find("status");
+    const uint64_t unanswered =
+        status != entry.end() && status->is_object() ? get_u64(*status, "none") : 0;
+    if (sat_add(get_u64(entry, "not_found"), unanswered) >= count) {
+      const auto known = h->endpoints.find({learn(*h, std::string(buf, t.len), false), method});
+      if (known == h->endpoints.end()) {
+        unconfirmed_requests_ = sat_add(unconfirmed_requests_, count);
+        continue;
+      }
+    }
     const std::string path = learn(*h, std::string(buf, t.len), true);
     Endpoint d = delta_from(entry, now_unix);
     auto it = h->endpoints.find({path, method});
@@ -442,10 +456,9 @@ json Inventory::list(const std::string& host_filter) const {
     if (!host_filter.empty() && name != filter) continue;
     for (const auto& [key, e] : h->endpoints) eps.push_back(endpoint_json(e, false, !!spec_));
   }
-  return {{"endpoints", std::move(eps)},
-          {"hosts", hosts_.size()},
-          {"overflow_requests", overflow},
-          {"since", since_}};
+  return {{"endpoints", std::move(eps)},   {"hosts", hosts_.size()},
+          {"overflow_requests", overflow}, {"unconfirmed_requests", unconfirmed_requests_},
+          {"dropped", dropped_},           {"since", since_}};
 }
 
 std::optional<json> Inventory::show(const std::string& host, const std::string& method,
@@ -486,7 +499,8 @@ json Inventory::totals() const {
       {"sensitive_records", sensitive_records_.empty() ? json::object() : json(sensitive_records_)},
       {"endpoints_by_sensitive_class", by_class.empty() ? json::object() : json(by_class)},
       {"batches", batches_},
-      {"dropped", dropped_}};
+      {"dropped", dropped_},
+      {"unconfirmed_requests", unconfirmed_requests_}};
 }
 
 }  // namespace bulwark::inventory

@@ -10,7 +10,10 @@
 //                   "status":{"1xx","2xx","3xx","4xx","5xx","none"},
 //                   "sensitive":{class:records},"auth":{"authorization","api_key",
 //                   "session","none"},"shadow":bool (only while a spec is set)}],
-//                 "hosts":N,"overflow_requests":N,"since":unix (0: nothing seen yet)}
+//                 "hosts":N,"overflow_requests":N,"since":unix (0: nothing seen yet),
+//                 "unconfirmed_requests":N (calls of no known endpoint answered 404 or
+//                 not at all: they make none), "dropped":N (calls the dataplane could
+//                 not batch)}
 //                 sorted by host, path, method.
 //   show(...)  -> {"host","method","path","count","first_seen","last_seen","status":{..},
 //                   "content_types":{type:n},"request_bytes":{"min","max","sum","mean"},
@@ -87,6 +90,10 @@ class Inventory {
   // kMaxEventsPerIngest and then one api_events_suppressed {"count"}.
   std::vector<nlohmann::json> ingest(const nlohmann::json& batch, uint64_t now_unix);
 
+  // New bounds (a configuration change): they apply to what comes next; endpoints and
+  // hosts already known stay.
+  void set_limits(Limits limits) { limits_ = limits; }
+
   // The spec new endpoints are compared with (copied; nullptr: none). Re-marks shadows.
   void set_spec(const Spec* spec);
   const Spec* spec() const { return spec_ ? &*spec_ : nullptr; }
@@ -135,6 +142,7 @@ class Inventory {
   uint64_t since_ = 0;
   uint64_t overflow_requests_ = 0;  // observations of hosts beyond max_hosts
   uint64_t batches_ = 0, dropped_ = 0;
+  uint64_t unconfirmed_requests_ = 0;  // calls of no endpoint, answered 404 or not at all
   std::map<std::string, uint64_t> sensitive_records_;  // monotonic totals by class
 };
 

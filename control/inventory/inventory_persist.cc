@@ -104,6 +104,7 @@ bool Inventory::save(const std::string& path, std::string& error) const {
       {"overflow_requests", overflow_requests_},
       {"batches", batches_},
       {"dropped", dropped_},
+      {"unconfirmed_requests", unconfirmed_requests_},
       {"sensitive_records", sensitive_records_.empty() ? json::object() : json(sensitive_records_)},
       {"hosts", std::move(hosts)}};
   const std::string text = doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -155,6 +156,7 @@ bool Inventory::load(const std::string& path, std::string& error) {
   next.overflow_requests_ = get_u64(doc, "overflow_requests");
   next.batches_ = get_u64(doc, "batches");
   next.dropped_ = get_u64(doc, "dropped");
+  next.unconfirmed_requests_ = get_u64(doc, "unconfirmed_requests");
   if (doc.contains("sensitive_records") && doc["sensitive_records"].is_object())
     for (const auto& [k, v] : doc["sensitive_records"].items())
       if (valid_name(k, 32)) next.sensitive_records_[k] = u64_value(v);

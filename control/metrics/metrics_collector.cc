@@ -52,6 +52,38 @@ double now_unix_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The API inventory (bulwark-control's own): endpoints known, shadow endpoints (against
+// the configured spec), endpoints serving each sensitive class, and sensitive records
+// served by class (kept across restarts). Classes are bounded (16 per rule set).
+void inventory_metrics(Families& f, const nlohmann::json& t) {
+  const auto num = [&](const char* k) {
+    return t.contains(k) && t[k].is_number() ? t[k].get<double>() : 0.0;
+  };
+  f.gauge("bulwark_api_endpoints", "Endpoints (host, method, path template) in the API inventory",
+          num("endpoints"));
+  f.gauge("bulwark_api_hosts", "Hosts in the API inventory", num("hosts"));
+  f.gauge("bulwark_api_shadow_endpoints",
+          "Inventory endpoints missing from the configured OpenAPI spec (0 without a spec)",
+          num("shadow_endpoints"));
+  f.counter("bulwark_api_overflow_requests_total",
+            "Observed calls the inventory could not place (endpoint or host bounds reached)",
+            num("overflow_requests"));
+  f.family("bulwark_api_sensitive_endpoints",
+           "Inventory endpoints whose responses carried each sensitive-data class",
+           MetricType::Gauge);
+  if (t.contains("endpoints_by_sensitive_class") && t["endpoints_by_sensitive_class"].is_object())
+    for (const auto& [cls, v] : t["endpoints_by_sensitive_class"].items())
+      if (v.is_number())
+        f.gauge("bulwark_api_sensitive_endpoints", "", v.get<double>(), {{"class", cls}});
+  f.family("bulwark_sensitive_records_total",
+           "Sensitive-data records served in responses, by class (validated matches)",
+           MetricType::Counter);
+  if (t.contains("sensitive_records") && t["sensitive_records"].is_object())
+    for (const auto& [cls, v] : t["sensitive_records"].items())
+      if (v.is_number())
+        f.counter("bulwark_sensitive_records_total", "", v.get<double>(), {{"class", cls}});
+}
+
 }  // namespace
 
 void MetricsCollector::sample(const std::string& shm) {
@@ -117,6 +149,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
             static_cast<double>(c.events_written));
   f.counter("bulwark_event_log_rotations_total", "Event log rotations",
             static_cast<double>(c.event_rotations));
+  inventory_metrics(f, c.inventory);
   if (!seg) return f.out;
 
   const auto& h = *seg;
@@ -323,6 +356,33 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
                 "Requests to login endpoints by outcome (failure: a failure status or text; "
                 "unknown: no answer)",
                 static_cast<double>(v), {{"result", result}});
+    const auto sum = [&](stats::Counter stats::WorkerStats::*field) {
+      double t = 0;
+      for (unsigned w = 0; w < n; ++w) t += static_cast<double>((h.workers[w].*field).get());
+      return t;
+    };
+    f.counter("bulwark_api_calls_total",
+              "API calls observed for the inventory: reported to the main lcore, or lost (ring "
+              "full)",
+              sum(&stats::WorkerStats::api_records), {{"result", "reported"}});
+    f.counter("bulwark_api_calls_total", "", sum(&stats::WorkerStats::api_records_dropped),
+              {{"result", "lost"}});
+    f.counter("bulwark_api_responses_total",
+              "Responses by sensitive-data scanning: scanned, or not (compressed, no stream "
+              "free, over max_scan_bytes, rules changed)",
+              sum(&stats::WorkerStats::api_scanned), {{"scan", "scanned"}});
+    f.counter("bulwark_api_responses_total", "", sum(&stats::WorkerStats::api_unscanned),
+              {{"scan", "unscanned"}});
+    f.counter("bulwark_api_scanned_bytes_total",
+              "Response bytes scanned for sensitive data (heads and bodies)",
+              sum(&stats::WorkerStats::api_scan_bytes));
+    f.counter("bulwark_sensitive_matches_total",
+              "Validated sensitive-data matches in responses, all classes",
+              sum(&stats::WorkerStats::sensitive_matches));
+    f.counter(
+        "bulwark_api_batch_overflow_total",
+        "API calls folded into a batch's overflow count (more than 4096 endpoints in a second)",
+        static_cast<double>(hd.api_batch_overflow.get()));
     f.counter("bulwark_enumeration_reads_total",
               "Reads of object endpoints watched for enumeration, counted by the detector",
               static_cast<double>(hd.enumeration_reads.get()));

@@ -84,6 +84,17 @@ DecoyAnswer decoy_of(const YAML::Node& n, Action action) {
 
 }  // namespace
 
+KeyPart decision_key_of(const YAML::Node& n) {
+  const std::string k = string_of(n, "key");
+  for (unsigned i = 0; i < static_cast<unsigned>(KeyPart::count_); ++i)
+    if (k == key_part_name(static_cast<KeyPart>(i)) && static_cast<KeyPart>(i) != KeyPart::session)
+      return static_cast<KeyPart>(i);
+  throw ConfigError(n,
+                    "'key' must be one of client_ip, prefix, fingerprint, api_key, user_agent, "
+                    "not '" +
+                        k + "'");
+}
+
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
   require_map(n, "enumeration[]",
               {"name", "method", "path", "key", "max_ids", "sequential", "max_bytes", "window",
@@ -103,21 +114,7 @@ ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {
                       "/api/v1/customers/{id}");
   p.prefix = path.substr(0, at);
   p.suffix = path.substr(at + 4);
-  if (n["key"]) {
-    const std::string k = string_of(n["key"], "key");
-    bool found = false;
-    for (unsigned i = 0; i < static_cast<unsigned>(KeyPart::count_); ++i)
-      if (k == key_part_name(static_cast<KeyPart>(i)) &&
-          static_cast<KeyPart>(i) != KeyPart::session) {
-        p.key = static_cast<KeyPart>(i);
-        found = true;
-      }
-    if (!found)
-      throw ConfigError(n["key"],
-                        "'key' must be one of client_ip, prefix, fingerprint, api_key, "
-                        "user_agent, not '" +
-                            k + "'");
-  }
+  if (n["key"]) p.key = decision_key_of(n["key"]);
   if (n["max_ids"]) p.max_ids = scalar<uint32_t>(n["max_ids"], "max_ids", 0, 10000000);
   if (n["sequential"]) p.sequential = scalar<uint32_t>(n["sequential"], "sequential", 0, 1000000);
   if (n["max_bytes"])

@@ -45,6 +45,9 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin);
 //     action: respond                # block | respond (403)
 //     mode: enforce                  # or monitor
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin);
+// A behavioural policy's client key: client_ip, prefix, fingerprint, api_key or
+// user_agent (a session is not a key decisions can be enforced on).
+KeyPart decision_key_of(const YAML::Node& n);
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin);
 
 }  // namespace bulwark::rules

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "control/api/stats_layout.h"
+#include "control/rules/discovery_compiler.h"
 #include "control/rules/hs_escape.h"
+#include "control/rules/hs_serialize.h"
 #include "dataplane/detect/bundle.h"
 
 namespace bulwark::rules {
@@ -245,25 +247,24 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
       hs_free_compile_error(err);
       return std::nullopt;
     }
-    char* bytes = nullptr;
-    size_t len = 0;
-    const hs_error_t rc = hs_serialize_database(db, &bytes, &len);
-    hs_free_database(db);
-    if (rc != HS_SUCCESS) {
+    std::vector<uint8_t> bytes;
+    if (!serialize_and_free(db, bytes)) {
       error = "cannot serialize a Hyperscan database";
       return std::nullopt;
     }
     dbs[index] = {{"field", key.first},
                   {"arg", key.second},
                   {"stream", stream ? 1 : 0},
-                  {"data", json::binary(std::vector<uint8_t>(bytes, bytes + len))}};
-    std::free(bytes);
+                  {"data", json::binary(std::move(bytes))}};
   }
+  const std::optional<json> discovery = compile_discovery(set, error);
+  if (!discovery) return std::nullopt;
   const json content = {{"rules", rules},         {"nodes", b.nodes},
                         {"leaves", b.leaves},     {"dbs", dbs},
                         {"identity", identity},   {"logins", logins},
                         {"stuffing", stuffing},   {"objects", objects},
-                        {"challenge", challenge}, {"consistency", consistency}};
+                        {"challenge", challenge}, {"consistency", consistency},
+                        {"discovery", *discovery}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = detect::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", detect::kBundleFormat},

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "dataplane/discover/sensitive_validators.h"
+
 namespace bulwark::rules {
 
 // Request fields a condition can look at. The numbering is part of the bundle format.
@@ -234,6 +236,45 @@ struct ConsistencyPolicy {
   std::string origin;
 };
 
+// A class of sensitive data looked for in responses: its patterns (Hyperscan, streaming
+// with leftmost start) and the check a match must pass to count.
+struct SensitivePattern {
+  std::string expr;
+  bool nocase = false;
+};
+struct SensitiveClass {
+  std::string name;
+  discover::Validator validator = discover::Validator::none;
+  std::vector<SensitivePattern> patterns;
+  std::string origin;
+};
+inline constexpr size_t kMaxSensitiveClasses = 16;
+
+// Bulk extraction of personal data (`discovery.extraction`): per client key and window,
+// the sensitive records its responses carried and the distinct objects (endpoint + ids)
+// it read; over either limit the key gets a decision for `ttl_s`.
+struct ExtractionPolicy {
+  bool enabled = false;
+  Mode mode = Mode::enforce;
+  Action action = Action::block;  // block | respond (403) | challenge | log
+  KeyPart key = KeyPart::client_ip;
+  uint32_t window_s = 300, ttl_s = 600;
+  uint32_t max_records = 1000;  // sensitive records received (0: off)
+  uint32_t max_objects = 0;     // distinct objects read (0: off)
+  std::string origin;
+};
+
+// API discovery (the `discovery:` section): every request's endpoint goes to the
+// inventory; response heads and bodies are scanned for the sensitive classes.
+struct DiscoveryPolicy {
+  bool enabled = true;
+  bool scan = true;                     // scan responses for sensitive data
+  uint64_t max_scan_bytes = 1u << 20;   // per response; the rest is passed unscanned
+  std::vector<SensitiveClass> classes;  // the built-in ones unless the section says otherwise
+  ExtractionPolicy extraction;
+  std::string origin;  // where the section is (empty: not given)
+};
+
 struct RuleSet {
   std::vector<Rule> rules;  // signature rules and rate limits
   std::vector<ObjectPolicy> objects;
@@ -242,6 +283,7 @@ struct RuleSet {
   IdentityPolicy identity;
   ChallengePolicy challenge;
   ConsistencyPolicy consistency;
+  DiscoveryPolicy discovery;
   std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
 };
 

@@ -6,8 +6,10 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "control/rules/challenge_parser.h"
+#include "control/rules/discovery_parser.h"
 #include "control/rules/limit_parser.h"
 #include "control/rules/login_parser.h"
 #include "control/rules/suricata_import.h"
@@ -291,8 +293,9 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
     if (!root || root.IsNull()) return;  // an empty file has no rules
     require_map(root, "top level",
                 {"rules", "limits", "identity", "logins", "credential_stuffing", "enumeration",
-                 "challenge", "consistency"});
+                 "challenge", "consistency", "discovery"});
     if (root["challenge"]) set.challenge = challenge_of(root["challenge"], origin);
+    if (root["discovery"]) set.discovery = discovery_of(root["discovery"], origin);
     if (root["consistency"]) set.consistency = consistency_of(root["consistency"], origin);
     if (const YAML::Node objects = root["enumeration"]) {
       if (!objects.IsSequence()) throw ConfigError(objects, "'enumeration' must be a list");
@@ -354,16 +357,18 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
       all.stuffing = set->stuffing;
     }
     // Sections a rule set has once.
-    const std::pair<const std::string*, const std::string*> once[] = {
-        {&set->challenge.origin, &all.challenge.origin},
-        {&set->consistency.origin, &all.consistency.origin}};
-    for (const auto& [mine, theirs] : once)
+    const std::tuple<const char*, const std::string*, const std::string*> once[] = {
+        {"challenge", &set->challenge.origin, &all.challenge.origin},
+        {"consistency", &set->consistency.origin, &all.consistency.origin},
+        {"discovery", &set->discovery.origin, &all.discovery.origin}};
+    for (const auto& [name, mine, theirs] : once)
       if (!mine->empty() && !theirs->empty()) {
-        error = *mine + ": '" + (mine == &set->challenge.origin ? "challenge" : "consistency") +
-                "' is given twice (also at " + *theirs + "); give it in one file";
+        error = *mine + ": '" + name + "' is given twice (also at " + *theirs +
+                "); give it in one file";
         return std::nullopt;
       }
     if (!set->challenge.origin.empty()) all.challenge = set->challenge;
+    if (!set->discovery.origin.empty()) all.discovery = set->discovery;
     if (set->consistency.enabled) all.consistency = set->consistency;
     for (auto& l : set->logins) all.logins.push_back(std::move(l));
     for (auto& o : set->objects) all.objects.push_back(std::move(o));

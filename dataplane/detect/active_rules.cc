@@ -79,6 +79,13 @@ std::unique_ptr<ActiveRules> ActiveRules::prepare(std::unique_ptr<Bundle> bundle
       return nullptr;
     }
     a->matchers.back()->use_stream_pool(body_streams);
+    a->scanners.push_back(std::make_unique<discover::SensitiveScanner>(*a->bundle));
+    if (!a->scanners.back()->ok()) {
+      error = path + ": cannot allocate Hyperscan scratch space for the sensitive-data database";
+      return nullptr;
+    }
+    // One response stream per concurrent response being scanned, as for request bodies.
+    a->scanners.back()->use_stream_pool(body_streams);
   }
   auto decoy = [&](Action action, const rules::DecoyAnswer& d) {
     a->decoys.push_back(

@@ -11,14 +11,16 @@
 
 #include "dataplane/detect/bundle.h"
 #include "dataplane/detect/matcher.h"
+#include "dataplane/discover/sensitive_scanner.h"
 
 namespace bulwark::detect {
 
 struct ActiveRules {
   uint64_t generation = 0;  // changes with every load; sessions remember theirs
   std::unique_ptr<Bundle> bundle;
-  std::vector<std::unique_ptr<Matcher>> matchers;  // [worker]
-  std::vector<std::string> responses;              // [rule]: wire bytes (respond rules)
+  std::vector<std::unique_ptr<Matcher>> matchers;                     // [worker]
+  std::vector<std::unique_ptr<discover::SensitiveScanner>> scanners;  // [worker]: responses
+  std::vector<std::string> responses;  // [rule]: wire bytes (respond rules)
   // Decoy answers of decisions: [0] credential stuffing, [1 + i] enumeration entry i
   // (wire bytes and status; empty unless the policy's action is decoy).
   std::vector<std::string> decoys;

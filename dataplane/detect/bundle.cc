@@ -126,6 +126,59 @@ rules::DecoyAnswer decoy_from(const json& d) {
   return a;
 }
 
+// The discovery part: settings, class table and the sensitive-data database.
+void parse_discovery(const json& d, Bundle& b) {
+  Discovery& x = b.discovery;
+  x.enabled = get<uint8_t>(d, "enabled", 1) != 0;
+  x.scan = get<uint8_t>(d, "scan", 1) != 0;
+  x.max_scan_bytes = get<uint64_t>(d, "max_scan_bytes", uint64_t{1} << 32);
+  for (const json& n : get_array(d, "classes")) {
+    if (!n.is_string() || n.get_ref<const std::string&>().empty() ||
+        n.get_ref<const std::string&>().size() > 32)
+      throw BundleError("bad sensitive-data class name");
+    x.class_names.push_back(n.get<std::string>());
+  }
+  for (const json& v : get_array(d, "validators")) {
+    if (!v.is_number_unsigned() ||
+        v.get<uint64_t>() >= static_cast<uint64_t>(discover::Validator::count_))
+      throw BundleError("bad sensitive-data validator");
+    x.class_validator.push_back(static_cast<discover::Validator>(v.get<uint8_t>()));
+  }
+  for (const json& c : get_array(d, "pattern_class")) {
+    if (!c.is_number_unsigned() || c.get<uint64_t>() >= x.class_names.size())
+      throw BundleError("bad sensitive-data pattern class");
+    x.pattern_class.push_back(c.get<uint8_t>());
+  }
+  if (x.class_names.size() > rules::kMaxSensitiveClasses ||
+      x.class_validator.size() != x.class_names.size() || x.pattern_class.size() > 4096)
+    throw BundleError("bad sensitive-data class table");
+  if (d.contains("db")) {
+    const auto& bytes = get_binary(d, "db");
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(reinterpret_cast<const char*>(bytes.data()), bytes.size(), &db) !=
+        HS_SUCCESS)
+      throw BundleError("the sensitive-data database does not load on this machine");
+    x.db.reset(db);
+  }
+  const json& e = d.contains("extraction") ? d["extraction"] : json::object();
+  rules::ExtractionPolicy& p = x.extraction;
+  p.enabled = get<uint8_t>(e, "enabled", 1) != 0;
+  p.mode = get<Mode>(e, "mode", static_cast<uint64_t>(Mode::monitor));
+  p.action = get<Action>(e, "action", static_cast<uint64_t>(Action::decoy));
+  p.key = get<rules::KeyPart>(e, "key", static_cast<uint64_t>(rules::KeyPart::user_agent));
+  p.window_s = get<uint32_t>(e, "window", 86400);
+  p.ttl_s = get<uint32_t>(e, "ttl", 7 * 86400);
+  p.max_records = get<uint32_t>(e, "max_records", 1000000000);
+  p.max_objects = get<uint32_t>(e, "max_objects", 10000000);
+  if (p.enabled && (p.window_s == 0 || p.ttl_s == 0 || p.action == Action::decoy ||
+                    p.key == rules::KeyPart::session))
+    throw BundleError("bad extraction policy");
+  if (p.enabled) {
+    x.key_parts = static_cast<uint8_t>(1u << static_cast<unsigned>(p.key));
+    if (p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;
+  }
+}
+
 void parse_content(const json& c, Bundle& b) {
   const json& leaves = get_array(c, "leaves");
   const json& nodes = get_array(c, "nodes");
@@ -377,6 +430,7 @@ void parse_content(const json& c, Bundle& b) {
       throw BundleError("bad consistency policy");
     if (p.enabled && p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;
   }
+  if (c.contains("discovery")) parse_discovery(c["discovery"], b);
   std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
   b.body_rule_head_leaves.erase(
       std::unique(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end()),

@@ -75,6 +75,19 @@ struct FieldDb {
   std::unique_ptr<hs_database_t, HsDatabaseFree> db;
 };
 
+// API discovery (rules::DiscoveryPolicy as loaded): the sensitive-data classes and
+// their streaming database (pattern id -> class), and the extraction policy.
+struct Discovery {
+  bool enabled = false;
+  bool scan = false;
+  uint64_t max_scan_bytes = 0;
+  std::vector<std::string> class_names;
+  std::vector<discover::Validator> class_validator;   // [class]
+  std::vector<uint8_t> pattern_class;                 // [pattern id]
+  std::unique_ptr<hs_database_t, HsDatabaseFree> db;  // none if scanning is off
+  rules::ExtractionPolicy extraction;
+  uint8_t key_parts = 0;  // the key part extraction counts by
+};
 struct Bundle {
   uint64_t version = 0;
   std::string sha256;  // hex of the content
@@ -96,6 +109,7 @@ struct Bundle {
   std::vector<rules::ObjectPolicy> objects;          // enumeration detection
   rules::ChallengePolicy challenge;                  // proof of work and clearance lifetime
   rules::ConsistencyPolicy consistency;              // browser-claim consistency scoring
+  Discovery discovery;                               // API inventory and sensitive data
   bool challenges = false;  // some enforced rule, limit or policy may challenge (derived)
 
   // Parses and validates bundle bytes. nullptr and `error` on any problem.

@@ -10,6 +10,8 @@
 #include "dataplane/behave/login_record.h"
 #include "dataplane/behave/object_record.h"
 #include "dataplane/detect/matcher.h"
+#include "dataplane/discover/api_record.h"
+#include "dataplane/discover/sensitive_scanner.h"
 #include "dataplane/http/http_parser.h"
 #include "dataplane/stream/tcp_reassembly.h"
 
@@ -80,6 +82,17 @@ struct HttpSession {
     bool awaiting = false;  // request seen, response not yet
     bool counting = false;  // its response's body is being counted
   } volume;
+  // An API call followed for discovery (api_track.cc), until its response has ended.
+  struct Api {
+    bool awaiting = false;    // request seen, response head not yet
+    bool responding = false;  // its response is being followed
+    bool scanning = false;    // ... and scanned for sensitive data
+    uint32_t seq = 0;         // the request's number on the connection
+    uint64_t generation = 0;  // rules generation the scan stream belongs to
+    uint64_t scanned_bytes = 0;
+    discover::ApiRecord rec;
+    discover::SensitiveScan scan;
+  } api;
 };
 
 }  // namespace bulwark

@@ -32,6 +32,7 @@ constexpr unsigned kEventRing = 8192;
 constexpr unsigned kLimitRing = 65536;   // rate-limit reports in flight per worker and direction
 constexpr unsigned kLoginRing = 16384;   // login outcomes in flight per worker
 constexpr unsigned kObjectRing = 65536;  // object reads in flight per worker
+constexpr unsigned kApiRing = 8192;      // observed API calls in flight per worker (~4.6 MiB)
 
 uint64_t unix_seconds() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -82,26 +83,25 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
       }
     merge_batch_.resize(256);
   }
-  for (unsigned w = 0; w < workers; ++w) {
-    const std::string name = "logins_" + std::to_string(w);
+  // Per worker, records up to the main lcore: one producer (the worker), one consumer.
+  const auto up_ring = [&](const char* what, unsigned w, size_t elem, unsigned count,
+                           std::vector<rte_ring*>& into) {
+    const std::string name = std::string(what) + "_" + std::to_string(w);
     rte_ring* r =
-        rte_ring_create_elem(name.c_str(), sizeof(behave::LoginRecord), kLoginRing,
+        rte_ring_create_elem(name.c_str(), static_cast<unsigned>(elem), count,
                              static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (r == nullptr) {
-      error = "cannot create login ring " + name + ": " + rte_strerror(rte_errno);
+      error = "cannot create ring " + name + ": " + rte_strerror(rte_errno);
       return false;
     }
-    login_rings_.push_back(r);
-    const std::string oname = "objects_" + std::to_string(w);
-    rte_ring* o =
-        rte_ring_create_elem(oname.c_str(), sizeof(behave::ObjectRecord), kObjectRing,
-                             static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (o == nullptr) {
-      error = "cannot create object ring " + oname + ": " + rte_strerror(rte_errno);
+    into.push_back(r);
+    return true;
+  };
+  for (unsigned w = 0; w < workers; ++w)
+    if (!up_ring("logins", w, sizeof(behave::LoginRecord), kLoginRing, login_rings_) ||
+        !up_ring("objects", w, sizeof(behave::ObjectRecord), kObjectRing, object_rings_) ||
+        !up_ring("api", w, sizeof(discover::ApiRecord), kApiRing, api_rings_))
       return false;
-    }
-    object_rings_.push_back(o);
-  }
   // The clearance secret: the configured file's bytes, or random bytes for this run.
   if (!cfg.challenge_secret_file.empty()) {
     std::ifstream in(cfg.challenge_secret_file, std::ios::binary);
@@ -128,6 +128,7 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
   shared.unix_s = &unix_s_;
   shared.logins = login_rings_.data();
   shared.objects = object_rings_.data();
+  shared.api = api_rings_.data();
   if (!limit_up_.empty()) {
     shared.limit_up = limit_up_.data();
     shared.limit_down = limit_down_.data();
@@ -327,6 +328,8 @@ void InspectionRuntime::poll_logins() {
       for (const auto& l : a->bundle->logins) names.push_back(l.name);
       detector_.configure(a->bundle->stuffing, std::move(names));
       enumeration_.configure(a->bundle->objects, a->generation);
+      extraction_.configure(a->bundle->discovery.extraction, a->generation);
+      api_batch_.set_classes(a->bundle->discovery.class_names, a->generation);
     }
   }
   const uint64_t now = unix_seconds();
@@ -343,15 +346,20 @@ void InspectionRuntime::poll_logins() {
     while ((n = rte_ring_sc_dequeue_burst_elem(r, reads, sizeof reads[0], 64, nullptr)) > 0)
       for (unsigned i = 0; i < n; ++i) enumeration_.add(reads[i], now, events);
   }
+  poll_api(now, events);
   enumeration_.decisions().expire(now);
+  extraction_.decisions().expire(now);
   detector_.decisions().expire(now);
   for (auto& e : events) writer_.write(std::move(e), sink_);
   // Both are taken (each resets its flag): no short-circuit.
   const bool decisions_changed = detector_.decisions().take_changed();
   const bool guard_changed = detector_.take_guard_changed(now);
   const bool stuffing_changed = decisions_changed || guard_changed;
-  rebuild_pending_ =
-      enumeration_.decisions().take_changed() || stuffing_changed || rebuild_pending_;
+  // Each resets its flag: both are taken, no short-circuit.
+  const bool enumeration_changed = enumeration_.decisions().take_changed();
+  const bool extraction_changed = extraction_.decisions().take_changed();
+  const bool others_changed = enumeration_changed || extraction_changed;
+  rebuild_pending_ = others_changed || stuffing_changed || rebuild_pending_;
   // Decisions reach the workers' block list at most every 100 ms (a rebuild copies the
   // whole list), and never by waiting for a rule load in progress.
   const auto t = std::chrono::steady_clock::now();
@@ -361,6 +369,8 @@ void InspectionRuntime::poll_logins() {
       decision_blocks_ = detector_.decisions().block_entries();
       login_guard_ = detector_.guard_json(now);
       for (auto& e : enumeration_.decisions().block_entries())
+        decision_blocks_.push_back(std::move(e));
+      for (auto& e : extraction_.decisions().block_entries())
         decision_blocks_.push_back(std::move(e));
       std::string error;
       const bool ok = rebuild_blocks_locked(error);
@@ -376,14 +386,55 @@ void InspectionRuntime::poll_logins() {
   h.login_failures.set(c.failures);
   h.login_successes.set(c.successes);
   h.login_unknown.set(c.unknown);
-  h.decisions_total.set(c.decisions + enumeration_.decisions().made());
-  h.decisions_active.set(detector_.decisions().active() + enumeration_.decisions().active());
+  h.decisions_total.set(c.decisions + enumeration_.decisions().made() +
+                        extraction_.decisions().made());
+  h.decisions_active.set(detector_.decisions().active() + enumeration_.decisions().active() +
+                         extraction_.decisions().active());
+  h.extraction_untracked.set(extraction_.untracked());
   h.enumeration_reads.set(enumeration_.reads());
   h.enumeration_untracked.set(enumeration_.untracked());
   h.login_attack_windows.set(c.attack_windows);
   h.login_untracked.set(c.untracked);
   h.login_failure_ratio_milli.set(static_cast<uint64_t>(c.window_ratio * 1000));
   h.login_baseline_milli.set(static_cast<uint64_t>(c.baseline * 1000));
+}
+
+// Observed API calls from every worker: into the inventory batch (sent to
+// bulwark-control about once a second, not to the events file) and the extraction
+// detector.
+void InspectionRuntime::poll_api(uint64_t now, std::vector<nlohmann::json>& events) {
+  // A batch goes out every second, or sooner when it is full (a flood of new paths),
+  // at most kApiBatchesPerSecond a second; past that, calls are counted, not placed.
+  constexpr unsigned kApiBatchesPerSecond = 8;
+  const auto send = [&] {
+    stats::Header& h = seg_->header;
+    h.api_batches.add(1);
+    h.api_batch_endpoints.add(api_batch_.lines());
+    h.api_batch_overflow.add(api_batch_.overflow());
+    std::string line = api_batch_.take(now);
+    if (sink_) sink_(std::move(line));
+  };
+  if (now != api_second_) {
+    api_second_ = now;
+    api_sent_this_second_ = 0;
+  }
+  discover::ApiRecord calls[32];
+  for (rte_ring* r : api_rings_) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(r, calls, sizeof calls[0], 32, nullptr)) > 0)
+      for (unsigned i = 0; i < n; ++i) {
+        if (api_batch_.full() && api_sent_this_second_ < kApiBatchesPerSecond) {
+          send();
+          ++api_sent_this_second_;
+        }
+        api_batch_.add(calls[i]);
+        extraction_.add(calls[i], now, events);
+      }
+  }
+  const auto t = std::chrono::steady_clock::now();
+  if (t - last_api_batch_ < std::chrono::seconds(1) || api_batch_.empty()) return;
+  last_api_batch_ = t;
+  send();
 }
 
 // Hands each worker's rate-limit reports to every other worker. Reports that find a
@@ -420,6 +471,8 @@ void InspectionRuntime::stop() {
   login_rings_.clear();
   for (rte_ring* r : object_rings_) rte_ring_free(r);
   object_rings_.clear();
+  for (rte_ring* r : api_rings_) rte_ring_free(r);
+  api_rings_.clear();
   for (rte_ring* r : limit_down_) rte_ring_free(r);
   limit_up_.clear();
   limit_down_.clear();

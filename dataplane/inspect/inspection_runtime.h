@@ -19,9 +19,11 @@
 #include "dataplane/behave/block_set.h"
 #include "dataplane/behave/clearance.h"
 #include "dataplane/behave/enumeration_detector.h"
+#include "dataplane/behave/extraction_detector.h"
 #include "dataplane/behave/stuffing_detector.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/detect/active_rules.h"
+#include "dataplane/discover/api_batch.h"
 #include "dataplane/inspect/event_writer.h"
 #include "dataplane/inspect/inspector.h"
 
@@ -107,6 +109,15 @@ class InspectionRuntime {
   behave::StuffingDetector detector_;
   std::vector<rte_ring*> object_rings_;
   behave::EnumerationDetector enumeration_;
+  // API discovery: [worker] rings of observed calls, the batch for bulwark-control's
+  // inventory and the extraction detector (main lcore).
+  std::vector<rte_ring*> api_rings_;
+  discover::ApiBatch api_batch_;
+  std::chrono::steady_clock::time_point last_api_batch_{};
+  uint64_t api_second_ = 0;            // unix second of api_sent_this_second_
+  unsigned api_sent_this_second_ = 0;  // batches sent early (full) in that second
+  behave::ExtractionDetector extraction_;
+  void poll_api(uint64_t now, std::vector<nlohmann::json>& events);
   uint64_t detector_generation_ = 0;
   nlohmann::json manual_blocks_ = nlohmann::json::object();
   nlohmann::json decision_blocks_ = nlohmann::json::array();

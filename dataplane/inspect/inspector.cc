@@ -102,6 +102,7 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->path_buffer_.resize(detect::kPathBufferBytes);
+    in->api_head_buffer_.resize(8192);
     in->login_memory_.resize(size_t{kLoginBuffers} * kLoginBufferBytes);
     for (unsigned b = 0; b < kLoginBuffers; ++b)
       in->free_logins_.push_back(static_cast<uint16_t>(b));
@@ -182,6 +183,7 @@ void Inspector::release(HttpSession& s, uint32_t index) {
   release_hello_buffer(s);
   end_login(s);
   if (s.volume.counting) volume_response_end(s);  // what was served before the end counts
+  api_finish(s);
   s.requests.reset(*this);
   s.responses.reset(*this);
   end_scan(s);
@@ -273,6 +275,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
     } else {
       s->bypass = true;
       end_login(*s);
+      api_finish(*s);
       st_->inspection_bypassed.add(1);
     }
   }
@@ -318,6 +321,12 @@ void Inspector::cut(std::string_view response) {
   HttpSession& s = *cur_.s;
   s.cut = true;
   end_login(s);
+  // A request stopped on its way never reached the origin; one cut while its answer
+  // streams did (as far as it got).
+  if (cur_.to_server)
+    api_drop(s);
+  else
+    api_finish(s);
   cur_.drop = true;
   const PacketInfo& i = *cur_.info;
   // A SYN takes a sequence number: a RST answering it acknowledges ISN + 1.
@@ -480,6 +489,7 @@ void Inspector::on_head(const HttpHead& head) {
       ++s.responses_seen;
       if (s.login.awaiting) login_response_head(s, head);
       if (s.volume.awaiting) volume_response_head(s);
+      if (s.api.awaiting) api_response_head(s, head);
     }
     if ((head.status >= 200 || head.status == 101) && s.pending_count) {
       s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % HttpSession::kPending);
@@ -519,9 +529,9 @@ void Inspector::on_head(const HttpHead& head) {
   behave::resolve_identity(
       bundle ? bundle->identity : kDefaultIdentity, head, i.src,
       static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
-      static_cast<uint8_t>((bundle ? bundle->limit_parts | bundle->object_parts : 0) |
-                           (blocks ? blocks->wants() : 0) |
-                           (bundle && bundle->challenges ? kClearanceParts : 0)),
+      static_cast<uint8_t>(
+          (bundle ? bundle->limit_parts | bundle->object_parts | bundle->discovery.key_parts : 0) |
+          (blocks ? blocks->wants() : 0) | (bundle && bundle->challenges ? kClearanceParts : 0)),
       ident_);
   cur_.ident = &ident_;
   if (blocks) {
@@ -547,6 +557,7 @@ void Inspector::on_head(const HttpHead& head) {
   // Rules see the client as identified (through trusted proxies).
   const detect::RequestView view =
       detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
+  if (cur_.rules->bundle->discovery.enabled) api_request(s, head, view);
   if (!cur_.rules->bundle->logins.empty() && start_login(s, head, view.path) &&
       guard_login(s, head, blocks))
     return;
@@ -808,6 +819,8 @@ void Inspector::on_body(const uint8_t* data, size_t len) {
   else if (!cur_.to_server && s.login.scanning)
     login_response_body(s, data, len);
   if (!cur_.to_server && s.volume.counting) s.volume.bytes += len;
+  if (!cur_.to_server && s.api.responding) api_response_body(s, data, len);
+  if (cur_.to_server && s.api.awaiting) s.api.rec.request_bytes += len;
   if (cur_.to_server && s.scan_open) cur_.rules->matchers[worker_]->on_body(s.scan, data, len);
 }
 
@@ -818,6 +831,7 @@ void Inspector::on_message_end() {
   else if (!cur_.to_server && s.login.scanning)
     finish_login(s, behave::LoginOutcome::success, s.login.rec.status);  // no failure text
   if (!cur_.to_server && s.volume.counting) volume_response_end(s);
+  if (!cur_.to_server && s.api.responding) api_finish(s);
   if (!cur_.to_server || !s.scan_open || s.cut) return;
   detect::Verdict v;
   cur_.rules->matchers[worker_]->end_body(s.scan, v);
@@ -833,6 +847,7 @@ void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
     s.bypass = true;
     end_login(s);
     if (s.volume.counting) volume_response_end(s);
+    api_finish(s);
     st_->inspection_bypassed.add(1);
   }
 }

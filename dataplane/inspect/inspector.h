@@ -46,6 +46,7 @@ struct InspectShared {
   std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
   rte_ring* const* logins = nullptr;   // [worker]: login outcomes to the main lcore (SP/SC)
   rte_ring* const* objects = nullptr;  // [worker]: object reads to the main lcore (SP/SC)
+  rte_ring* const* api = nullptr;      // [worker]: observed API calls to the main lcore (SP/SC)
   std::atomic<behave::ClearanceKeys*>* keys = nullptr;  // main: rw (rotation); workers: ro
   const std::atomic<uint64_t>* unix_s = nullptr;        // main: w (each poll); workers: r
 };
@@ -138,6 +139,21 @@ class Inspector : private HttpHandler {
   // count, its end reports it (object_track.cc).
   void volume_response_head(HttpSession& s);
   void volume_response_end(HttpSession& s);
+  // The current request's client key `key` (decision key, prefix length, text for
+  // events); false if the key is not one here.
+  bool client_key(rules::KeyPart key, behave::DecisionKey& out, uint8_t& bits, char* text,
+                  size_t cap) const;
+  // API discovery (api_track.cc): a forwarded request starts a record, its response's
+  // head and body complete it (scanned for sensitive data), its end reports it.
+  void api_request(HttpSession& s, const HttpHead& head, const detect::RequestView& view);
+  void api_response_head(HttpSession& s, const HttpHead& head);
+  void api_response_body(HttpSession& s, const uint8_t* data, size_t len);
+  // Ends the scan (`count`: its matches count) and returns the stream.
+  void api_stop_scan(HttpSession& s, bool count);
+  // Reports the call followed, as far as it got.
+  void api_finish(HttpSession& s);
+  // Forgets it (the request was stopped: the origin never answers it).
+  void api_drop(HttpSession& s);
   // Stops the request or connection an entry of the block list matched.
   void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
                      const tls::ClientHello* hello, bool tls = false);
@@ -187,6 +203,7 @@ class Inspector : private HttpHandler {
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;
   std::vector<char> path_buffer_;
+  std::vector<char> api_head_buffer_;  // a response's header lines, for the sensitive-data scan
   // ClientHellos that span segments are gathered here (kHelloBuffers per worker).
   static constexpr unsigned kHelloBuffers = 64;
   static constexpr size_t kHelloBufferBytes = 20480;  // 16 KiB of hello plus record headers

@@ -15,6 +15,51 @@
 
 namespace bulwark {
 
+// The client key `key` of the current request (ident_) as a decision key, with the
+// prefix length for addresses and a text for events. false if it is not a key here.
+bool Inspector::client_key(rules::KeyPart key, behave::DecisionKey& out, uint8_t& bits, char* text,
+                           size_t cap) const {
+  out.fill(0);
+  bits = 0;
+  text[0] = '\0';
+  char hex[17];
+  switch (key) {
+    case rules::KeyPart::client_ip:
+    case rules::KeyPart::prefix: {
+      const bool pfx = key == rules::KeyPart::prefix;
+      out[0] = pfx ? 1 : 0;
+      out[1] = ident_.ip_len;
+      std::memcpy(out.data() + 2, pfx ? ident_.prefix : ident_.ip, 16);
+      bits = pfx ? ident_.prefix_bits : static_cast<uint8_t>(ident_.ip_len * 8);
+      inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, out.data() + 2, text, sizeof text);
+      if (pfx) {
+        const size_t l = std::strlen(text);
+        std::snprintf(text + l, cap - l, "/%u", bits);
+      }
+      break;
+    }
+    case rules::KeyPart::fingerprint: {
+      out[0] = 2;
+      std::memcpy(out.data() + 2, ident_.fingerprint, 16);
+      const size_t n = std::min(ident_.fingerprint_text.size(), cap - 1);
+      if (n) std::memcpy(text, ident_.fingerprint_text.data(), n);
+      break;
+    }
+    case rules::KeyPart::user_agent:
+    case rules::KeyPart::api_key: {
+      const bool ua = key == rules::KeyPart::user_agent;
+      out[0] = ua ? 3 : 4;
+      const behave::Digest& d = ua ? ident_.user_agent : ident_.api_key;
+      std::memcpy(out.data() + 2, d, 16);
+      behave::digest_hex(d, hex);
+      std::snprintf(text, cap, "sha256:%s", hex);
+      break;
+    }
+    default: return false;  // session: not a key here (the parsers refuse it)
+  }
+  return true;
+}
+
 void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
   const detect::Bundle& b = *cur_.rules->bundle;
   for (size_t i = 0; i < b.objects.size(); ++i) {
@@ -37,42 +82,7 @@ void Inspector::observe_objects(const HttpHead& head, std::string_view path) {
                 id.find_first_not_of("0123456789") == std::string_view::npos;
     for (char c : r.numeric ? id : std::string_view())
       r.id_value = r.id_value * 10 + static_cast<uint64_t>(c - '0');
-    char hex[17];
-    switch (p.key) {
-      case rules::KeyPart::client_ip:
-      case rules::KeyPart::prefix: {
-        const bool pfx = p.key == rules::KeyPart::prefix;
-        r.key[0] = pfx ? 1 : 0;
-        r.key[1] = ident_.ip_len;
-        std::memcpy(r.key.data() + 2, pfx ? ident_.prefix : ident_.ip, 16);
-        r.bits = pfx ? ident_.prefix_bits : static_cast<uint8_t>(ident_.ip_len * 8);
-        inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, r.key.data() + 2, r.key_text,
-                  sizeof r.key_text);
-        if (pfx) {
-          const size_t l = std::strlen(r.key_text);
-          std::snprintf(r.key_text + l, sizeof r.key_text - l, "/%u", r.bits);
-        }
-        break;
-      }
-      case rules::KeyPart::fingerprint: {
-        r.key[0] = 2;
-        std::memcpy(r.key.data() + 2, ident_.fingerprint, 16);
-        const size_t n = std::min(ident_.fingerprint_text.size(), sizeof r.key_text - 1);
-        if (n) std::memcpy(r.key_text, ident_.fingerprint_text.data(), n);
-        break;
-      }
-      case rules::KeyPart::user_agent:
-      case rules::KeyPart::api_key: {
-        const bool ua = p.key == rules::KeyPart::user_agent;
-        r.key[0] = ua ? 3 : 4;
-        const behave::Digest& d = ua ? ident_.user_agent : ident_.api_key;
-        std::memcpy(r.key.data() + 2, d, 16);
-        behave::digest_hex(d, hex);
-        std::snprintf(r.key_text, sizeof r.key_text, "sha256:%s", hex);
-        break;
-      }
-      default: continue;  // session: not a key here (the parser refuses it)
-    }
+    if (!client_key(p.key, r.key, r.bits, r.key_text, sizeof r.key_text)) continue;
     if (!shared_.objects || rte_ring_sp_enqueue_elem(shared_.objects[worker_], &r, sizeof r) != 0)
       st_->object_reads_dropped.add(1);
     else

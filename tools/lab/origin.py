@@ -6,12 +6,45 @@ personal data for DLP tests), bulk downloads, slow responses and a request
 counter at /__origin/stats so tests can tell whether a request reached the
 origin. Python 3 stdlib only; listens dual-stack on [::]:PORT.
 
+Lab endpoints (also counted in /__origin/stats; GET ones answer HEAD too):
+  GET  /  /health  /account...  POST /login  GET /download?size=  GET /slow?ms=
+
+API endpoints (JSON, Content-Type application/json; unknown or malformed ids -> 404).
+Personal data is fake and deterministic per id; api_client.py exercises all of
+them except the legacy one, api_spec.yaml describes them (less two, on purpose):
+  GET    /api/v1/customers?page=&limit=        customers (email, phone, card)
+  GET    /api/v1/customers/{id}                customer (email, phone, card)
+  PUT    /api/v1/customers/{id}                JSON {"name"?, "address"?}; returns the customer
+  GET    /api/v1/customers/{id}/orders?status= the customer's orders (no personal data)
+  GET    /api/v1/customers/{id}/export         customer + orders; gzip-compressed
+                                               (Content-Encoding: gzip) when
+                                               Accept-Encoding allows gzip
+  GET    /api/v1/orders/{id}                   order (no personal data)
+  DELETE /api/v1/orders/{id}                   204 No Content, no body
+  GET    /api/v1/products/{id}                 product (no personal data)
+  GET    /api/v1/products/{id}/codes           near misses only: 16-digit numbers
+                                               failing Luhn, IBANs with a wrong
+                                               check, SSN shapes with area 000/666/9xx
+  GET    /api/v1/search?q=&limit=&sort=        products (no personal data)
+  GET    /api/v1/reports/{YYYY-MM-DD}          daily report (no personal data)
+  GET    /api/v1/employees/{id}                HR record: SSA-valid SSN, email, "dob"
+  GET    /api/v1/accounts/{id}/payout          DE IBAN with a valid mod-97 check, card
+  GET    /api/v2/users/{uuid}                  profile: email, phone, "date_of_birth"
+  POST   /api/v1/tokens                        JSON {"client_id"}; returns a JWT
+                                               (HS256) and an AWS access key id AKIA...
+  GET    /api/v1/legacy/export                 legacy, no client calls it
+
 Usage: origin.py [--port 80] [--log FILE]
 """
 import argparse
+import base64
+import datetime
+import gzip
 import hashlib
+import hmac
 import html
 import json
+import re
 import secrets
 import socket
 import socketserver
@@ -82,6 +115,155 @@ def product(pid):
             "in_stock": pid % 4 != 0}
 
 
+def digest(*parts):
+    """A deterministic integer from the parts (the lab's fake data is a function of the id)."""
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def phone(n):
+    return f"+1-555-01{n % 100:02d}-{(n * 7919) % 10000:04d}"
+
+
+def luhn_fail(digits):
+    """digits + a check digit that fails Luhn."""
+    good = luhn_complete(digits)
+    return digits + str((int(good[-1]) + 1 + digits.count("7") % 8) % 10)
+
+
+def iban_de(blz, account, valid=True):
+    """German IBAN (compact form) with the ISO 7064 mod-97 check digits, or wrong ones."""
+    bban = f"{blz:08d}{account:010d}"
+    check = 98 - int(bban + "131400") % 97  # D=13, E=14
+    if not valid:
+        check = check + 1 if check < 98 else 2
+    return f"DE{check:02d}{bban}"
+
+
+def ssn_valid(n):
+    """An SSN in a shape the SSA issues: area 001-665/667-899, group 01-99, serial 0001-9999."""
+    area = 100 + n % 560          # 100..659: never 000, 666 or 9xx
+    group = 1 + (n // 7) % 99
+    serial = 1 + (n * 7919) % 9999
+    return f"{area:03d}-{group:02d}-{serial:04d}"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+JWT_KEY = b"bulwark-lab-jwt-key"  # fixed so tokens are deterministic per client_id
+AWS_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def jwt_for(client_id):
+    n = digest("jwt", client_id)
+    iat = 1700000000 + n % 10000000
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    claims = {"sub": client_id, "iat": iat, "exp": iat + 3600, "scope": "orders:read"}
+    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+    sig = hmac.new(JWT_KEY, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64url(sig)}"
+
+
+def aws_key_for(client_id):
+    n = digest("aws", client_id)
+    return "AKIA" + "".join(AWS_ALPHABET[(n >> (5 * k)) & 31] for k in range(12)) + \
+        "".join(AWS_ALPHABET[(digest("aws2", client_id) >> (5 * k)) & 31] for k in range(4))
+
+
+def customer_orders(cid, status=None):
+    oids = [(cid * 3 + k) % MAX_ID + 1 for k in range(cid % 4 + 1)]
+    orders = [dict(order(oid), customer_id=cid) for oid in oids]
+    return [o for o in orders if status is None or o["status"] == status]
+
+
+def user_v2(uid):
+    uid = uid.lower()
+    n = digest("user", uid)
+    first, last = FIRST[n % 10], LAST[(n // 10) % 10]
+    dob = datetime.date(1950 + n % 50, 1 + (n // 50) % 12, 1 + (n // 600) % 28)
+    return {"id": uid, "display_name": f"{first} {last}",
+            "email": f"{first.lower()}.{last.lower()}{n % 1000}@example.org",
+            "phone": phone(n // 1000), "date_of_birth": dob.isoformat(),
+            "locale": ["en-US", "en-GB", "de-DE"][n % 3]}
+
+
+def employee(eid):
+    first, last = FIRST[(eid * 3) % 10], LAST[(eid * 7) % 10]
+    dob = datetime.date(1960 + eid % 40, 1 + eid % 12, 1 + eid % 28)
+    return {"id": eid, "name": f"{first} {last}", "email": f"{first.lower()}.{last.lower()}{eid}@corp.example.com",
+            "department": ["Sales", "Engineering", "Support", "Finance"][eid % 4],
+            "ssn": ssn_valid(eid), "dob": dob.isoformat()}
+
+
+def payout(aid):
+    return {"account_id": aid, "holder": f"{FIRST[aid % 10]} {LAST[(aid // 10) % 10]}",
+            "iban": iban_de(10000000 + (aid * 7717) % 90000000, aid * 10007 % 10**10),
+            "card": luhn_complete(f"510510{aid:09d}"), "currency": "EUR",
+            "amount_cents": 1000 + (aid * 131) % 500000, "schedule": ["weekly", "monthly"][aid % 2]}
+
+
+def product_codes(pid):
+    """Values shaped like sensitive data that a correct detector must not count."""
+    return {"id": pid,
+            "barcodes": [luhn_fail(f"400000{pid:09d}"), luhn_fail(f"510510{pid:09d}")],
+            "supplier_iban": iban_de(10000000 + (pid * 7717) % 90000000, pid * 10007 % 10**10, valid=False),
+            "lot_numbers": [f"000-{1 + pid % 99:02d}-{1 + pid % 9999:04d}",
+                            f"666-{1 + pid % 99:02d}-{1 + pid % 9999:04d}",
+                            f"9{pid % 100:02d}-{1 + pid % 99:02d}-{1 + pid % 9999:04d}"]}
+
+
+def search(q, limit, sort):
+    start = digest("search", q) % (MAX_ID - 200) + 1
+    items = [product(i) for i in range(start, start + limit)]
+    if sort == "price":
+        items.sort(key=lambda p: p["price_cents"])
+    elif sort == "name":
+        items.sort(key=lambda p: p["name"])
+    return {"query": q, "count": len(items), "items": items}
+
+
+def report(day):
+    n = digest("report", day.isoformat())
+    return {"date": day.isoformat(), "orders": 50 + n % 950, "revenue_cents": 10000 + n % 9000000,
+            "top_products": [1 + (n >> (8 * k)) % MAX_ID for k in range(3)]}
+
+
+def parse_date(s):
+    if not DATE_RE.fullmatch(s):
+        return None
+    try:
+        return datetime.date.fromisoformat(s)
+    except ValueError:
+        return None
+
+
+def json_body(body):
+    """The request body as a JSON object, or None."""
+    try:
+        obj = json.loads(body) if body.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def accepts_gzip(header):
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower()
+            if q.startswith("q="):
+                try:
+                    return float(q[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
 def int_arg(query, name, default, lo, hi):
     vals = query.get(name)
     if not vals:
@@ -118,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()  # wfile is buffered; the client waits for this line
         return True
 
-    def send(self, code, body, ctype="application/json"):
+    def send(self, code, body, ctype="application/json", headers=()):
         if isinstance(body, (dict, list)):
             body = (json.dumps(body) + "\n").encode()
         elif isinstance(body, str):
@@ -126,6 +308,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -223,7 +407,87 @@ class Handler(BaseHTTPRequestHandler):
             ms = int_arg(query, "ms", 1000, 0, 10000)
             time.sleep(ms / 1000)
             return self.send(200, {"slept_ms": ms})
+        if len(seg) >= 3 and seg[0] == "api" and self.api(method, get, path, seg, query, body):
+            return
         return self.send(404, {"error": "not found"})
+
+    def api(self, method, get, path, seg, query, body):
+        """The API endpoints added for inventory and DLP tests; False when none matches."""
+        if seg[1] == "v2":
+            if get and len(seg) == 4 and seg[2] == "users" and UUID_RE.fullmatch(seg[3]):
+                self.send(200, user_v2(seg[3]))
+                return True
+            return False
+        if seg[1] != "v1":
+            return False
+        if get and path == "/api/v1/search":
+            q = (query.get("q") or [""])[0][:100]
+            limit = int_arg(query, "limit", 10, 1, 50)
+            sort = (query.get("sort") or ["relevance"])[0]
+            self.send(200, search(q, limit, sort))
+            return True
+        if get and path == "/api/v1/legacy/export":
+            self.send(200, {"deprecated": True, "rows": [], "note": "use /api/v1/customers/{id}/export"})
+            return True
+        if len(seg) == 4:
+            kind, rid = seg[2], parse_id(seg[3])
+            if get and kind == "reports":
+                day = parse_date(seg[3])
+                self.send(*((200, report(day)) if day else (404, {"error": "not found"})))
+                return True
+            if rid is None and kind in ("employees", "customers", "orders"):
+                self.send(404, {"error": "not found"})
+                return True
+            if get and kind == "employees":
+                self.send(200, employee(rid))
+                return True
+            if method == "PUT" and kind == "customers":
+                upd = json_body(body)
+                if upd is None or any(k not in ("name", "address") or not isinstance(v, str) or len(v) > 200
+                                       for k, v in upd.items()):
+                    self.send(400, {"error": "malformed body"})
+                else:
+                    self.send(200, dict(customer(rid), **upd))
+                return True
+            if method == "DELETE" and kind == "orders":
+                self.send_response(204)  # no Content-Length, no body (RFC 9110 section 8.6)
+                if self.close_connection:
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                return True
+            return False
+        if len(seg) == 5 and get:
+            kind, rid, sub = seg[2], parse_id(seg[3]), seg[4]
+            known = {("customers", "orders"), ("customers", "export"), ("accounts", "payout"), ("products", "codes")}
+            if (kind, sub) not in known:
+                return False
+            if rid is None:
+                self.send(404, {"error": "not found"})
+            elif sub == "orders":
+                status = (query.get("status") or [None])[0]
+                self.send(200, customer_orders(rid, status))
+            elif sub == "export":
+                data = (json.dumps({"customer": customer(rid), "orders": customer_orders(rid)}) + "\n").encode()
+                if accepts_gzip(self.headers.get("Accept-Encoding")):
+                    self.send(200, gzip.compress(data, mtime=0), headers=(
+                        ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")))
+                else:
+                    self.send(200, data, headers=(("Vary", "Accept-Encoding"),))
+            elif sub == "payout":
+                self.send(200, payout(rid))
+            else:
+                self.send(200, product_codes(rid))
+            return True
+        if method == "POST" and path == "/api/v1/tokens":
+            req = json_body(body)
+            cid = req.get("client_id") if req is not None else None
+            if not isinstance(cid, str) or not CLIENT_ID_RE.fullmatch(cid):
+                self.send(400, {"error": "malformed body"})
+            else:
+                self.send(200, {"access_token": jwt_for(cid), "token_type": "Bearer", "expires_in": 3600,
+                                "aws_access_key_id": aws_key_for(cid)})
+            return True
+        return False
 
     def login(self, body):
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()

@@ -1,0 +1,149 @@
+// The API inventory in bulwark-control: batches of observed calls from the dataplane are
+// merged (their events go to the event log), the inventory is saved to the state
+// directory every 10 s when it changed and at stop, and `bulwarkctl api ...` reads it.
+#include <fstream>
+#include <sstream>
+
+#include "control/daemon/controller.h"
+#include "control/daemon/reply.h"
+
+namespace bulwark::control {
+
+namespace {
+
+constexpr uint64_t kSaveEveryMs = 10000;
+
+std::string inventory_path(const std::string& state_dir) { return state_dir + "/inventory.json"; }
+
+inventory::Limits limits_of(const ControlConfig& c) {
+  inventory::Limits l;
+  l.max_endpoints = c.inventory_max_endpoints;
+  l.max_hosts = c.inventory_max_hosts;
+  l.collapse_threshold = c.inventory_collapse;
+  return l;
+}
+
+}  // namespace
+
+bool Controller::is_api_batch(const std::string& line) {
+  static constexpr std::string_view kPrefix = R"({"type":"api_observations")";
+  return line.compare(0, kPrefix.size(), kPrefix) == 0;
+}
+
+void Controller::load_inventory() {
+  std::string error;
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  inventory_ = inventory::Inventory(limits_of(config()));
+  const std::string path = inventory_path(opts_.state_dir);
+  if (!inventory_.load(path, error)) {
+    // Kept aside for a look, not overwritten by the next save.
+    std::rename(path.c_str(), (path + ".damaged").c_str());
+    events_.control_event("inventory_damaged", {{"file", path}, {"error", error}});
+  }
+}
+
+bool Controller::read_spec(const std::string& file, std::shared_ptr<inventory::Spec>& out,
+                           std::string& error) {
+  out.reset();
+  if (file.empty()) return true;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = "inventory.spec " + file + ": cannot read the file";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto spec = inventory::parse_spec(ss.str(), error);
+  if (!spec) {
+    error = "inventory.spec " + file + ": " + error;
+    return false;
+  }
+  out = std::make_shared<inventory::Spec>(std::move(*spec));
+  return true;
+}
+
+void Controller::use_inventory_config(const ControlConfig& c,
+                                      const std::shared_ptr<inventory::Spec>& spec) {
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  inventory_.set_limits(limits_of(c));
+  inventory_.set_spec(spec.get());
+  inv_dirty_ = true;
+}
+
+void Controller::on_api_batch(const std::string& line) {
+  json batch = json::parse(line, nullptr, false);
+  if (batch.is_discarded()) return;
+  std::vector<json> events;
+  {
+    std::lock_guard<std::mutex> lock(inv_mu_);
+    events = inventory_.ingest(batch, unix_ms() / 1000);
+    inv_dirty_ = true;
+  }
+  for (auto& e : events) {
+    const std::string type = e.value("type", "api_event");
+    e.erase("type");
+    events_.control_event(type, std::move(e));
+  }
+}
+
+void Controller::save_inventory(bool force) {
+  const uint64_t now = unix_ms();
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  if (!inv_dirty_ || (!force && now < next_inv_save_ms_)) return;
+  std::string error;
+  if (!inventory_.save(inventory_path(opts_.state_dir), error))
+    events_.control_event("inventory_save_failed", {{"error", error}});
+  inv_dirty_ = false;
+  next_inv_save_ms_ = now + kSaveEveryMs;
+}
+
+json Controller::inventory_totals() const {
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  return inventory_.totals();
+}
+
+json Controller::cmd_api_list(const json& args) {
+  const std::string host = args.value("host", "");
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  return reply_ok(inventory_.list(host));
+}
+
+json Controller::cmd_api_show(const json& args) {
+  if (!args.contains("method") || !args["method"].is_string() || !args.contains("path") ||
+      !args["path"].is_string())
+    return reply_error("usage", "api.show needs method and path");
+  const std::string host = args.value("host", "");
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  auto e =
+      inventory_.show(host, args["method"].get<std::string>(), args["path"].get<std::string>());
+  if (!e)
+    return reply_error("not_found", "no endpoint " + args["method"].get<std::string>() + " " +
+                                        args["path"].get<std::string>() +
+                                        (host.empty() ? "" : " on " + host) + " in the inventory");
+  return reply_ok(*e);
+}
+
+json Controller::cmd_api_export(const json& args) {
+  const std::string host = args.value("host", "");
+  const std::string title = args.value("title", "API inventory observed by Bulwark");
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  return reply_ok(inventory_.export_openapi(host, title, opts_.version));
+}
+
+json Controller::cmd_api_diff(const json& args) {
+  if (!args.contains("spec") || !args["spec"].is_string())
+    return reply_error("usage", "api.diff needs the spec's text");
+  std::string error;
+  auto spec = inventory::parse_spec(args["spec"].get<std::string>(), error);
+  if (!spec) return reply_error("invalid", "the spec: " + error);
+  uint64_t zombie = config().inventory_zombie_after_s;
+  if (args.contains("zombie_after")) {
+    if (!args["zombie_after"].is_number_unsigned() || args["zombie_after"].get<uint64_t>() == 0)
+      return reply_error("usage", "zombie_after must be a positive number of seconds");
+    zombie = args["zombie_after"].get<uint64_t>();
+  }
+  std::lock_guard<std::mutex> lock(inv_mu_);
+  return reply_ok(inventory_.diff(*spec, zombie, unix_ms() / 1000));
+}
+
+}  // namespace bulwark::control

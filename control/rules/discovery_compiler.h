@@ -1,0 +1,18 @@
+// Compiles the discovery policy into its part of a bundle: the settings, the class
+// table and one Hyperscan streaming database of every class's patterns (leftmost start
+// of match for classes with a validator, so the matched text can be read back).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "control/rules/rule_model.h"
+
+namespace bulwark::rules {
+
+// nullopt and "file:line: reason" if a pattern does not compile or the policy needs
+// what the identity section does not provide.
+std::optional<nlohmann::json> compile_discovery(const RuleSet& set, std::string& error);
+
+}  // namespace bulwark::rules
