@@ -8,13 +8,21 @@ net_null as the sink. Configurations, in alternating rounds on the same input:
   rules-N    inspection on with a generated bundle of N rules (10, 1000, 10000): literal
              and regex tests over user-agent, path, uri, query parameters, headers,
              cookies and bodies, as real rule sets mix them; a few log rules match
-             some of the traffic, the rest never do (clean traffic is the common case)
+             some of the traffic, the rest never do (clean traffic is the common case);
+             API discovery off (its own configuration below)
+  discovery  (--discovery) rules-10 with API discovery on, as bundles have it by
+             default: every call followed to its response for the inventory, response
+             heads and bodies scanned with the built-in sensitive-data classes
+With --pii the JSON responses are pages of 1-20 customer records as the lab origin serves
+them (name, e-mail, phone, card, address) instead of filler, so the scan finds and
+validates matches.
 
 For each: packets/s and Gbit/s of the forwarding worker (median over the steady window),
 ratio to plain forwarding, requests/s and the cost per request relative to 10 rules.
 Not a test: machines are noisy; compare ratios within one run. Needs root (hugepages).
 
-usage: tools/bench_inspection.py [--seconds 6] [--rounds 2] [--conns 1500] [--build build]"""
+usage: tools/bench_inspection.py [--seconds 6] [--rounds 2] [--conns 1500] [--rules 10,1000,10000]
+                                 [--discovery] [--pii] [--build build]"""
 import argparse
 import json
 import os
@@ -31,6 +39,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "offline"))
 from make_mixed_pcap import ACK, FIN, PSH, SYN, eth, ipv4, put_csum, write_pcap  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools", "lab"))
+from origin import customer  # noqa: E402  (the lab origin's customer records)
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--seconds", type=int, default=6)
@@ -38,6 +48,8 @@ ap.add_argument("--rounds", type=int, default=2)
 ap.add_argument("--conns", type=int, default=1500)
 ap.add_argument("--rules", default="10,1000,10000")
 ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+ap.add_argument("--discovery", action="store_true", help="add rules-10 with API discovery on")
+ap.add_argument("--pii", action="store_true", help="responses carry customer records")
 args = ap.parse_args()
 
 UAS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -88,7 +100,11 @@ def traffic(path, conns, seed=1):
             requests += 1
             for i in range(0, len(req), 1460):
                 send(True, PSH | ACK, req[i:i + 1460])
-            body = json.dumps({"id": r.randint(1, 99999), "data": "x" * r.randint(200, 4000)}).encode()
+            if args.pii:
+                first = r.randint(1, 90000)
+                body = json.dumps([customer(i) for i in range(first, first + r.randint(1, 20))]).encode()
+            else:
+                body = json.dumps({"id": r.randint(1, 99999), "data": "x" * r.randint(200, 4000)}).encode()
             resp = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
             for i in range(0, len(resp), 1460):
                 send(False, (PSH | ACK) if i + 1460 >= len(resp) else ACK, resp[i:i + 1460])
@@ -100,10 +116,11 @@ def traffic(path, conns, seed=1):
     return len(frames), requests, sum(len(f) for f in frames)
 
 
-def rules_yaml(n, seed=2):
+def rules_yaml(n, seed=2, discovery=False):
     """n rules of mixed kinds; a handful of log rules match part of the traffic."""
     r = random.Random(seed)
-    out = ["rules:"]
+    out = [] if discovery else ["discovery:\n  enabled: false"]
+    out.append("rules:")
     matching = [("user_agent", None, "contains", "okhttp/"), ("path", None, "prefix", "/static/js/app.1"),
                 ("body", None, "contains", "SKU-00")]
     for i in range(n):
@@ -180,6 +197,11 @@ try:
         subprocess.run([tool, "compile", y, "-o", y + ".bwb"], check=True, capture_output=True)
         print(f"rules-{n}: compiled in {time.monotonic() - t0:.1f} s, bundle {os.path.getsize(y + '.bwb')} bytes")
         configs.append((f"rules-{n}", ["--rules", y + ".bwb"]))
+    if args.discovery:
+        y = os.path.join(work, "discovery.yaml")
+        open(y, "w").write(rules_yaml(10, discovery=True))
+        subprocess.run([tool, "compile", y, "-o", y + ".bwb"], check=True, capture_output=True)
+        configs.append(("discovery", ["--rules", y + ".bwb"]))
     results = {name: [] for name, _ in configs}
     for rnd in range(args.rounds):
         for name, extra in configs:

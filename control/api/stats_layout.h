@@ -13,7 +13,7 @@
 namespace bulwark::stats {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 11;
+inline constexpr uint32_t kStatsLayoutVersion = 12;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;  // 0: outside, 1: inside
 inline constexpr unsigned kParseStatusSlots = 16;
@@ -130,7 +130,7 @@ struct alignas(64) WorkerStats {
   Counter limit_reports_sent, limit_reports_applied, limit_reports_dropped;
   // Requests (and TLS connections) stopped by the block list (manual entries and
   // decisions), by what matched: address or prefix, TLS fingerprint, API key, user agent.
-  Counter blocklist_hits[4];
+  Counter blocklist_hits[5];
   // Login endpoints: requests seen, without a free capture buffer, without a username
   // in their body, outcomes lost (ring to the main lcore full).
   Counter login_requests, login_no_buffer, login_no_username, login_dropped;

@@ -119,7 +119,7 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
                                   "version " + std::to_string(active) + " config.yaml", error);
   PreparedConfig prepared;
   if (!cfg || !prepare_config(*cfg, prepared, error)) return false;
-  load_inventory();
+  load_inventory(prepared.cfg);
   use_config(std::move(prepared));
   if (!blocks_.load(o.state_dir + "/blocklist.json", error)) return false;
   link_.start(cfg->dataplane_socket, [this](const std::string& line) {

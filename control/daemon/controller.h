@@ -90,7 +90,7 @@ class Controller {
   json cmd_api_diff(const json& args);
   static bool is_api_batch(const std::string& line);
   void on_api_batch(const std::string& line);
-  void load_inventory();
+  void load_inventory(const ControlConfig& c);
   // Saves if it changed (at most every 10 s unless `force`).
   void save_inventory(bool force);
   json inventory_totals() const;
@@ -154,9 +154,11 @@ class Controller {
   std::atomic<bool> stop_{false};
   std::thread supervisor_;
   uint64_t started_unix_ms_ = 0;
-  mutable std::mutex inv_mu_;  // inventory_, inv_dirty_, next_inv_save_ms_
+  mutable std::mutex inv_mu_;  // inventory_, inv_dirty_, next_inv_save_ms_, inv_save_blocked_
   inventory::Inventory inventory_;
   bool inv_dirty_ = false;
+  bool inv_save_blocked_ = false;  // the file was there but unreadable: never written over
+  std::mutex inv_save_mu_;         // one save at a time (supervisor, stop)
   uint64_t next_inv_save_ms_ = 0;
 };
 

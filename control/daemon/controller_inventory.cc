@@ -1,6 +1,9 @@
 // The API inventory in bulwark-control: batches of observed calls from the dataplane are
 // merged (their events go to the event log), the inventory is saved to the state
 // directory every 10 s when it changed and at stop, and `bulwarkctl api ...` reads it.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -30,13 +33,24 @@ bool Controller::is_api_batch(const std::string& line) {
   return line.compare(0, kPrefix.size(), kPrefix) == 0;
 }
 
-void Controller::load_inventory() {
+void Controller::load_inventory(const ControlConfig& c) {
   std::string error;
   std::lock_guard<std::mutex> lock(inv_mu_);
-  inventory_ = inventory::Inventory(limits_of(config()));
+  // The configured bounds from the start: loading under smaller ones would fold what
+  // was kept into overflow, and the next save would make that permanent.
+  inventory_ = inventory::Inventory(limits_of(c));
   const std::string path = inventory_path(opts_.state_dir);
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (exists && !std::ifstream(path, std::ios::binary)) {
+    // Not readable now (permissions, I/O): nothing is saved over it this run.
+    inv_save_blocked_ = true;
+    events_.control_event("inventory_unreadable",
+                          {{"file", path}, {"error", std::strerror(errno)}});
+    return;
+  }
   if (!inventory_.load(path, error)) {
-    // Kept aside for a look, not overwritten by the next save.
+    // Damaged: kept aside for a look, not overwritten by the next save.
     std::rename(path.c_str(), (path + ".damaged").c_str());
     events_.control_event("inventory_damaged", {{"file", path}, {"error", error}});
   }
@@ -88,13 +102,20 @@ void Controller::on_api_batch(const std::string& line) {
 
 void Controller::save_inventory(bool force) {
   const uint64_t now = unix_ms();
-  std::lock_guard<std::mutex> lock(inv_mu_);
-  if (!inv_dirty_ || (!force && now < next_inv_save_ms_)) return;
+  // One save at a time; the inventory's lock only while it is turned into text, so
+  // batches, scrapes and api commands do not wait for the disk.
+  std::lock_guard<std::mutex> saving(inv_save_mu_);
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(inv_mu_);
+    if (inv_save_blocked_ || !inv_dirty_ || (!force && now < next_inv_save_ms_)) return;
+    text = inventory_.snapshot();
+    inv_dirty_ = false;
+    next_inv_save_ms_ = now + kSaveEveryMs;
+  }
   std::string error;
-  if (!inventory_.save(inventory_path(opts_.state_dir), error))
+  if (!inventory::Inventory::write_snapshot(inventory_path(opts_.state_dir), text, error))
     events_.control_event("inventory_save_failed", {{"error", error}});
-  inv_dirty_ = false;
-  next_inv_save_ms_ = now + kSaveEveryMs;
 }
 
 json Controller::inventory_totals() const {

@@ -383,7 +383,9 @@ std::vector<json> Inventory::ingest(const json& batch, uint64_t now_unix) {
     std::transform(method.begin(), method.end(), method.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
     const std::string raw_path = get_str(entry, "path", kMaxPathLen);
-    if (count == 0 || !valid_method(method) || raw_path.empty() || !valid_utf8(raw_path)) continue;
+    if (count == 0 || !valid_method(method) || raw_path.empty() || raw_path[0] != '/' ||
+        !valid_utf8(raw_path))
+      continue;
     const auto raw_host = entry.find("host");
     std::string host = raw_host != entry.end() && raw_host->is_string()
                            ? raw_host->get<std::string>()
@@ -429,7 +431,13 @@ std::vector<json> Inventory::ingest(const json& batch, uint64_t now_unix) {
     Endpoint& e = it->second;
     for (const auto& [cls, s] : d.sensitive) {
       if (s.records == 0 && s.responses == 0) continue;
-      sensitive_records_[cls] = sat_add(sensitive_records_[cls], s.records);
+      // Totals by class are a metric's label set: bounded (classes renamed over many rule
+      // changes fold into "other").
+      const std::string total =
+          sensitive_records_.count(cls) || sensitive_records_.size() < kMaxTotalClasses
+              ? cls
+              : std::string("other");
+      sensitive_records_[total] = sat_add(sensitive_records_[total], s.records);
       const auto known = e.sensitive.find(cls);
       const bool fresh = known == e.sensitive.end() ||
                          (known->second.records == 0 && known->second.responses == 0);

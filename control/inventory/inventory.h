@@ -78,6 +78,7 @@ class Inventory {
  public:
   static constexpr size_t kMaxContentTypes = 16, kMaxQueryNames = 64, kMaxClasses = 16;
   static constexpr size_t kMaxEventsPerIngest = 100;
+  static constexpr size_t kMaxTotalClasses = 64;  // names in the sensitive-record totals
 
   explicit Inventory(Limits limits = {});
   ~Inventory();
@@ -110,6 +111,9 @@ class Inventory {
 
   // JSON file, written to a temporary file, fsynced and renamed over `path`.
   bool save(const std::string& path, std::string& error) const;
+  // The same in two steps, so a caller can write the file without holding its lock.
+  std::string snapshot() const;
+  static bool write_snapshot(const std::string& path, const std::string& text, std::string& error);
   // A missing file leaves the inventory empty and is fine; a damaged one is an error and
   // also leaves it empty (never half loaded).
   bool load(const std::string& path, std::string& error);

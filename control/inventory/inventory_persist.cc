@@ -85,7 +85,7 @@ bool endpoint_from_json(const json& j, Endpoint& e, std::string& error) {
   return true;
 }
 
-bool Inventory::save(const std::string& path, std::string& error) const {
+std::string Inventory::snapshot() const {
   json hosts = json::array();
   for (const auto& [name, h] : hosts_) {
     json eps = json::array(), routes = json::array();
@@ -107,7 +107,11 @@ bool Inventory::save(const std::string& path, std::string& error) const {
       {"unconfirmed_requests", unconfirmed_requests_},
       {"sensitive_records", sensitive_records_.empty() ? json::object() : json(sensitive_records_)},
       {"hosts", std::move(hosts)}};
-  const std::string text = doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+bool Inventory::write_snapshot(const std::string& path, const std::string& text,
+                               std::string& error) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) {
@@ -123,6 +127,10 @@ bool Inventory::save(const std::string& path, std::string& error) const {
     return false;
   }
   return true;
+}
+
+bool Inventory::save(const std::string& path, std::string& error) const {
+  return write_snapshot(path, snapshot(), error);
 }
 
 bool Inventory::load(const std::string& path, std::string& error) {
@@ -159,7 +167,8 @@ bool Inventory::load(const std::string& path, std::string& error) {
   next.unconfirmed_requests_ = get_u64(doc, "unconfirmed_requests");
   if (doc.contains("sensitive_records") && doc["sensitive_records"].is_object())
     for (const auto& [k, v] : doc["sensitive_records"].items())
-      if (valid_name(k, 32)) next.sensitive_records_[k] = u64_value(v);
+      if (valid_name(k, 32) && next.sensitive_records_.size() < kMaxTotalClasses)
+        next.sensitive_records_[k] = u64_value(v);
   for (const auto& hj : doc["hosts"]) {
     if (!hj.is_object() || !hj.contains("host") || !hj["host"].is_string() ||
         !hj.contains("endpoints") || !hj["endpoints"].is_array())

@@ -402,8 +402,8 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   }
   f.gauge("bulwark_blocklist_entries", "Live entries of the block list the dataplane holds",
           static_cast<double>(h.header.blocklist_entries.get()));
-  for (unsigned k = 0; k < 4; ++k) {
-    static const char* kMatched[] = {"address", "fingerprint", "api_key", "user_agent"};
+  for (unsigned k = 0; k < 5; ++k) {
+    static const char* kMatched[] = {"address", "fingerprint", "api_key", "user_agent", "session"};
     double hits = 0;
     for (unsigned w = 0; w < n; ++w)
       hits += static_cast<double>(h.workers[w].blocklist_hits[k].get());

@@ -16,17 +16,10 @@ std::optional<json> compile_discovery(const RuleSet& set, std::string& error) {
   const std::vector<SensitiveClass> classes =
       d.origin.empty() ? default_sensitive_classes() : d.classes;
   const ExtractionPolicy& x = d.extraction;
-  if (x.enabled) {
-    const bool provided = x.key != KeyPart::fingerprint || !set.identity.fingerprint_header.empty();
-    const bool key_ok =
-        x.key != KeyPart::api_key || !set.identity.api_key_header.empty() || set.identity.bearer;
-    if (!provided || !key_ok) {
-      error =
-          x.origin + ": extraction counts by " + key_part_name(x.key) +
-          ", which no request would have: set " +
-          (provided ? "identity.api_key_header or identity.bearer" : "identity.fingerprint_header");
-      return std::nullopt;
-    }
+  if (const char* missing = x.enabled ? missing_for_key(x.key, set.identity) : nullptr) {
+    error = x.origin + ": extraction counts by " + key_part_name(x.key) +
+            ", which no request would have: set " + missing;
+    return std::nullopt;
   }
   json out = {{"enabled", d.enabled ? 1 : 0},
               {"scan", d.scan ? 1 : 0},
@@ -49,9 +42,8 @@ std::optional<json> compile_discovery(const RuleSet& set, std::string& error) {
     validators.push_back(static_cast<uint8_t>(classes[c].validator));
     for (const SensitivePattern& p : classes[c].patterns) {
       exprs.push_back(p.expr.c_str());
-      flags.push_back(
-          (classes[c].validator != discover::Validator::none ? HS_FLAG_SOM_LEFTMOST : 0) |
-          (p.nocase ? HS_FLAG_CASELESS : 0));
+      // No start of match (it halves the scan's speed): validators find the start.
+      flags.push_back(p.nocase ? HS_FLAG_CASELESS : 0);
       ids.push_back(static_cast<unsigned>(pattern_class.size()));
       pattern_class.push_back(c);
       owner.push_back(&classes[c]);
@@ -64,8 +56,7 @@ std::optional<json> compile_discovery(const RuleSet& set, std::string& error) {
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_STREAM | HS_MODE_SOM_HORIZON_SMALL, nullptr, &db,
-                       &err) != HS_SUCCESS) {
+                       HS_MODE_STREAM, nullptr, &db, &err) != HS_SUCCESS) {
     const int bad = err->expression;
     error = bad >= 0 ? owner[static_cast<size_t>(bad)]->origin + ": sensitive-data class '" +
                            owner[static_cast<size_t>(bad)]->name + "' pattern '" +

@@ -1,6 +1,5 @@
 // Compiles the discovery policy into its part of a bundle: the settings, the class
-// table and one Hyperscan streaming database of every class's patterns (leftmost start
-// of match for classes with a validator, so the matched text can be read back).
+// table and one Hyperscan streaming database of every class's patterns.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -126,9 +126,12 @@ DiscoveryPolicy discovery_of(const YAML::Node& n, const std::string& origin) {
                                                " sensitive-data classes (" +
                                                std::to_string(p.classes.size()) + " in all)");
   if (n["extraction"]) p.extraction = extraction_of(n["extraction"], origin);
-  if (p.extraction.enabled && (!p.enabled || !p.scan) && p.extraction.max_objects == 0)
-    throw ConfigError(n["extraction"],
-                      "extraction counts sensitive records: it needs enabled and scan_responses");
+  if (p.extraction.enabled && !p.enabled)
+    throw ConfigError(n["extraction"], "extraction counts observed calls: it needs enabled: true");
+  if (p.extraction.enabled && !p.scan && p.extraction.max_objects == 0)
+    throw ConfigError(
+        n["extraction"],
+        "extraction by max_records counts sensitive records: it needs scan_responses");
   return p;
 }
 

@@ -15,13 +15,11 @@
 //           validator: none      # none | luhn | iban | ssn | phone | date
 //           nocase: false
 //     extraction:                # one client reading out personal data in bulk
-//       key: client_ip           # client_ip | prefix | fingerprint | api_key | user_agent
-//       window: 300              # seconds
-//       max_records: 1000        # sensitive records received per window (0: off)
-//       max_objects: 0           # distinct objects (endpoint + ids) read (0: off)
-//       action: block            # block | respond (403) | challenge | log
-//       mode: enforce            # or monitor
-//       ttl: 600                 # how long a decision holds
+//       key: client_ip           # client_ip | prefix | fingerprint | api_key | session |
+//       user_agent window: 300              # seconds max_records: 1000        # sensitive records
+//       received per window (0: off) max_objects: 0           # distinct objects (endpoint + ids)
+//       read (0: off) action: block            # block | respond (403) | challenge | log mode:
+//       enforce            # or monitor ttl: 600                 # how long a decision holds
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -87,12 +87,12 @@ DecoyAnswer decoy_of(const YAML::Node& n, Action action) {
 KeyPart decision_key_of(const YAML::Node& n) {
   const std::string k = string_of(n, "key");
   for (unsigned i = 0; i < static_cast<unsigned>(KeyPart::count_); ++i)
-    if (k == key_part_name(static_cast<KeyPart>(i)) && static_cast<KeyPart>(i) != KeyPart::session)
-      return static_cast<KeyPart>(i);
-  throw ConfigError(n,
-                    "'key' must be one of client_ip, prefix, fingerprint, api_key, user_agent, "
-                    "not '" +
-                        k + "'");
+    if (k == key_part_name(static_cast<KeyPart>(i))) return static_cast<KeyPart>(i);
+  throw ConfigError(
+      n,
+      "'key' must be one of client_ip, prefix, fingerprint, api_key, session, user_agent, "
+      "not '" +
+          k + "'");
 }
 
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin) {

@@ -36,7 +36,7 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin);
 //   - name: customers
 //     method: GET
 //     path: /api/v1/customers/{id}   # {id}: the object id segment
-//     key: api_key                   # one of client_ip, prefix, fingerprint, api_key, user_agent
+//     key: api_key                   # client_ip, prefix, fingerprint, api_key, session, user_agent
 //     max_ids: 100                   # distinct ids per key per window (0: off)
 //     sequential: 20                 # ids in sequence (0: off)
 //     max_bytes: 0                   # response body bytes served to the key (0: off)
@@ -45,8 +45,8 @@ LoginEndpoint login_of(const YAML::Node& n, const std::string& origin);
 //     action: respond                # block | respond (403)
 //     mode: enforce                  # or monitor
 ObjectPolicy object_policy_of(const YAML::Node& n, const std::string& origin);
-// A behavioural policy's client key: client_ip, prefix, fingerprint, api_key or
-// user_agent (a session is not a key decisions can be enforced on).
+// A behavioural policy's client key: client_ip, prefix, fingerprint, api_key, session
+// (the identity's session cookie) or user_agent.
 KeyPart decision_key_of(const YAML::Node& n);
 StuffingPolicy stuffing_of(const YAML::Node& n, const std::string& origin);
 

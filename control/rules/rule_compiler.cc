@@ -164,14 +164,9 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
                       {"failure_body", l.failure_body}});
   json objects = json::array();
   for (const ObjectPolicy& o : set.objects) {
-    const bool provided = o.key != KeyPart::fingerprint || !set.identity.fingerprint_header.empty();
-    const bool key_ok =
-        o.key != KeyPart::api_key || !set.identity.api_key_header.empty() || set.identity.bearer;
-    if (!provided || !key_ok) {
-      error =
-          o.origin + ": enumeration '" + o.name + "' counts by " + key_part_name(o.key) +
-          ", which no request would have: set " +
-          (provided ? "identity.api_key_header or identity.bearer" : "identity.fingerprint_header");
+    if (const char* missing = missing_for_key(o.key, set.identity)) {
+      error = o.origin + ": enumeration '" + o.name + "' counts by " + key_part_name(o.key) +
+              ", which no request would have: set " + missing;
       return std::nullopt;
     }
     objects.push_back({{"name", o.name},

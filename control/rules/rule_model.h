@@ -107,6 +107,17 @@ struct IdentityPolicy {
   uint8_t prefix_v4 = 24, prefix_v6 = 64;
   std::string origin;  // "file:line" where it was given ("" if not given)
 };
+
+// The identity setting a client key needs and `id` lacks (nullptr if requests can have it).
+inline const char* missing_for_key(KeyPart k, const IdentityPolicy& id) {
+  if (k == KeyPart::fingerprint && id.fingerprint_header.empty())
+    return "identity.fingerprint_header";
+  if (k == KeyPart::api_key && id.api_key_header.empty() && !id.bearer)
+    return "identity.api_key_header or identity.bearer";
+  if (k == KeyPart::session && id.session_cookie.empty()) return "identity.session_cookie";
+  return nullptr;
+}
+
 enum class Mode : uint8_t { enforce = 0, monitor };
 
 inline const char* action_name(Action a) {
@@ -236,8 +247,8 @@ struct ConsistencyPolicy {
   std::string origin;
 };
 
-// A class of sensitive data looked for in responses: its patterns (Hyperscan, streaming
-// with leftmost start) and the check a match must pass to count.
+// A class of sensitive data looked for in responses: its patterns (Hyperscan, streaming)
+// and the check a match must pass to count (on the text before the match's end).
 struct SensitivePattern {
   std::string expr;
   bool nocase = false;

@@ -12,8 +12,8 @@ std::vector<SensitiveClass> default_sensitive_classes() {
        Validator::none,
        // The character after the address is part of the match: an address has one end
        // (mail.example.co.uk must not count at .example and .co too); a full stop after it
-       // ends a sentence.
-       {{R"([A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,4}\.[A-Za-z]{2,24}([^A-Za-z0-9.\-]|\.[^A-Za-z0-9]))",
+       // ends a sentence, and so does the end of the body.
+       {{R"([A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,4}\.[A-Za-z]{2,24}([^A-Za-z0-9.\-]|\.[^A-Za-z0-9]|\z))",
          false}},
        "built-in"},
       // International (+country ...) and North American ((555) 010-1234) forms; the

@@ -194,6 +194,12 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
               {"too_large", w.tls_too_large.get()}, {"incomplete", w.tls_incomplete.get()},
               {"no_buffer", w.tls_no_buffer.get()}, {"blocked", w.tls_blocked.get()}};
   j["objects"] = {{"reads", w.object_reads.get()}, {"dropped", w.object_reads_dropped.get()}};
+  j["api"] = {{"calls", w.api_records.get()},
+              {"calls_lost", w.api_records_dropped.get()},
+              {"scanned", w.api_scanned.get()},
+              {"unscanned", w.api_unscanned.get()},
+              {"scanned_bytes", w.api_scan_bytes.get()},
+              {"sensitive_matches", w.sensitive_matches.get()}};
   nlohmann::json clearance, signals;
   for (unsigned c = 0; c < static_cast<unsigned>(behave::ClearanceCheck::count_); ++c)
     clearance[behave::clearance_check_name(static_cast<behave::ClearanceCheck>(c))] =
@@ -212,7 +218,8 @@ nlohmann::json worker_json(const stats::WorkerStats& w, uint32_t limits) {
   j["blocklist_hits"] = {{"address", w.blocklist_hits[0].get()},
                          {"fingerprint", w.blocklist_hits[1].get()},
                          {"api_key", w.blocklist_hits[2].get()},
-                         {"user_agent", w.blocklist_hits[3].get()}};
+                         {"user_agent", w.blocklist_hits[3].get()},
+                         {"session", w.blocklist_hits[4].get()}};
   j["identity"] = {{"forwarded_used", w.forwarded_used.get()},
                    {"forwarded_untrusted", w.forwarded_untrusted.get()},
                    {"forwarded_malformed", w.forwarded_malformed.get()}};

@@ -110,14 +110,16 @@ std::unique_ptr<BlockSet> BlockSet::build(const json& msg, uint64_t generation, 
         s->wants_ |= 1u << static_cast<unsigned>(rules::KeyPart::fingerprint);
         s->fingerprints_ = true;
         m.kind = BlockKind::fingerprint;
-      } else if (kind == "user_agent") {
+      } else if (kind == "user_agent" || kind == "session") {
+        const bool ua = kind == "user_agent";
         if (!e.contains("digest") || !e["digest"].is_binary() ||
             e["digest"].get_binary().size() != 16)
-          throw BuildError("user_agent without a 16-byte digest");
-        k.kind = static_cast<uint8_t>(BlockKind::user_agent);
+          throw BuildError(kind + " without a 16-byte digest");
+        m.kind = ua ? BlockKind::user_agent : BlockKind::session;
+        k.kind = static_cast<uint8_t>(m.kind);
         std::copy_n(e["digest"].get_binary().begin(), 16, k.value);
-        s->wants_ |= 1u << static_cast<unsigned>(rules::KeyPart::user_agent);
-        m.kind = BlockKind::user_agent;
+        s->wants_ |=
+            1u << static_cast<unsigned>(ua ? rules::KeyPart::user_agent : rules::KeyPart::session);
       } else if (kind == "fingerprint") {
         if (!e.contains("text") || !e["text"].is_string() || e["text"].get<std::string>().empty() ||
             e["text"].get<std::string>().size() > 64)
@@ -247,6 +249,8 @@ const BlockMatch* BlockSet::match(const ClientIdentity& id, uint64_t now_tsc) co
     return m;
   if (const BlockMatch* m =
           digest(rules::KeyPart::user_agent, BlockKind::user_agent, id.user_agent))
+    return m;
+  if (const BlockMatch* m = digest(rules::KeyPart::session, BlockKind::session, id.session))
     return m;
   if (soft) return soft;
   return has_challenges_ ? address(id.ip, id.ip_len, now_tsc, 0) : nullptr;

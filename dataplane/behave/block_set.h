@@ -20,7 +20,7 @@ struct rte_hash;
 
 namespace bulwark::behave {
 
-enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, count_ };
+enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, session, count_ };
 inline constexpr size_t kMaxBlockEntries = 100000;  // the operator's list
 // ... plus decisions: each detector holds at most 10000 (decision_list.h).
 inline constexpr size_t kMaxBlockSetEntries = kMaxBlockEntries + 2 * 10000;

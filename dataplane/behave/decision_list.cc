@@ -32,11 +32,13 @@ bool DecisionList::expire(uint64_t now) {
 
 nlohmann::json DecisionList::block_entries() const {
   using json = nlohmann::json;
-  static const char* kKinds[] = {"prefix", "prefix", "fingerprint", "user_agent", "api_key"};
+  // By DecisionKey kind; usernames (5) are not blocked, only reported.
+  static const char* kKinds[] = {"prefix",  "prefix", "fingerprint", "user_agent",
+                                 "api_key", nullptr,  "session"};
   json out = json::array();
   for (const Decision& d : list_) {
     const uint8_t kind = d.key[0];
-    if (!d.enforced || kind > 4) continue;
+    if (!d.enforced || kind > 6 || !kKinds[kind]) continue;
     json e = {{"id", d.id},
               {"action", uint64_t{d.action == rules::Action::respond     ? 1u
                                   : d.action == rules::Action::challenge ? 2u

@@ -15,7 +15,7 @@
 namespace bulwark::behave {
 
 // What a decision is about: kind (0 address, 1 prefix, 2 fingerprint, 3 user agent,
-// 4 API key, 5 username), length (4 or 16 for addresses), then 16 bytes of value.
+// 4 API key, 5 username, 6 session cookie), length (4 or 16 for addresses), then 16 bytes of value.
 using DecisionKey = std::array<uint8_t, 18>;
 
 // splitmix64's finaliser: spreads structured values (addresses, counters) over all bits.

@@ -170,8 +170,7 @@ void parse_discovery(const json& d, Bundle& b) {
   p.ttl_s = get<uint32_t>(e, "ttl", 7 * 86400);
   p.max_records = get<uint32_t>(e, "max_records", 1000000000);
   p.max_objects = get<uint32_t>(e, "max_objects", 10000000);
-  if (p.enabled && (p.window_s == 0 || p.ttl_s == 0 || p.action == Action::decoy ||
-                    p.key == rules::KeyPart::session))
+  if (p.enabled && (p.window_s == 0 || p.ttl_s == 0 || p.action == Action::decoy))
     throw BundleError("bad extraction policy");
   if (p.enabled) {
     x.key_parts = static_cast<uint8_t>(1u << static_cast<unsigned>(p.key));
@@ -362,7 +361,7 @@ void parse_content(const json& c, Bundle& b) {
       if (p.action == Action::log) throw BundleError("an enumeration entry with action log");
       p.mode = get<Mode>(o, "mode", static_cast<uint64_t>(Mode::monitor));
       if (p.prefix.empty() || p.prefix[0] != '/' || p.window_s == 0 || p.ttl_s == 0 ||
-          p.key == rules::KeyPart::session || p.method.empty() || p.method.size() > 16)
+          p.method.empty() || p.method.size() > 16)
         throw BundleError("bad enumeration entry");
       b.object_parts |= static_cast<uint8_t>(1u << static_cast<unsigned>(p.key));
       if (p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;

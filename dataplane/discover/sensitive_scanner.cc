@@ -93,48 +93,49 @@ void SensitiveScanner::abort(SensitiveScan& s) {
   s.stream = nullptr;
 }
 
-int SensitiveScanner::on_match(unsigned id, unsigned long long from, unsigned long long to,
-                               unsigned, void* ctx) {
-  static_cast<SensitiveScanner*>(ctx)->count(id, from, to);
+int SensitiveScanner::on_match(unsigned id, unsigned long long, unsigned long long to, unsigned,
+                               void* ctx) {
+  static_cast<SensitiveScanner*>(ctx)->count(id, to);
   return 0;
 }
 
-void SensitiveScanner::count(unsigned id, uint64_t from, uint64_t to) {
+void SensitiveScanner::count(unsigned id, uint64_t to) {
   const auto& d = b_.discovery;
   if (id >= d.pattern_class.size()) return;
   const unsigned c = d.pattern_class[id];
   SensitiveScan& s = *cur_;
   const Validator v = d.class_validator[c];
   if (v == Validator::none) {
-    // No start of match: the ends of one match come one byte apart.
-    const bool extends = s.last_to[c] != 0 && to == s.last_to[c] + 1;
-    s.last_to[c] = to;
+    // No start of match: the ends of one match come one byte apart (and one anchored
+    // at the end of the data is reported last, at the end of the stream).
+    const bool extends = s.last_to[c] != 0 && to <= s.last_to[c] + 1;
+    s.last_to[c] = std::max(s.last_to[c], to);
     if (!extends && s.counts[c] < UINT16_MAX) ++s.counts[c];
     return;
   }
   s.last_to[c] = to;
-  if (s.counted_from[c] == from + 1) return;  // this start counted already
-  // The matched text: from this call's data, or partly from the bytes kept before it.
+  // The bytes before the match's end: from this call's data, and before it from the
+  // bytes kept from earlier calls (the logical stream [offset - tail_len, offset + len)).
   const uint64_t base = s.offset;  // stream offset of data_[0]
-  if (to > base + len_ || to < from || to - from > kTailBytes) {
+  const uint64_t lo = base - s.tail_len;
+  if (to > base + len_ || to <= lo) {
     ++s.unverifiable;
     return;
   }
+  const uint64_t first = std::max<uint64_t>(lo, to > kTailBytes ? to - kTailBytes : 0);
   char text[kTailBytes];
-  const size_t n = to - from;
-  if (from >= base) {
-    std::memcpy(text, data_ + (from - base), n);
-  } else {
-    const uint64_t before = base - from;  // bytes of the match that came earlier
-    if (before > s.tail_len) {
-      ++s.unverifiable;
-      return;
-    }
-    std::memcpy(text, s.tail + s.tail_len - before, before);
-    if (n > before) std::memcpy(text + before, data_, n - before);
+  size_t n = 0;
+  for (uint64_t at = first; at < to && at < base; ++at)
+    text[n++] = static_cast<char>(s.tail[at - lo]);
+  if (to > base) {
+    const uint64_t skip = first > base ? first - base : 0;
+    std::memcpy(text + n, data_ + skip, to - base - skip);
+    n += to - base - skip;
   }
-  if (!validate(v, std::string_view(text, n))) return;
-  s.counted_from[c] = from + 1;
+  const size_t len = valid_length(v, std::string_view(text, n));
+  if (len == 0) return;
+  if (s.counted_from[c] == to - len + 1) return;  // this match counted at another end
+  s.counted_from[c] = to - len + 1;
   if (s.counts[c] < UINT16_MAX) ++s.counts[c];
 }
 

@@ -1,10 +1,10 @@
 // Counts sensitive data (e-mail addresses, card numbers, ...) in HTTP responses as they
 // stream past: the head's header lines and the body go through one Hyperscan stream per
 // response, never buffered whole. Each match is confirmed by its class's validator on
-// the matched text; the last bytes scanned are kept so that a match split across two
-// packets can still be read. One scanner per worker (scratch, stream pool); the
-// per-response state (SensitiveScan) lives with the connection. Nothing here allocates
-// once the pool is open.
+// the text before its end (the validator finds where the value starts); the last bytes
+// scanned are kept so that a match split across two packets can still be read. One scanner per
+// worker (scratch, stream pool); the per-response state (SensitiveScan) lives with the connection.
+// Nothing here allocates once the pool is open.
 #pragma once
 
 #include <hs/hs.h>
@@ -27,8 +27,9 @@ struct SensitiveScan {
   hs_stream_t* stream = nullptr;
   uint64_t offset = 0;  // bytes scanned so far
   uint16_t counts[kMaxClasses];
-  // Duplicate suppression: a pattern reports every end of a match (an IBAN after each
-  // group). Validated classes count one match per start; others one per run of ends.
+  // Duplicate suppression: a pattern may report more than one end of a match. Validated
+  // classes count one match per start (found by the validator); others one per run of
+  // ends one byte apart.
   uint64_t counted_from[kMaxClasses];  // start + 1 of the last counted match (0: none)
   uint64_t last_to[kMaxClasses];       // end of the last match
   uint32_t unverifiable = 0;           // matches too long to read back
@@ -59,7 +60,7 @@ class SensitiveScanner {
  private:
   static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned,
                       void* ctx);
-  void count(unsigned id, uint64_t from, uint64_t to);
+  void count(unsigned id, uint64_t to);
   void keep_tail(SensitiveScan& s, const uint8_t* data, size_t len);
 
   const detect::Bundle& b_;

@@ -130,6 +130,47 @@ bool date_ok(std::string_view text) {
   return !(month == 2 && day == 29 && !leap);
 }
 
+namespace {
+
+bool in_set(char c, std::string_view set) { return set.find(c) != std::string_view::npos; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+// The leftmost candidate that passes: the run of `chars` ending the window (at most `max`
+// long), tried from each position where a value starts (`starts`: a character of the
+// first kind, with no letter or digit just before it).
+template <typename StartOk>
+size_t leftmost_valid(Validator v, std::string_view w, std::string_view chars, size_t max,
+                      StartOk starts) {
+  size_t from = w.size();
+  while (from > 0 && w.size() - from < max && in_set(w[from - 1], chars)) --from;
+  for (size_t p = from; p < w.size(); ++p) {
+    if (!starts(w[p]) || (p > 0 && is_alnum(w[p - 1]))) continue;
+    if (validate(v, w.substr(p))) return w.size() - p;
+  }
+  return 0;
+}
+
+}  // namespace
+
+size_t valid_length(Validator v, std::string_view w) {
+  switch (v) {
+    case Validator::none: return 0;
+    case Validator::luhn:
+      return leftmost_valid(v, w, "0123456789 -", 23, [](char c) { return is_digit(c); });
+    case Validator::iban:
+      return leftmost_valid(v, w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", 42,
+                            [](char c) { return c >= 'A' && c <= 'Z'; });
+    case Validator::ssn:
+      return leftmost_valid(v, w, "0123456789-", 11, [](char c) { return is_digit(c); });
+    case Validator::phone:
+      return leftmost_valid(v, w, "0123456789 .-()+", 26,
+                            [](char c) { return c == '+' || c == '('; });
+    case Validator::date: return w.size() >= 10 && date_ok(w.substr(w.size() - 10)) ? 10 : 0;
+    case Validator::count_: break;
+  }
+  return 0;
+}
+
 bool validate(Validator v, std::string_view text) {
   switch (v) {
     case Validator::none: return true;

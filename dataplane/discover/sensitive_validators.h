@@ -26,6 +26,14 @@ bool validator_of(std::string_view name, Validator& out);
 // True if `text` (the whole match, separators included) passes the check.
 bool validate(Validator v, std::string_view text);
 
+// The same for a match known only by its end: `window` holds the bytes before the end of
+// the match (at most 64). Finds where a value of this kind can start (after a
+// separator, for the class's characters) and returns the length of the first such
+// candidate, leftmost first, that passes; 0 if none does. Hyperscan reports where a
+// match starts only at a large cost (leftmost start-of-match tracking halves its
+// speed here), so the validators find the start themselves.
+size_t valid_length(Validator v, std::string_view window);
+
 bool luhn_ok(std::string_view text);   // digits with spaces or dashes between them
 bool iban_ok(std::string_view text);   // spaces between groups allowed
 bool ssn_ok(std::string_view text);    // ddd-dd-dddd (or nine digits)

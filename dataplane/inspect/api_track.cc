@@ -61,6 +61,17 @@ void query_names(std::string_view target, char* out, size_t cap) {
   }
 }
 
+// True if a body of this media type can carry personal data as text: JSON, XML, HTML,
+// plain text, CSV, forms, scripts, or a type not given. Images, video, archives and
+// other binary types are not scanned (their bytes would cost time and find noise).
+bool textual(std::string_view type) {
+  if (type.empty() || type.substr(0, 5) == "text/") return true;
+  for (std::string_view t :
+       {"json", "xml", "javascript", "x-www-form-urlencoded", "csv", "graphql", "yaml", "x-ndjson"})
+    if (type.find(t) != std::string_view::npos) return true;
+  return false;
+}
+
 // True if the Cookie header has a cookie called `name` (any cookie if `name` is empty).
 bool has_cookie(std::string_view cookies, std::string_view name) {
   if (cookies.empty()) return false;
@@ -133,9 +144,13 @@ void Inspector::api_response_head(HttpSession& s, const HttpHead& head) {
   const std::string_view enc = head.header("content-encoding");
   const bool compressed = !enc.empty() && !iequals(enc, "identity");
   detect::ActiveRules* rules = cur_.rules;
-  if (!rules || rules->generation != a.generation || !rules->bundle->discovery.scan ||
-      !rules->scanners[worker_]->active()) {
+  if (!rules || !rules->bundle->discovery.scan || !rules->scanners[worker_]->active()) {
     a.scanning = false;
+    return;
+  }
+  if (rules->generation != a.generation) {  // the classes changed since the request
+    a.scanning = false;
+    r.unscanned = 1;
     return;
   }
   discover::SensitiveScanner& sc = *rules->scanners[worker_];
@@ -147,7 +162,7 @@ void Inspector::api_response_head(HttpSession& s, const HttpHead& head) {
   // The header lines go through the same stream as the body, one line each.
   size_t n = 0;
   char* buf = api_head_buffer_.data();
-  const size_t cap = api_head_buffer_.size();
+  const size_t cap = api_head_buffer_.size() - 64;  // the rest: slack for Hyperscan's reads
   for (unsigned h = 0; h < head.header_count; ++h) {
     const HttpHeader& hd = head.headers[h];
     const size_t need = hd.name.size() + 2 + hd.value.size() + 1;
@@ -165,6 +180,8 @@ void Inspector::api_response_head(HttpSession& s, const HttpHead& head) {
     // A compressed body would need inflating to be read: it is counted as unscanned.
     r.unscanned = 1;
     api_stop_scan(s, true);
+  } else if (!textual(std::string_view(r.content_type))) {
+    api_stop_scan(s, true);  // the head was scanned; a binary body is not
   }
 }
 
@@ -198,7 +215,10 @@ void Inspector::api_stop_scan(HttpSession& s, bool count) {
   detect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
   if (!rules || rules->generation != a.generation) {
-    a.scan.stream = nullptr;  // its pool went with the replaced rule set
+    // Its pool belongs to the replaced rule set (freed with it): forgotten, and the
+    // response counts as unscanned.
+    a.scan.stream = nullptr;
+    a.rec.unscanned = 1;
     return;
   }
   discover::SensitiveScanner& sc = *rules->scanners[worker_];
@@ -237,6 +257,12 @@ void Inspector::api_finish(HttpSession& s) {
 
 void Inspector::api_drop(HttpSession& s) {
   HttpSession::Api& a = s.api;
+  // Only the request being stopped is dropped: a call before it (pipelined, stopped
+  // before this one was followed) did reach the origin.
+  if (a.responding || (a.awaiting && a.seq + 1 != s.requests_seen)) {
+    api_finish(s);
+    return;
+  }
   api_stop_scan(s, false);
   a.awaiting = a.responding = false;
 }

@@ -114,8 +114,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   }
   if (e.type == EventType::blocked ||
       (e.type == EventType::challenge && e.cause == ChallengeCause::block_list)) {
-    static const char* kKinds[] = {"address", "fingerprint", "api_key", "user_agent"};
-    j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 4 ? kKinds[e.block_kind] : "?"}};
+    static const char* kKinds[] = {"address", "fingerprint", "api_key", "user_agent", "session"};
+    j["block"] = {{"id", e.block_id}, {"matched", e.block_kind < 5 ? kKinds[e.block_kind] : "?"}};
     if (e.block_id >= (uint64_t{1} << 40)) j["block"]["source"] = "decision";
     j["stopped"] = e.limit_denied;  // by this entry on this worker since its previous event
     if (e.action == static_cast<uint8_t>(rules::Action::respond) ||

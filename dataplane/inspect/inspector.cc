@@ -72,7 +72,10 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
   in->shared_ = shared;
   in->st_ = st;
   try {
-    in->segment_memory_.resize(cfg.reassembly_segments);
+    // One segment more than the pool uses: held payload is scanned by Hyperscan in
+    // place, and its AVX512VBMI matcher may read a little past the data (see
+    // tests/fuzz/fuzz_sensitive_scan.cc); the last segment must not end the mapping.
+    in->segment_memory_.resize(size_t{cfg.reassembly_segments} + 1);
     in->segments_ =
         std::make_unique<SegmentPool>(in->segment_memory_.data(), cfg.reassembly_segments);
     ReassemblyLimits lim;
@@ -102,7 +105,9 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->path_buffer_.resize(detect::kPathBufferBytes);
-    in->api_head_buffer_.resize(8192);
+    // 64 bytes more than used: Hyperscan's AVX512VBMI matcher may read a little past the
+    // data (see tests/fuzz/fuzz_sensitive_scan.cc); packet buffers have room after them.
+    in->api_head_buffer_.resize(8192 + 64);
     in->login_memory_.resize(size_t{kLoginBuffers} * kLoginBufferBytes);
     for (unsigned b = 0; b < kLoginBuffers; ++b)
       in->free_logins_.push_back(static_cast<uint16_t>(b));

@@ -31,7 +31,8 @@ bool Inspector::client_key(rules::KeyPart key, behave::DecisionKey& out, uint8_t
       out[1] = ident_.ip_len;
       std::memcpy(out.data() + 2, pfx ? ident_.prefix : ident_.ip, 16);
       bits = pfx ? ident_.prefix_bits : static_cast<uint8_t>(ident_.ip_len * 8);
-      inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, out.data() + 2, text, sizeof text);
+      inet_ntop(ident_.ip_len == 4 ? AF_INET : AF_INET6, out.data() + 2, text,
+                static_cast<socklen_t>(cap));
       if (pfx) {
         const size_t l = std::strlen(text);
         std::snprintf(text + l, cap - l, "/%u", bits);
@@ -46,16 +47,18 @@ bool Inspector::client_key(rules::KeyPart key, behave::DecisionKey& out, uint8_t
       break;
     }
     case rules::KeyPart::user_agent:
-    case rules::KeyPart::api_key: {
+    case rules::KeyPart::api_key:
+    case rules::KeyPart::session: {
       const bool ua = key == rules::KeyPart::user_agent;
-      out[0] = ua ? 3 : 4;
-      const behave::Digest& d = ua ? ident_.user_agent : ident_.api_key;
+      const bool session = key == rules::KeyPart::session;
+      out[0] = ua ? 3 : session ? 6 : 4;
+      const behave::Digest& d = ua ? ident_.user_agent : session ? ident_.session : ident_.api_key;
       std::memcpy(out.data() + 2, d, 16);
       behave::digest_hex(d, hex);
       std::snprintf(text, cap, "sha256:%s", hex);
       break;
     }
-    default: return false;  // session: not a key here (the parsers refuse it)
+    default: return false;
   }
   return true;
 }

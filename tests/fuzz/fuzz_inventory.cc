@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)inv.totals().dump();
   } else {
     inv.ingest({{"endpoints",
-                 {{{"host", "h"}, {"method", "GET"}, {"path", text}, {"count", 1}},
+                 {{{"host", "h"}, {"method", "GET"}, {"path", "/" + text}, {"count", 1}},
                   {{"host", "h"}, {"method", "GET"}, {"path", "/u/1"}, {"count", 1}}}}},
                1000);
   }

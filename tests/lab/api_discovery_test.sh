@@ -17,6 +17,22 @@ EVENTS=$TMP/events.jsonl
 HOST=shop.example
 
 start_two_worker_lab "$LAB_ROOT/tests/lab/rules/api_discovery.yaml"
+# The organisation's spec goes into the configuration (one that does not read is refused).
+ctl config show >"$TMP/config.yaml"
+cp "$TMP/config.yaml" "$TMP/bad.yaml"
+printf 'inventory:\n  spec: %s\n' "$TMP/missing.yaml" >>"$TMP/bad.yaml"
+ctl config edit --file "$TMP/bad.yaml" >/dev/null
+set +e
+out=$(ctl config commit 2>&1)
+rc=$?
+set -e
+[[ $rc == 1 && $out == *"inventory.spec $TMP/missing.yaml: cannot read the file"* ]] ||
+  fail "a missing spec was not refused: exit $rc: $out"
+ctl config discard >/dev/null
+pass "a configuration whose spec does not read is refused: $out"
+printf 'inventory:\n  spec: %s\n' "$LAB_ROOT/tools/lab/api_spec.yaml" >>"$TMP/config.yaml"
+ctl config edit --file "$TMP/config.yaml" >/dev/null
+ctl config commit --comment "the organisation's OpenAPI spec" >/dev/null || fail "config commit"
 
 client python3 "$LAB_ROOT/tools/lab/api_client.py" --host 198.18.0.2 --port 80 \
   --host-header "$HOST" --rounds 4 >"$TMP/client.json" || fail "api client: $(cat "$TMP/client.json")"
@@ -50,6 +66,25 @@ print("ok: %d endpoints, each with its calls, status classes, credentials and se
 for k in sorted(got):
     print("   %-45s %4d  %s" % (k, got[k]["count"], got[k]["sensitive"] or ""))
 PY
+# Against the configured spec: the two endpoints it lacks are shadow endpoints, each
+# announced once; endpoints serving a sensitive class for the first time are announced.
+ctl --json events -n 2000 >"$TMP/control_events.json"
+python3 - "$TMP/list.json" "$TMP/control_events.json" <<'PY' || fail "shadow endpoints and events"
+import json, sys
+inv = json.load(open(sys.argv[1]))["endpoints"]
+raw = json.load(open(sys.argv[2]))
+ev = [json.loads(l) if isinstance(l, str) else l for l in (raw["events"] if isinstance(raw, dict) else raw)]
+shadow = sorted(f'{e["method"]} {e["path"]}' for e in inv if e.get("shadow"))
+want = ["GET /api/v1/reports/{id}", "PUT /api/v1/customers/{id}"]
+assert shadow == want, shadow
+announced = sorted(f'{e["method"]} {e["path"]}' for e in ev if e.get("type") == "api_shadow_endpoint")
+assert announced == want, announced
+sens = {(e["method"], e["path"], e["class"]) for e in ev if e.get("type") == "api_endpoint_sensitive"}
+have = {(e["method"], e["path"], c) for e in inv for c in e["sensitive"]}
+assert sens == have, sorted(sens ^ have)
+print("ok: shadow endpoints", shadow, "announced once each;", len(sens), "sensitive-class events")
+PY
+
 # The gzip export is counted as unscanned, the near misses as nothing.
 ctl --json api show GET /api/v1/customers/77/export --host "$HOST" >"$TMP/export.json"
 expect_eq "gzip responses counted unscanned" \
@@ -90,6 +125,7 @@ m=$("$LABSH" appl curl -sS -m 5 http://198.18.1.1:9108/metrics) || fail "no /met
 grep -q '^bulwark_api_endpoints ' <<<"$m" || fail "no bulwark_api_endpoints metric"
 grep -q 'bulwark_sensitive_records_total{class="card"}' <<<"$m" || fail "no card records metric"
 grep -q 'bulwark_api_sensitive_endpoints{class="email"}' <<<"$m" || fail "no endpoints-by-class metric"
+expect_eq "bulwark_api_shadow_endpoints" "$(awk '$1 == "bulwark_api_shadow_endpoints" {print $2}' <<<"$m")" 2
 pass "metrics: $(grep '^bulwark_api_endpoints ' <<<"$m"), $(grep 'bulwark_sensitive_records_total{class="card"}' <<<"$m")"
 
 # The inventory survives a restart of bulwark-control.
@@ -100,17 +136,18 @@ wait_rules_in_sync
 expect_eq "endpoints after a restart of bulwark-control" \
   "$(ctl --json api list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["endpoints"]))')" "$before"
 
-# Extraction: a scraper pages through customers (50 records a page, one API key); a
-# customer reads its own record again and again (another key).
+# Extraction: a scraper pages through customers (50 records a page) from one address; a
+# customer reads its own record again and again from another (X-Forwarded-For through
+# the trusted proxy).
 client python3 - <<'PY' >"$TMP/extract.json" || fail "extraction clients"
 import http.client, json
-def run(key, path, n):
+def run(addr, path, n):
     ok = stopped = 0
     first_stop = None
     for i in range(n):
         c = http.client.HTTPConnection("198.18.0.2", 80, timeout=5)
         try:
-            c.request("GET", path(i), headers={"Host": "shop.example", "X-Api-Key": key})
+            c.request("GET", path(i), headers={"Host": "shop.example", "X-Forwarded-For": addr})
             r = c.getresponse(); r.read()
             if r.status == 200:
                 ok += 1
@@ -124,8 +161,8 @@ def run(key, path, n):
             c.close()
     return {"ok": ok, "stopped": stopped, "first_stop": first_stop}
 print(json.dumps({
-  "scraper": run("scraper-key", lambda i: f"/api/v1/customers?page={i + 1}&limit=50", 20),
-  "owner": run("owner-key", lambda i: "/api/v1/customers/42", 40)}))
+  "scraper": run("203.0.113.7", lambda i: f"/api/v1/customers?page={i + 1}&limit=50", 20),
+  "owner": run("203.0.113.8", lambda i: "/api/v1/customers/42", 40)}))
 PY
 get() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/extract.json" "$1"; }
 echo "scraper: $(get 'j["scraper"]')  owner: $(get 'j["owner"]')"
@@ -136,11 +173,10 @@ fs=$(get 'j["scraper"]["first_stop"]')
 expect_eq "scraper: nothing answered after the stop" "$(get 'j["scraper"]["ok"]')" "$fs"
 expect_eq "owner reading its own record: every read answered" "$(get 'j["owner"]["ok"]')" 40
 python3 - "$EVENTS" <<'PY' || fail "extraction events"
-import hashlib, json, sys
+import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 x = [e for e in ev if e["type"] == "extraction"]
-key = lambda k: "api_key=sha256:" + hashlib.sha256(k.encode()).hexdigest()[:16]
-assert len(x) == 1 and x[0]["key"] == key("scraper-key"), x
+assert len(x) == 1 and x[0]["key"] == "client_ip=203.0.113.7", x
 assert x[0]["check"] == "sensitive_records" and x[0]["records"] > 300 and x[0]["enforced"], x[0]
 print("ok: one extraction decision, for the scraper:", x[0]["records"], "records,", x[0]["path"])
 PY
@@ -150,14 +186,20 @@ PY
 # or not followed make none), every call is accounted for, forwarding goes on. (Random
 # paths the origin does answer collapse by learned positions: the inventory unit tests.)
 ctl --json api list >"$TMP/before_flood.json"
+lost_before=$(stat_of "$(stats)" 'sum(w["api"]["calls_lost"] for w in j["worker"])')
+queue_lost_before=$(stat_of "$(stats)" 'j["control"]["events_dropped"]')
 client python3 "$LAB_ROOT/tests/lab/path_flood.py" --host 198.18.0.2 --host-header "$HOST" \
   --count 100000 --threads 4 --time-limit 150 >"$TMP/flood.json" || fail "flood: $(cat "$TMP/flood.json")"
 pass "flood: $(cat "$TMP/flood.json")"
 sleep 1.5
 ctl --json api list >"$TMP/flood_list.json"
-python3 - "$TMP/before_flood.json" "$TMP/flood_list.json" "$HOST" <<'PY' || fail "inventory after the flood"
+s=$(stats)
+lost=$(($(stat_of "$s" 'sum(w["api"]["calls_lost"] for w in j["worker"])') - lost_before))
+queue_lost=$(($(stat_of "$s" 'j["control"]["events_dropped"]') - queue_lost_before))
+python3 - "$TMP/before_flood.json" "$TMP/flood_list.json" "$HOST" "$lost" "$queue_lost" <<'PY' || fail "inventory after the flood"
 import json, sys
 b, l, host = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+lost, queue_lost = int(sys.argv[4]), int(sys.argv[5])
 key = lambda e: (e["host"], e["method"], e["path"])
 before = {key(e): e["count"] for e in b["endpoints"]}
 after = {key(e): e["count"] for e in l["endpoints"]}
@@ -166,11 +208,17 @@ assert set(after) == set(before), sorted(set(after) ^ set(before))
 # past the bounds, or past the dataplane's batches (at most 8 of 4096 lines a second).
 moved = (sum(after.values()) - sum(before.values())
          + sum(l[k] - b[k] for k in ("unconfirmed_requests", "overflow_requests", "dropped")))
-assert moved == 100000, (moved, {k: l[k] - b[k] for k in ("unconfirmed_requests", "overflow_requests", "dropped")})
+# Calls a worker's ring had no room for are counted there; a batch line lost on the way
+# to bulwark-control (its queue full) cannot be told in calls: then only bounds hold.
+if queue_lost == 0:
+    assert moved + lost == 100000, (moved, lost, {k: l[k] - b[k] for k in ("unconfirmed_requests", "overflow_requests", "dropped")})
+else:
+    print("note: %d lines lost on the way to bulwark-control; calls not checked exactly" % queue_lost)
 print("ok: after 100000 random paths the inventory has the same %d endpoints of %s; "
-      "%d calls unconfirmed (404 or no answer followed), %d past the bounds, %d not batched"
+      "%d calls unconfirmed (404 or no answer followed), %d past the bounds, %d not batched, "
+      "%d lost in the rings"
       % (len(after), host, l["unconfirmed_requests"] - b["unconfirmed_requests"],
-         l["overflow_requests"] - b["overflow_requests"], l["dropped"] - b["dropped"]))
+         l["overflow_requests"] - b["overflow_requests"], l["dropped"] - b["dropped"], lost))
 PY
 code=$(client curl -sS -m 5 -o /dev/null -w '%{http_code}' -H "Host: $HOST" http://198.18.0.2/api/v1/products/3)
 expect_eq "a request after the flood" "$code" 200

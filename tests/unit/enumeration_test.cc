@@ -146,8 +146,14 @@ BOOST_AUTO_TEST_CASE(section_reaches_the_bundle_and_errors_have_lines) {
       err("enumeration:\n  - {name: x, path: \"/a/{id}x\"}\n").find("t.yaml:2: 'path' must") == 0u);
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/b\"}\n").find("t.yaml:2: 'path' must") ==
              0u);
-  BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: session}\n")
+  BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: cookie}\n")
                  .find("'key' must be one of") != std::string::npos);
+  // A session counts once the identity names its cookie.
+  BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: session}\n")
+                 .find("set identity.session_cookie") != std::string::npos);
+  BOOST_TEST(err("identity: {session_cookie: sid}\nenumeration:\n"
+                 "  - {name: x, path: \"/a/{id}\", key: session}\n")
+                 .empty());
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", max_ids: 0, sequential: 0}\n")
                  .find("are all off") != std::string::npos);
   BOOST_TEST(err("enumeration:\n  - {name: x, path: \"/a/{id}\", key: fingerprint}\n")

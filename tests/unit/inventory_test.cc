@@ -218,6 +218,15 @@ BOOST_AUTO_TEST_CASE(hostile_batches) {
   BOOST_CHECK_EQUAL((*e)["query"], json({"ok"}));
   BOOST_CHECK_EQUAL((*e)["sensitive"].size(), 1u);
   BOOST_CHECK(!inv.show("h", "GET", "/d"));
+  // Bytes nlohmann-json's dump refuses (a lead byte past U+10FFFF, an overlong form, a
+  // surrogate) and paths that are not paths make no endpoint; every reply still dumps.
+  for (const char* p :
+       {"/x\xf7\x8b\x97\x90", "/x\xc0\xaf", "/x\xed\xa0\x80", "/x\xf4\x90\x80\x80", "no-slash"})
+    inv.ingest(json{{"endpoints", {{{"host", "h"}, {"method", "GET"}, {"path", p}, {"count", 1}}}}},
+               1000);
+  BOOST_CHECK_NO_THROW(inv.list().dump());
+  BOOST_CHECK(!inv.show("h", "GET", "no-slash"));
+  BOOST_CHECK(bulwark::inventory::valid_utf8("/caf\xc3\xa9/\xf0\x9f\x98\x80"));
 }
 
 BOOST_AUTO_TEST_CASE(sensitive_events_once) {

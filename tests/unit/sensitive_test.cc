@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/behave/block_set.h"
+#include "dataplane/behave/client_identity.h"
 #include "dataplane/behave/extraction_detector.h"
 #include "dataplane/discover/sensitive_scanner.h"
 #include "dataplane/discover/sensitive_validators.h"
+#include "tests/unit/eal_fixture.h"
 #include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
@@ -155,6 +158,9 @@ discovery:
   const auto mail = scan(*test::bundle_of("rules: []\n"),
                          "Write to a@b.example.com. Or c.d@e.co.uk, or x@y.org\n", 4);
   BOOST_TEST(mail.at("email") == 3u);
+  // An address that ends the body counts too, whole or split.
+  for (size_t piece : {size_t{100}, size_t{3}})
+    BOOST_TEST(scan(*test::bundle_of("rules: []\n"), "contact: x@y.org", piece).at("email") == 1u);
   const auto got =
       scan(*b, R"({"e":"EMP-123456","c":"4111111111111111","d":"4111 1111 1111 1111"})", 5);
   BOOST_TEST(got.at("employee_id") == 1u);
@@ -193,6 +199,11 @@ BOOST_AUTO_TEST_CASE(errors_name_the_line) {
                  .find("fingerprint_header") != std::string::npos);
   BOOST_TEST(test::error_of("discovery:\n  extraction:\n    action: decoy\n").find("extraction") !=
              std::string::npos);
+  BOOST_TEST(test::error_of("discovery:\n  extraction:\n    key: session\n")
+                 .find("identity.session_cookie") != std::string::npos);
+  BOOST_TEST(test::error_of("identity:\n  session_cookie: sid\ndiscovery:\n  extraction:\n"
+                            "    key: session\n")
+                 .empty());
   BOOST_TEST(test::error_of("discovery: {}\n---\n").empty());
 }
 
@@ -267,6 +278,51 @@ BOOST_AUTO_TEST_CASE(a_bulk_reader_is_decided_a_small_one_is_not) {
   other.configure(p, 8);
   for (int i = 0; i < 30; ++i) other.add(call(1, 50, 0), 1000, events);
   BOOST_TEST(other.decisions().active() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_decision_stops_that_session) {
+  rules::ExtractionPolicy p;
+  p.enabled = true;
+  p.key = rules::KeyPart::session;
+  p.max_records = 100;
+  p.action = rules::Action::respond;
+  behave::ExtractionDetector d;
+  d.configure(p, 7);
+  // The session's digest as a request carrying the cookie gives it.
+  rules::IdentityPolicy policy;
+  policy.session_cookie = "sid";
+  HttpHead h{};
+  h.headers[0] = {"Cookie", "theme=dark; sid=s-1234"};
+  h.header_count = 1;
+  behave::ClientIdentity id;
+  id.ip_len = 4;
+  const uint8_t want = 1u << static_cast<unsigned>(rules::KeyPart::session);
+  behave::resolve_identity(policy, h, id.ip, 4, {}, want, id);
+  BOOST_TEST_REQUIRE(id.present(rules::KeyPart::session));
+  discover::ApiRecord r = call(9, 60, 0);
+  r.key.fill(0);
+  r.key[0] = 6;  // DecisionKey kind: session
+  std::copy_n(id.session, 16, r.key.begin() + 2);
+  std::vector<nlohmann::json> events;
+  d.add(r, 3000, events);
+  d.add(r, 3001, events);
+  BOOST_TEST_REQUIRE(events.size() == 1u);
+  const nlohmann::json entries = d.decisions().block_entries();
+  BOOST_TEST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(entries[0]["kind"] == "session");
+  test::ensure_eal();
+  std::string error;
+  auto set = behave::BlockSet::build({{"entries", entries}}, 1, 3001, 1000000, 1000, error);
+  BOOST_TEST_REQUIRE(set != nullptr, error);
+  behave::resolve_identity(policy, h, id.ip, 4, {}, set->wants(), id);
+  const behave::BlockMatch* m = set->match(id, 0);
+  BOOST_TEST_REQUIRE(m != nullptr);
+  BOOST_TEST((m->kind == behave::BlockKind::session));
+  BOOST_TEST((m->action == behave::BlockAction::respond));
+  // Another session of the same client passes.
+  h.headers[0] = {"Cookie", "sid=s-9999"};
+  behave::resolve_identity(policy, h, id.ip, 4, {}, set->wants(), id);
+  BOOST_TEST(set->match(id, 0) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(distinct_objects_and_windows) {
