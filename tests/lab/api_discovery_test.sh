@@ -185,6 +185,7 @@ PY
 # 64 at a time: the inventory keeps the real endpoints as they were (calls answered 404
 # or not followed make none), every call is accounted for, forwarding goes on. (Random
 # paths the origin does answer collapse by learned positions: the inventory unit tests.)
+sleep 1.5  # the extraction clients' last calls reach the inventory first (a batch a second)
 ctl --json api list >"$TMP/before_flood.json"
 lost_before=$(stat_of "$(stats)" 'sum(w["api"]["calls_lost"] for w in j["worker"])')
 queue_lost_before=$(stat_of "$(stats)" 'j["control"]["events_dropped"]')
