@@ -23,6 +23,7 @@
 #include <tuple>
 #include <vector>
 
+#include "control/api/service_notify.h"
 #include "dataplane/config/dataplane_config.h"
 #include "dataplane/config/environment_check.h"
 #include "dataplane/control/control_server.h"
@@ -175,6 +176,10 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--http-ports", http_ports,
                  "server ports whose connections are inspected, e.g. 80,8080 ('none': off)");
   app.add_flag("--check-config", o.check_only, "validate configuration and environment, then exit");
+  bool print_pci = false;
+  app.add_flag("--print-pci-ports", print_pci,
+               "print the ports' PCI addresses (one a line; none for virtual devices), then exit "
+               "(the unit's start step binds these to vfio-pci)");
   app.add_option("eal", eal, "EAL arguments (after --)");
   try {
     app.parse(argc, argv);
@@ -232,6 +237,11 @@ int parse_options(int argc, char** argv, Options& o) {
   c.eal_args.insert(c.eal_args.end(), eal.begin(), eal.end());
   std::string err;
   if (!validate_dataplane_config(c, err)) return fail(kExitUsage, err);
+  if (print_pci) {
+    for (const std::string* dev : {&c.outside, &c.inside})
+      if (!is_vdev(*dev)) std::printf("%s\n", pci_address(*dev).c_str());
+    return -1;  // done: exit 0
+  }
   return kExitOk;
 }
 
@@ -385,6 +395,10 @@ int run(const DataplaneConfig& cfg) {
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::running));
   log("forwarding with " + std::to_string(nw) + " worker(s); stats in shm " + cfg.stats_shm);
+  wire::notify_ready("forwarding with " + std::to_string(nw) + " worker(s)");
+  // The watchdog is fed from the housekeeping loop at a quarter of its period: a main
+  // lcore stuck (in a reload, a drain) gets the unit restarted by systemd.
+  const uint64_t watchdog_ticks = wire::watchdog_usec() / 4 / 5000;
 
   for (unsigned tick = 0; !g_stop.load(std::memory_order_relaxed); ++tick) {
     inspection.poll();  // events and rate-limit merging: every 5 ms
@@ -400,9 +414,11 @@ int run(const DataplaneConfig& cfg) {
       for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
       seg.header.heartbeat_unix_ns.set(unix_ns());
     }
+    if (watchdog_ticks != 0 && tick % watchdog_ticks == 0) wire::notify_watchdog();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));
+  wire::notify_stopping();
   log("stopping");
   int rc = kExitOk;
   RTE_LCORE_FOREACH_WORKER(lcore) {

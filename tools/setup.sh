@@ -20,6 +20,9 @@ PACKAGES=(
   tshark openssl  # TLS lab test: JA3 as Wireshark computes it; a TLS server and client
   chromium  # challenge lab test: a real browser solves the proof of work
   nodejs  # API lab test: tools/lab/validate_openapi.mjs checks the OpenAPI files
+  # packages, the appliance image and its VM test
+  libsystemd-dev debhelper help2man lintian mmdebstrap qemu-system-x86 qemu-utils ovmf
+  dosfstools mtools fdisk
 )
 # npm package for that validator, in a fixed prefix outside the work tree.
 NODE_PREFIX=/opt/bulwark-test-node
@@ -74,9 +77,11 @@ if ! mountpoint -q /dev/hugepages 2>/dev/null; then
 fi
 echo "setup: hugepages 2 MiB: $(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0) free"
 
+# Installed paths as the Debian package has them: the release build is what gets packaged.
+PATHS=(-Dprefix=/usr -Dsysconfdir=/etc -Dlocalstatedir=/var)
 if [[ ! -f $BUILD/build.ninja ]]; then
-  meson setup "$BUILD" "$ROOT" >/dev/null
+  meson setup "${PATHS[@]}" "$BUILD" "$ROOT" >/dev/null
 else
-  meson setup --reconfigure "$BUILD" "$ROOT" >/dev/null
+  meson setup --reconfigure "${PATHS[@]}" "$BUILD" "$ROOT" >/dev/null
 fi
 echo "setup: build configured in $BUILD"

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "control/api/service_notify.h"
 #include "control/daemon/controller.h"
 #include "control/daemon/mgmt_server.h"
 
@@ -64,7 +65,14 @@ int main(int argc, char** argv) {
   std::printf("bulwark-control %s: state in %s, management socket %s\n", BULWARK_VERSION,
               o.state_dir.c_str(), socket.c_str());
   std::fflush(stdout);
-  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  bulwark::wire::notify_ready("management socket " + socket);
+  // Fed at a quarter of the unit's WatchdogSec= (if any) from this loop.
+  const uint64_t watchdog_ticks = bulwark::wire::watchdog_usec() / 4 / 100000;
+  for (uint64_t tick = 1; !g_stop.load(); ++tick) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (watchdog_ticks != 0 && tick % watchdog_ticks == 0) bulwark::wire::notify_watchdog();
+  }
+  bulwark::wire::notify_stopping();
   mgmt.stop();
   ctl.stop();
   std::printf("bulwark-control: stopped\n");

@@ -18,6 +18,12 @@ namespace fs = std::filesystem;
 
 bool is_vdev(const std::string& dev) { return dev.rfind("net_", 0) == 0; }
 
+std::string pci_address(const std::string& dev) {
+  std::string addr = dev.substr(0, dev.find(','));
+  if (std::count(addr.begin(), addr.end(), ':') == 1) addr = "0000:" + addr;
+  return addr;
+}
+
 std::string device_port_name(const std::string& dev) { return dev.substr(0, dev.find(',')); }
 
 namespace {
@@ -78,8 +84,7 @@ void check_device(const std::string& role, const std::string& dev, unsigned work
                   EnvironmentReport& r) {
   if (!is_vdev(dev)) {
     // PCI address: the device must exist (and, on a real box, be bound to vfio-pci).
-    std::string addr = dev.substr(0, dev.find(','));
-    if (std::count(addr.begin(), addr.end(), ':') == 1) addr = "0000:" + addr;
+    const std::string addr = pci_address(dev);
     if (!fs::exists("/sys/bus/pci/devices/" + addr))
       r.errors.push_back(role + " device '" + dev +
                          "' is neither a virtual device (net_...) nor a PCI device present "

@@ -20,5 +20,7 @@ EnvironmentReport check_environment(const DataplaneConfig& cfg);
 bool is_vdev(const std::string& dev);
 // The DPDK port name of a device string: the part before the first comma.
 std::string device_port_name(const std::string& dev);
+// The full PCI address (0000:01:00.0) of a PCI device string (01:00.0,devargs).
+std::string pci_address(const std::string& dev);
 
 }  // namespace bulwark
