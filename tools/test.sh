@@ -23,8 +23,10 @@ step() {  # step NAME CMD...: runs a build step, counts it as failed if it fails
   fi
 }
 
-# Release build: every suite.
+# Release build: every suite. Its binaries are packaged first (build/deb): the package
+# test installs that .deb in a clean root, and the appliance image is built with it.
 if step "build (release)" ninja -C build; then
+  step "packages" bash appliance-image/build-packages.sh --prebuilt build --out build/deb
   step "tests (release)" meson test -C build --print-errorlogs --num-processes 2
 fi
 
@@ -48,8 +50,9 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
     -Dcpp_link_args=-fsanitize=address,undefined >/dev/null
 fi
 if step "build (fuzz)" ninja -C build-fuzz; then
+  # Two at a time: each target is one process on one core.
   FUZZ_SECONDS=$FUZZ_SECONDS step "fuzz" meson test -C build-fuzz --print-errorlogs \
-    --num-processes 1 --suite fuzz
+    --num-processes 2 --suite fuzz
 fi
 
 python3 tools/test_summary.py build build-asan build-fuzz --failed-steps "$failed_steps"

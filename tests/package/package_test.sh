@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Package test in a clean Debian 12 root (mmdebstrap, no container): installs the built
-# bulwark .deb with apt (dependencies from Debian), checks what it put in place, upgrades
-# to a newer version keeping a changed conffile, state and keys, removes and purges it;
-# lintian on the package; systemd-analyze verify on its units.
-#   package_test.sh DEBDIR
+# bulwark .deb with apt (dependencies from Debian), checks what it put in place, first
+# boot, then updates with signed bundles (bulwark-update): tampered and foreign bundles
+# refused, an upgrade keeping a changed conffile, state and keys, a rollback; removes and
+# purges it; lintian on the package; systemd-analyze verify on its units.
+#   package_test.sh DEBDIR BULWARK_UPDATE   (the host's bulwark-update signs the bundles)
 # The upgrade's "newer version" is this .deb repacked with a higher version: the
 # maintainer scripts and conffile handling are what an upgrade exercises, and one build
 # per test run keeps the suite short.
 set -euo pipefail
 
-DEBDIR=${1:?usage: package_test.sh DEBDIR}
+DEBDIR=${1:?usage: package_test.sh DEBDIR BULWARK_UPDATE}
+UPDATE=${2:?usage: package_test.sh DEBDIR BULWARK_UPDATE}
 deb=$(ls "$DEBDIR"/bulwark_*_amd64.deb 2>/dev/null | head -1)
 [[ -n $deb ]] || { echo "FAIL: no bulwark_*_amd64.deb in $DEBDIR (appliance-image/build-packages.sh)"; exit 1; }
 WORK=$(mktemp -d /tmp/bulwark-pkgtest.XXXXXX)
@@ -108,19 +110,53 @@ grep -q '^  smuggling: log' "$R/etc/bulwark/dataplane.yaml" || fail "dataplane.y
   fail "the generated dataplane.yaml does not load or names other ports"
 pass "first boot wrote dataplane.yaml from hardware.env; it loads and names the profile's ports"
 
-# --- upgrade: a changed conffile, the state and the keys survive
+# --- signed update bundles: the vendor's key is trusted, a stranger's is not
+openssl genpkey -algorithm ed25519 -out "$WORK/vendor.key" 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$WORK/stranger.key" 2>/dev/null
+mkdir -p "$R/etc/bulwark/update-keys"
+openssl pkey -in "$WORK/vendor.key" -pubout -out "$R/etc/bulwark/update-keys/vendor.pem"
+"$UPDATE" sign --key "$WORK/vendor.key" -o "$R/debs/v1.tar" "$R/debs/$(basename "$deb")" >/dev/null
+"$UPDATE" sign --key "$WORK/vendor.key" -o "$R/debs/v2.tar" "$R/debs/bulwark_${v2}_amd64.deb" >/dev/null
+"$UPDATE" sign --key "$WORK/stranger.key" -o "$R/debs/foreign.tar" "$R/debs/bulwark_${v2}_amd64.deb" >/dev/null
+mkdir "$WORK/t" && tar -x -f "$R/debs/v2.tar" -C "$WORK/t"
+echo x >>"$WORK/t/bulwark_${v2}_amd64.deb"  # changed after signing
+tar -c -f "$R/debs/tampered.tar" -C "$WORK/t" manifest.json manifest.sig "bulwark_${v2}_amd64.deb"
+upd() { in_root bulwark-update "$@"; }
+upd apply --no-health-check /debs/v1.tar >"$WORK/apply1.log" 2>&1 || { cat "$WORK/apply1.log"; fail "apply v1 bundle"; }
+for bad in tampered foreign; do
+  rc=0
+  upd apply --no-health-check "/debs/$bad.tar" >"$WORK/$bad.log" 2>&1 || rc=$?
+  [[ $rc == 3 ]] || { cat "$WORK/$bad.log"; fail "$bad bundle: exit $rc, not 3 (refused)"; }
+  [[ $(in_root dpkg-query -W -f='${Version}' bulwark) == "$v1" ]] || fail "$bad bundle changed the installed version"
+done
+grep -q "SHA-256" "$WORK/tampered.log" || fail "tampered bundle refused for another reason: $(cat "$WORK/tampered.log")"
+grep -q "does not verify under any trusted key" "$WORK/foreign.log" || fail "foreign bundle: $(cat "$WORK/foreign.log")"
+pass "bundles: a changed package and a stranger's signature are refused (exit 3), nothing installed"
+
+# --- upgrade by bundle: a changed conffile, the state and the keys survive
 echo "# operator's note" >>"$R/etc/bulwark/control-initial.yaml"
 mkdir -p "$R/var/lib/bulwark/versions/000001" && echo state >"$R/var/lib/bulwark/versions/000001/meta.json"
 key_sum=$(sha256sum <"$R/etc/bulwark/challenge.key")
 dp_sum=$(sha256sum <"$R/etc/bulwark/dataplane.yaml")
-in_root apt-get install -y -q -o Dpkg::Options::=--force-confold "/debs/bulwark_${v2}_amd64.deb" \
-  >"$WORK/upgrade.log" 2>&1 || { tail -30 "$WORK/upgrade.log"; fail "upgrade"; }
+upd apply --no-health-check /debs/v2.tar >"$WORK/upgrade.log" 2>&1 || { tail -30 "$WORK/upgrade.log"; fail "upgrade"; }
 [[ $(in_root dpkg-query -W -f='${Version}' bulwark) == "$v2" ]] || fail "not upgraded to $v2"
 grep -q "operator's note" "$R/etc/bulwark/control-initial.yaml" || fail "upgrade lost the changed conffile"
 [[ -e $R/var/lib/bulwark/versions/000001/meta.json ]] || fail "upgrade lost the state"
 [[ $(sha256sum <"$R/etc/bulwark/challenge.key") == "$key_sum" ]] || fail "upgrade changed the challenge key"
 [[ $(sha256sum <"$R/etc/bulwark/dataplane.yaml") == "$dp_sum" ]] || fail "upgrade changed dataplane.yaml"
-pass "upgraded $v1 -> $v2: changed conffile, state, key and dataplane.yaml kept"
+upd status >"$WORK/status.log"
+grep -q "^current: version $v2," "$WORK/status.log" && grep -q "^previous: version $v1," "$WORK/status.log" ||
+  { cat "$WORK/status.log"; fail "status after the upgrade"; }
+pass "upgraded $v1 -> $v2 by signed bundle: changed conffile, state, key and dataplane.yaml kept"
+
+# --- rollback to the previous set
+upd rollback --no-health-check >"$WORK/rollback.log" 2>&1 || { tail -30 "$WORK/rollback.log"; fail "rollback"; }
+[[ $(in_root dpkg-query -W -f='${Version}' bulwark) == "$v1" ]] || fail "rollback did not install $v1"
+grep -q "operator's note" "$R/etc/bulwark/control-initial.yaml" || fail "rollback lost the changed conffile"
+upd status >"$WORK/status.log"
+grep -q "^current: version $v1," "$WORK/status.log" && grep -q "^previous: version $v2," "$WORK/status.log" ||
+  { cat "$WORK/status.log"; fail "status after the rollback"; }
+pass "rolled back to $v1 (re-verified); conffile kept; the sets swapped"
 
 # --- systemd-analyze verify on the installed units (in the root, where their binaries are)
 in_root systemd-analyze verify /lib/systemd/system/bulwark-dataplane.service \
@@ -136,7 +172,7 @@ in_root apt-get remove -y -q bulwark >"$WORK/remove.log" 2>&1 || { tail -20 "$WO
   fail "remove deleted configuration or state"
 pass "remove: programs gone, configuration and state kept"
 in_root apt-get purge -y -q bulwark >"$WORK/purge.log" 2>&1 || { tail -20 "$WORK/purge.log"; fail "purge"; }
-for d in /etc/bulwark /var/lib/bulwark /var/log/bulwark; do
+for d in /etc/bulwark /var/lib/bulwark /var/log/bulwark /var/lib/bulwark-update; do
   [[ ! -e $R$d ]] || fail "purge left $d"
 done
 if compgen -G "$R/etc/systemd/system/*/bulwark-*" >/dev/null; then fail "purge left unit links"; fi

@@ -140,8 +140,14 @@ BOOST_AUTO_TEST_CASE(manifest_checks) {
     BOOST_TEST(error.find(b.why) != std::string::npos, error + " (wanted: " + b.why + ")");
   }
   std::string many = "[";
-  for (size_t i = 0; i <= kMaxPackages; ++i)
-    many += (i ? "," : "") + entry("p" + std::to_string(i) + ".deb", "p" + std::to_string(i) + "x");
+  for (size_t i = 0; i <= kMaxPackages; ++i) {
+    std::string n = "p";  // no "lit" + string: GCC 12 -Wrestrict false positive
+    n += std::to_string(i);
+    if (i) many += ",";
+    std::string file = n;
+    file += ".deb";
+    many += entry(file, n + "x");
+  }
   BOOST_TEST(!parse_manifest(manifest_with(many + "]"), error));
 }
 
