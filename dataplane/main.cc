@@ -396,9 +396,20 @@ int run(const DataplaneConfig& cfg) {
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::running));
   log("forwarding with " + std::to_string(nw) + " worker(s); stats in shm " + cfg.stats_shm);
   wire::notify_ready("forwarding with " + std::to_string(nw) + " worker(s)");
-  // The watchdog is fed from the housekeeping loop at a quarter of its period: a main
-  // lcore stuck (in a reload, a drain) gets the unit restarted by systemd.
-  const uint64_t watchdog_ticks = wire::watchdog_usec() / 4 / 5000;
+  // The watchdog is fed while the main lcore's loop runs and every worker's loop has
+  // moved on since the last feed (its cycle counters): a stuck worker or a stuck main
+  // lcore gets the unit restarted by systemd.
+  wire::WatchdogFeeder watchdog;
+  std::vector<uint64_t> worker_cycles(nw, ~uint64_t{0});
+  auto workers_advanced = [&] {
+    bool all = true;
+    for (unsigned i = 0; i < nw; ++i) {
+      const uint64_t c = seg.workers[i].busy_cycles.get() + seg.workers[i].idle_cycles.get();
+      all = all && c != worker_cycles[i];
+      worker_cycles[i] = c;
+    }
+    return all;
+  };
 
   for (unsigned tick = 0; !g_stop.load(std::memory_order_relaxed); ++tick) {
     inspection.poll();  // events and rate-limit merging: every 5 ms
@@ -414,7 +425,7 @@ int run(const DataplaneConfig& cfg) {
       for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
       seg.header.heartbeat_unix_ns.set(unix_ns());
     }
-    if (watchdog_ticks != 0 && tick % watchdog_ticks == 0) wire::notify_watchdog();
+    if (watchdog.due() && workers_advanced()) watchdog.feed();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));

@@ -11,11 +11,18 @@ void notify_ready(const std::string& status) {
 
 void notify_stopping() { sd_notify(0, "STOPPING=1"); }
 
-uint64_t watchdog_usec() {
+WatchdogFeeder::WatchdogFeeder() : last_(std::chrono::steady_clock::now()) {
   uint64_t usec = 0;
-  return sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
+  if (sd_watchdog_enabled(0, &usec) > 0) period_ = std::chrono::microseconds(usec / 4);
 }
 
-void notify_watchdog() { sd_notify(0, "WATCHDOG=1"); }
+bool WatchdogFeeder::due() const {
+  return period_.count() != 0 && std::chrono::steady_clock::now() - last_ >= period_;
+}
+
+void WatchdogFeeder::feed() {
+  sd_notify(0, "WATCHDOG=1");
+  last_ = std::chrono::steady_clock::now();
+}
 
 }  // namespace bulwark::wire

@@ -66,11 +66,10 @@ int main(int argc, char** argv) {
               o.state_dir.c_str(), socket.c_str());
   std::fflush(stdout);
   bulwark::wire::notify_ready("management socket " + socket);
-  // Fed at a quarter of the unit's WatchdogSec= (if any) from this loop.
-  const uint64_t watchdog_ticks = bulwark::wire::watchdog_usec() / 4 / 100000;
-  for (uint64_t tick = 1; !g_stop.load(); ++tick) {
+  bulwark::wire::WatchdogFeeder watchdog;  // fed while this loop runs
+  while (!g_stop.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (watchdog_ticks != 0 && tick % watchdog_ticks == 0) bulwark::wire::notify_watchdog();
+    if (watchdog.due()) watchdog.feed();
   }
   bulwark::wire::notify_stopping();
   mgmt.stop();

@@ -4,10 +4,11 @@
 // healthy and otherwise reinstalls the set that ran before; `rollback` goes back to the
 // previous set on demand. The sets are kept in the state directory, re-verified on use.
 //
-// Exit codes: 0 done; 2 bad command line; 3 bundle refused (signature, digest, contents);
-// 4 install failed (the previous set was put back); 5 services unhealthy after install
-// (the previous set was put back); 6 putting the previous set back failed too; 7 another
-// update is running or the state directory is unusable.
+// Exit codes: 0 done; 2 bad command line; 3 bundle refused (signature, digest, contents,
+// older than the installed set); 4 install failed; 5 services unhealthy after install
+// (4 and 5: the previous set is put back when one is recorded, the message says which);
+// 6 putting the previous set back failed too; 7 another update is running or the state
+// directory is unusable; 8 nothing to roll back to.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "control/update/run_command.h"
@@ -33,14 +35,17 @@ enum Exit {
   kInstall = 4,
   kUnhealthy = 5,
   kStuck = 6,
-  kBusy = 7
+  kBusy = 7,
+  kNothing = 8
 };
 
 struct Settings {
   std::string state_dir = "/var/lib/bulwark-update";
   std::vector<std::string> key_dirs{"/usr/share/bulwark/update-keys", "/etc/bulwark/update-keys"};
   bool health_check = true;
-  unsigned health_timeout_s = 120;
+  unsigned health_timeout_s = 180;
+  unsigned health_window_s = 30;
+  bool allow_downgrade = false;
 };
 
 int say(int rc, const std::string& msg) {
@@ -69,10 +74,25 @@ std::vector<TrustedKey> trusted_keys(const Settings& s) {
   return keys;
 }
 
-std::optional<VerifiedBundle> open_bundle(const Settings& s, const std::string& bundle,
-                                          const std::string& dir, std::string& error) {
-  if (!unpack_bundle(bundle, dir, error)) return std::nullopt;
-  return verify_unpacked(dir, trusted_keys(s), error);
+// Copies the bundle into the private scratch directory first: listing, unpacking and
+// keeping then read bytes nobody else can change between the checks and the install.
+std::optional<VerifiedBundle> open_bundle(const std::vector<TrustedKey>& keys,
+                                          const std::string& bundle, const std::string& dir,
+                                          std::string& error) {
+  std::error_code ec;
+  if (!fs::is_regular_file(bundle, ec)) {
+    error = bundle + " is not a regular file";
+    return std::nullopt;
+  }
+  const std::string copy = dir + "/bundle.tar", files = dir + "/files";
+  fs::copy_file(bundle, copy, ec);
+  if (!ec) fs::create_directory(files, ec);
+  if (ec) {
+    error = "cannot copy " + bundle + ": " + ec.message();
+    return std::nullopt;
+  }
+  if (!unpack_bundle(copy, files, error)) return std::nullopt;
+  return verify_unpacked(files, keys, error);
 }
 
 std::string installed_version(const std::string& package) {
@@ -89,7 +109,12 @@ void print_bundle(const char* title, const VerifiedBundle& b) {
                 installed_version(p.package).c_str());
 }
 
+// apt resolves new dependencies from the box's Debian mirror: its lists are refreshed
+// first (a box without a reachable mirror installs what needs nothing new).
 bool install(const std::string& dir, const VerifiedBundle& b) {
+  if (run_command({"apt-get", "update", "-q"}) != 0)
+    std::fprintf(stderr,
+                 "bulwark-update: warning: apt-get update failed; using the lists there are\n");
   std::vector<std::string> argv{"apt-get",
                                 "install",
                                 "-y",
@@ -98,57 +123,117 @@ bool install(const std::string& dir, const VerifiedBundle& b) {
                                 "-o",
                                 "Dpkg::Options::=--force-confold"};
   for (const auto& p : b.manifest.packages) argv.push_back("./" + p.file);
-  return run_command(argv, nullptr, dir) == 0;
+  return run_command(argv, nullptr, dir + "/files") == 0;
 }
 
-bool active(const std::string& unit) {
-  return run_command({"systemctl", "is-active", "--quiet", unit}) == 0;
-}
-
-// Healthy: bulwark-control (and the dataplane, where it is configured) active at checks
-// spanning 10 s, within the timeout. A unit in a restart loop is never active that long.
-bool healthy(const Settings& s) {
+std::vector<std::string> service_units() {
   std::vector<std::string> units{"bulwark-control.service"};
   if (fs::exists("/etc/bulwark/dataplane.yaml")) units.push_back("bulwark-dataplane.service");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.health_timeout_s);
-  auto since = std::chrono::steady_clock::time_point{};
-  while (std::chrono::steady_clock::now() < deadline) {
-    bool all = true;
-    for (const auto& u : units) all = all && active(u);
-    const auto now = std::chrono::steady_clock::now();
-    if (!all)
-      since = {};
-    else if (since == decltype(since){})
-      since = now;
-    else if (now - since >= std::chrono::seconds(10))
-      return true;
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+  return units;
+}
+
+// "ActiveState InvocationID NRestarts" of a unit: a restart changes the last two.
+std::string unit_state(const std::string& unit) {
+  std::string out;
+  run_command(
+      {"systemctl", "show", "-p", "ActiveState", "-p", "InvocationID", "-p", "NRestarts", unit},
+      &out);
+  std::string active, invocation, restarts;
+  std::istringstream lines(out);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.rfind("ActiveState=", 0) == 0) active = l.substr(12);
+    if (l.rfind("InvocationID=", 0) == 0) invocation = l.substr(13);
+    if (l.rfind("NRestarts=", 0) == 0) restarts = l.substr(10);
+  }
+  return active == "active" ? active + " " + invocation + " " + restarts : std::string();
+}
+
+// Healthy: every service active through a whole window (--health-window) with the same
+// invocation and restart count (a unit that crashes and restarts in between is not), all
+// within --health-timeout.
+bool healthy(const Settings& s) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(s.health_timeout_s);
+  const auto units = service_units();
+  auto snapshot = [&] {
+    std::string all;
+    for (const auto& u : units) {
+      const std::string st = unit_state(u);
+      if (st.empty()) return std::string();
+      all += st + ";";
+    }
+    return all;
+  };
+  while (clock::now() < deadline) {
+    const std::string first = snapshot();
+    const auto start = clock::now();
+    bool steady = !first.empty();
+    while (steady && clock::now() - start < std::chrono::seconds(s.health_window_s) &&
+           clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      steady = snapshot() == first;
+    }
+    if (steady && clock::now() - start >= std::chrono::seconds(s.health_window_s)) return true;
+    if (!steady) std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   return false;
 }
 
-// Puts the set in `bundle` back (after a failed apply); true if it installed.
-bool restore(const Settings& s, const std::string& bundle) {
-  if (!fs::exists(bundle)) return false;
+// Puts the set in `bundle` back after a failed apply: clears the units' start limits
+// (a crash-looping new dataplane may have hit them), reinstalls, and checks health.
+bool restore(const Settings& s, const std::vector<TrustedKey>& keys, const std::string& bundle) {
   Scratch scratch(s.state_dir);
   std::string error;
-  auto b = open_bundle(s, bundle, scratch.path, error);
+  auto b = open_bundle(keys, bundle, scratch.path, error);
   if (!b) {
-    say(kStuck, "the previous set " + bundle + " does not verify: " + error);
+    std::fprintf(stderr, "bulwark-update: the previous set %s does not verify: %s\n",
+                 bundle.c_str(), error.c_str());
     return false;
   }
   std::printf("bulwark-update: putting back version %s\n", b->manifest.version.c_str());
-  return install(scratch.path, *b);
+  std::vector<std::string> reset{"systemctl", "reset-failed"};
+  for (const auto& u : service_units()) reset.push_back(u);
+  if (s.health_check) run_command(reset);
+  if (!install(scratch.path, *b)) return false;
+  if (s.health_check) {
+    std::vector<std::string> restart{"systemctl", "restart"};
+    for (const auto& u : service_units()) restart.push_back(u);
+    run_command(restart);
+    if (!healthy(s)) {
+      std::fprintf(stderr,
+                   "bulwark-update: the services are not healthy on the previous set either\n");
+      return false;
+    }
+  }
+  return true;
 }
 
-// Installs `bundle`, checks health, and on failure puts `fallback` back.
+bool keep(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::copy_file(from, to + ".tmp", fs::copy_options::overwrite_existing, ec);
+  if (!ec) fs::rename(to + ".tmp", to, ec);
+  return !ec;
+}
+
+// Installs `bundle`, checks health, and on failure puts `fallback` back (if there is one:
+// a box installed without bulwark-update has no recorded set).
 int install_checked(const Settings& s, const std::string& bundle, const std::string& fallback,
-                    VerifiedBundle& out) {
+                    bool check_age, VerifiedBundle& out) {
   Scratch scratch(s.state_dir);
   if (scratch.path.empty()) return say(kBusy, "cannot make a scratch directory in " + s.state_dir);
+  // The keys are read once, before anything is installed: the fallback is verified with
+  // the keys this run started with, whatever the new set did to the key directories.
+  const auto keys = trusted_keys(s);
   std::string error;
-  auto b = open_bundle(s, bundle, scratch.path, error);
+  auto b = open_bundle(keys, bundle, scratch.path, error);
   if (!b) return say(kRefused, bundle + " refused: " + error);
+  if (check_age && !s.allow_downgrade && fs::exists(fallback)) {
+    Scratch cur(s.state_dir);
+    auto installed = open_bundle(keys, fallback, cur.path, error);
+    if (installed && b->manifest.created_unix < installed->manifest.created_unix)
+      return say(kRefused, bundle + " refused: it is older than the installed set " +
+                               installed->manifest.version + " (--allow-downgrade to install it)");
+  }
   print_bundle("bundle", *b);
   const char* problem = nullptr;
   int rc = kOk;
@@ -161,29 +246,24 @@ int install_checked(const Settings& s, const std::string& bundle, const std::str
   }
   if (problem) {
     if (!fs::exists(fallback))
-      return say(rc, std::string(problem) + "; no previous set to put back");
-    if (!restore(s, fallback))
+      return say(rc, std::string(problem) + "; no recorded set to put back (nothing changed back)");
+    if (!restore(s, keys, fallback))
       return say(kStuck, std::string(problem) + ", and putting the previous set back failed");
     return say(rc, std::string(problem) + "; the previous set is installed again");
   }
+  if (!keep(scratch.path + "/bundle.tar", s.state_dir + "/incoming.tar"))
+    return say(kStuck, "installed, but cannot keep the bundle in " + s.state_dir);
   out = std::move(*b);
   return kOk;
 }
 
-int lock_state(const Settings& s) {
+int lock_state(const Settings& s, bool exclusive) {
   std::error_code ec;
   fs::create_directories(s.state_dir, ec);
   fs::permissions(s.state_dir, fs::perms::owner_all, ec);
   const int fd = open((s.state_dir + "/lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) return -1;
+  if (fd < 0 || flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) return -1;
   return fd;
-}
-
-bool keep(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  fs::copy_file(from, to + ".tmp", fs::copy_options::overwrite_existing, ec);
-  if (!ec) fs::rename(to + ".tmp", to, ec);
-  return !ec;
 }
 
 }  // namespace
@@ -207,10 +287,16 @@ int main(int argc, char** argv) {
   auto* apply = app.add_subcommand(
       "apply", "verify, install, check health; put the previous set back on failure");
   apply->add_option("bundle", bundle, "bundle file")->required()->check(CLI::ExistingFile);
-  for (auto* c : {apply, app.add_subcommand("rollback", "go back to the previous set")}) {
+  auto* rollback = app.add_subcommand("rollback", "go back to the previous set");
+  apply->add_flag("--allow-downgrade", s.allow_downgrade,
+                  "install a bundle made before the installed set");
+  for (auto* c : {apply, rollback}) {
     c->add_flag("!--no-health-check", s.health_check,
                 "do not wait for the services (no systemd, e.g. an image build)");
     c->add_option("--health-timeout", s.health_timeout_s, "seconds to wait for healthy services")
+        ->capture_default_str();
+    c->add_option("--health-window", s.health_window_s,
+                  "seconds the services must stay up without a restart")
         ->capture_default_str();
   }
   app.add_subcommand("status", "show the current and previous sets");
@@ -229,17 +315,18 @@ int main(int argc, char** argv) {
   if (cmd == "verify") {
     Scratch scratch(fs::temp_directory_path().string());
     std::string error;
-    auto b = open_bundle(s, bundle, scratch.path, error);
+    auto b = open_bundle(trusted_keys(s), bundle, scratch.path, error);
     if (!b) return say(kRefused, bundle + " refused: " + error);
     print_bundle("bundle", *b);
     return kOk;
   }
-  const int lock = lock_state(s);
+  const int lock = lock_state(s, cmd != "status");
   if (lock < 0)
     return say(kBusy, "another bulwark-update runs, or " + s.state_dir + " is unusable");
   const std::string current = s.state_dir + "/current.tar",
                     previous = s.state_dir + "/previous.tar";
   if (cmd == "status") {
+    const auto keys = trusted_keys(s);
     for (auto [title, file] : {std::pair{"current", current}, std::pair{"previous", previous}}) {
       if (!fs::exists(file)) {
         std::printf("%s: none\n", title);
@@ -247,7 +334,7 @@ int main(int argc, char** argv) {
       }
       Scratch scratch(s.state_dir);
       std::string error;
-      auto b = open_bundle(s, file, scratch.path, error);
+      auto b = open_bundle(keys, file, scratch.path, error);
       if (!b)
         std::printf("%s: does not verify: %s\n", title, error.c_str());
       else
@@ -255,21 +342,18 @@ int main(int argc, char** argv) {
     }
     return kOk;
   }
+  if (cmd == "rollback" && !fs::exists(previous))
+    return say(kNothing, "no previous set in " + s.state_dir);
   VerifiedBundle done;
-  if (cmd == "apply") {
-    if (int rc = install_checked(s, bundle, current, done); rc != kOk) return rc;
-    if ((fs::exists(current) && !keep(current, previous)) || !keep(bundle, current))
-      return say(kStuck, "installed, but cannot record the sets in " + s.state_dir);
-    return say(kOk, "version " + done.manifest.version + " installed");
-  }
-  // rollback
-  if (!fs::exists(previous)) return say(kInstall, "no previous set in " + s.state_dir);
-  if (int rc = install_checked(s, previous, current, done); rc != kOk) return rc;
-  const std::string swap = s.state_dir + "/swap.tar";
+  if (int rc =
+          install_checked(s, cmd == "apply" ? bundle : previous, current, cmd == "apply", done);
+      rc != kOk)
+    return rc;
+  // The installed set becomes current, the one before it previous (for rollback: a swap).
   std::error_code ec;
-  fs::rename(previous, swap, ec);
-  if (!ec && fs::exists(current)) fs::rename(current, previous, ec);
-  if (!ec) fs::rename(swap, current, ec);
-  if (ec) return say(kStuck, "rolled back, but cannot record the sets: " + ec.message());
-  return say(kOk, "rolled back to version " + done.manifest.version);
+  if (fs::exists(current)) fs::rename(current, previous, ec);
+  if (!ec) fs::rename(s.state_dir + "/incoming.tar", current, ec);
+  if (ec) return say(kStuck, "installed, but cannot record the sets: " + ec.message());
+  return say(kOk, (cmd == "apply" ? "version " : "rolled back to version ") +
+                      done.manifest.version + (cmd == "apply" ? " installed" : ""));
 }

@@ -38,13 +38,15 @@ bool unpack_bundle(const std::string& bundle, const std::string& dir, std::strin
   // Names from `tar -t`, types from `tar -tv`; the two must agree line for line (a name
   // with a newline in it would not), every member a regular file with a plain name.
   std::string names, verbose;
-  if (run_command({"tar", "-t", "-f", bundle}, &names) != 0 ||
-      run_command({"tar", "-t", "-v", "-f", bundle}, &verbose) != 0) {
+  // --force-local: a name with a colon is a file, never a remote archive.
+  if (run_command({"tar", "--force-local", "-t", "-f", bundle}, &names) != 0 ||
+      run_command({"tar", "--force-local", "-t", "-v", "-f", bundle}, &verbose) != 0) {
     error = bundle + " is not a readable tar file";
     return false;
   }
   std::istringstream n(names), v(verbose);
   size_t members = 0;
+  uint64_t total = 0;
   for (std::string name, line; std::getline(n, name);) {
     if (!std::getline(v, line) || line.empty() || line[0] != '-') {
       error = "bundle member " + name + " is not a regular file";
@@ -54,13 +56,21 @@ bool unpack_bundle(const std::string& bundle, const std::string& dir, std::strin
       error = "bundle member name '" + name + "' is not manifest.json, manifest.sig or a .deb";
       return false;
     }
+    // "-rw-r--r-- owner/group SIZE date time name": the sizes bound what unpacking writes.
+    std::istringstream fields(line);
+    std::string mode, owner;
+    uint64_t size = 0;
+    if (!(fields >> mode >> owner >> size) || (total += size) > kMaxBundleBytes) {
+      error = "bundle is larger than " + std::to_string(kMaxBundleBytes >> 20) + " MiB unpacked";
+      return false;
+    }
     if (++members > kMaxPackages + 2) {
       error = "bundle has more than " + std::to_string(kMaxPackages + 2) + " members";
       return false;
     }
   }
-  if (run_command({"tar", "-x", "--no-same-owner", "--no-same-permissions", "-f", bundle, "-C",
-                   dir}) != 0) {
+  if (run_command({"tar", "--force-local", "-x", "--no-same-owner", "--no-same-permissions", "-f",
+                   bundle, "-C", dir}) != 0) {
     error = "cannot unpack " + bundle;
     return false;
   }

@@ -4,6 +4,7 @@
 // listed file's SHA-256, and nothing in the bundle that the manifest does not list.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 #include "control/update/update_manifest.h"
 
 namespace bulwark::update {
+
+// What a bundle may unpack to at most (the sum of its members' sizes).
+constexpr uint64_t kMaxBundleBytes = uint64_t{2} << 30;
 
 struct VerifiedBundle {
   Manifest manifest;
