@@ -15,7 +15,13 @@ usage() {
 Usage: $0 --out FILE --admin-password-file FILE [options]
   --out FILE                  raw disk image to write (required)
   --admin-password-file FILE  first line = password of user admin (required)
-  --debs DIR                  install every *.deb in DIR (apt resolves deps)
+  --bundle FILE               a signed update bundle (bulwark-update sign): its packages
+                              are installed and it is recorded as the installed set, so
+                              the first update on the box can be rolled back
+  --update-key FILE           Ed25519 public key (PEM) the box trusts for updates; with
+                              --bundle, the bundle must verify under it
+  --debs DIR                  install every *.deb in DIR (apt resolves deps; no
+                              recorded set)
   --profile NAME              hardware profile profiles/NAME.env (default qemu-virtio)
   --size SIZE                 disk size, e.g. 2G, 1536M (default 2G)
   --extra-packages "A B"      additional Debian packages (tests)
@@ -24,11 +30,13 @@ USAGE
 }
 die() { echo "build-image: error: $*" >&2; exit 1; }
 
-out= debs= profile=qemu-virtio size=2G extra= cache= pwfile=
+out= debs= profile=qemu-virtio size=2G extra= cache= pwfile= bundle= update_key=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --out) out=${2:?}; shift 2 ;;
     --debs) debs=${2:?}; shift 2 ;;
+    --bundle) bundle=${2:?}; shift 2 ;;
+    --update-key) update_key=${2:?}; shift 2 ;;
     --profile) profile=${2:?}; shift 2 ;;
     --admin-password-file) pwfile=${2:?}; shift 2 ;;
     --size) size=${2:?}; shift 2 ;;
@@ -48,6 +56,11 @@ for tool in mmdebstrap mke2fs mkfs.vfat mcopy mmd sfdisk openssl numfmt; do
   command -v "$tool" >/dev/null ||
     die "$tool not found (apt-get install mmdebstrap e2fsprogs dosfstools mtools fdisk openssl coreutils)"
 done
+
+[[ -z $bundle || -n $update_key ]] || die "--bundle needs --update-key (the key it is signed with)"
+[[ -z $bundle || -z $debs ]] || die "--bundle and --debs: give one"
+[[ -z $bundle || -r $bundle ]] || die "cannot read $bundle"
+[[ -z $update_key || -r $update_key ]] || die "cannot read $update_key"
 
 # Product packages: an absent or empty directory means none.
 debs_dir=
@@ -101,10 +114,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [[ -n $bundle ]]; then  # the bundle's packages; it is verified and recorded in the root
+  debs_dir=$work/bundle-debs
+  mkdir -p "$debs_dir"
+  tar --force-local -x -f "$bundle" -C "$debs_dir" --wildcards '*.deb'
+  bundle=$(cd "$(dirname "$bundle")" && pwd)/$(basename "$bundle")
+fi
+[[ -z $update_key ]] || update_key=$(cd "$(dirname "$update_key")" && pwd)/$(basename "$update_key")
 admin_hash=$(head -n1 "$pwfile" | tr -d '\n' | openssl passwd -6 -stdin)
 vars=$work/vars
 {
   printf 'DEBS_DIR=%q\n' "$debs_dir"
+  printf 'BUNDLE=%q\n' "$bundle"
+  printf 'UPDATE_KEY=%q\n' "$update_key"
   printf 'ADMIN_HASH=%q\n' "$admin_hash"
   printf 'HOSTNAME=bulwark\n'
 } > "$vars"

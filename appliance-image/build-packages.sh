@@ -33,8 +33,9 @@ STAGE=$(mktemp -d /tmp/bulwark-deb.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 SRC=$STAGE/bulwark-$VERSION
 mkdir -p "$SRC" "$OUT"
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' |
-  tar -c -T - -f -) | tar -x -C "$SRC"
+# Tracked and new files as they are in the work tree (deleted ones are skipped).
+(cd "$ROOT" && git ls-files -co --exclude-standard -z |
+  tar -c --null -T - --ignore-failed-read -f - 2>/dev/null) | tar -x -C "$SRC"
 cp -r "$ROOT/appliance-image/debian" "$SRC/debian"
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cat >"$SRC/debian/changelog" <<CHANGES

@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$1
 # shellcheck source=/dev/null
-. "$2"   # DEBS_DIR ADMIN_HASH HOSTNAME
+. "$2"   # DEBS_DIR BUNDLE UPDATE_KEY ADMIN_HASH HOSTNAME
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 
 # Product packages: apt resolves their dependencies.
@@ -24,6 +24,17 @@ if [[ -n "$DEBS_DIR" ]]; then
   cp -L /etc/resolv.conf "$root/etc/resolv.conf"
   chroot "$root" sh -c 'cd /tmp/bulwark-debs && DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"' sh "${debs[@]}"
   rm -rf "$root/tmp/bulwark-debs"
+  if [[ -n "$UPDATE_KEY" ]]; then
+    install -d -m 0755 "$root/etc/bulwark/update-keys"
+    install -m 0644 "$UPDATE_KEY" "$root/etc/bulwark/update-keys/vendor.pem"
+  fi
+  if [[ -n "$BUNDLE" ]]; then
+    # Verified under the key the box trusts, and recorded as the installed set (the
+    # packages are already there: apt has nothing to do).
+    cp "$BUNDLE" "$root/tmp/bundle.tar"
+    in_root bulwark-update apply --no-health-check /tmp/bundle.tar
+    rm -f "$root/tmp/bundle.tar"
+  fi
   rm -f "$root/etc/resolv.conf"
   (( saved )) && mv "$root/etc/resolv.conf.bulwark-saved" "$root/etc/resolv.conf"
 fi

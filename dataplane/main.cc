@@ -274,9 +274,10 @@ int run(const DataplaneConfig& cfg) {
     if (!find_port(devices[p], id, err) ||
         !setup_port(roles[p], devices[p], id, nw, pool, cfg, ports[p], err))
       return fail(kExitDpdk, err);
-    log(roles[p] + " port " + std::to_string(id) + " (" + devices[p] +
-        "): " + std::to_string(ports[p].nb_rxq) + " RX / " + std::to_string(ports[p].nb_txq) +
-        " TX queues, " + (ports[p].hw_rss ? "symmetric hardware RSS" : "software flow hand-off"));
+    log(roles[p] + " port " + std::to_string(id) + " (" + devices[p] + ", driver " +
+        ports[p].driver + "): " + std::to_string(ports[p].nb_rxq) + " RX / " +
+        std::to_string(ports[p].nb_txq) + " TX queues, " +
+        (ports[p].hw_rss ? "symmetric hardware RSS" : "software flow hand-off"));
   }
 
   StatsSegment segment;
@@ -459,6 +460,7 @@ int main(int argc, char** argv) {
   using namespace bulwark;
   Options o;
   if (int rc = parse_options(argc, argv, o); rc != kExitOk) return rc < 0 ? kExitOk : rc;
+  claim_configured_cores(o.cfg);  // on a refusal the check below names the core
   const EnvironmentReport env = check_environment(o.cfg);
   for (const auto& w : env.warnings)
     std::fprintf(stderr, "bulwark-dataplane: warning: %s\n", w.c_str());

@@ -81,6 +81,17 @@ class Root {
     std::string ignored;
     return read(rel, out, ignored);
   }
+  // True if the kernel refuses to give an IRQ the affinity it already has: EIO, which it
+  // answers for managed IRQs only. The value written is the one read, so nothing moves
+  // out of the mask (as root; otherwise EACCES, and false).
+  bool refuses_affinity(const std::string& irq_dir, const std::string& current) const {
+    const int fd = ::open(path(irq_dir + "smp_affinity_list").c_str(),
+                          O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return false;
+    const bool eio = ::write(fd, current.data(), current.size()) < 0 && errno == EIO;
+    ::close(fd);
+    return eio;
+  }
   bool exists(const std::string& rel) const {
     std::error_code ec;
     return fs::exists(path(rel), ec);
@@ -481,11 +492,33 @@ std::string housekeeping_cpus(const Root& root, const DataplaneConfig& cfg) {
   return format_cpu_list(minus(all, workers));
 }
 
+// "N (name), M, ..." for the first kIrqListCap IRQs of `irqs`.
+std::string irq_list(const Root& root, const std::vector<unsigned long>& irqs) {
+  const auto names = irq_names(root);
+  std::vector<std::string> items;
+  for (size_t i = 0; i < irqs.size() && i < kIrqListCap; ++i) {
+    std::string n = std::to_string(irqs[i]);
+    const auto it = names.find(n);
+    if (it != names.end()) n.append(" (").append(it->second).append(")");
+    items.push_back(std::move(n));
+  }
+  std::string list = join(items, ", ");
+  if (irqs.size() > kIrqListCap)
+    list += " and " + std::to_string(irqs.size() - kIrqListCap) + " more";
+  return list;
+}
+
 // 5. No IRQ handled on a worker core, and new IRQs kept off them.
 void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckResult>& out) {
   const CpuSet workers = workers_of(cfg);
   const std::string w = format_cpu_list(workers);
-  std::vector<unsigned long> on_workers, unreadable;
+  // Managed IRQs (a device's per-CPU queues: NVMe, virtio-blk) are placed by the kernel
+  // and cannot be moved; isolcpus=managed_irq keeps off the workers all that have
+  // another CPU in their mask. One left on a worker fires only for I/O submitted from
+  // that CPU, which a dataplane worker never does: a warning, not a failure. The flag is
+  // in debugfs where the kernel has it (/sys/kernel/debug/irq/irqs/N); otherwise an IRQ
+  // whose affinity the kernel refuses to set (to the mask it has) is managed.
+  std::vector<unsigned long> on_workers, managed, unreadable;
   size_t seen = 0;
   for (const auto& name : root.list("proc/irq")) {
     if (!all_digits(name) || name.size() > 9) continue;
@@ -499,10 +532,22 @@ void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckR
     if (!ok) ok = root.read(dir + "smp_affinity_list", text) && parse_cpu_list(text, cpus, err);
     if (!ok)
       unreadable.push_back(std::stoul(name));
-    else if (!intersect(cpus, workers).empty())
-      on_workers.push_back(std::stoul(name));
+    else if (!intersect(cpus, workers).empty()) {
+      // The write probe only for a mask within the workers (a managed IRQ left there has
+      // one): the IRQ cannot move at all, whatever the kernel does with the write.
+      std::string debug, mask;
+      CpuSet mask_cpus;
+      const bool is_managed = root.read("sys/kernel/debug/irq/irqs/" + name, debug)
+                                  ? debug.find("AFFINITY_MANAGED") != std::string::npos
+                                  : root.read(dir + "smp_affinity_list", mask) &&
+                                        parse_cpu_list(mask, mask_cpus, err) &&
+                                        !mask_cpus.empty() && minus(mask_cpus, workers).empty() &&
+                                        root.refuses_affinity(dir, mask);
+      (is_managed ? managed : on_workers).push_back(std::stoul(name));
+    }
   }
   std::sort(on_workers.begin(), on_workers.end());
+  std::sort(managed.begin(), managed.end());
   std::sort(unreadable.begin(), unreadable.end());
   const std::string hk = housekeeping_cpus(root, cfg);
   const std::string fix = "add 'irqaffinity=" + hk +
@@ -514,21 +559,17 @@ void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckR
     out.push_back(result("irq-affinity", Status::warn, "no IRQs found under /proc/irq",
                          "run on the appliance itself, as root"));
   } else if (!on_workers.empty()) {
-    const auto names = irq_names(root);
-    std::vector<std::string> items;
-    for (size_t i = 0; i < on_workers.size() && i < kIrqListCap; ++i) {
-      std::string n = std::to_string(on_workers[i]);
-      const auto it = names.find(n);
-      if (it != names.end()) n.append(" (").append(it->second).append(")");
-      items.push_back(std::move(n));
-    }
-    std::string list = join(items, ", ");
-    if (on_workers.size() > kIrqListCap)
-      list += " and " + std::to_string(on_workers.size() - kIrqListCap) + " more";
+    out.push_back(result("irq-affinity", Status::fail,
+                         std::to_string(on_workers.size()) + " IRQs may run on worker cores " + w +
+                             ": " + irq_list(root, on_workers),
+                         fix));
+  } else if (!managed.empty()) {
     out.push_back(result(
-        "irq-affinity", Status::fail,
-        std::to_string(on_workers.size()) + " IRQs may run on worker cores " + w + ": " + list,
-        fix));
+        "irq-affinity", Status::warn,
+        std::to_string(managed.size()) + " managed IRQs (per-CPU device queues) on worker cores " +
+            w + ": " + irq_list(root, managed) +
+            "; they fire only for I/O submitted from those CPUs, which the workers do not do",
+        "nothing needed; a device with fewer queues than CPUs keeps them off entirely"));
   } else if (!unreadable.empty()) {
     out.push_back(result(
         "irq-affinity", Status::warn,

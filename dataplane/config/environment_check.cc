@@ -141,6 +141,19 @@ void check_hugepages(const DataplaneConfig& cfg, EnvironmentReport& r) {
 
 }  // namespace
 
+bool claim_configured_cores(const DataplaneConfig& cfg) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return false;
+  std::vector<unsigned> all{cfg.main_core};
+  all.insert(all.end(), cfg.worker_cores.begin(), cfg.worker_cores.end());
+  for (unsigned c : all) {
+    if (c >= CPU_SETSIZE) return false;
+    CPU_SET(c, &set);
+  }
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
 EnvironmentReport check_environment(const DataplaneConfig& cfg) {
   EnvironmentReport r;
   cpu_set_t allowed;

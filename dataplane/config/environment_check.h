@@ -16,6 +16,12 @@ struct EnvironmentReport {
 
 EnvironmentReport check_environment(const DataplaneConfig& cfg);
 
+// Adds the configured cores to this process's CPU affinity. isolcpus= keeps isolated
+// CPUs out of every process's default set (systemd's units included), and the workers'
+// cores are meant to be isolated. False if the kernel refuses (a core that does not
+// exist, or a cpuset without it): check_environment() then says which core.
+bool claim_configured_cores(const DataplaneConfig& cfg);
+
 // True if `dev` names a virtual device ("net_xxx..."), false for a PCI address.
 bool is_vdev(const std::string& dev);
 // The DPDK port name of a device string: the part before the first comma.

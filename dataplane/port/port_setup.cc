@@ -51,6 +51,7 @@ bool setup_port(const std::string& role, const std::string& device, uint16_t por
     error = who + ": cannot read device info: " + std::strerror(-rc);
     return false;
   }
+  out.driver = info.driver_name ? info.driver_name : "";
   if (info.max_tx_queues < workers) {
     error = who + " offers " + std::to_string(info.max_tx_queues) + " TX queue(s) but " +
             std::to_string(workers) +

@@ -27,6 +27,7 @@ struct PortInfo {
   uint16_t nb_rxq = 0;  // workers with index < nb_rxq poll RX queue `index`
   uint16_t nb_txq = 0;  // == workers: each worker transmits on its own queue
   bool hw_rss = false;  // the device spreads flows over RX queues with the symmetric key
+  std::string driver;   // the DPDK driver (net_virtio, net_ixgbe, net_af_packet, ...)
 };
 
 // Finds the DPDK port created for a device string. Returns false with `error`.

@@ -55,7 +55,16 @@ v1=$(dpkg-deb -f "$deb" Version)
 v2="$v1+upgrade1"
 dpkg-deb -R "$deb" "$WORK/v2"
 sed -i "s/^Version: .*/Version: $v2/" "$WORK/v2/DEBIAN/control"
+# The new version changes the conffile too, so dpkg must choose (the operator's is kept).
+echo "# shipped with $v2" >>"$WORK/v2/etc/bulwark/control-initial.yaml"
+(cd "$WORK/v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | sort | xargs md5sum >DEBIAN/md5sums)
 dpkg-deb -b -Zxz "$WORK/v2" "$R/debs/bulwark_${v2}_amd64.deb" >/dev/null
+# A broken version: its postinst fails, so its install does.
+v3="$v1+broken1"
+cp -a "$WORK/v2" "$WORK/v3"
+sed -i "s/^Version: .*/Version: $v3/" "$WORK/v3/DEBIAN/control"
+sed -i '0,/^set -e$/s//set -e\necho "broken on purpose" >\&2; exit 1/' "$WORK/v3/DEBIAN/postinst"
+dpkg-deb -b -Zxz "$WORK/v3" "$R/debs/bulwark_${v3}_amd64.deb" >/dev/null
 
 # --- install
 in_root apt-get install -y -q "/debs/$(basename "$deb")" >"$WORK/install.log" 2>&1 ||
@@ -116,8 +125,10 @@ openssl genpkey -algorithm ed25519 -out "$WORK/stranger.key" 2>/dev/null
 mkdir -p "$R/etc/bulwark/update-keys"
 openssl pkey -in "$WORK/vendor.key" -pubout -out "$R/etc/bulwark/update-keys/vendor.pem"
 "$UPDATE" sign --key "$WORK/vendor.key" -o "$R/debs/v1.tar" "$R/debs/$(basename "$deb")" >/dev/null
+sleep 1  # bundles record their creation in seconds: v2's is later than v1's
 "$UPDATE" sign --key "$WORK/vendor.key" -o "$R/debs/v2.tar" "$R/debs/bulwark_${v2}_amd64.deb" >/dev/null
 "$UPDATE" sign --key "$WORK/stranger.key" -o "$R/debs/foreign.tar" "$R/debs/bulwark_${v2}_amd64.deb" >/dev/null
+"$UPDATE" sign --key "$WORK/vendor.key" -o "$R/debs/v3.tar" "$R/debs/bulwark_${v3}_amd64.deb" >/dev/null
 mkdir "$WORK/t" && tar -x -f "$R/debs/v2.tar" -C "$WORK/t"
 echo x >>"$WORK/t/bulwark_${v2}_amd64.deb"  # changed after signing
 tar -c -f "$R/debs/tampered.tar" -C "$WORK/t" manifest.json manifest.sig "bulwark_${v2}_amd64.deb"
@@ -141,6 +152,7 @@ dp_sum=$(sha256sum <"$R/etc/bulwark/dataplane.yaml")
 upd apply --no-health-check /debs/v2.tar >"$WORK/upgrade.log" 2>&1 || { tail -30 "$WORK/upgrade.log"; fail "upgrade"; }
 [[ $(in_root dpkg-query -W -f='${Version}' bulwark) == "$v2" ]] || fail "not upgraded to $v2"
 grep -q "operator's note" "$R/etc/bulwark/control-initial.yaml" || fail "upgrade lost the changed conffile"
+[[ -e $R/etc/bulwark/control-initial.yaml.dpkg-dist ]] || fail "no .dpkg-dist: dpkg was never asked about the conffile"
 [[ -e $R/var/lib/bulwark/versions/000001/meta.json ]] || fail "upgrade lost the state"
 [[ $(sha256sum <"$R/etc/bulwark/challenge.key") == "$key_sum" ]] || fail "upgrade changed the challenge key"
 [[ $(sha256sum <"$R/etc/bulwark/dataplane.yaml") == "$dp_sum" ]] || fail "upgrade changed dataplane.yaml"
@@ -148,6 +160,23 @@ upd status >"$WORK/status.log"
 grep -q "^current: version $v2," "$WORK/status.log" && grep -q "^previous: version $v1," "$WORK/status.log" ||
   { cat "$WORK/status.log"; fail "status after the upgrade"; }
 pass "upgraded $v1 -> $v2 by signed bundle: changed conffile, state, key and dataplane.yaml kept"
+
+# --- a set whose install fails: the installed set is put back (exit 4)
+rc=0
+upd apply --no-health-check /debs/v3.tar >"$WORK/broken.log" 2>&1 || rc=$?
+[[ $rc == 4 ]] || { tail -20 "$WORK/broken.log"; fail "broken set: exit $rc, not 4"; }
+grep -q "the previous set is installed again" "$WORK/broken.log" || { tail -5 "$WORK/broken.log"; fail "broken set: nothing put back"; }
+[[ $(in_root dpkg-query -W -f='${Status} ${Version}' bulwark) == "install ok installed $v2" ]] ||
+  fail "after the failed install $v2 is not installed again: $(in_root dpkg-query -W -f='${Status} ${Version}' bulwark)"
+upd status | grep -q "^current: version $v2," || fail "the failed set was recorded"
+pass "a set whose install fails: exit 4, $v2 installed again, still the current set"
+
+# --- an older bundle than the installed set is refused without --allow-downgrade
+rc=0
+upd apply --no-health-check /debs/v1.tar >"$WORK/old.log" 2>&1 || rc=$?
+[[ $rc == 3 ]] && grep -q "older than the installed set" "$WORK/old.log" ||
+  { cat "$WORK/old.log"; fail "an older bundle: exit $rc"; }
+pass "an older signed bundle is refused (exit 3) unless --allow-downgrade"
 
 # --- rollback to the previous set
 upd rollback --no-health-check >"$WORK/rollback.log" 2>&1 || { tail -30 "$WORK/rollback.log"; fail "rollback"; }
@@ -159,7 +188,8 @@ grep -q "^current: version $v1," "$WORK/status.log" && grep -q "^previous: versi
 pass "rolled back to $v1 (re-verified); conffile kept; the sets swapped"
 
 # --- systemd-analyze verify on the installed units (in the root, where their binaries are)
-in_root systemd-analyze verify /lib/systemd/system/bulwark-dataplane.service \
+# --man=no: the clean root has no man-db (the pages' files are checked above).
+in_root systemd-analyze verify --man=no /lib/systemd/system/bulwark-dataplane.service \
   /lib/systemd/system/bulwark-control.service /lib/systemd/system/bulwark-firstboot.service \
   >"$WORK/verify.log" 2>&1 || { cat "$WORK/verify.log"; fail "systemd-analyze verify"; }
 if grep -i bulwark "$WORK/verify.log"; then fail "systemd-analyze verify reports the units"; fi

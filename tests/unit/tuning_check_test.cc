@@ -331,6 +331,24 @@ BOOST_AUTO_TEST_CASE(hostile_files_never_crash) {
   BOOST_TEST(exit_status(rs) == 1);
 }
 
+BOOST_AUTO_TEST_CASE(managed_irqs_on_workers_warn_unmanaged_fail) {
+  Tree t;
+  tuned_box(t);
+  t.irq(30, "1");  // a per-CPU queue of a block device: managed, stays on CPU 1
+  t.write("sys/kernel/debug/irq/irqs/30",
+          "handler:  handle_edge_irq\ndstate:   0x3660a200\n            IRQD_AFFINITY_MANAGED\n");
+  auto rs = run(t, pci_config());
+  const auto& r = get(rs, "irq-affinity");
+  BOOST_TEST(r.status == Status::warn, r.detail);
+  BOOST_TEST(has(r.detail, "1 managed IRQs"), r.detail);
+  BOOST_TEST(exit_status(rs) == 0);
+  t.irq(31, "0-1");  // an ordinary one beside it: a failure again, naming only it
+  rs = run(t, pci_config());
+  BOOST_TEST(get(rs, "irq-affinity").status == Status::fail);
+  BOOST_TEST(has(get(rs, "irq-affinity").detail, "1 IRQs may run on worker cores 1: 31"),
+             get(rs, "irq-affinity").detail);
+}
+
 BOOST_AUTO_TEST_CASE(irq_list_is_capped) {
   Tree t;
   tuned_box(t);

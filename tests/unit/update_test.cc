@@ -211,6 +211,47 @@ BOOST_AUTO_TEST_CASE(tampered_bundles_are_refused) {
     BOOST_TEST(!lab.check(lab.tar_of(s, members), error));
     BOOST_TEST(!error.empty());
   }
+  // Hostile member names and types, made with Python's tarfile (GNU tar would not write
+  // most of them): each is refused before anything is unpacked.
+  struct Hostile {
+    const char* kind;
+    const char* want;
+  };
+  for (const Hostile& h : std::vector<Hostile>{{"dotdot", "is not manifest.json"},
+                                               {"absolute", "is not manifest.json"},
+                                               {"hardlink", "is not a regular file"},
+                                               {"fifo", "is not a regular file"},
+                                               {"directory", "is not a regular file"},
+                                               {"huge", "larger than 2048 MiB"}}) {
+    const std::string out = (lab.dir / (std::string(h.kind) + ".tar")).string();
+    const std::string script = R"py(
+import io, sys, tarfile
+kind, out = sys.argv[1], sys.argv[2]
+with tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as t:
+    def add(name, data=b"x", type=tarfile.REGTYPE, size=None, link=""):
+        i = tarfile.TarInfo(name); i.type = type; i.linkname = link
+        i.size = len(data) if size is None and type == tarfile.REGTYPE else (size or 0)
+        t.addfile(i, io.BytesIO(data) if type == tarfile.REGTYPE else None)
+    add("manifest.json")
+    if kind == "dotdot": add("../evil.deb")
+    if kind == "absolute": add("/etc/evil.deb")
+    if kind == "hardlink": add("evil.deb", type=tarfile.LNKTYPE, link="manifest.json")
+    if kind == "fifo": add("evil.deb", type=tarfile.FIFOTYPE)
+    if kind == "directory": add("evil.deb", type=tarfile.DIRTYPE)
+)py";
+    if (std::string(h.kind) == "huge")  // a sparse 3 GiB member: a small tar that unpacks big
+      BOOST_REQUIRE(run_command({"sh", "-c",
+                                 "cd \"$1\" && truncate -s 3G big.deb && echo x >manifest.json && "
+                                 "tar --sparse -cf \"$2\" manifest.json big.deb && rm big.deb",
+                                 "sh", lab.dir.string(), out}) == 0);
+    else
+      BOOST_REQUIRE(run_command({"python3", "-c", script, h.kind, out}) == 0);
+    const fs::path into = lab.dir / (std::string("into-") + h.kind);
+    fs::create_directories(into);
+    BOOST_TEST(!unpack_bundle(out, into.string(), error), h.kind);
+    BOOST_TEST(error.find(h.want) != std::string::npos, h.kind << ": " << error);
+    BOOST_TEST(fs::is_empty(into), h.kind << ": something was unpacked");
+  }
   BOOST_TEST(!lab.check((lab.dir / "keys" / "vendor.pem").string(), error));
   BOOST_TEST(error.find("not a readable tar file") != std::string::npos, error);
 }
