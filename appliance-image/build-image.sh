@@ -114,10 +114,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ -n $bundle ]]; then  # the bundle's packages; it is verified and recorded in the root
+if [[ -n $bundle ]]; then
+  # Verified here, with the host's OpenSSL, before any of its packages is unpacked: the
+  # manifest's Ed25519 signature under --update-key, then each package's SHA-256. Then it
+  # is installed, and bulwark-update in the root records it as the installed set.
   debs_dir=$work/bundle-debs
-  mkdir -p "$debs_dir"
-  tar --force-local -x -f "$bundle" -C "$debs_dir" --wildcards '*.deb'
+  mkdir -p "$work/manifest" "$debs_dir"
+  tar --force-local -x -f "$bundle" -C "$work/manifest" manifest.json manifest.sig ||
+    die "$bundle: no manifest.json / manifest.sig (not an update bundle)"
+  openssl pkeyutl -verify -pubin -inkey "$update_key" -rawin -in "$work/manifest/manifest.json" \
+    -sigfile "$work/manifest/manifest.sig" >/dev/null 2>&1 ||
+    die "$bundle: the manifest's signature does not verify under $update_key"
+  mapfile -t listed < <(python3 -c 'import json,sys; [print(p["sha256"] + "  " + p["file"]) for p in json.load(open(sys.argv[1]))["packages"]]' "$work/manifest/manifest.json")
+  files=()
+  for l in "${listed[@]}"; do
+    f=${l#*  }
+    [[ $f =~ ^[A-Za-z0-9][A-Za-z0-9._+~-]*\.deb$ ]] || die "$bundle: bad file name in the manifest: $f"
+    files+=("$f")
+  done
+  tar --force-local -x -f "$bundle" -C "$debs_dir" "${files[@]}" || die "$bundle: packages missing"
+  (cd "$debs_dir" && printf '%s\n' "${listed[@]}" | sha256sum --quiet -c -) ||
+    die "$bundle: a package does not match the manifest's SHA-256"
   bundle=$(cd "$(dirname "$bundle")" && pwd)/$(basename "$bundle")
 fi
 [[ -z $update_key ]] || update_key=$(cd "$(dirname "$update_key")" && pwd)/$(basename "$update_key")
@@ -160,13 +177,19 @@ mmdebstrap --mode=root --variant=minbase --format=directory \
   --dpkgopt="$here/rootfs/etc/dpkg/dpkg.cfg.d/90-bulwark-excludes" \
   --aptopt="$here/rootfs/etc/apt/apt.conf.d/90-bulwark" \
   "${cache_args[@]}" \
-  --setup-hook="tar -C $here/rootfs --exclude='*.in' --exclude=./etc/dpkg --exclude=./etc/apt -c . | tar -C \"\$1\" -x --no-same-owner" \
+  --setup-hook="tar -C '$here/rootfs' --exclude='*.in' --exclude=./etc/dpkg --exclude=./etc/apt -c . | tar -C \"\$1\" -x --no-same-owner --no-same-permissions --no-overwrite-dir" \
   --customize-hook="$here/customize.sh \"\$1\" $vars" \
   "${cache_out[@]}" \
   "$suite" "$rootdir" \
   "deb $mirror $suite main" \
   "deb $mirror $suite-updates main" \
   "deb $security $suite-security main"
+
+# No box's own secret or configuration in the image: bulwark-firstboot makes them on
+# each box at its first boot.
+for f in etc/bulwark/challenge.key etc/bulwark/dataplane.yaml; do
+  [[ ! -e $rootdir/$f ]] || die "/$f is in the image; it must be made at first boot"
+done
 
 # Post-processing of the tree (plain files, no chroot needed).
 mv "$rootdir/etc/dpkg/dpkg.cfg.d/99mmdebstrap" "$rootdir/etc/dpkg/dpkg.cfg.d/90-bulwark-excludes"

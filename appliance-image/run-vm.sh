@@ -74,6 +74,7 @@ keep_workdir=1
 if [[ -z $workdir ]]; then workdir=$(mktemp -d /tmp/bulwark-vm.XXXXXX); keep_workdir=0; fi
 mkdir -p "$workdir"
 qemu_pid=
+created_ns=()
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -84,7 +85,8 @@ cleanup() {
     wait "$qemu_pid" 2>/dev/null || true
   fi
   [[ -n ${watchdog_pid:-} ]] && kill "$watchdog_pid" 2>/dev/null || true
-  for ns in "$ns_c" "$ns_s" "$ns_vm"; do ip netns del "$ns" 2>/dev/null || true; done
+  # Only the namespaces this run made: a clash with another lab must not remove its.
+  for ns in "${created_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -f "$workdir/OVMF_VARS.fd" "$workdir/serial.sock" "$workdir/monitor.sock" "$workdir/qemu.pid"
   (( keep_workdir )) || rm -rf "$workdir"
   exit "$rc"
@@ -92,11 +94,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+existing=$(ip netns list | cut -d' ' -f1)
 for ns in "$ns_c" "$ns_s" "$ns_vm"; do
-  ! ip netns list | grep -qw "^$ns" || die "namespace $ns already exists (another lab running? ip netns del $ns)"
+  ! grep -qx "$ns" <<<"$existing" || die "namespace $ns already exists (another lab running? ip netns del $ns)"
 done
 for ns in "$ns_c" "$ns_s" "$ns_vm"; do
   ip netns add "$ns"
+  created_ns+=("$ns")
   ip -n "$ns" link set lo up
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 done
@@ -176,4 +180,5 @@ if [[ $# -gt 0 ]]; then
   exit "$rc"
 fi
 echo "run-vm: qemu PID $qemu_pid; Ctrl-C stops it (connect: socat -,raw,echo=0 UNIX:$workdir/serial.sock)"
-wait "$qemu_pid"
+wait "$qemu_pid" || true
+qemu_pid=  # reaped: its PID may be reused

@@ -401,15 +401,15 @@ int run(const DataplaneConfig& cfg) {
   // moved on since the last feed (its cycle counters): a stuck worker or a stuck main
   // lcore gets the unit restarted by systemd.
   wire::WatchdogFeeder watchdog;
-  std::vector<uint64_t> worker_cycles(nw, ~uint64_t{0});
-  auto workers_advanced = [&] {
-    bool all = true;
-    for (unsigned i = 0; i < nw; ++i) {
-      const uint64_t c = seg.workers[i].busy_cycles.get() + seg.workers[i].idle_cycles.get();
-      all = all && c != worker_cycles[i];
-      worker_cycles[i] = c;
-    }
-    return all;
+  std::vector<uint64_t> worker_cycles(nw, ~uint64_t{0});  // at the last feed
+  auto cycles = [&seg](unsigned i) {
+    return seg.workers[i].busy_cycles.get() + seg.workers[i].idle_cycles.get();
+  };
+  auto feed_if_workers_advanced = [&] {
+    for (unsigned i = 0; i < nw; ++i)
+      if (cycles(i) == worker_cycles[i]) return;
+    for (unsigned i = 0; i < nw; ++i) worker_cycles[i] = cycles(i);
+    watchdog.feed();
   };
 
   for (unsigned tick = 0; !g_stop.load(std::memory_order_relaxed); ++tick) {
@@ -426,7 +426,7 @@ int run(const DataplaneConfig& cfg) {
       for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
       seg.header.heartbeat_unix_ns.set(unix_ns());
     }
-    if (watchdog.due() && workers_advanced()) watchdog.feed();
+    if (watchdog.due()) feed_if_workers_advanced();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));

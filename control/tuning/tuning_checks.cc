@@ -81,12 +81,14 @@ class Root {
     std::string ignored;
     return read(rel, out, ignored);
   }
-  // True if the kernel refuses to give an IRQ the affinity it already has: EIO, which it
-  // answers for managed IRQs only. The value written is the one read, so nothing moves
-  // out of the mask (as root; otherwise EACCES, and false).
+  // True if the kernel refuses to give an IRQ the affinity it already has: EIO, its
+  // answer for IRQs whose affinity it owns (managed queues, per-CPU IRQs). The value
+  // written is the one read. Only on the live system (never into a --root tree, whose
+  // files may point anywhere), as root (otherwise EACCES, and false).
   bool refuses_affinity(const std::string& irq_dir, const std::string& current) const {
+    if (dir_ != "/") return false;
     const int fd = ::open(path(irq_dir + "smp_affinity_list").c_str(),
-                          O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+                          O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
     if (fd < 0) return false;
     const bool eio = ::write(fd, current.data(), current.size()) < 0 && errno == EIO;
     ::close(fd);
@@ -517,7 +519,8 @@ void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckR
   // another CPU in their mask. One left on a worker fires only for I/O submitted from
   // that CPU, which a dataplane worker never does: a warning, not a failure. The flag is
   // in debugfs where the kernel has it (/sys/kernel/debug/irq/irqs/N); otherwise an IRQ
-  // whose affinity the kernel refuses to set (to the mask it has) is managed.
+  // whose affinity the kernel refuses to set (to the mask it has) is one it will not
+  // move (managed, or per-CPU): also a warning, worded so.
   std::vector<unsigned long> on_workers, managed, unreadable;
   size_t seen = 0;
   for (const auto& name : root.list("proc/irq")) {
@@ -564,12 +567,14 @@ void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckR
                              ": " + irq_list(root, on_workers),
                          fix));
   } else if (!managed.empty()) {
-    out.push_back(result(
-        "irq-affinity", Status::warn,
-        std::to_string(managed.size()) + " managed IRQs (per-CPU device queues) on worker cores " +
-            w + ": " + irq_list(root, managed) +
-            "; they fire only for I/O submitted from those CPUs, which the workers do not do",
-        "nothing needed; a device with fewer queues than CPUs keeps them off entirely"));
+    out.push_back(
+        result("irq-affinity", Status::warn,
+               std::to_string(managed.size()) + " IRQs the kernel will not move on worker cores " +
+                   w + ": " + irq_list(root, managed) +
+                   " (managed per-CPU device queues fire only for I/O submitted from those CPUs, "
+                   "which the workers do not do)",
+               "nothing to set; a device with fewer queues than CPUs keeps managed ones off "
+               "entirely"));
   } else if (!unreadable.empty()) {
     out.push_back(result(
         "irq-affinity", Status::warn,

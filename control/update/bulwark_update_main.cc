@@ -5,9 +5,10 @@
 // previous set on demand. The sets are kept in the state directory, re-verified on use.
 //
 // Exit codes: 0 done; 2 bad command line; 3 bundle refused (signature, digest, contents,
-// older than the installed set); 4 install failed; 5 services unhealthy after install
-// (4 and 5: the previous set is put back when one is recorded, the message says which);
-// 6 putting the previous set back failed too; 7 another update is running or the state
+// older than the installed set, or the installed set unreadable); 4 install failed; 5
+// services unhealthy after install (4 and 5: the previous set is put back when one is
+// recorded, the message says which); 6 putting the previous set back failed too, or the
+// set installed but could not be recorded; 7 another update is running or the state
 // directory is unusable; 8 nothing to roll back to.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -43,8 +44,8 @@ struct Settings {
   std::string state_dir = "/var/lib/bulwark-update";
   std::vector<std::string> key_dirs{"/usr/share/bulwark/update-keys", "/etc/bulwark/update-keys"};
   bool health_check = true;
-  unsigned health_timeout_s = 180;
-  unsigned health_window_s = 30;
+  unsigned health_timeout_s = 240;
+  unsigned health_window_s = 45;  // longer than the units' WatchdogSec=30
   bool allow_downgrade = false;
 };
 
@@ -80,8 +81,16 @@ std::optional<VerifiedBundle> open_bundle(const std::vector<TrustedKey>& keys,
                                           const std::string& bundle, const std::string& dir,
                                           std::string& error) {
   std::error_code ec;
+  if (dir.empty()) {
+    error = "no scratch directory (is the state directory writable?)";
+    return std::nullopt;
+  }
   if (!fs::is_regular_file(bundle, ec)) {
     error = bundle + " is not a regular file";
+    return std::nullopt;
+  }
+  if (fs::file_size(bundle, ec) > kMaxBundleBytes + (uint64_t{1} << 20)) {
+    error = bundle + " is larger than a bundle may be";
     return std::nullopt;
   }
   const std::string copy = dir + "/bundle.tar", files = dir + "/files";
@@ -229,8 +238,12 @@ int install_checked(const Settings& s, const std::string& bundle, const std::str
   if (!b) return say(kRefused, bundle + " refused: " + error);
   if (check_age && !s.allow_downgrade && fs::exists(fallback)) {
     Scratch cur(s.state_dir);
-    auto installed = open_bundle(keys, fallback, cur.path, error);
-    if (installed && b->manifest.created_unix < installed->manifest.created_unix)
+    std::string why;
+    auto installed = open_bundle(keys, fallback, cur.path, why);
+    if (!installed)
+      return say(kRefused, bundle + " refused: the installed set does not verify (" + why +
+                               "), so its age is unknown (--allow-downgrade to install anyway)");
+    if (b->manifest.created_unix < installed->manifest.created_unix)
       return say(kRefused, bundle + " refused: it is older than the installed set " +
                                installed->manifest.version + " (--allow-downgrade to install it)");
   }
@@ -305,6 +318,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsage;
   }
+  if (s.health_check && s.health_timeout_s <= s.health_window_s)
+    return say(kUsage, "--health-timeout must be longer than --health-window");
   setenv("DEBIAN_FRONTEND", "noninteractive", 1);
   const std::string cmd = app.get_subcommands()[0]->get_name();
   if (cmd == "sign") {

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,8 @@ bool unpack_bundle(const std::string& bundle, const std::string& dir, std::strin
   std::string names, verbose;
   // --force-local: a name with a colon is a file, never a remote archive.
   if (run_command({"tar", "--force-local", "-t", "-f", bundle}, &names) != 0 ||
-      run_command({"tar", "--force-local", "-t", "-v", "-f", bundle}, &verbose) != 0) {
+      run_command({"tar", "--force-local", "--numeric-owner", "-t", "-v", "-f", bundle},
+                  &verbose) != 0) {
     error = bundle + " is not a readable tar file";
     return false;
   }
@@ -56,11 +58,19 @@ bool unpack_bundle(const std::string& bundle, const std::string& dir, std::strin
       error = "bundle member name '" + name + "' is not manifest.json, manifest.sig or a .deb";
       return false;
     }
-    // "-rw-r--r-- owner/group SIZE date time name": the sizes bound what unpacking writes.
+    // "-rw-r--r-- UID/GID SIZE date time name" (numeric owners: a name in the header
+    // could hold spaces and shift the fields): the sizes bound what unpacking writes.
     std::istringstream fields(line);
     std::string mode, owner;
     uint64_t size = 0;
-    if (!(fields >> mode >> owner >> size) || (total += size) > kMaxBundleBytes) {
+    const bool numeric_owner = (fields >> mode >> owner) &&
+                               owner.find_first_not_of("0123456789/") == std::string::npos &&
+                               std::count(owner.begin(), owner.end(), '/') == 1;
+    if (!numeric_owner || !(fields >> size)) {
+      error = "bundle member listing not understood: " + line;
+      return false;
+    }
+    if ((total += size) > kMaxBundleBytes) {
       error = "bundle is larger than " + std::to_string(kMaxBundleBytes >> 20) + " MiB unpacked";
       return false;
     }
