@@ -12,20 +12,13 @@
 #include "control/config/control_config.h"
 #include "control/daemon/controller.h"
 #include "control/daemon/event_log.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace bulwark::control;
+using bulwark::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/bulwark-unit-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string config_for(const std::string& dir, const std::string& extra = "") {
   return "dataplane:\n  socket: " + dir + "/dp.sock\n  stats_shm: /bulwark-unit-none\n" +

@@ -13,6 +13,7 @@
 #include "control/tuning/cpu_list.h"
 #include "control/tuning/tuning_checks.h"
 #include "dataplane/config/dataplane_config.h"
+#include "tests/unit/temp_dir.h"
 
 namespace bulwark::tuning {
 // For Boost.Test's messages.
@@ -27,16 +28,8 @@ namespace {
 
 // A fixture root in a temporary directory, removed at the end.
 struct Tree {
-  fs::path dir;
-  Tree() {
-    char tmpl[] = "/tmp/bw-tuning-XXXXXX";
-    BOOST_REQUIRE(mkdtemp(tmpl));
-    dir = tmpl;
-  }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  test::TempDir tmp{"bw-tuning"};
+  fs::path dir{tmp.path};
   void write(const std::string& rel, const std::string& text) const {
     fs::create_directories((dir / rel).parent_path());
     std::ofstream(dir / rel) << text;

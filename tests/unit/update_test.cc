@@ -12,6 +12,7 @@
 
 #include "control/update/run_command.h"
 #include "control/update/update_bundle.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace bulwark::update;
 namespace fs = std::filesystem;
@@ -32,11 +33,9 @@ std::string entry(const std::string& file, const std::string& package = "bulwark
 
 // A temporary directory with a key pair, two small packages and a bundle of them.
 struct BundleLab {
-  fs::path dir;
+  bulwark::test::TempDir tmp{"bulwark-update-test"};
+  fs::path dir{tmp.path};
   BundleLab() {
-    std::string t = (fs::temp_directory_path() / "bulwark-update-test.XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(t.data()));
-    dir = t;
     fs::create_directories(dir / "keys");
     fs::create_directories(dir / "other-keys");
     make_key("vendor", dir / "keys");
@@ -49,7 +48,6 @@ struct BundleLab {
                                       (dir / "vendor.key").string(), bundle(), error),
                           error);
   }
-  ~BundleLab() { fs::remove_all(dir); }
   std::string bundle() const { return (dir / "bundle.tar").string(); }
 
   void make_key(const std::string& name, const fs::path& pubdir) {
