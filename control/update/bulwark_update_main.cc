@@ -119,9 +119,10 @@ void print_bundle(const char* title, const VerifiedBundle& b) {
 }
 
 // apt resolves new dependencies from the box's Debian mirror: its lists are refreshed
-// first (a box without a reachable mirror installs what needs nothing new).
-bool install(const std::string& dir, const VerifiedBundle& b) {
-  if (run_command({"apt-get", "update", "-q"}) != 0)
+// first, once a run (a restore after a failed apply uses them as they are; a box
+// without a reachable mirror installs what needs nothing new).
+bool install(const std::string& dir, const VerifiedBundle& b, bool refresh_lists) {
+  if (refresh_lists && run_command({"apt-get", "update", "-q"}) != 0)
     std::fprintf(stderr,
                  "bulwark-update: warning: apt-get update failed; using the lists there are\n");
   std::vector<std::string> argv{"apt-get",
@@ -203,7 +204,7 @@ bool restore(const Settings& s, const std::vector<TrustedKey>& keys, const std::
   std::vector<std::string> reset{"systemctl", "reset-failed"};
   for (const auto& u : service_units()) reset.push_back(u);
   if (s.health_check) run_command(reset);
-  if (!install(scratch.path, *b)) return false;
+  if (!install(scratch.path, *b, false)) return false;  // lists fresh from the failed apply
   if (s.health_check) {
     std::vector<std::string> restart{"systemctl", "restart"};
     for (const auto& u : service_units()) restart.push_back(u);
@@ -250,7 +251,7 @@ int install_checked(const Settings& s, const std::string& bundle, const std::str
   print_bundle("bundle", *b);
   const char* problem = nullptr;
   int rc = kOk;
-  if (!install(scratch.path, *b)) {
+  if (!install(scratch.path, *b, true)) {
     problem = "installing it failed";
     rc = kInstall;
   } else if (s.health_check && !healthy(s)) {
