@@ -1,7 +1,7 @@
 // bulwark-dataplane exit codes (documented in README.md; keep them stable).
 #pragma once
 
-namespace bulwark {
+namespace bulwark::dp {
 
 enum ExitCode : int {
   kExitOk = 0,           // stopped by SIGINT/SIGTERM after forwarding
@@ -11,4 +11,4 @@ enum ExitCode : int {
   kExitDpdk = 4,         // DPDK initialisation or port bring-up failed
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -23,10 +23,10 @@
 #include <tuple>
 #include <vector>
 
-#include "control/api/service_notify.h"
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/service_notify.h"
 #include "dataplane/config/environment_check.h"
-#include "dataplane/control/control_server.h"
+#include "dataplane/ctl/control_server.h"
 #include "dataplane/exit_codes.h"
 #include "dataplane/flow/flow_table.h"
 #include "dataplane/inspect/inspection_runtime.h"
@@ -34,7 +34,7 @@
 #include "dataplane/stats/stats_segment.h"
 #include "dataplane/worker/worker.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -63,7 +63,7 @@ std::string with_default_queues(const std::string& dev, unsigned workers) {
   return dev;
 }
 
-std::vector<std::string> eal_arguments(const DataplaneConfig& cfg) {
+std::vector<std::string> eal_arguments(const api::DataplaneConfig& cfg) {
   std::vector<std::string> a{"bulwark-dataplane"};
   // lcore 0 is the main lcore; lcores 1..N are workers, each pinned to its CPU. Several
   // lcores may map to one CPU (correctness tests on small machines).
@@ -80,7 +80,7 @@ std::vector<std::string> eal_arguments(const DataplaneConfig& cfg) {
     a.push_back("--in-memory");
   bool any_pci = false;
   for (const auto* dev : {&cfg.outside, &cfg.inside}) {
-    if (is_vdev(*dev)) {
+    if (api::is_vdev(*dev)) {
       a.insert(a.end(), {"--vdev", with_default_queues(*dev, cfg.worker_cores.size())});
     } else {
       a.insert(a.end(), {"-a", *dev});
@@ -92,7 +92,7 @@ std::vector<std::string> eal_arguments(const DataplaneConfig& cfg) {
   return a;
 }
 
-uint32_t mbufs_needed(const DataplaneConfig& cfg, unsigned workers) {
+uint32_t mbufs_needed(const api::DataplaneConfig& cfg, unsigned workers) {
   if (cfg.mbufs) return cfg.mbufs;
   const uint64_t per_port = uint64_t{workers} * (cfg.rx_descriptors + cfg.tx_descriptors);
   const uint64_t rings = uint64_t{workers} * (workers - 1) * cfg.handoff_ring;
@@ -106,7 +106,7 @@ uint64_t unix_ns() {
                                    .count());
 }
 
-void publish_port(stats::PortStats& ps, uint16_t port_id) {
+void publish_port(api::PortStats& ps, uint16_t port_id) {
   rte_eth_stats st{};
   if (rte_eth_stats_get(port_id, &st) == 0) {
     ps.hw_rx_packets.set(st.ipackets);
@@ -133,7 +133,7 @@ void copy_text(char* dst, size_t cap, const std::string& s) {
 
 struct Options {
   std::string config_file;
-  DataplaneConfig cfg;
+  api::DataplaneConfig cfg;
   bool check_only = false;
 };
 
@@ -192,20 +192,20 @@ int parse_options(int argc, char** argv, Options& o) {
     std::stringstream text;
     text << in.rdbuf();
     std::string err;
-    auto c = parse_dataplane_config(text.str(), o.config_file, err);
+    auto c = api::parse_dataplane_config(text.str(), o.config_file, err);
     if (!c) return fail(kExitUsage, err);
     o.cfg = *c;
   }
-  DataplaneConfig& c = o.cfg;
+  api::DataplaneConfig& c = o.cfg;
   if (!outside.empty()) c.outside = outside;
   if (!inside.empty()) c.inside = inside;
   if (*main_opt) c.main_core = main_core;
-  if (!workers.empty() && !parse_core_list(workers, c.worker_cores))
+  if (!workers.empty() && !api::parse_core_list(workers, c.worker_cores))
     return fail(kExitUsage, "--workers '" + workers + "' is not a CPU list like 1 or 1-3 or 1,2");
   if (flows) c.flow_capacity = flows;
   if (!shm.empty()) c.stats_shm = shm;
   if (!malformed.empty())
-    c.malformed = malformed == "drop" ? MalformedPolicy::drop : MalformedPolicy::forward;
+    c.malformed = malformed == "drop" ? api::MalformedPolicy::drop : api::MalformedPolicy::forward;
   if (mbufs) c.mbufs = mbufs;
   if (no_huge) c.no_huge = true;
   if (memory_mb) c.memory_mb = memory_mb;
@@ -222,7 +222,7 @@ int parse_options(int argc, char** argv, Options& o) {
       list->clear();
     } else if (!text->empty()) {
       std::vector<unsigned> ports;
-      if (!parse_core_list(*text, ports))
+      if (!api::parse_core_list(*text, ports))
         return fail(kExitUsage,
                     std::string(name) + " '" + *text + "' is not a port list like 80,8080");
       list->clear();
@@ -236,16 +236,16 @@ int parse_options(int argc, char** argv, Options& o) {
   if (tls_events) c.tls_events = true;
   c.eal_args.insert(c.eal_args.end(), eal.begin(), eal.end());
   std::string err;
-  if (!validate_dataplane_config(c, err)) return fail(kExitUsage, err);
+  if (!api::validate_dataplane_config(c, err)) return fail(kExitUsage, err);
   if (print_pci) {
     for (const std::string* dev : {&c.outside, &c.inside})
-      if (!is_vdev(*dev)) std::printf("%s\n", pci_address(*dev).c_str());
+      if (!api::is_vdev(*dev)) std::printf("%s\n", api::pci_address(*dev).c_str());
     return -1;  // done: exit 0
   }
   return kExitOk;
 }
 
-int run(const DataplaneConfig& cfg) {
+int run(const api::DataplaneConfig& cfg) {
   const unsigned nw = static_cast<unsigned>(cfg.worker_cores.size());
   auto args = eal_arguments(cfg);
   std::vector<char*> argv;
@@ -265,10 +265,10 @@ int run(const DataplaneConfig& cfg) {
   if (pool == nullptr)
     return fail(kExitDpdk, std::string("cannot create the mbuf pool: ") + rte_strerror(rte_errno) +
                                " (reserve more hugepages or lower dpdk.mbufs)");
-  const std::string roles[stats::kPortCount] = {"outside", "inside"};
-  const std::string devices[stats::kPortCount] = {cfg.outside, cfg.inside};
-  PortInfo ports[stats::kPortCount];
-  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+  const std::string roles[api::kPortCount] = {"outside", "inside"};
+  const std::string devices[api::kPortCount] = {cfg.outside, cfg.inside};
+  PortInfo ports[api::kPortCount];
+  for (unsigned p = 0; p < api::kPortCount; ++p) {
     std::string err;
     uint16_t id = 0;
     if (!find_port(devices[p], id, err) ||
@@ -282,9 +282,9 @@ int run(const DataplaneConfig& cfg) {
 
   StatsSegment segment;
   if (std::string err; !segment.create(cfg.stats_shm, nw, err)) return fail(kExitRuntime, err);
-  stats::Segment& seg = *segment.get();
+  api::Segment& seg = *segment.get();
   seg.header.tsc_hz = rte_get_tsc_hz();
-  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+  for (unsigned p = 0; p < api::kPortCount; ++p) {
     copy_text(seg.ports[p].role, sizeof seg.ports[p].role, roles[p]);
     copy_text(seg.ports[p].device, sizeof seg.ports[p].device, devices[p]);
     seg.ports[p].port_id.set(ports[p].port_id);
@@ -308,7 +308,7 @@ int run(const DataplaneConfig& cfg) {
 
   FlowTableConfig fcfg;
   fcfg.capacity = cfg.flow_capacity;
-  for (unsigned c = 0; c < kTimeoutClassCount; ++c)
+  for (unsigned c = 0; c < proto::kTimeoutClassCount; ++c)
     fcfg.timeout_ticks[c] = uint64_t{cfg.timeouts_s[c]} * rte_get_tsc_hz();
   fcfg.relink_ticks = rte_get_tsc_hz() / 100;  // 10 ms
   std::vector<std::unique_ptr<FlowTable>> tables;
@@ -323,7 +323,7 @@ int run(const DataplaneConfig& cfg) {
     WorkerContext& c = ctx[w];
     c.index = w;
     c.workers = nw;
-    for (unsigned p = 0; p < stats::kPortCount; ++p) {
+    for (unsigned p = 0; p < api::kPortCount; ++p) {
       c.port_id[p] = ports[p].port_id;
       c.polls_rxq[p] = w < ports[p].nb_rxq;
     }
@@ -342,7 +342,7 @@ int run(const DataplaneConfig& cfg) {
   // still has a sink), and stopped before the runtime goes on any path out of here (the
   // control thread loads bundles into it).
   ControlServer control;
-  InspectionRuntime inspection;
+  inspect::InspectionRuntime inspection;
   struct StopControlFirst {
     ControlServer& c;
     ~StopControlFirst() { c.stop(); }
@@ -394,13 +394,13 @@ int run(const DataplaneConfig& cfg) {
     }
     ++w;
   }
-  seg.header.state.store(static_cast<uint32_t>(stats::RunState::running));
+  seg.header.state.store(static_cast<uint32_t>(api::RunState::running));
   log("forwarding with " + std::to_string(nw) + " worker(s); stats in shm " + cfg.stats_shm);
-  wire::notify_ready("forwarding with " + std::to_string(nw) + " worker(s)");
+  api::notify_ready("forwarding with " + std::to_string(nw) + " worker(s)");
   // The watchdog is fed while the main lcore's loop runs and every worker's loop has
   // moved on since the last feed (its cycle counters): a stuck worker or a stuck main
   // lcore gets the unit restarted by systemd.
-  wire::WatchdogFeeder watchdog;
+  api::WatchdogFeeder watchdog;
   std::vector<uint64_t> worker_cycles(nw, ~uint64_t{0});  // at the last feed
   auto cycles = [&seg](unsigned i) {
     return seg.workers[i].busy_cycles.get() + seg.workers[i].idle_cycles.get();
@@ -423,21 +423,21 @@ int run(const DataplaneConfig& cfg) {
         fail(kExitRuntime, "rules not reloaded (the active set stays): " + err);
     }
     if (tick % 20 == 0) {
-      for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
+      for (unsigned p = 0; p < api::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
       seg.header.heartbeat_unix_ns.set(unix_ns());
     }
     if (watchdog.due()) feed_if_workers_advanced();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopping));
-  wire::notify_stopping();
+  seg.header.state.store(static_cast<uint32_t>(api::RunState::stopping));
+  api::notify_stopping();
   log("stopping");
   int rc = kExitOk;
   RTE_LCORE_FOREACH_WORKER(lcore) {
     if (rte_eal_wait_lcore(lcore) < 0) rc = kExitRuntime;
   }
-  for (unsigned p = 0; p < stats::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
-  for (unsigned p = 0; p < stats::kPortCount; ++p) {
+  for (unsigned p = 0; p < api::kPortCount; ++p) publish_port(seg.ports[p], ports[p].port_id);
+  for (unsigned p = 0; p < api::kPortCount; ++p) {
     rte_eth_dev_stop(ports[p].port_id);
     rte_eth_dev_close(ports[p].port_id);  // net_pcap flushes its output files here
   }
@@ -447,17 +447,18 @@ int run(const DataplaneConfig& cfg) {
   inspection.stop();
   tables.clear();
   rte_mempool_free(pool);
-  seg.header.state.store(static_cast<uint32_t>(stats::RunState::stopped));
+  seg.header.state.store(static_cast<uint32_t>(api::RunState::stopped));
   if (cfg.keep_stats) segment.keep();
   log("stopped");
   return rc;
 }
 
 }  // namespace
-}  // namespace bulwark
+}  // namespace bulwark::dp
 
 int main(int argc, char** argv) {
   using namespace bulwark;
+  using namespace bulwark::dp;
   Options o;
   if (int rc = parse_options(argc, argv, o); rc != kExitOk) return rc < 0 ? kExitOk : rc;
   claim_configured_cores(o.cfg);  // on a refusal the check below names the core
@@ -469,7 +470,7 @@ int main(int argc, char** argv) {
   if (!env.errors.empty()) return kExitEnvironment;
   if (!o.cfg.rules_bundle.empty()) {  // a bad bundle is a configuration error: say so now
     std::string err;
-    if (!detect::Bundle::load_file(o.cfg.rules_bundle, err)) return fail(kExitUsage, err);
+    if (!rules::Bundle::load_file(o.cfg.rules_bundle, err)) return fail(kExitUsage, err);
   }
   if (o.check_only) {
     log("configuration and environment OK");

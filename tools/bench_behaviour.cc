@@ -31,17 +31,18 @@
 #include <string>
 #include <vector>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/behave/client_identity.h"
-#include "dataplane/behave/consistency.h"
-#include "dataplane/behave/rate_limiter.h"
-#include "dataplane/detect/bundle.h"
-#include "dataplane/detect/matcher.h"
-#include "dataplane/detect/request_view.h"
-#include "dataplane/http/http_parser.h"
+#include "dataplane/features/consistency/consistency.h"
+#include "dataplane/features/ratelimit/rate_limiter.h"
+#include "dataplane/features/signatures/matcher.h"
+#include "dataplane/features/signatures/request_view.h"
+#include "dataplane/identity/client_identity.h"
+#include "dataplane/proto/http_parser.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 namespace {
 
@@ -78,37 +79,37 @@ struct Request {
 
 // Parses one request and evaluates it; `behaviour` adds identity and the limits.
 struct Runner : HttpHandler {
-  const detect::Bundle& b;
-  detect::Matcher m;
-  behave::RateLimiter* limiter = nullptr;
-  std::vector<char> path = std::vector<char>(detect::kPathBufferBytes);
+  const rules::Bundle& b;
+  bulwark::signatures::Matcher m;
+  bulwark::ratelimit::RateLimiter* limiter = nullptr;
+  std::vector<char> path = std::vector<char>(bulwark::signatures::kPathBufferBytes);
   std::vector<uint8_t> head_buffer = std::vector<uint8_t>(HttpLimits{}.max_head_bytes);
-  detect::RequestScan scan;
+  bulwark::signatures::RequestScan scan;
   const uint8_t* ip = nullptr;
   uint64_t now = 0, hz = 0;
   uint64_t matched = 0, limited = 0, scored = 0;
-  behave::ClientIdentity ident;
+  bulwark::identity::ClientIdentity ident;
 
-  explicit Runner(const detect::Bundle& bundle) : b(bundle), m(bundle) {}
+  explicit Runner(const rules::Bundle& bundle) : b(bundle), m(bundle) {}
 
   void on_head(const HttpHead& h) override {
-    detect::Verdict v;
+    bulwark::signatures::Verdict v;
     if (limiter == nullptr) {
-      const auto rv = detect::make_request_view(h, path.data(), ip, 4);
+      const auto rv = bulwark::signatures::make_request_view(h, path.data(), ip, 4);
       m.on_head(rv, scan, v);
       matched += v.matched_count;
       return;
     }
-    behave::resolve_identity(b.identity, h, ip, 4, {}, b.limit_parts, ident);
-    const auto rv = detect::make_request_view(h, path.data(), ident.ip, ident.ip_len);
+    bulwark::identity::resolve_identity(b.identity, h, ip, 4, {}, b.limit_parts, ident);
+    const auto rv = bulwark::signatures::make_request_view(h, path.data(), ident.ip, ident.ip_len);
     m.on_head(rv, scan, v);
     matched += v.matched_count;
-    scored += behave::score_request(b.consistency, h, ident.fingerprint_text).score >=
+    scored += bulwark::consistency::score_request(b.consistency, h, ident.fingerprint_text).score >=
               b.consistency.threshold;
     for (unsigned k = 0; k < v.limit_count; ++k) {
-      const detect::CompiledRule& r = b.rules[v.limits[k]];
-      behave::LimitKey key;
-      if (!behave::make_limit_key(r.id, r.limit.parts, ident, key)) continue;
+      const rules::CompiledRule& r = b.rules[v.limits[k]];
+      bulwark::ratelimit::LimitKey key;
+      if (!bulwark::identity::make_limit_key(r.id, r.limit.parts, ident, key)) continue;
       const uint64_t interval = hz * r.limit.period_s / r.limit.count;
       limited +=
           !limiter->check(key, interval, interval * r.limit.burst, r.limit.global, now).allowed;
@@ -125,7 +126,8 @@ struct Runner : HttpHandler {
 
 // Cycles per request over all requests.
 __attribute__((noinline)) double pass(Runner& r, const std::string& text,
-                                      const std::vector<Request>& reqs, behave::RateLimiter* l) {
+                                      const std::vector<Request>& reqs,
+                                      bulwark::ratelimit::RateLimiter* l) {
   r.limiter = l;
   HttpParser p(true, HttpLimits{});
   const uint64_t t0 = rte_rdtsc();
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto set = rules::parse_rules_yaml(kRules, "bench.yaml", error);
   auto bytes = set ? rules::compile_bundle(*set, 1, error) : std::nullopt;
-  auto bundle = bytes ? detect::Bundle::load(bytes->data(), bytes->size(), error) : nullptr;
+  auto bundle = bytes ? rules::Bundle::load(bytes->data(), bytes->size(), error) : nullptr;
   if (!bundle) {
     std::fprintf(stderr, "rules: %s\n", error.c_str());
     return 1;
@@ -204,8 +206,8 @@ int main(int argc, char** argv) {
     const uint32_t ip = htonl(static_cast<uint32_t>(0x0b000000u + i));  // 11.0.0.0 + i
     std::memcpy(reqs[i].ip, &ip, 4);
   }
-  auto limiter = behave::RateLimiter::create("bench_limits", static_cast<uint32_t>(cells), 1u << 20,
-                                             10 * rte_get_tsc_hz(), -1, error);
+  auto limiter = bulwark::ratelimit::RateLimiter::create(
+      "bench_limits", static_cast<uint32_t>(cells), 1u << 20, 10 * rte_get_tsc_hz(), -1, error);
   if (!limiter) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
@@ -220,7 +222,7 @@ int main(int argc, char** argv) {
   for (size_t round = 0; round < rounds; ++round) {
     const double base = pass(r, text, reqs, nullptr);
     const double beh = pass(r, text, reqs, limiter.get());
-    behave::LimitReport sink[4096];
+    bulwark::ratelimit::LimitReport sink[4096];
     while (limiter->collect(sink, 4096, 0) > 0) {  // what the worker hands on each millisecond
     }
     const auto& c = limiter->counters();

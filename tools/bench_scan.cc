@@ -22,13 +22,14 @@
 #include <string>
 #include <vector>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/detect/bundle.h"
-#include "dataplane/discover/sensitive_scanner.h"
-#include "dataplane/http/http_parser.h"
+#include "dataplane/features/discovery/sensitive_scanner.h"
+#include "dataplane/proto/http_parser.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 namespace {
 
@@ -62,8 +63,8 @@ std::string page(unsigned first) {
 }
 
 struct Runner : HttpHandler {
-  discover::SensitiveScanner* scanner = nullptr;
-  discover::SensitiveScan scan;
+  bulwark::discovery::SensitiveScanner* scanner = nullptr;
+  bulwark::discovery::SensitiveScan scan;
   uint64_t body_bytes = 0, matches = 0;
   void on_head(const HttpHead&) override {
     if (scanner) scanner->begin(scan);
@@ -83,7 +84,8 @@ struct Runner : HttpHandler {
   uint8_t head_buf[65536];
 };
 
-double pass(const std::string& stream, discover::SensitiveScanner* sc, uint64_t& matches) {
+double pass(const std::string& stream, bulwark::discovery::SensitiveScanner* sc,
+            uint64_t& matches) {
   Runner r;
   r.scanner = sc;
   HttpParser p(false, HttpLimits{});
@@ -115,12 +117,12 @@ int main(int argc, char** argv) {
   auto set = rules_file.empty() ? rules::parse_rules_yaml("rules: []\n", "bench", error)
                                 : rules::load_rule_files({rules_file}, error);
   auto bytes = set ? rules::compile_bundle(*set, 1, error) : std::nullopt;
-  auto bundle = bytes ? detect::Bundle::load(bytes->data(), bytes->size(), error) : nullptr;
+  auto bundle = bytes ? rules::Bundle::load(bytes->data(), bytes->size(), error) : nullptr;
   if (!bundle) {
     std::fprintf(stderr, "bundle: %s\n", error.c_str());
     return 1;
   }
-  discover::SensitiveScanner sc(*bundle);
+  bulwark::discovery::SensitiveScanner sc(*bundle);
   sc.use_stream_pool(1);
   std::string stream;
   for (unsigned i = 0; i < responses; ++i) stream += page(1 + i * 50);

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <thread>
 
-#include "control/stats/stats_reader.h"
+#include "dataplane/api/stats_reader.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"bulwark-statsdump: print the dataplane's shared-memory counters as JSON"};
@@ -18,11 +18,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   for (;;) {
-    bulwark::StatsReader r;
+    bulwark::api::StatsReader r;
     std::string err;
     const bool ok = r.open(shm, err);
     if (ok && (wait_s == 0 || r.segment().header.state.load() != 0)) {
-      std::cout << bulwark::stats_to_json(r.segment()).dump(compact ? -1 : 2) << "\n";
+      std::cout << bulwark::api::stats_to_json(r.segment()).dump(compact ? -1 : 2) << "\n";
       return 0;
     }
     if (std::chrono::steady_clock::now() >= deadline) {

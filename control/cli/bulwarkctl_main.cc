@@ -18,7 +18,7 @@
 namespace {
 
 using namespace bulwark::cli;
-namespace wire = bulwark::wire;
+namespace api = bulwark::api;
 namespace fs = std::filesystem;
 
 const char* kExitCodes =
@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
   }
 
   std::string cmd;
-  wire::json args = wire::json::object();
+  api::json args = api::json::object();
   if (status->parsed()) cmd = "status";
   if (ports->parsed()) cmd = "ports";
   if (workers->parsed()) cmd = "workers";
@@ -296,7 +296,7 @@ int main(int argc, char** argv) {
   }
   if (rules_load->parsed()) {
     cmd = "rules.load";
-    wire::json files = wire::json::object();
+    api::json files = api::json::object();
     for (const auto& f : rule_files) {
       std::string text;
       const std::string name = fs::path(f).filename().string();
@@ -387,18 +387,18 @@ int main(int argc, char** argv) {
   if (events->parsed() && follow) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     client.follow(
-        [&](const wire::json& frame) {
+        [&](const api::json& frame) {
           if (frame.contains("dropped")) {
             std::fprintf(stderr, "bulwarkctl: %s events dropped (this terminal was too slow)\n",
                          frame["dropped"].dump().c_str());
             return;
           }
-          const std::string line = wire::get_string(frame, "event");
+          const std::string line = api::get_string(frame, "event");
           if (json_out) {
             std::printf("%s\n", line.c_str());
           } else {
-            const auto e = wire::json::parse(line, nullptr, false);
-            std::printf("%s\n", render_event(e.is_discarded() ? wire::json(line) : e).c_str());
+            const auto e = api::json::parse(line, nullptr, false);
+            std::printf("%s\n", render_event(e.is_discarded() ? api::json(line) : e).c_str());
           }
         },
         error);
@@ -412,28 +412,28 @@ int main(int argc, char** argv) {
       if (!read_text(edit_file, text)) return fail(kExitUsage, "cannot read " + edit_file);
     } else {
       // Start from the candidate if one is staged, else from the active configuration.
-      wire::json cur;
+      api::json cur;
       if (!client.call("config.show", {{"candidate", true}}, cur, timeout_ms, error))
         return fail(kExitNoControl, error);
-      if (!wire::get_bool(cur, "ok") &&
-          !client.call("config.show", wire::json::object(), cur, timeout_ms, error))
+      if (!api::get_bool(cur, "ok") &&
+          !client.call("config.show", api::json::object(), cur, timeout_ms, error))
         return fail(kExitNoControl, error);
-      if (!wire::get_bool(cur, "ok")) return fail(kExitRefused, cur.dump());
+      if (!api::get_bool(cur, "ok")) return fail(kExitRefused, cur.dump());
       text = cur["result"]["config"].get<std::string>();
       if (!edit_text(text, error)) return fail(kExitRefused, error);
     }
     args["config"] = text;
   }
 
-  wire::json reply;
+  api::json reply;
   if (!client.call(cmd, args, reply, timeout_ms, error)) return fail(kExitNoControl, error);
-  if (!wire::get_bool(reply, "ok")) {
-    const std::string code = reply.value("error", wire::json::object()).value("code", "invalid");
-    const std::string msg = reply.value("error", wire::json::object()).value("message", "refused");
+  if (!api::get_bool(reply, "ok")) {
+    const std::string code = reply.value("error", api::json::object()).value("code", "invalid");
+    const std::string msg = reply.value("error", api::json::object()).value("message", "refused");
     if (json_out) std::printf("%s\n", reply.dump(2).c_str());
     return fail(exit_code_for(code), msg);
   }
-  const wire::json& result = reply["result"];
+  const api::json& result = reply["result"];
   if (cmd == "api.export") {  // the document itself, --json or not
     const std::string doc = result.dump(2) + "\n";
     if (api_out.empty()) {

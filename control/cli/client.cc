@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "control/api/unix_socket.h"
+#include "dataplane/api/unix_socket.h"
 
 namespace bulwark::cli {
 
@@ -12,31 +12,31 @@ Client::~Client() {
 }
 
 bool Client::connect(const std::string& path, std::string& error) {
-  fd_ = wire::connect_unix(path, error);
+  fd_ = api::connect_unix(path, error);
   if (fd_ < 0) error += " (start it with: systemctl start bulwark-control, or pass --socket)";
   return fd_ >= 0;
 }
 
-bool Client::call(const std::string& cmd, const wire::json& args, wire::json& reply, int timeout_ms,
+bool Client::call(const std::string& cmd, const api::json& args, api::json& reply, int timeout_ms,
                   std::string& error) {
-  if (!wire::send_message(fd_, {{"cmd", cmd}, {"args", args}}, timeout_ms, error)) return false;
-  if (!wire::recv_message(fd_, reader_, reply, timeout_ms, error)) {
+  if (!api::send_message(fd_, {{"cmd", cmd}, {"args", args}}, timeout_ms, error)) return false;
+  if (!api::recv_message(fd_, reader_, reply, timeout_ms, error)) {
     if (error == "timeout") error = "bulwark-control did not answer in time";
     return false;
   }
   return true;
 }
 
-bool Client::follow(const std::function<void(const wire::json&)>& on_frame, std::string& error) {
-  wire::json first;
-  if (!call("events.follow", wire::json::object(), first, 5000, error)) return false;
-  if (!wire::get_bool(first, "ok")) {
+bool Client::follow(const std::function<void(const api::json&)>& on_frame, std::string& error) {
+  api::json first;
+  if (!call("events.follow", api::json::object(), first, 5000, error)) return false;
+  if (!api::get_bool(first, "ok")) {
     error = first.dump();
     return false;
   }
   for (;;) {
-    wire::json frame;
-    if (!wire::recv_message(fd_, reader_, frame, -1, error)) return false;
+    api::json frame;
+    if (!api::recv_message(fd_, reader_, frame, -1, error)) return false;
     on_frame(frame);
   }
 }

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "control/api/wire.h"
+#include "dataplane/api/wire.h"
 
 namespace bulwark::cli {
 
@@ -23,14 +23,14 @@ class Client {
   ~Client();
   bool connect(const std::string& path, std::string& error);
   // Sends {cmd, args}; false and `error` if the exchange failed (not a refusal).
-  bool call(const std::string& cmd, const wire::json& args, wire::json& reply, int timeout_ms,
+  bool call(const std::string& cmd, const api::json& args, api::json& reply, int timeout_ms,
             std::string& error);
   // Streams events to `on_line` until the connection ends; false and `error` on failure.
-  bool follow(const std::function<void(const wire::json& frame)>& on_frame, std::string& error);
+  bool follow(const std::function<void(const api::json& frame)>& on_frame, std::string& error);
 
  private:
   int fd_ = -1;
-  wire::FrameReader reader_;
+  api::FrameReader reader_;
 };
 
 // bulwark-control's error code -> exit code.

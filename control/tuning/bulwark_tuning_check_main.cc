@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "control/tuning/tuning_checks.h"
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
 
 namespace {
 
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   std::string text, err;
   if (!read_file(config_file, text, err))
     return usage_error("cannot read " + config_file + ": " + err);
-  const auto cfg = bulwark::parse_dataplane_config(text, config_file, err);
+  const auto cfg = bulwark::api::parse_dataplane_config(text, config_file, err);
   if (!cfg) return usage_error(err);
   if (cfg->worker_cores.empty())
     return usage_error(config_file + ": no worker cores (cores.workers)");

@@ -139,7 +139,7 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-CpuSet workers_of(const DataplaneConfig& cfg) {
+CpuSet workers_of(const api::DataplaneConfig& cfg) {
   CpuSet w;
   for (unsigned c : cfg.worker_cores)
     if (c < kMaxCpus) w.insert(c);
@@ -254,7 +254,7 @@ void check_hugepages(const Root& root, const TuningOptions& opt, std::vector<Che
 }
 
 // 2. Worker cores isolated from the scheduler, ticks and RCU callbacks; the main core not.
-void check_isolation(const Root& root, const DataplaneConfig& cfg, const std::string& cmdline,
+void check_isolation(const Root& root, const api::DataplaneConfig& cfg, const std::string& cmdline,
                      bool cmdline_ok, std::vector<CheckResult>& out) {
   const CpuSet workers = workers_of(cfg);
   const std::string w = format_cpu_list(workers);
@@ -348,7 +348,7 @@ void check_isolation(const Root& root, const DataplaneConfig& cfg, const std::st
 
 // A PCI address as sysfs names it ("0000:00:04.0"), or "" if `dev` is not one.
 std::string pci_address(const std::string& dev) {
-  std::string a = device_port_name(dev);
+  std::string a = api::device_port_name(dev);
   for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto hex = [](std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -369,12 +369,13 @@ struct Port {
   std::string pci;  // empty: not a PCI address
 };
 
-std::vector<Port> ports_of(const DataplaneConfig& cfg) {
+std::vector<Port> ports_of(const api::DataplaneConfig& cfg) {
   std::vector<Port> out;
   for (auto [role, dev] : {std::pair<const char*, const std::string*>{"outside", &cfg.outside},
                            {"inside", &cfg.inside}}) {
     if (dev->empty()) continue;
-    out.push_back(Port{role, *dev, is_vdev(*dev), is_vdev(*dev) ? "" : pci_address(*dev)});
+    out.push_back(
+        Port{role, *dev, api::is_vdev(*dev), api::is_vdev(*dev) ? "" : pci_address(*dev)});
   }
   return out;
 }
@@ -418,7 +419,7 @@ void check_binding(const Root& root, const std::vector<Port>& ports,
   std::vector<std::string> found, fixes;
   bool fail = false, any_pci = false;
   for (const auto& p : ports) {
-    const std::string name = std::string(p.role) + " " + printable(device_port_name(p.dev));
+    const std::string name = std::string(p.role) + " " + printable(api::device_port_name(p.dev));
     if (p.vdev) {
       found.push_back(name + ": virtual device");
       continue;
@@ -479,7 +480,7 @@ std::map<std::string, std::string> irq_names(const Root& root) {
 
 // The CPUs IRQs should go to: those present (/sys/devices/system/cpu/present; CPUs 0 to
 // the highest configured core where unreadable) and the main core, minus the workers.
-std::string housekeeping_cpus(const Root& root, const DataplaneConfig& cfg) {
+std::string housekeeping_cpus(const Root& root, const api::DataplaneConfig& cfg) {
   const CpuSet workers = workers_of(cfg);
   CpuSet all;
   std::string text, err;
@@ -511,7 +512,7 @@ std::string irq_list(const Root& root, const std::vector<unsigned long>& irqs) {
 }
 
 // 5. No IRQ handled on a worker core, and new IRQs kept off them.
-void check_irqs(const Root& root, const DataplaneConfig& cfg, std::vector<CheckResult>& out) {
+void check_irqs(const Root& root, const api::DataplaneConfig& cfg, std::vector<CheckResult>& out) {
   const CpuSet workers = workers_of(cfg);
   const std::string w = format_cpu_list(workers);
   // Managed IRQs (a device's per-CPU queues: NVMe, virtio-blk) are placed by the kernel
@@ -638,7 +639,8 @@ void check_sysctls(const Root& root, std::vector<CheckResult>& out) {
 }
 
 // 7. Worker cores at full speed.
-void check_governor(const Root& root, const DataplaneConfig& cfg, std::vector<CheckResult>& out) {
+void check_governor(const Root& root, const api::DataplaneConfig& cfg,
+                    std::vector<CheckResult>& out) {
   const CpuSet workers = workers_of(cfg);
   std::vector<std::string> bad;
   size_t with_cpufreq = 0;
@@ -668,7 +670,8 @@ void check_governor(const Root& root, const DataplaneConfig& cfg, std::vector<Ch
 
 }  // namespace
 
-std::vector<CheckResult> run_tuning_checks(const DataplaneConfig& cfg, const TuningOptions& opt) {
+std::vector<CheckResult> run_tuning_checks(const api::DataplaneConfig& cfg,
+                                           const TuningOptions& opt) {
   const Root root(opt.root);
   std::vector<CheckResult> out;
   std::string cmdline;
@@ -717,7 +720,7 @@ std::string format_json(const std::vector<CheckResult>& results) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string expected_cmdline(const DataplaneConfig& cfg, const std::string& root_dir,
+std::string expected_cmdline(const api::DataplaneConfig& cfg, const std::string& root_dir,
                              uint64_t min_hugepages_mb) {
   const std::string w = format_cpu_list(workers_of(cfg));
   return "default_hugepagesz=2M hugepagesz=2M hugepages=" +

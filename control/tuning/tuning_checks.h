@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
 
 namespace bulwark::tuning {
 
@@ -39,7 +39,8 @@ struct ExpectedSysctl {
 extern const std::vector<ExpectedSysctl> kExpectedSysctls;
 
 // Runs every check, in a fixed order.
-std::vector<CheckResult> run_tuning_checks(const DataplaneConfig& cfg, const TuningOptions& opt);
+std::vector<CheckResult> run_tuning_checks(const api::DataplaneConfig& cfg,
+                                           const TuningOptions& opt);
 
 // 1 if any result is FAIL, else 0.
 int exit_status(const std::vector<CheckResult>& results);
@@ -52,7 +53,7 @@ std::string format_json(const std::vector<CheckResult>& results);
 // The kernel command line the image uses for this configuration. irqaffinity= lists the
 // CPUs present under `root` (/sys/devices/system/cpu/present) minus the workers; where
 // that file cannot be read, CPUs 0 up to the highest configured core.
-std::string expected_cmdline(const DataplaneConfig& cfg, const std::string& root,
+std::string expected_cmdline(const api::DataplaneConfig& cfg, const std::string& root,
                              uint64_t min_hugepages_mb);
 
 }  // namespace bulwark::tuning

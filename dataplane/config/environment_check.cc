@@ -13,18 +13,8 @@
 #include <set>
 #include <sstream>
 
-namespace bulwark {
+namespace bulwark::dp {
 namespace fs = std::filesystem;
-
-bool is_vdev(const std::string& dev) { return dev.rfind("net_", 0) == 0; }
-
-std::string pci_address(const std::string& dev) {
-  std::string addr = dev.substr(0, dev.find(','));
-  if (std::count(addr.begin(), addr.end(), ':') == 1) addr = "0000:" + addr;
-  return addr;
-}
-
-std::string device_port_name(const std::string& dev) { return dev.substr(0, dev.find(',')); }
 
 namespace {
 
@@ -82,9 +72,9 @@ void check_af_xdp_queues(const std::string& role, const std::string& dev, unsign
 
 void check_device(const std::string& role, const std::string& dev, unsigned workers,
                   EnvironmentReport& r) {
-  if (!is_vdev(dev)) {
+  if (!api::is_vdev(dev)) {
     // PCI address: the device must exist (and, on a real box, be bound to vfio-pci).
-    const std::string addr = pci_address(dev);
+    const std::string addr = api::pci_address(dev);
     if (!fs::exists("/sys/bus/pci/devices/" + addr))
       r.errors.push_back(role + " device '" + dev +
                          "' is neither a virtual device (net_...) nor a PCI device present "
@@ -95,7 +85,7 @@ void check_device(const std::string& role, const std::string& dev, unsigned work
   static const std::set<std::string> known = {"net_af_packet", "net_af_xdp", "net_pcap",
                                               "net_ring",      "net_null",   "net_tap",
                                               "net_memif",     "net_vhost",  "net_virtio_user"};
-  std::string driver = device_port_name(dev);
+  std::string driver = api::device_port_name(dev);
   while (!driver.empty() && std::isdigit(static_cast<unsigned char>(driver.back())))
     driver.pop_back();
   if (!known.count(driver)) {
@@ -122,7 +112,7 @@ uint64_t read_number(const fs::path& p) {
   return v;
 }
 
-void check_hugepages(const DataplaneConfig& cfg, EnvironmentReport& r) {
+void check_hugepages(const api::DataplaneConfig& cfg, EnvironmentReport& r) {
   if (cfg.no_huge) return;
   uint64_t free_bytes = 0;
   std::error_code ec;
@@ -141,7 +131,7 @@ void check_hugepages(const DataplaneConfig& cfg, EnvironmentReport& r) {
 
 }  // namespace
 
-bool claim_configured_cores(const DataplaneConfig& cfg) {
+bool claim_configured_cores(const api::DataplaneConfig& cfg) {
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) != 0) return false;
@@ -154,7 +144,7 @@ bool claim_configured_cores(const DataplaneConfig& cfg) {
   return sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
-EnvironmentReport check_environment(const DataplaneConfig& cfg) {
+EnvironmentReport check_environment(const api::DataplaneConfig& cfg) {
   EnvironmentReport r;
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -187,4 +177,4 @@ EnvironmentReport check_environment(const DataplaneConfig& cfg) {
   return r;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

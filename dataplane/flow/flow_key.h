@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "dataplane/parse/packet_info.h"
+#include "dataplane/proto/packet_info.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 
 struct FlowKey {
   uint8_t addr_lo[16];  // endpoint with the smaller (address, port)
@@ -29,7 +29,7 @@ static_assert(sizeof(FlowKey) == 48, "FlowKey is hashed as raw bytes: no implici
 // Orders the packet's source and destination endpoints (address, then port): <0, 0, >0.
 // Compares big-endian words rather than calling memcmp with a run-time length, which
 // cost 5% of a worker's time as a libc call per packet (measured with perf).
-inline int compare_endpoints(const PacketInfo& p, unsigned alen) {
+inline int compare_endpoints(const proto::PacketInfo& p, unsigned alen) {
   for (unsigned i = 0; i < alen; i += 4) {
     uint32_t a, b;
     std::memcpy(&a, p.src + i, 4);
@@ -41,8 +41,8 @@ inline int compare_endpoints(const PacketInfo& p, unsigned alen) {
 
 // Builds the key for a packet with ports (TCP/UDP, not a later fragment). Returns the
 // direction of the packet: 0 if its source is the `lo` endpoint, 1 otherwise.
-inline unsigned make_flow_key(const PacketInfo& p, FlowKey& k) {
-  const bool v4 = p.l3 == L3::ipv4;
+inline unsigned make_flow_key(const proto::PacketInfo& p, FlowKey& k) {
+  const bool v4 = p.l3 == proto::L3::ipv4;
   const unsigned dir = compare_endpoints(p, v4 ? 4 : 16) <= 0 ? 0 : 1;
   const uint8_t* lo = dir == 0 ? p.src : p.dst;
   const uint8_t* hi = dir == 0 ? p.dst : p.src;
@@ -78,4 +78,4 @@ inline uint32_t flow_hash(const FlowKey& k) {
   return h;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace bulwark {
+namespace bulwark::dp {
 namespace {
 
 // rte_hash's own hash function, for the calls that hash internally (delete): must agree
@@ -113,10 +113,10 @@ void FlowTable::remove(uint32_t idx) {
 }
 
 bool FlowTable::evict_one() {
-  for (unsigned c = 0; c < kTimeoutClassCount; ++c) {
+  for (unsigned c = 0; c < proto::kTimeoutClassCount; ++c) {
     const uint32_t victim = heads_[c];
     if (victim == kNoFlow) continue;
-    if (entries_[victim].state == FlowState::established) ++counters_.evicted_established;
+    if (entries_[victim].state == proto::FlowState::established) ++counters_.evicted_established;
     remove(victim);
     ++counters_.evicted;
     return true;
@@ -149,7 +149,7 @@ void FlowTable::find_bulk(const FlowKey* const* keys, unsigned n, FlowEntry** ou
   }
 }
 
-FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState initial,
+FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, proto::FlowState initial,
                                      unsigned initiator, bool& created) {
   created = false;
   const hash_sig_t sig = flow_hash(key);
@@ -168,7 +168,7 @@ FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState
   e.last_seen = now;
   e.linked_at = now;
   e.state = initial;
-  e.cls = timeout_class_of(initial);
+  e.cls = proto::timeout_class_of(initial);
   e.initiator = static_cast<uint8_t>(initiator);
   link_tail(static_cast<uint32_t>(pos));
   ++active_;
@@ -180,14 +180,14 @@ FlowEntry* FlowTable::find_or_create(const FlowKey& key, uint64_t now, FlowState
 void FlowTable::relink(FlowEntry* e, uint64_t now) {
   const uint32_t idx = index_of(e);
   unlink(idx);
-  e->cls = timeout_class_of(e->state);
+  e->cls = proto::timeout_class_of(e->state);
   e->linked_at = now;
   link_tail(idx);
 }
 
 unsigned FlowTable::expire(uint64_t now, unsigned budget) {
   unsigned done = 0;
-  for (unsigned c = 0; c < kTimeoutClassCount && done < budget; ++c) {
+  for (unsigned c = 0; c < proto::kTimeoutClassCount && done < budget; ++c) {
     const uint64_t timeout = cfg_.timeout_ticks[c];
     while (done < budget && heads_[c] != kNoFlow) {
       const uint32_t idx = heads_[c];
@@ -202,4 +202,4 @@ unsigned FlowTable::expire(uint64_t now, unsigned budget) {
   return done;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -10,11 +10,11 @@
 #include <string>
 
 #include "dataplane/flow/flow_key.h"
-#include "dataplane/flow/tcp_state.h"
+#include "dataplane/proto/tcp_state.h"
 
 struct rte_hash;
 
-namespace bulwark {
+namespace bulwark::dp {
 
 inline constexpr uint32_t kNoFlow = UINT32_MAX;
 
@@ -27,8 +27,8 @@ struct alignas(64) FlowEntry {
   uint32_t packets[2];
   uint32_t lru_prev;
   uint32_t lru_next;
-  FlowState state;
-  TimeoutClass cls;               // list the entry is on; derived from state at each update
+  proto::FlowState state;
+  proto::TimeoutClass cls;        // list the entry is on; derived from state at each update
   uint8_t initiator;              // direction that opened the connection
   uint8_t fin_seen;               // bit per direction
   uint32_t session = UINT32_MAX;  // inspection session (inspect/), or none
@@ -37,7 +37,7 @@ static_assert(sizeof(FlowEntry) == 64, "one cache line per flow entry");
 
 struct FlowTableConfig {
   uint32_t capacity = 65536;
-  std::array<uint64_t, kTimeoutClassCount> timeout_ticks{};  // idle timeout per class
+  std::array<uint64_t, proto::kTimeoutClassCount> timeout_ticks{};  // idle timeout per class
   // A flow seen again is moved to its list's tail at most once per `relink_ticks`
   // (unless its class changes): relinking touches two other entries' cache lines, and
   // doing it per packet costs more than the rest of flow tracking. Lists stay ordered
@@ -70,13 +70,13 @@ class FlowTable {
   // Finds the flow or inserts it in `initial` state, evicting the oldest entry of the
   // most expendable class when the table is full. Returns nullptr only if the hash
   // itself refuses the key (counted as insert_failed).
-  FlowEntry* find_or_create(const FlowKey& key, uint64_t now, FlowState initial, unsigned initiator,
-                            bool& created);
+  FlowEntry* find_or_create(const FlowKey& key, uint64_t now, proto::FlowState initial,
+                            unsigned initiator, bool& created);
   // Records that `e` was seen at `now` (and may have changed state): moves it to the
   // tail of its class list when its class changed or relink_ticks have passed.
   void touch(FlowEntry* e, uint64_t now) {
     e->last_seen = now;
-    if (e->cls != timeout_class_of(e->state) || now - e->linked_at >= cfg_.relink_ticks)
+    if (e->cls != proto::timeout_class_of(e->state) || now - e->linked_at >= cfg_.relink_ticks)
       relink(e, now);
   }
   // Called with each entry about to be removed (expiry, eviction), so that state kept
@@ -97,8 +97,10 @@ class FlowTable {
   // estimated: includes rte_hash buckets, key store and entry array).
   uint64_t bytes_per_flow() const { return bytes_per_flow_; }
   // Oldest-first walk of a class, for tests and diagnostics.
-  uint32_t lru_head(TimeoutClass c) const { return heads_[static_cast<unsigned>(c)]; }
-  uint32_t class_count(TimeoutClass c) const { return class_count_[static_cast<unsigned>(c)]; }
+  uint32_t lru_head(proto::TimeoutClass c) const { return heads_[static_cast<unsigned>(c)]; }
+  uint32_t class_count(proto::TimeoutClass c) const {
+    return class_count_[static_cast<unsigned>(c)];
+  }
   const FlowEntry& entry(uint32_t idx) const { return entries_[idx]; }
   // The key of the flow in slot `idx`, or nullptr if the slot is free (sweeps).
   const FlowKey* key_at(uint32_t idx) const;
@@ -114,9 +116,9 @@ class FlowTable {
   FlowTableConfig cfg_;
   rte_hash* hash_ = nullptr;
   FlowEntry* entries_ = nullptr;
-  std::array<uint32_t, kTimeoutClassCount> heads_{};
-  std::array<uint32_t, kTimeoutClassCount> tails_{};
-  std::array<uint32_t, kTimeoutClassCount> class_count_{};
+  std::array<uint32_t, proto::kTimeoutClassCount> heads_{};
+  std::array<uint32_t, proto::kTimeoutClassCount> tails_{};
+  std::array<uint32_t, proto::kTimeoutClassCount> class_count_{};
   uint32_t active_ = 0;
   uint64_t bytes_per_flow_ = 0;
   FlowTableCounters counters_;
@@ -124,4 +126,4 @@ class FlowTable {
   void* remove_ctx_ = nullptr;
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

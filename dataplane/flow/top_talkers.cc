@@ -5,7 +5,7 @@
 
 #include "dataplane/flow/flow_table.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 
 void TopTalkers::consider(const FlowTable& table, uint32_t idx) {
   const FlowKey* k = table.key_at(idx);
@@ -15,11 +15,11 @@ void TopTalkers::consider(const FlowTable& table, uint32_t idx) {
   // Insertion into a short sorted array: kTopFlows is 8.
   unsigned pos = count_;
   while (pos > 0 && best_[pos - 1].bytes_lo_hi + best_[pos - 1].bytes_hi_lo < bytes) --pos;
-  if (pos >= stats::kTopFlows) return;
-  const unsigned last = count_ < stats::kTopFlows ? count_ : stats::kTopFlows - 1;
+  if (pos >= api::kTopFlows) return;
+  const unsigned last = count_ < api::kTopFlows ? count_ : api::kTopFlows - 1;
   for (unsigned i = last; i > pos; --i) best_[i] = best_[i - 1];
-  if (count_ < stats::kTopFlows) ++count_;
-  stats::TopFlow& t = best_[pos];
+  if (count_ < api::kTopFlows) ++count_;
+  api::TopFlow& t = best_[pos];
   std::memcpy(t.addr_lo, k->addr_lo, sizeof t.addr_lo);
   std::memcpy(t.addr_hi, k->addr_hi, sizeof t.addr_hi);
   t.port_lo = k->port_lo;
@@ -35,17 +35,17 @@ void TopTalkers::consider(const FlowTable& table, uint32_t idx) {
   t.first_seen_tsc = e.first_seen;
 }
 
-void TopTalkers::publish(stats::TopFlows& out) {
+void TopTalkers::publish(api::TopFlows& out) {
   const uint64_t seq = out.seq.load(std::memory_order_relaxed);
   out.seq.store(seq + 1, std::memory_order_relaxed);  // odd: being written
   std::atomic_thread_fence(std::memory_order_release);
   out.count = count_;
-  std::memcpy(out.flows, best_.data(), sizeof(stats::TopFlow) * count_);
+  std::memcpy(out.flows, best_.data(), sizeof(api::TopFlow) * count_);
   out.seq.store(seq + 2, std::memory_order_release);
   count_ = 0;
 }
 
-void TopTalkers::sweep(const FlowTable& table, unsigned budget, stats::TopFlows& out) {
+void TopTalkers::sweep(const FlowTable& table, unsigned budget, api::TopFlows& out) {
   const uint32_t cap = table.capacity();
   for (unsigned i = 0; i < budget; ++i) {
     if (cursor_ >= cap) {
@@ -56,4 +56,4 @@ void TopTalkers::sweep(const FlowTable& table, unsigned budget, stats::TopFlows&
   }
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -8,9 +8,9 @@
 #include <array>
 #include <cstdint>
 
-#include "control/api/stats_layout.h"
+#include "dataplane/api/stats_layout.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 
 class FlowTable;
 
@@ -18,15 +18,15 @@ class TopTalkers {
  public:
   // Checks the next `budget` slots; after the last slot of the table, publishes the
   // sweep's result to `out` and starts again.
-  void sweep(const FlowTable& table, unsigned budget, stats::TopFlows& out);
+  void sweep(const FlowTable& table, unsigned budget, api::TopFlows& out);
 
  private:
   void consider(const FlowTable& table, uint32_t idx);
-  void publish(stats::TopFlows& out);
+  void publish(api::TopFlows& out);
 
   uint32_t cursor_ = 0;
   uint32_t count_ = 0;
-  std::array<stats::TopFlow, stats::kTopFlows> best_{};  // sorted, largest first
+  std::array<api::TopFlow, api::kTopFlows> best_{};  // sorted, largest first
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

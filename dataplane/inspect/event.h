@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace bulwark {
+namespace bulwark::inspect {
 
 enum class EventType : uint8_t {
   rule = 0,          // a rule matched (any action and mode)
@@ -44,10 +44,10 @@ struct EventRecord {
   uint32_t limit_denied;   // rate_limit: requests over the limit since the key's last event
   char limit_key[96];      // rate_limit: "api_key=3fa2..,client_ip=198.18.0.1"
   uint64_t block_id;       // blocked: the entry
-  uint8_t block_kind;      // blocked: behave::BlockKind
+  uint8_t block_kind;      // blocked: blocklist::BlockKind
   uint32_t score;          // challenge, consistency: the consistency score (0: not scored)
   uint8_t signals;         // ... rules::Signal bits
-  uint8_t clearance;       // challenge: behave::ClearanceCheck of the request's cookie
+  uint8_t clearance;       // challenge: challenge::ClearanceCheck of the request's cookie
   ChallengeCause cause;    // challenge
   uint8_t page;            // challenge: 1 the page, 0 the machine-readable answer
   char method[16];
@@ -59,4 +59,4 @@ struct EventRecord {
   char ja4[37];
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

@@ -11,12 +11,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "control/rules/rule_model.h"
-#include "dataplane/behave/clearance.h"
-#include "dataplane/http/http_message.h"
+#include "dataplane/features/challenge/clearance.h"
 #include "dataplane/inspect/event.h"
+#include "dataplane/proto/http_message.h"
+#include "rules/lang/rule_model.h"
 
-namespace bulwark {
+namespace bulwark::inspect {
 namespace {
 
 std::string ip_text(const uint8_t* ip, uint8_t family) {
@@ -153,7 +153,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
       j["retry_after"] = e.retry_after_s;
       j["denied"] = e.limit_denied;
     }
-    j["clearance"] = behave::clearance_check_name(static_cast<behave::ClearanceCheck>(e.clearance));
+    j["clearance"] =
+        challenge::clearance_check_name(static_cast<challenge::ClearanceCheck>(e.clearance));
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);
@@ -162,8 +163,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   }
   if (e.anomalies) {
     json a = json::array();
-    for (unsigned bit = 0; bit < kHttpAnomalyCount; ++bit)
-      if (e.anomalies & (1u << bit)) a.push_back(http_anomaly_name(bit));
+    for (unsigned bit = 0; bit < proto::kHttpAnomalyCount; ++bit)
+      if (e.anomalies & (1u << bit)) a.push_back(proto::http_anomaly_name(bit));
     j["anomalies"] = a;
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -207,4 +208,4 @@ unsigned EventWriter::drain(rte_ring* ring, rte_mempool* pool,
   return total;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

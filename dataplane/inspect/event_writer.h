@@ -12,7 +12,7 @@
 struct rte_ring;
 struct rte_mempool;
 
-namespace bulwark {
+namespace bulwark::inspect {
 
 struct EventRecord;
 
@@ -38,4 +38,4 @@ class EventWriter {
   uint64_t base_tsc_ = 0, base_unix_ns_ = 0;
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

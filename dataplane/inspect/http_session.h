@@ -7,15 +7,15 @@
 
 #include <cstdint>
 
-#include "dataplane/behave/login_record.h"
-#include "dataplane/behave/object_record.h"
-#include "dataplane/detect/matcher.h"
-#include "dataplane/discover/api_record.h"
-#include "dataplane/discover/sensitive_scanner.h"
-#include "dataplane/http/http_parser.h"
-#include "dataplane/stream/tcp_reassembly.h"
+#include "dataplane/features/discovery/api_record.h"
+#include "dataplane/features/discovery/sensitive_scanner.h"
+#include "dataplane/features/enumeration/object_record.h"
+#include "dataplane/features/login_guard/login_record.h"
+#include "dataplane/features/signatures/matcher.h"
+#include "dataplane/proto/http_parser.h"
+#include "dataplane/proto/tcp_reassembly.h"
 
-namespace bulwark {
+namespace bulwark::inspect {
 
 inline constexpr uint32_t kNoSession = UINT32_MAX;        // not decided yet
 inline constexpr uint32_t kSkipSession = UINT32_MAX - 1;  // not inspected
@@ -29,12 +29,12 @@ struct RequestSummary {
 };
 
 struct HttpSession {
-  HttpSession(const HttpLimits& limits) : requests(true, limits), responses(false, limits) {}
+  HttpSession(const proto::HttpLimits& limits) : requests(true, limits), responses(false, limits) {}
 
-  StreamDir stream[2];  // by flow direction (0: the key's `lo` endpoint)
-  HttpParser requests;  // client -> server bytes
-  HttpParser responses;
-  detect::RequestScan scan;
+  proto::StreamDir stream[2];  // by flow direction (0: the key's `lo` endpoint)
+  proto::HttpParser requests;  // client -> server bytes
+  proto::HttpParser responses;
+  signatures::RequestScan scan;
   uint64_t generation = 0;  // rules generation `scan` belongs to
   uint8_t client_dir = 0;   // flow direction of client -> server packets
   bool scan_open = false;   // a request's body is being scanned
@@ -69,14 +69,14 @@ struct HttpSession {
     uint32_t seq = 0;           // the request's number on the connection
     uint64_t generation = 0;    // rules generation the endpoint index belongs to
     char carry[64];
-    behave::LoginRecord rec;
+    login_guard::LoginRecord rec;
     static constexpr uint8_t kNone = 0xff;
   } login;
   uint32_t requests_seen = 0, responses_seen = 0;  // final responses, for pairing
   // A read of an enumeration entry that counts response bytes, until its response has
   // ended (then reported again with the body's size). One at a time per connection.
   struct Volume {
-    behave::ObjectRecord rec;
+    enumeration::ObjectRecord rec;
     uint32_t seq = 0;  // the request's number on the connection
     uint64_t bytes = 0;
     bool awaiting = false;  // request seen, response not yet
@@ -90,9 +90,9 @@ struct HttpSession {
     uint32_t seq = 0;         // the request's number on the connection
     uint64_t generation = 0;  // rules generation the scan stream belongs to
     uint64_t scanned_bytes = 0;
-    discover::ApiRecord rec;
-    discover::SensitiveScan scan;
+    discovery::ApiRecord rec;
+    discovery::SensitiveScan scan;
   } api;
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

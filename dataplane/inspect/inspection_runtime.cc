@@ -19,7 +19,7 @@
 #include <fstream>
 #include <iterator>
 
-namespace bulwark {
+namespace bulwark::inspect {
 namespace {
 
 uint64_t unix_now_ns() {
@@ -44,8 +44,8 @@ uint64_t unix_seconds() {
 
 InspectionRuntime::~InspectionRuntime() { stop(); }
 
-bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_mempool* mbufs,
-                              stats::Segment& seg, std::string& error) {
+bool InspectionRuntime::start(const api::DataplaneConfig& cfg, unsigned workers, rte_mempool* mbufs,
+                              api::Segment& seg, std::string& error) {
   cfg_ = cfg;
   workers_ = workers;
   seg_ = &seg;
@@ -73,7 +73,7 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
       for (const char* dir : {"up", "down"}) {
         const std::string name = std::string("limit_") + dir + "_" + std::to_string(w);
         rte_ring* r =
-            rte_ring_create_elem(name.c_str(), sizeof(behave::LimitReport), kLimitRing,
+            rte_ring_create_elem(name.c_str(), sizeof(ratelimit::LimitReport), kLimitRing,
                                  static_cast<int>(rte_socket_id()), RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (r == nullptr) {
           error = "cannot create rate-limit ring " + name + ": " + rte_strerror(rte_errno);
@@ -98,9 +98,9 @@ bool InspectionRuntime::start(const DataplaneConfig& cfg, unsigned workers, rte_
     return true;
   };
   for (unsigned w = 0; w < workers; ++w)
-    if (!up_ring("logins", w, sizeof(behave::LoginRecord), kLoginRing, login_rings_) ||
-        !up_ring("objects", w, sizeof(behave::ObjectRecord), kObjectRing, object_rings_) ||
-        !up_ring("api", w, sizeof(discover::ApiRecord), kApiRing, api_rings_))
+    if (!up_ring("logins", w, sizeof(login_guard::LoginRecord), kLoginRing, login_rings_) ||
+        !up_ring("objects", w, sizeof(enumeration::ObjectRecord), kObjectRing, object_rings_) ||
+        !up_ring("api", w, sizeof(discovery::ApiRecord), kApiRing, api_rings_))
       return false;
   // The clearance secret: the configured file's bytes, or random bytes for this run.
   if (!cfg.challenge_secret_file.empty()) {
@@ -157,7 +157,7 @@ bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std:
   }
   const auto t1 = std::chrono::steady_clock::now();
   ++generation_;
-  detect::ActiveRules* old = rules_.exchange(fresh.release(), std::memory_order_acq_rel);
+  inspect::ActiveRules* old = rules_.exchange(fresh.release(), std::memory_order_acq_rel);
   if (old) {
     // Workers may still be evaluating with the old set: wait until each has passed a
     // quiescent point (end of a poll iteration), then free it.
@@ -166,18 +166,18 @@ bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std:
     ++seg_->rules.reloads;
   }
   const auto t2 = std::chrono::steady_clock::now();
-  const detect::ActiveRules& a = *rules_.load();
-  stats::RulesInfo& ri = seg_->rules;
+  const inspect::ActiveRules& a = *rules_.load();
+  api::RulesInfo& ri = seg_->rules;
   ri.version = a.bundle->version;
   ri.rule_count = static_cast<uint32_t>(a.bundle->rules.size());
   std::memset(ri.sha256, 0, sizeof ri.sha256);
   std::memcpy(ri.sha256, a.bundle->sha256.data(),
               std::min(a.bundle->sha256.size(), sizeof ri.sha256 - 1));
-  for (size_t r = 0; r < a.bundle->rules.size() && r < stats::kMaxRuleSlots; ++r)
+  for (size_t r = 0; r < a.bundle->rules.size() && r < api::kMaxRuleSlots; ++r)
     ri.rule_ids[r] = a.bundle->rules[r].id;
   ri.limit_count = 0;
   for (const auto& r : a.bundle->rules)
-    if (r.is_limit && r.limit_index < stats::kMaxLimitSlots) {
+    if (r.is_limit && r.limit_index < api::kMaxLimitSlots) {
       ri.limit_ids[r.limit_index] = r.id;
       ri.limit_count = std::max(ri.limit_count, r.limit_index + 1);
     }
@@ -218,11 +218,11 @@ bool InspectionRuntime::rebuild_blocks_locked(std::string& error) {
   for (const auto& e : decision_blocks_) msg["entries"].push_back(e);
   msg.erase("login_guard");  // only the detector opens one
   if (!login_guard_.is_null()) msg["login_guard"] = login_guard_;
-  auto fresh = behave::BlockSet::build(msg, ++block_generation_, unix_seconds(), rte_rdtsc(),
-                                       rte_get_tsc_hz(), error);
+  auto fresh = blocklist::BlockSet::build(msg, ++block_generation_, unix_seconds(), rte_rdtsc(),
+                                          rte_get_tsc_hz(), error);
   if (!fresh) return false;
   seg_->header.blocklist_entries.set(fresh->size());
-  behave::BlockSet* old = blocks_.exchange(fresh.release(), std::memory_order_acq_rel);
+  blocklist::BlockSet* old = blocks_.exchange(fresh.release(), std::memory_order_acq_rel);
   if (old) {
     rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);  // no worker still reads it
     delete old;
@@ -233,7 +233,7 @@ bool InspectionRuntime::rebuild_blocks_locked(std::string& error) {
 
 nlohmann::json InspectionRuntime::blocklist_identity() {
   std::lock_guard<std::mutex> lock(load_mu_);
-  const behave::BlockSet* b = blocks_.load();
+  const blocklist::BlockSet* b = blocks_.load();
   if (!b) return nlohmann::json::object();
   return {{"sha256", b->sha256()}, {"entries", b->size()}};
 }
@@ -241,7 +241,7 @@ nlohmann::json InspectionRuntime::blocklist_identity() {
 RulesIdentity InspectionRuntime::rules_identity() {
   std::lock_guard<std::mutex> lock(load_mu_);
   RulesIdentity id;
-  const stats::RulesInfo& ri = seg_->rules;
+  const api::RulesInfo& ri = seg_->rules;
   id.generation = ri.generation.load(std::memory_order_acquire);
   if (id.generation) {
     id.version = ri.version;
@@ -263,7 +263,7 @@ bool InspectionRuntime::reload(std::string& error) {
   LoadReport report;
   return swap_in(
       [this](uint64_t generation, unsigned streams, std::string& err) {
-        return detect::ActiveRules::load(cfg_.rules_bundle, workers_, streams, generation, err);
+        return inspect::ActiveRules::load(cfg_.rules_bundle, workers_, streams, generation, err);
       },
       report, error);
 }
@@ -278,19 +278,19 @@ bool InspectionRuntime::load_bytes(const std::vector<uint8_t>& bytes, LoadReport
   }
   return swap_in(
       [&](uint64_t generation, unsigned streams, std::string& err) {
-        return detect::ActiveRules::load(bytes.data(), bytes.size(), "pushed bundle", workers_,
-                                         streams, generation, err);
+        return inspect::ActiveRules::load(bytes.data(), bytes.size(), "pushed bundle", workers_,
+                                          streams, generation, err);
       },
       report, error);
 }
 
 bool InspectionRuntime::rotate_keys(uint64_t epoch, std::string& error) {
-  auto fresh = behave::ClearanceKeys::derive(secret_.data(), secret_.size(), epoch);
+  auto fresh = challenge::ClearanceKeys::derive(secret_.data(), secret_.size(), epoch);
   if (!fresh) {
     error = "cannot derive the challenge clearance keys";
     return false;
   }
-  behave::ClearanceKeys* old = keys_.exchange(fresh.release(), std::memory_order_acq_rel);
+  challenge::ClearanceKeys* old = keys_.exchange(fresh.release(), std::memory_order_acq_rel);
   if (old) {
     rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
     delete old;
@@ -321,7 +321,7 @@ void InspectionRuntime::poll_logins() {
     // A new rule set brings a new policy. try_lock: a load in progress is not waited
     // for (outcomes wait in the rings meanwhile).
     std::unique_lock<std::mutex> lock(load_mu_, std::try_to_lock);
-    const detect::ActiveRules* a = lock.owns_lock() ? rules_.load() : nullptr;
+    const inspect::ActiveRules* a = lock.owns_lock() ? rules_.load() : nullptr;
     if (a && a->generation != detector_generation_) {
       detector_generation_ = a->generation;
       std::vector<std::string> names;
@@ -334,13 +334,13 @@ void InspectionRuntime::poll_logins() {
   }
   const uint64_t now = unix_seconds();
   std::vector<nlohmann::json> events;
-  behave::LoginRecord batch[64];
+  login_guard::LoginRecord batch[64];
   for (rte_ring* r : login_rings_) {
     unsigned n;
     while ((n = rte_ring_sc_dequeue_burst_elem(r, batch, sizeof batch[0], 64, nullptr)) > 0)
       for (unsigned i = 0; i < n; ++i) detector_.add(batch[i], now, events);
   }
-  behave::ObjectRecord reads[64];
+  enumeration::ObjectRecord reads[64];
   for (rte_ring* r : object_rings_) {
     unsigned n;
     while ((n = rte_ring_sc_dequeue_burst_elem(r, reads, sizeof reads[0], 64, nullptr)) > 0)
@@ -380,8 +380,8 @@ void InspectionRuntime::poll_logins() {
       last_rebuild_ = t;
     }
   }
-  const behave::StuffingCounters& c = detector_.counters();
-  stats::Header& h = seg_->header;
+  const login_guard::StuffingCounters& c = detector_.counters();
+  api::Header& h = seg_->header;
   h.login_attempts.set(c.attempts);
   h.login_failures.set(c.failures);
   h.login_successes.set(c.successes);
@@ -407,7 +407,7 @@ void InspectionRuntime::poll_api(uint64_t now, std::vector<nlohmann::json>& even
   // at most kApiBatchesPerSecond a second; past that, calls are counted, not placed.
   constexpr unsigned kApiBatchesPerSecond = 8;
   const auto send = [&] {
-    stats::Header& h = seg_->header;
+    api::Header& h = seg_->header;
     h.api_batches.add(1);
     h.api_batch_endpoints.add(api_batch_.lines());
     h.api_batch_overflow.add(api_batch_.overflow());
@@ -418,7 +418,7 @@ void InspectionRuntime::poll_api(uint64_t now, std::vector<nlohmann::json>& even
     api_second_ = now;
     api_sent_this_second_ = 0;
   }
-  discover::ApiRecord calls[32];
+  discovery::ApiRecord calls[32];
   for (rte_ring* r : api_rings_) {
     unsigned n;
     while ((n = rte_ring_sc_dequeue_burst_elem(r, calls, sizeof calls[0], 32, nullptr)) > 0)
@@ -443,12 +443,12 @@ void InspectionRuntime::merge_limit_reports() {
   for (unsigned from = 0; from < limit_up_.size(); ++from) {
     for (unsigned round = 0; round < 64; ++round) {
       const unsigned n = rte_ring_sc_dequeue_burst_elem(
-          limit_up_[from], merge_batch_.data(), sizeof(behave::LimitReport),
+          limit_up_[from], merge_batch_.data(), sizeof(ratelimit::LimitReport),
           static_cast<unsigned>(merge_batch_.size()), nullptr);
       for (unsigned to = 0; to < limit_down_.size(); ++to) {
         if (to == from || n == 0) continue;
         const unsigned sent = rte_ring_sp_enqueue_burst_elem(
-            limit_down_[to], merge_batch_.data(), sizeof(behave::LimitReport), n, nullptr);
+            limit_down_[to], merge_batch_.data(), sizeof(ratelimit::LimitReport), n, nullptr);
         seg_->header.limit_merge_dropped.add(n - sent);
       }
       seg_->header.limit_merged.add(n);
@@ -483,4 +483,4 @@ void InspectionRuntime::stop() {
   qsbr_ = nullptr;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

@@ -15,15 +15,15 @@
 #include <string>
 #include <vector>
 
-#include "control/api/stats_layout.h"
-#include "dataplane/behave/block_set.h"
-#include "dataplane/behave/clearance.h"
-#include "dataplane/behave/enumeration_detector.h"
-#include "dataplane/behave/extraction_detector.h"
-#include "dataplane/behave/stuffing_detector.h"
-#include "dataplane/config/dataplane_config.h"
-#include "dataplane/detect/active_rules.h"
-#include "dataplane/discover/api_batch.h"
+#include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/stats_layout.h"
+#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/features/challenge/clearance.h"
+#include "dataplane/features/discovery/api_batch.h"
+#include "dataplane/features/discovery/extraction_detector.h"
+#include "dataplane/features/enumeration/enumeration_detector.h"
+#include "dataplane/features/login_guard/stuffing_detector.h"
+#include "dataplane/inspect/active_rules.h"
 #include "dataplane/inspect/event_writer.h"
 #include "dataplane/inspect/inspector.h"
 
@@ -31,7 +31,7 @@ struct rte_mempool;
 struct rte_ring;
 struct rte_rcu_qsbr;
 
-namespace bulwark {
+namespace bulwark::inspect {
 
 // The active rule set as a whole (read under the load lock: never half of two loads).
 struct RulesIdentity {
@@ -53,8 +53,8 @@ class InspectionRuntime {
  public:
   ~InspectionRuntime();
   // Everything before the workers start. false and `error` on failure.
-  bool start(const DataplaneConfig& cfg, unsigned workers, rte_mempool* mbufs, stats::Segment& seg,
-             std::string& error);
+  bool start(const api::DataplaneConfig& cfg, unsigned workers, rte_mempool* mbufs,
+             api::Segment& seg, std::string& error);
   bool enabled() const { return !inspectors_.empty(); }
   Inspector* inspector(unsigned w) const {
     return inspectors_.empty() ? nullptr : inspectors_[w].get();
@@ -80,15 +80,15 @@ class InspectionRuntime {
   void stop();
 
  private:
-  using Prepare = std::function<std::unique_ptr<detect::ActiveRules>(
+  using Prepare = std::function<std::unique_ptr<inspect::ActiveRules>(
       uint64_t generation, unsigned body_streams, std::string& error)>;
   bool swap_in(const Prepare& prepare, LoadReport& report, std::string& error);
 
-  DataplaneConfig cfg_;
+  api::DataplaneConfig cfg_;
   unsigned workers_ = 0;
-  stats::Segment* seg_ = nullptr;
-  std::atomic<detect::ActiveRules*> rules_{nullptr};
-  std::atomic<behave::BlockSet*> blocks_{nullptr};  // main/control thread: rw; workers: ro
+  api::Segment* seg_ = nullptr;
+  std::atomic<inspect::ActiveRules*> rules_{nullptr};
+  std::atomic<blocklist::BlockSet*> blocks_{nullptr};  // main/control thread: rw; workers: ro
   uint64_t block_generation_ = 0;
   uint64_t generation_ = 0;
   rte_rcu_qsbr* qsbr_ = nullptr;
@@ -100,23 +100,23 @@ class InspectionRuntime {
   std::vector<std::unique_ptr<Inspector>> inspectors_;
   // Global rate limits (more than one worker): [worker] rings, main lcore's batch.
   std::vector<rte_ring*> limit_up_, limit_down_;
-  std::vector<behave::LimitReport> merge_batch_;
+  std::vector<ratelimit::LimitReport> merge_batch_;
   void merge_limit_reports();
   // Credential stuffing: [worker] rings of login outcomes, the detector (main lcore),
   // and what the block list is built from: the operator's entries (last message from
   // bulwark-control) and the detector's enforced decisions (both under load_mu_).
   std::vector<rte_ring*> login_rings_;
-  behave::StuffingDetector detector_;
+  login_guard::StuffingDetector detector_;
   std::vector<rte_ring*> object_rings_;
-  behave::EnumerationDetector enumeration_;
+  enumeration::EnumerationDetector enumeration_;
   // API discovery: [worker] rings of observed calls, the batch for bulwark-control's
   // inventory and the extraction detector (main lcore).
   std::vector<rte_ring*> api_rings_;
-  discover::ApiBatch api_batch_;
+  discovery::ApiBatch api_batch_;
   std::chrono::steady_clock::time_point last_api_batch_{};
   uint64_t api_second_ = 0;            // unix second of api_sent_this_second_
   unsigned api_sent_this_second_ = 0;  // batches sent early (full) in that second
-  behave::ExtractionDetector extraction_;
+  discovery::ExtractionDetector extraction_;
   void poll_api(uint64_t now, std::vector<nlohmann::json>& events);
   uint64_t detector_generation_ = 0;
   nlohmann::json manual_blocks_ = nlohmann::json::object();
@@ -128,11 +128,11 @@ class InspectionRuntime {
   bool rebuild_blocks_locked(std::string& error);
   // Challenge clearance keys: derived from the secret for the current rotation period,
   // swapped in (RCU) by the main lcore when the period changes.
-  std::atomic<behave::ClearanceKeys*> keys_{nullptr};  // main: rw; workers: ro
+  std::atomic<challenge::ClearanceKeys*> keys_{nullptr};  // main: rw; workers: ro
   std::atomic<uint64_t> unix_s_{0};  // wall-clock seconds; main: w (poll); workers: r
   std::vector<uint8_t> secret_;
   uint64_t key_epoch_ = 0;
   bool rotate_keys(uint64_t epoch, std::string& error);
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

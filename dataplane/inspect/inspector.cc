@@ -13,25 +13,26 @@
 #include <cstring>
 #include <new>
 
-#include "dataplane/detect/request_view.h"
+#include "dataplane/features/signatures/request_view.h"
 #include "dataplane/flow/flow_table.h"
-#include "dataplane/http/http_normalize.h"
 #include "dataplane/inspect/tcp_inject.h"
+#include "dataplane/proto/http_normalize.h"
 
-namespace bulwark {
+namespace bulwark::inspect {
 namespace {
 
 // Signs that a chain of parsers could disagree about where a request ends: what the
 // smuggling policy acts on.
-constexpr uint32_t kSmugglingSigns = kHttpCLandTE | kHttpDuplicateCL | kHttpConflictingCL |
-                                     kHttpBadCL | kHttpBadTE | kHttpBadChunkSize | kHttpBareLF |
-                                     kHttpNulInHead | kHttpLongLine | kHttpHeadTooLarge |
-                                     kHttpObsFold | kHttpSpaceBeforeColon | kHttpBadChunkEnd;
+constexpr uint32_t kSmugglingSigns =
+    proto::kHttpCLandTE | proto::kHttpDuplicateCL | proto::kHttpConflictingCL | proto::kHttpBadCL |
+    proto::kHttpBadTE | proto::kHttpBadChunkSize | proto::kHttpBareLF | proto::kHttpNulInHead |
+    proto::kHttpLongLine | proto::kHttpHeadTooLarge | proto::kHttpObsFold |
+    proto::kHttpSpaceBeforeColon | proto::kHttpBadChunkEnd;
 
 unsigned method_slot(std::string_view m) {
-  for (unsigned i = 0; i + 1 < stats::kMethodSlots; ++i)
-    if (m == stats::kMethodNames[i]) return i;
-  return stats::kMethodSlots - 1;
+  for (unsigned i = 0; i + 1 < api::kMethodSlots; ++i)
+    if (m == api::kMethodNames[i]) return i;
+  return api::kMethodSlots - 1;
 }
 
 void copy_field(char* dst, size_t cap, std::string_view v) {
@@ -46,15 +47,15 @@ const rules::IdentityPolicy kDefaultIdentity;
 // Keys a worker can report to the others per housekeeping pass (about 1 ms).
 constexpr uint32_t kLimitReportSlots = 16384;
 
-void count_anomalies(stats::WorkerStats& st, uint32_t a) {
-  for (unsigned bit = 0; a && bit < stats::kHttpAnomalySlots; ++bit, a >>= 1)
+void count_anomalies(api::WorkerStats& st, uint32_t a) {
+  for (unsigned bit = 0; a && bit < api::kHttpAnomalySlots; ++bit, a >>= 1)
     if (a & 1) st.anomalies[bit].add(1);
 }
 
 }  // namespace
 
-std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigned worker,
-                                             const InspectShared& shared, stats::WorkerStats* st,
+std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, unsigned worker,
+                                             const InspectShared& shared, api::WorkerStats* st,
                                              int socket, std::string& error) {
   std::unique_ptr<Inspector> in(new (std::nothrow) Inspector());
   if (!in) {
@@ -77,17 +78,17 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     // tests/fuzz/fuzz_sensitive_scan.cc); the last segment must not end the mapping.
     in->segment_memory_.resize(size_t{cfg.reassembly_segments} + 1);
     in->segments_ =
-        std::make_unique<SegmentPool>(in->segment_memory_.data(), cfg.reassembly_segments);
-    ReassemblyLimits lim;
+        std::make_unique<proto::SegmentPool>(in->segment_memory_.data(), cfg.reassembly_segments);
+    proto::ReassemblyLimits lim;
     lim.max_held_bytes = cfg.reassembly_max_held_bytes;
     lim.max_held_segments = cfg.reassembly_max_held_segments;
     lim.max_window = cfg.reassembly_max_window;
-    in->reasm_ = std::make_unique<Reassembler>(*in->segments_, lim);
+    in->reasm_ = std::make_unique<proto::Reassembler>(*in->segments_, lim);
     if (!cfg.tls_ports.empty()) {
       in->hello_memory_.resize(kHelloBuffers * kHelloBufferBytes);
       for (unsigned b = 0; b < kHelloBuffers; ++b)
         in->free_hellos_.push_back(static_cast<uint16_t>(b));
-      in->hello_scratch_.resize(tls::kMaxHelloBytes);
+      in->hello_scratch_.resize(proto::kMaxHelloBytes);
       in->hello_since_.assign(kHelloBuffers, 0);
       in->hello_owner_.assign(kHelloBuffers, 0);
       in->hello_hold_ticks_ = rte_get_tsc_hz();
@@ -104,7 +105,7 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     for (uint32_t i = 0; i < heads; ++i)
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
-    in->path_buffer_.resize(detect::kPathBufferBytes);
+    in->path_buffer_.resize(signatures::kPathBufferBytes);
     // 64 bytes more than used: Hyperscan's AVX512VBMI matcher may read a little past the
     // data (see tests/fuzz/fuzz_sensitive_scan.cc); packet buffers have room after them.
     in->api_head_buffer_.resize(8192 + 64);
@@ -115,8 +116,8 @@ std::unique_ptr<Inspector> Inspector::create(const DataplaneConfig& cfg, unsigne
     in->rotate_s_ = cfg.challenge_rotate_s;
     if (cfg.limit_keys > 0) {
       in->limiter_ =
-          behave::RateLimiter::create("limits_" + std::to_string(worker), cfg.limit_keys,
-                                      kLimitReportSlots, 10 * in->tsc_hz_, socket, error);
+          ratelimit::RateLimiter::create("limits_" + std::to_string(worker), cfg.limit_keys,
+                                         kLimitReportSlots, 10 * in->tsc_hz_, socket, error);
       if (!in->limiter_) return nullptr;
       in->reports_.resize(256);
       in->limit_peers_ = static_cast<unsigned>(std::max<size_t>(1, cfg.worker_cores.size() - 1));
@@ -138,7 +139,7 @@ Inspector::~Inspector() = default;
 
 void Inspector::end_scan(HttpSession& s) {
   if (!s.scan_open) return;
-  detect::ActiveRules* rules =
+  inspect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
   if (rules && rules->generation == s.generation)
     rules->matchers[worker_]->abort(s.scan);  // back to the pool, reset
@@ -147,7 +148,7 @@ void Inspector::end_scan(HttpSession& s) {
   s.scan_open = false;
 }
 
-HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsigned dir) {
+HttpSession* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir) {
   // The destination port decides first: a client must not turn its HTTP connection into
   // an uninspected "TLS" one by choosing source port 443.
   bool tls, to_port;
@@ -172,8 +173,8 @@ HttpSession* Inspector::session_for(FlowEntry& e, const PacketInfo& info, unsign
   free_session_ = s->next_free;
   s->~HttpSession();
   new (s) HttpSession(http_limits_);
-  Reassembler::init(s->stream[0]);
-  Reassembler::init(s->stream[1]);
+  proto::Reassembler::init(s->stream[0]);
+  proto::Reassembler::init(s->stream[1]);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
   s->tls = tls;
   s->index = idx;
@@ -199,7 +200,7 @@ void Inspector::release(HttpSession& s, uint32_t index) {
   --sessions_active_;
 }
 
-void Inspector::on_flow_removed(FlowEntry& e) {
+void Inspector::on_flow_removed(dp::FlowEntry& e) {
   if (e.session < kSkipSession) release(*sessions_[e.session], e.session);
   e.session = kNoSession;
 }
@@ -215,10 +216,11 @@ void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
   (in->cur_.to_server ? s.requests : s.responses).feed(data, len, *in);
 }
 
-bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, unsigned dir,
-                          uint64_t now, Injected& out) {
+bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
+                          unsigned dir, uint64_t now, Injected& out) {
   // A new connection on a reused tuple starts a fresh session.
-  if ((info.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn && e.session != kNoSession) {
+  if ((info.tcp_flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn &&
+      e.session != kNoSession) {
     if (e.session < kSkipSession) release(*sessions_[e.session], e.session);
     e.session = kNoSession;
   }
@@ -234,13 +236,13 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
     // A TLS connection from a blocked address is cut at its first packet, whether or
     // not its ClientHello will parse (HTTP ones are checked per request, with identity).
     s->address_checked = true;
-    const behave::BlockSet* blocks =
+    const blocklist::BlockSet* blocks =
         shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr;
     const bool from_client = dir == s->client_dir;
     if (blocks) {
-      if (const behave::BlockMatch* hit =
-              blocks->match_address(from_client ? info.src : info.dst,
-                                    static_cast<uint8_t>(info.l3 == L3::ipv4 ? 4 : 16), now)) {
+      if (const blocklist::BlockMatch* hit = blocks->match_address(
+              from_client ? info.src : info.dst,
+              static_cast<uint8_t>(info.l3 == proto::L3::ipv4 ? 4 : 16), now)) {
         cur_ = Current{};
         cur_.s = s;
         cur_.info = &info;
@@ -253,7 +255,7 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
       }
     }
   }
-  detect::ActiveRules* rules =
+  inspect::ActiveRules* rules =
       shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
   if (s->scan_open && (rules == nullptr || rules->generation != s->generation)) {
     // The request began under rules now replaced: its body goes unscanned and it passes.
@@ -269,13 +271,13 @@ bool Inspector::on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, uns
   cur_.out = &out;
   cur_.rules = rules;
   cur_.now = now;
-  const SegmentOutcome o =
+  const proto::SegmentOutcome o =
       reasm_->on_segment(s->stream[dir], info.tcp_seq, cur_.frame + info.payload_offset,
                          info.payload_len, info.tcp_flags, &Inspector::sink, this);
   if (o.conflict) event(EventType::overlap_conflict, 0, 0, 0, false, 0, 0, nullptr);
   if (o.limit && !s->cut) {
-    event(EventType::reassembly_limit, 0, 0, 0, on_limit_ == LimitPolicy::drop, 0, 0, nullptr);
-    if (on_limit_ == LimitPolicy::drop) {
+    event(EventType::reassembly_limit, 0, 0, 0, on_limit_ == api::LimitPolicy::drop, 0, 0, nullptr);
+    if (on_limit_ == api::LimitPolicy::drop) {
       cut({});
     } else {
       s->bypass = true;
@@ -333,15 +335,15 @@ void Inspector::cut(std::string_view response) {
   else
     api_finish(s);
   cur_.drop = true;
-  const PacketInfo& i = *cur_.info;
+  const proto::PacketInfo& i = *cur_.info;
   // A SYN takes a sequence number: a RST answering it acknowledges ISN + 1.
   const uint32_t seq = i.tcp_seq, ack = i.tcp_ack,
-                 end = i.tcp_seq + i.payload_len + ((i.tcp_flags & kTcpSyn) ? 1 : 0);
-  const uint8_t rst = kTcpRst | kTcpAck;
+                 end = i.tcp_seq + i.payload_len + ((i.tcp_flags & proto::kTcpSyn) ? 1 : 0);
+  const uint8_t rst = proto::kTcpRst | proto::kTcpAck;
   if (cur_.to_server) {
     inject(false, seq, ack, rst, {});
     if (!response.empty())
-      inject(true, ack, end, kTcpPsh | kTcpAck | kTcpFin, response);
+      inject(true, ack, end, proto::kTcpPsh | proto::kTcpAck | proto::kTcpFin, response);
     else
       inject(true, ack, end, rst, {});
   } else {  // decided on a server -> client packet: reset both ends
@@ -351,15 +353,15 @@ void Inspector::cut(std::string_view response) {
 }
 
 void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
-                      uint32_t anomalies, uint16_t status, const HttpHead* head,
-                      const tls::ClientHello* hello) {
+                      uint32_t anomalies, uint16_t status, const proto::HttpHead* head,
+                      const proto::ClientHello* hello) {
   void* obj = nullptr;
   if (shared_.event_pool == nullptr || rte_mempool_get(shared_.event_pool, &obj) != 0) {
     st_->events_dropped.add(1);
     return;
   }
   auto& e = *static_cast<EventRecord*>(obj);
-  const PacketInfo& i = *cur_.info;
+  const proto::PacketInfo& i = *cur_.info;
   const HttpSession& s = *cur_.s;
   e.tsc = cur_.now;
   e.bundle_version = cur_.rules ? cur_.rules->bundle->version : 0;
@@ -404,8 +406,8 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
     copy_field(e.host, sizeof e.host, hello->sni);
   } else if (head) {
     copy_field(e.method, sizeof e.method, head->method);
-    copy_field(e.host, sizeof e.host, host_without_port(head->header("host")));
-    copy_field(e.path, sizeof e.path, target_path(head->target));
+    copy_field(e.host, sizeof e.host, proto::host_without_port(head->header("host")));
+    copy_field(e.path, sizeof e.path, proto::target_path(head->target));
     copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
   } else if (type == EventType::rule || type == EventType::smuggling) {
     std::memcpy(e.method, s.summary.method, sizeof e.method);
@@ -428,25 +430,25 @@ void Inspector::event(EventType type, uint32_t rule, uint8_t action, uint8_t mod
 
 void Inspector::count_rule_hit(uint32_t r) {
   st_->rule_hits_total.add(1);
-  if (r < stats::kMaxRuleSlots) {
+  if (r < api::kMaxRuleSlots) {
     st_->rule_hits[r].add(1);
     rule_hits_used_ = std::max(rule_hits_used_, r + 1);
   }
 }
 
 // Records every matched rule and carries out the decisive one.
-void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool final) {
-  const detect::Bundle& b = *cur_.rules->bundle;
+void Inspector::decide(const signatures::Verdict& v, const proto::HttpHead* head, bool final) {
+  const rules::Bundle& b = *cur_.rules->bundle;
   for (unsigned k = 0; k < v.matched_count; ++k) {
     const uint32_t r = v.matched[k];
-    const detect::CompiledRule& rule = b.rules[r];
+    const rules::CompiledRule& rule = b.rules[r];
     count_rule_hit(r);
     const bool enforced = static_cast<int32_t>(r) == v.decisive;
     // A challenge rule writes no rule event: when it decides, its challenge event names
     // it; when a valid clearance passes it, nothing happened (behind a challenge every
     // request of every cleared browser would otherwise be an event).
     if (rule.action == rules::Action::challenge && rule.mode == rules::Mode::enforce &&
-        (enforced || cur_.clearance == behave::ClearanceCheck::valid))
+        (enforced || cur_.clearance == challenge::ClearanceCheck::valid))
       continue;
     if (rule.mode == rules::Mode::monitor)
       st_->verdict_monitor.add(1);
@@ -459,7 +461,7 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
     if (final) st_->verdict_pass.add(1);
     return;
   }
-  const detect::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
+  const rules::CompiledRule& rule = b.rules[static_cast<size_t>(v.decisive)];
   if (rule.action == rules::Action::respond || rule.action == rules::Action::decoy) {
     (rule.action == rules::Action::decoy ? st_->verdict_decoy : st_->verdict_respond).add(1);
     cut(cur_.rules->responses[static_cast<size_t>(v.decisive)]);
@@ -472,10 +474,10 @@ void Inspector::decide(const detect::Verdict& v, const HttpHead* head, bool fina
   }
 }
 
-void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
+void Inspector::apply_anomaly_policy(uint32_t anomalies, const proto::HttpHead* head) {
   const uint32_t signs = anomalies & kSmugglingSigns;
   if (!signs || !cur_.to_server) return;
-  const bool block = smuggling_ == AnomalyPolicy::block;
+  const bool block = smuggling_ == api::AnomalyPolicy::block;
   event(EventType::smuggling, 0, block ? 0 : 2, 0, block, signs, 0, head);
   if (block) {
     st_->anomaly_blocks.add(1);
@@ -483,10 +485,10 @@ void Inspector::apply_anomaly_policy(uint32_t anomalies, const HttpHead* head) {
   }
 }
 
-void Inspector::on_head(const HttpHead& head) {
+void Inspector::on_head(const proto::HttpHead& head) {
   HttpSession& s = *cur_.s;
   cur_.ident = nullptr;  // this request's client is not known yet
-  cur_.clearance = behave::ClearanceCheck::count_;
+  cur_.clearance = challenge::ClearanceCheck::count_;
   count_anomalies(*st_, head.anomalies);
   if (!cur_.to_server) {
     st_->http_responses.add(1);
@@ -511,13 +513,13 @@ void Inspector::on_head(const HttpHead& head) {
     s.pending[(s.pending_head + s.pending_count) % HttpSession::kPending] = code;
     ++s.pending_count;
   } else {
-    st_->anomalies[__builtin_ctz(kHttpPipelineOverflow)].add(1);
+    st_->anomalies[__builtin_ctz(proto::kHttpPipelineOverflow)].add(1);
   }
   if (head.anomalies & kSmugglingSigns) {
     apply_anomaly_policy(head.anomalies, &head);
     if (s.cut) return;
   }
-  const behave::BlockSet* blocks =
+  const blocklist::BlockSet* blocks =
       shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr;
   if (cur_.rules == nullptr && blocks == nullptr) {
     st_->verdict_pass.add(1);
@@ -525,24 +527,24 @@ void Inspector::on_head(const HttpHead& head) {
   }
   // Who the client is: with the rules' identity section, or the defaults without rules.
 
-  const PacketInfo& i = *cur_.info;
+  const proto::PacketInfo& i = *cur_.info;
   // Clearances bind the fingerprint and user agent (consistency reads only the
   // fingerprint's text, which is there without its digest).
   constexpr uint8_t kClearanceParts = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
                                       (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
-  const detect::Bundle* bundle = cur_.rules ? cur_.rules->bundle.get() : nullptr;
-  behave::resolve_identity(
+  const rules::Bundle* bundle = cur_.rules ? cur_.rules->bundle.get() : nullptr;
+  identity::resolve_identity(
       bundle ? bundle->identity : kDefaultIdentity, head, i.src,
-      static_cast<uint8_t>(i.l3 == L3::ipv4 ? 4 : 16), std::string_view(),
+      static_cast<uint8_t>(i.l3 == proto::L3::ipv4 ? 4 : 16), std::string_view(),
       static_cast<uint8_t>(
           (bundle ? bundle->limit_parts | bundle->object_parts | bundle->discovery.key_parts : 0) |
           (blocks ? blocks->wants() : 0) | (bundle && bundle->challenges ? kClearanceParts : 0)),
       ident_);
   cur_.ident = &ident_;
   if (blocks) {
-    const behave::BlockMatch* b = blocks->match(ident_, cur_.now);
+    const blocklist::BlockMatch* b = blocks->match(ident_, cur_.now);
     // A challenge entry lets a client with a valid clearance through.
-    if (b && (b->action != behave::BlockAction::challenge || !clearance_ok(head))) {
+    if (b && (b->action != blocklist::BlockAction::challenge || !clearance_ok(head))) {
       end_scan(s);
       enforce_block(*b, &head, nullptr);
       return;
@@ -552,27 +554,27 @@ void Inspector::on_head(const HttpHead& head) {
     st_->verdict_pass.add(1);
     return;
   }
-  detect::Matcher& m = *cur_.rules->matchers[worker_];
+  signatures::Matcher& m = *cur_.rules->matchers[worker_];
   switch (ident_.forwarded) {
-    case behave::ForwardedStatus::used: st_->forwarded_used.add(1); break;
-    case behave::ForwardedStatus::untrusted_peer: st_->forwarded_untrusted.add(1); break;
-    case behave::ForwardedStatus::malformed: st_->forwarded_malformed.add(1); break;
-    case behave::ForwardedStatus::none: break;
+    case identity::ForwardedStatus::used: st_->forwarded_used.add(1); break;
+    case identity::ForwardedStatus::untrusted_peer: st_->forwarded_untrusted.add(1); break;
+    case identity::ForwardedStatus::malformed: st_->forwarded_malformed.add(1); break;
+    case identity::ForwardedStatus::none: break;
   }
   // Rules see the client as identified (through trusted proxies).
-  const detect::RequestView view =
-      detect::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
+  const signatures::RequestView view =
+      signatures::make_request_view(head, path_buffer_.data(), ident_.ip, ident_.ip_len);
   if (cur_.rules->bundle->discovery.enabled) api_request(s, head, view);
   if (!cur_.rules->bundle->logins.empty() && start_login(s, head, view.path) &&
       guard_login(s, head, blocks))
     return;
   if (!cur_.rules->bundle->objects.empty()) observe_objects(head, view.path);
-  detect::Verdict v;
+  signatures::Verdict v;
   end_scan(s);  // a request cut short keeps no stream
   m.on_head(view, s.scan, v);
   // A challenge rule decides only for requests without a valid clearance; with one, the
   // next enforcing rule (if any) decides.
-  const detect::Bundle& b = *cur_.rules->bundle;
+  const rules::Bundle& b = *cur_.rules->bundle;
   if (v.decisive >= 0 &&
       b.rules[static_cast<size_t>(v.decisive)].action == rules::Action::challenge &&
       clearance_ok(head))
@@ -610,7 +612,7 @@ void Inspector::on_head(const HttpHead& head) {
 }
 
 // A limit's key as text for its event: each part, secrets as digest prefixes.
-void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const {
+void Inspector::limit_key_text(const rules::CompiledRule& limit, char* out, size_t cap) const {
   using rules::KeyPart;
   size_t n = 0;
   out[0] = '\0';
@@ -636,11 +638,11 @@ void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, siz
         break;
       }
       case KeyPart::api_key:
-        behave::digest_hex(ident_.api_key, hex);
+        identity::digest_hex(ident_.api_key, hex);
         put("api_key_sha256", hex);
         break;
       case KeyPart::session:
-        behave::digest_hex(ident_.session, hex);
+        identity::digest_hex(ident_.session, hex);
         put("session_sha256", hex);
         break;
       case KeyPart::fingerprint:
@@ -648,7 +650,7 @@ void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, siz
         put("fingerprint", text);
         break;
       case KeyPart::user_agent:
-        behave::digest_hex(ident_.user_agent, hex);
+        identity::digest_hex(ident_.user_agent, hex);
         put("user_agent_sha256", hex);
         break;
       case KeyPart::count_: break;
@@ -656,20 +658,20 @@ void Inspector::limit_key_text(const detect::CompiledRule& limit, char* out, siz
   }
 }
 
-void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
-                              const tls::ClientHello* hello, bool tls) {
+void Inspector::enforce_block(const blocklist::BlockMatch& b, const proto::HttpHead* head,
+                              const proto::ClientHello* hello, bool tls) {
   st_->blocklist_hits[static_cast<unsigned>(b.kind)].add(1);
   tls = tls || hello != nullptr;
   // A TLS connection cannot be answered (challenge and decoy entries never match one).
-  const bool challenge = b.action == behave::BlockAction::challenge && !tls && head;
+  const bool challenge = b.action == blocklist::BlockAction::challenge && !tls && head;
   // A decoy answers with its policy's plausible success (while the rules that made it
   // are active; else, like respond, 403).
-  const std::string_view decoy = b.action == behave::BlockAction::decoy && !tls && cur_.rules &&
+  const std::string_view decoy = b.action == blocklist::BlockAction::decoy && !tls && cur_.rules &&
                                          b.decoy < cur_.rules->decoys.size()
                                      ? std::string_view(cur_.rules->decoys[b.decoy])
                                      : std::string_view();
-  const bool respond = (b.action == behave::BlockAction::respond ||
-                        (b.action == behave::BlockAction::decoy && decoy.empty())) &&
+  const bool respond = (b.action == blocklist::BlockAction::respond ||
+                        (b.action == blocklist::BlockAction::decoy && decoy.empty())) &&
                        !tls;
   // One event per entry and worker every 10 s, saying how many it stopped since: an
   // attack stopped by a decision must not become a flood of events.
@@ -730,21 +732,21 @@ void Inspector::enforce_block(const behave::BlockMatch& b, const HttpHead* head,
   }
 }
 
-bool Inspector::apply_limits(const detect::Verdict& v, const HttpHead& head) {
+bool Inspector::apply_limits(const signatures::Verdict& v, const proto::HttpHead& head) {
   if (!limiter_) return false;
-  const detect::Bundle& b = *cur_.rules->bundle;
+  const rules::Bundle& b = *cur_.rules->bundle;
   for (unsigned k = 0; k < v.limit_count; ++k) {
     const uint32_t r = v.limits[k];
-    const detect::CompiledRule& rule = b.rules[r];
-    behave::LimitKey key;
-    if (!behave::make_limit_key(rule.id, rule.limit.parts, ident_, key)) continue;
+    const rules::CompiledRule& rule = b.rules[r];
+    ratelimit::LimitKey key;
+    if (!identity::make_limit_key(rule.id, rule.limit.parts, ident_, key)) continue;
     const uint64_t interval =
         std::max<uint64_t>(1, tsc_hz_ * rule.limit.period_s / rule.limit.count);
-    const behave::LimitDecision d =
+    const ratelimit::LimitDecision d =
         limiter_->check(key, interval, interval * rule.limit.burst,
                         rule.limit.global && shared_.limit_up != nullptr, cur_.now);
     const uint32_t slot = rule.limit_index;
-    if (slot < stats::kMaxLimitSlots) {
+    if (slot < api::kMaxLimitSlots) {
       (d.allowed ? st_->limit_allowed : st_->limit_exceeded)[slot].add(1);
       limits_used_ = std::max(limits_used_, slot + 1);
     }
@@ -802,7 +804,7 @@ void Inspector::exchange_limit_reports(uint64_t now) {
   // drains as fast as the others fill it.
   for (unsigned round = 0; round < 4 * limit_peers_; ++round) {
     const unsigned n = rte_ring_sc_dequeue_burst_elem(
-        shared_.limit_down[worker_], reports_.data(), sizeof(behave::LimitReport),
+        shared_.limit_down[worker_], reports_.data(), sizeof(ratelimit::LimitReport),
         static_cast<unsigned>(reports_.size()), nullptr);
     for (unsigned k = 0; k < n; ++k) limiter_->apply(reports_[k], now);
     if (n < reports_.size()) break;
@@ -811,8 +813,8 @@ void Inspector::exchange_limit_reports(uint64_t now) {
     const unsigned n =
         limiter_->collect(reports_.data(), static_cast<unsigned>(reports_.size()), worker_);
     if (n == 0) break;
-    const unsigned sent = rte_ring_sp_enqueue_burst_elem(shared_.limit_up[worker_], reports_.data(),
-                                                         sizeof(behave::LimitReport), n, nullptr);
+    const unsigned sent = rte_ring_sp_enqueue_burst_elem(
+        shared_.limit_up[worker_], reports_.data(), sizeof(ratelimit::LimitReport), n, nullptr);
     lost_reports_ += n - sent;
   }
 }
@@ -834,11 +836,11 @@ void Inspector::on_message_end() {
   if (cur_.to_server && s.login.endpoint != HttpSession::Login::kNone && !s.login.awaiting)
     login_request_end(s);
   else if (!cur_.to_server && s.login.scanning)
-    finish_login(s, behave::LoginOutcome::success, s.login.rec.status);  // no failure text
+    finish_login(s, login_guard::LoginOutcome::success, s.login.rec.status);  // no failure text
   if (!cur_.to_server && s.volume.counting) volume_response_end(s);
   if (!cur_.to_server && s.api.responding) api_finish(s);
   if (!cur_.to_server || !s.scan_open || s.cut) return;
-  detect::Verdict v;
+  signatures::Verdict v;
   cur_.rules->matchers[worker_]->end_body(s.scan, v);
   s.scan_open = false;
   decide(v, nullptr, true);
@@ -891,7 +893,7 @@ void Inspector::publish() {
     const uint64_t now = rte_rdtsc();
     if (shared_.limit_up && shared_.limit_down) exchange_limit_reports(now);
     limiter_->sweep(now, 256);
-    const behave::LimitCounters& l = limiter_->counters();
+    const ratelimit::LimitCounters& l = limiter_->counters();
     st_->limit_keys.set(l.keys);
     st_->limit_expired.set(l.expired);
     st_->limit_evicted.set(l.evicted);
@@ -900,7 +902,7 @@ void Inspector::publish() {
     st_->limit_reports_applied.set(l.reports_applied);
     st_->limit_reports_dropped.set(l.reports_dropped + lost_reports_);
   }
-  const ReassemblyCounters& c = reasm_->counters();
+  const proto::ReassemblyCounters& c = reasm_->counters();
   st_->sessions_active.set(sessions_active_);
   st_->reasm_delivered_bytes.set(c.delivered_bytes);
   st_->reasm_in_order.set(c.in_order_segments);
@@ -914,4 +916,4 @@ void Inspector::publish() {
   st_->reasm_midstream.set(c.midstream_starts);
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

@@ -12,43 +12,45 @@
 #include <memory>
 #include <vector>
 
-#include "control/api/stats_layout.h"
-#include "dataplane/behave/block_set.h"
-#include "dataplane/behave/clearance.h"
-#include "dataplane/behave/client_identity.h"
-#include "dataplane/behave/consistency.h"
-#include "dataplane/behave/rate_limiter.h"
-#include "dataplane/config/dataplane_config.h"
-#include "dataplane/detect/active_rules.h"
+#include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/stats_layout.h"
+#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/features/challenge/clearance.h"
+#include "dataplane/features/consistency/consistency.h"
+#include "dataplane/features/ratelimit/rate_limiter.h"
+#include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/active_rules.h"
 #include "dataplane/inspect/event.h"
 #include "dataplane/inspect/http_session.h"
-#include "dataplane/parse/packet_info.h"
-#include "dataplane/tls/client_hello.h"
+#include "dataplane/proto/client_hello.h"
+#include "dataplane/proto/packet_info.h"
 
 struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 
-namespace bulwark {
-
+namespace bulwark::dp {
 struct FlowEntry;
+}  // namespace bulwark::dp
+
+namespace bulwark::inspect {
 
 // Shared by all workers; built by the main lcore.
 struct InspectShared {
-  std::atomic<detect::ActiveRules*>* rules = nullptr;  // main: rw (swap); workers: ro
-  rte_ring* events = nullptr;                          // workers: enqueue (MP); main: dequeue (SC)
-  rte_mempool* event_pool = nullptr;                   // EventRecord buffers
-  rte_mempool* mbufs = nullptr;                        // for injected segments
+  std::atomic<inspect::ActiveRules*>* rules = nullptr;  // main: rw (swap); workers: ro
+  rte_ring* events = nullptr;                           // workers: enqueue (MP); main: dequeue (SC)
+  rte_mempool* event_pool = nullptr;                    // EventRecord buffers
+  rte_mempool* mbufs = nullptr;                         // for injected segments
   // Global rate limits, by worker: limit_up[w] carries worker w's reports to the
   // aggregator (main lcore), limit_down[w] the other workers' reports to w. SP/SC.
   rte_ring* const* limit_up = nullptr;
   rte_ring* const* limit_down = nullptr;
-  std::atomic<behave::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
+  std::atomic<blocklist::BlockSet*>* blocks = nullptr;  // main: rw (swap); workers: ro
   rte_ring* const* logins = nullptr;   // [worker]: login outcomes to the main lcore (SP/SC)
   rte_ring* const* objects = nullptr;  // [worker]: object reads to the main lcore (SP/SC)
   rte_ring* const* api = nullptr;      // [worker]: observed API calls to the main lcore (SP/SC)
-  std::atomic<behave::ClearanceKeys*>* keys = nullptr;  // main: rw (rotation); workers: ro
-  const std::atomic<uint64_t>* unix_s = nullptr;        // main: w (each poll); workers: r
+  std::atomic<challenge::ClearanceKeys*>* keys = nullptr;  // main: rw (rotation); workers: ro
+  const std::atomic<uint64_t>* unix_s = nullptr;           // main: w (each poll); workers: r
 };
 
 // Segments to send after the handled packet: `reverse` ones go back out of the port
@@ -60,11 +62,11 @@ struct Injected {
   unsigned n = 0;
 };
 
-class Inspector : private HttpHandler {
+class Inspector : private proto::HttpHandler {
  public:
   // nullptr and `error` if memory for the pools cannot be had.
-  static std::unique_ptr<Inspector> create(const DataplaneConfig& cfg, unsigned worker,
-                                           const InspectShared& shared, stats::WorkerStats* st,
+  static std::unique_ptr<Inspector> create(const api::DataplaneConfig& cfg, unsigned worker,
+                                           const InspectShared& shared, api::WorkerStats* st,
                                            int socket, std::string& error);
   ~Inspector() override;
 
@@ -73,10 +75,10 @@ class Inspector : private HttpHandler {
   bool is_tls_port(uint16_t port) const { return tls_port_[port]; }
   // Handles one TCP packet of a tracked flow (`dir`: the packet's direction in the flow
   // key). Returns false if the packet must be dropped; fills `out` with segments to send.
-  bool on_packet(FlowEntry& e, const PacketInfo& info, rte_mbuf* m, unsigned dir, uint64_t now,
-                 Injected& out);
+  bool on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m, unsigned dir,
+                 uint64_t now, Injected& out);
   // The flow is going away (expired, evicted): its session returns to the pool.
-  void on_flow_removed(FlowEntry& e);
+  void on_flow_removed(dp::FlowEntry& e);
   // Housekeeping (about every millisecond): exchanges global rate-limit reports, sweeps
   // idle rate-limit cells, copies counters into the stats block.
   void publish();
@@ -85,15 +87,15 @@ class Inspector : private HttpHandler {
   void rules_swapped();
   // Generation of the rule set now published to workers (0: none): one atomic load.
   uint64_t rules_generation() const {
-    const detect::ActiveRules* r =
+    const inspect::ActiveRules* r =
         shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
     return r ? r->generation : 0;
   }
 
  private:
-  Inspector() : HttpHandler() {}
+  Inspector() : proto::HttpHandler() {}
   // HttpHandler, called while feeding the current packet's bytes.
-  void on_head(const HttpHead& head) override;
+  void on_head(const proto::HttpHead& head) override;
   void on_body(const uint8_t* data, size_t len) override;
   void on_message_end() override;
   void on_anomaly(uint32_t anomalies, bool fatal) override;
@@ -104,49 +106,50 @@ class Inspector : private HttpHandler {
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
   // TLS (tls_inspect.cc): the client's in-order bytes until its ClientHello is parsed.
   void on_tls_bytes(HttpSession& s, const uint8_t* data, uint32_t len);
-  void finish_hello(HttpSession& s, int status, const tls::ClientHello* hello);
+  void finish_hello(HttpSession& s, int status, const proto::ClientHello* hello);
   void release_hello_buffer(HttpSession& s);
   bool take_hello_buffer(HttpSession& s);
-  void decide_hello(HttpSession& s, const tls::ClientHello& hello);
+  void decide_hello(HttpSession& s, const proto::ClientHello& hello);
   void count_rule_hit(uint32_t rule);
-  HttpSession* session_for(FlowEntry& e, const PacketInfo& info, unsigned dir);
+  HttpSession* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir);
   void release(HttpSession& s, uint32_t index);
   void end_scan(HttpSession& s);
   // Records the matched rules and carries out the decisive one. `final`: this is the
   // request's verdict (false while its body is still to be scanned).
-  void decide(const detect::Verdict& v, const HttpHead* head, bool final);
+  void decide(const signatures::Verdict& v, const proto::HttpHead* head, bool final);
   // Counts the request against each rate limit whose selector matched; carries out the
   // first one it exceeds in enforce mode. True if the request was stopped.
-  bool apply_limits(const detect::Verdict& v, const HttpHead& head);
+  bool apply_limits(const signatures::Verdict& v, const proto::HttpHead& head);
   // Login endpoints (login_track.cc): a request to one starts tracking, its body gives
   // the username, its response the outcome, which goes to the main lcore's detector.
   // True if the request is to a login endpoint (then followed to its outcome).
-  bool start_login(HttpSession& s, const HttpHead& head, std::string_view path);
+  bool start_login(HttpSession& s, const proto::HttpHead& head, std::string_view path);
   // The login guard (credential stuffing's challenge_unknown): true if it challenged.
-  bool guard_login(HttpSession& s, const HttpHead& head, const behave::BlockSet* blocks);
+  bool guard_login(HttpSession& s, const proto::HttpHead& head, const blocklist::BlockSet* blocks);
   void login_body(HttpSession& s, const uint8_t* data, size_t len);
   void login_request_end(HttpSession& s);
-  void login_response_head(HttpSession& s, const HttpHead& head);
+  void login_response_head(HttpSession& s, const proto::HttpHead& head);
   void login_response_body(HttpSession& s, const uint8_t* data, size_t len);
-  void finish_login(HttpSession& s, behave::LoginOutcome outcome, uint16_t status);
+  void finish_login(HttpSession& s, login_guard::LoginOutcome outcome, uint16_t status);
   void drop_login(HttpSession& s);
   // The connection is cut, bypassed or gone: an attempt sent is recorded as unknown,
   // one not sent forgotten; the capture buffer goes back.
   void end_login(HttpSession& s);
   // Enumeration (object_track.cc): reports a read of an object endpoint.
-  void observe_objects(const HttpHead& head, std::string_view path);
+  void observe_objects(const proto::HttpHead& head, std::string_view path);
   // Response volume of reads whose entry counts it: the response's head starts the
   // count, its end reports it (object_track.cc).
   void volume_response_head(HttpSession& s);
   void volume_response_end(HttpSession& s);
   // The current request's client key `key` (decision key, prefix length, text for
   // events); false if the key is not one here.
-  bool client_key(rules::KeyPart key, behave::DecisionKey& out, uint8_t& bits, char* text,
+  bool client_key(rules::KeyPart key, inspect::DecisionKey& out, uint8_t& bits, char* text,
                   size_t cap) const;
   // API discovery (api_track.cc): a forwarded request starts a record, its response's
   // head and body complete it (scanned for sensitive data), its end reports it.
-  void api_request(HttpSession& s, const HttpHead& head, const detect::RequestView& view);
-  void api_response_head(HttpSession& s, const HttpHead& head);
+  void api_request(HttpSession& s, const proto::HttpHead& head,
+                   const signatures::RequestView& view);
+  void api_response_head(HttpSession& s, const proto::HttpHead& head);
   void api_response_body(HttpSession& s, const uint8_t* data, size_t len);
   // Ends the scan (`count`: its matches count) and returns the stream.
   void api_stop_scan(HttpSession& s, bool count);
@@ -155,25 +158,25 @@ class Inspector : private HttpHandler {
   // Forgets it (the request was stopped: the origin never answers it).
   void api_drop(HttpSession& s);
   // Stops the request or connection an entry of the block list matched.
-  void enforce_block(const behave::BlockMatch& b, const HttpHead* head,
-                     const tls::ClientHello* hello, bool tls = false);
-  void limit_key_text(const detect::CompiledRule& limit, char* out, size_t cap) const;
+  void enforce_block(const blocklist::BlockMatch& b, const proto::HttpHead* head,
+                     const proto::ClientHello* hello, bool tls = false);
+  void limit_key_text(const rules::CompiledRule& limit, char* out, size_t cap) const;
   void exchange_limit_reports(uint64_t now);
   // Cuts the connection at the current packet: the client gets `response` (with FIN)
   // or, if it is empty, a RST; the server side a RST.
   void cut(std::string_view response);
   void event(EventType type, uint32_t rule, uint8_t action, uint8_t mode, bool enforced,
-             uint32_t anomalies, uint16_t status, const HttpHead* head,
-             const tls::ClientHello* hello = nullptr);
-  void apply_anomaly_policy(uint32_t anomalies, const HttpHead* head);
+             uint32_t anomalies, uint16_t status, const proto::HttpHead* head,
+             const proto::ClientHello* hello = nullptr);
+  void apply_anomaly_policy(uint32_t anomalies, const proto::HttpHead* head);
   // Challenges (challenge.cc). clearance_ok: the request's bw_clear cookie is valid for
   // this client (checked once per request). send_challenge: answers with the page or the
   // machine-readable 403/429 and cuts. apply_consistency: scores a browser claim and
   // carries out the policy; true if the request was stopped.
-  bool clearance_ok(const HttpHead& head);
-  void send_challenge(const HttpHead& head, ChallengeCause cause, uint32_t rule, uint32_t retry_s,
-                      bool report);
-  bool apply_consistency(const HttpHead& head);
+  bool clearance_ok(const proto::HttpHead& head);
+  void send_challenge(const proto::HttpHead& head, ChallengeCause cause, uint32_t rule,
+                      uint32_t retry_s, bool report);
+  bool apply_consistency(const proto::HttpHead& head);
   // Wall-clock seconds as the main lcore last published them (one clock for all
   // workers: a clearance made on one is checked on another).
   uint64_t unix_now() const {
@@ -185,18 +188,18 @@ class Inspector : private HttpHandler {
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
   std::vector<bool> tls_port_ = std::vector<bool>(65536, false);
   bool tls_events_ = false;
-  LimitPolicy on_limit_ = LimitPolicy::pass;
-  AnomalyPolicy smuggling_ = AnomalyPolicy::block;
+  api::LimitPolicy on_limit_ = api::LimitPolicy::pass;
+  api::AnomalyPolicy smuggling_ = api::AnomalyPolicy::block;
   uint32_t rule_hits_used_ = 0;  // rule_hits slots written since the last swap
   unsigned worker_ = 0;
   InspectShared shared_;
-  stats::WorkerStats* st_ = nullptr;
-  HttpLimits http_limits_;
+  api::WorkerStats* st_ = nullptr;
+  proto::HttpLimits http_limits_;
 
   // Pools (allocated at start).
-  std::vector<Segment> segment_memory_;
-  std::unique_ptr<SegmentPool> segments_;
-  std::unique_ptr<Reassembler> reasm_;
+  std::vector<proto::Segment> segment_memory_;
+  std::unique_ptr<proto::SegmentPool> segments_;
+  std::unique_ptr<proto::Reassembler> reasm_;
   std::vector<std::unique_ptr<HttpSession>> sessions_;
   uint32_t free_session_ = kNoSession;
   uint32_t sessions_active_ = 0;
@@ -214,13 +217,13 @@ class Inspector : private HttpHandler {
   uint64_t hello_hold_ticks_ = 0;       // a buffer may be reclaimed after this long (1 s)
   std::vector<uint8_t> hello_scratch_;  // the parser joins record fragments here
   // Rate limits (nullptr if inspect.limit_keys is 0).
-  std::unique_ptr<behave::RateLimiter> limiter_;
-  std::vector<behave::LimitReport> reports_;  // report batch (fixed size)
+  std::unique_ptr<ratelimit::RateLimiter> limiter_;
+  std::vector<ratelimit::LimitReport> reports_;  // report batch (fixed size)
   uint64_t tsc_hz_ = 0;
-  uint32_t limits_used_ = 0;      // limit stats slots written since the last swap
-  uint64_t lost_reports_ = 0;     // reports the ring to the aggregator had no room for
-  unsigned limit_peers_ = 1;      // other workers sending reports
-  behave::ClientIdentity ident_;  // the current request's client
+  uint32_t limits_used_ = 0;        // limit stats slots written since the last swap
+  uint64_t lost_reports_ = 0;       // reports the ring to the aggregator had no room for
+  unsigned limit_peers_ = 1;        // other workers sending reports
+  identity::ClientIdentity ident_;  // the current request's client
   // Login request bodies are captured here (the first kLoginBufferBytes) for the username.
   static constexpr unsigned kLoginBuffers = 256;
   static constexpr unsigned kLoginBufferBytes = 4096;
@@ -241,25 +244,25 @@ class Inspector : private HttpHandler {
   // The packet being handled (valid during on_packet).
   struct Current {
     HttpSession* s = nullptr;
-    const PacketInfo* info = nullptr;
+    const proto::PacketInfo* info = nullptr;
     const uint8_t* frame = nullptr;
     bool to_server = false;
     bool drop = false;
     Injected* out = nullptr;
-    detect::ActiveRules* rules = nullptr;
+    inspect::ActiveRules* rules = nullptr;
     uint64_t now = 0;
-    const behave::ClientIdentity* ident = nullptr;  // set once a request's client is known
-    uint32_t retry_after_s = 0;                     // for a rate_limit event
-    uint32_t limit_denied = 0;                      // for a rate_limit event
-    const char* limit_key = nullptr;                // for a rate_limit event
-    const behave::BlockMatch* block = nullptr;      // for a blocked event
+    const identity::ClientIdentity* ident = nullptr;  // set once a request's client is known
+    uint32_t retry_after_s = 0;                       // for a rate_limit event
+    uint32_t limit_denied = 0;                        // for a rate_limit event
+    const char* limit_key = nullptr;                  // for a rate_limit event
+    const blocklist::BlockMatch* block = nullptr;     // for a blocked event
     // The request's clearance (count_: not checked yet) and, for challenge and
     // consistency events, its score and why it was challenged.
-    behave::ClearanceCheck clearance = behave::ClearanceCheck::count_;
-    const behave::ConsistencyScore* score = nullptr;
+    challenge::ClearanceCheck clearance = challenge::ClearanceCheck::count_;
+    const consistency::ConsistencyScore* score = nullptr;
     ChallengeCause cause = ChallengeCause::rule;
     bool page = false;
   } cur_;
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

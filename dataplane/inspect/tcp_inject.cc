@@ -8,11 +8,11 @@
 
 #include <cstring>
 
-namespace bulwark {
+namespace bulwark::inspect {
 
-bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const PacketInfo& info,
+bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const proto::PacketInfo& info,
                        const TcpSegmentSpec& spec) {
-  const bool v4 = info.l3 == L3::ipv4;
+  const bool v4 = info.l3 == proto::L3::ipv4;
   const uint16_t l2 = info.l3_offset;
   const uint16_t l3 = v4 ? 20 : 40;
   const uint32_t len = l2 + l3 + 20u + spec.payload_len;
@@ -47,7 +47,7 @@ bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const PacketInfo& info
     ip->packet_id = 0;
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
     ip->time_to_live = 64;
-    ip->next_proto_id = kProtoTcp;
+    ip->next_proto_id = proto::kProtoTcp;
     std::memcpy(&ip->src_addr, src, 4);
     std::memcpy(&ip->dst_addr, dst, 4);
     ip->hdr_checksum = 0;
@@ -57,7 +57,7 @@ bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const PacketInfo& info
     auto* ip = reinterpret_cast<rte_ipv6_hdr*>(out + l2);
     ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
     ip->payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(20 + spec.payload_len));
-    ip->proto = kProtoTcp;
+    ip->proto = proto::kProtoTcp;
     ip->hop_limits = 64;
     std::memcpy(ip->src_addr, src, 16);
     std::memcpy(ip->dst_addr, dst, 16);
@@ -66,4 +66,4 @@ bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const PacketInfo& info
   return true;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

@@ -7,11 +7,11 @@
 
 #include <cstdint>
 
-#include "dataplane/parse/packet_info.h"
+#include "dataplane/proto/packet_info.h"
 
 struct rte_mbuf;
 
-namespace bulwark {
+namespace bulwark::inspect {
 
 struct TcpSegmentSpec {
   bool reverse = false;  // towards the handled packet's sender (swap addresses, ports, MACs)
@@ -25,7 +25,7 @@ struct TcpSegmentSpec {
 
 // Fills `m` (an empty mbuf with enough tailroom) from the handled frame `frame`, parsed
 // as `info` (must be TCP over IPv4 or IPv6). Returns false if it does not fit.
-bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const PacketInfo& info,
+bool build_tcp_segment(rte_mbuf* m, const uint8_t* frame, const proto::PacketInfo& info,
                        const TcpSegmentSpec& spec);
 
-}  // namespace bulwark
+}  // namespace bulwark::inspect

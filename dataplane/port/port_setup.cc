@@ -6,10 +6,10 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
 #include "dataplane/config/environment_check.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 
 const uint8_t kSymmetricRssKey[52] = {
     0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d,
@@ -18,7 +18,7 @@ const uint8_t kSymmetricRssKey[52] = {
     0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a};
 
 bool find_port(const std::string& device, uint16_t& port_id, std::string& error) {
-  const std::string name = device_port_name(device);
+  const std::string name = api::device_port_name(device);
   if (rte_eth_dev_get_port_by_name(name.c_str(), &port_id) == 0) return true;
   // PCI devices are named with the domain: accept "01:00.0" for "0000:01:00.0".
   if (rte_eth_dev_get_port_by_name(("0000:" + name).c_str(), &port_id) == 0) return true;
@@ -43,7 +43,7 @@ bool program_reta(uint16_t port_id, uint16_t reta_size, unsigned nb_rxq) {
 }  // namespace
 
 bool setup_port(const std::string& role, const std::string& device, uint16_t port_id,
-                unsigned workers, rte_mempool* pool, const DataplaneConfig& cfg, PortInfo& out,
+                unsigned workers, rte_mempool* pool, const api::DataplaneConfig& cfg, PortInfo& out,
                 std::string& error) {
   const std::string who = role + " port (" + device + ")";
   rte_eth_dev_info info{};
@@ -105,4 +105,4 @@ bool setup_port(const std::string& role, const std::string& device, uint16_t por
   return true;
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

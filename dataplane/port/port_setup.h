@@ -7,9 +7,11 @@
 
 struct rte_mempool;
 
-namespace bulwark {
-
+namespace bulwark::api {
 struct DataplaneConfig;
+}  // namespace bulwark::api
+
+namespace bulwark::dp {
 
 // RSS redirection: flow hash -> owning worker. Software and hardware use the same map so
 // that on a NIC with symmetric RSS packets arrive on their owner's queue and are never
@@ -36,7 +38,7 @@ bool find_port(const std::string& device, uint16_t& port_id, std::string& error)
 // Configures and starts a port for `workers` workers. Returns false with `error` (the
 // port is left stopped).
 bool setup_port(const std::string& role, const std::string& device, uint16_t port_id,
-                unsigned workers, rte_mempool* pool, const DataplaneConfig& cfg, PortInfo& out,
+                unsigned workers, rte_mempool* pool, const api::DataplaneConfig& cfg, PortInfo& out,
                 std::string& error);
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <new>
 
-namespace bulwark {
+namespace bulwark::dp {
 
 bool StatsSegment::create(const std::string& name, unsigned workers, std::string& error) {
   if (name.size() < 2 || name[0] != '/' || name.find('/', 1) != std::string::npos) {
@@ -26,13 +26,13 @@ bool StatsSegment::create(const std::string& name, unsigned workers, std::string
     return false;
   }
   fchmod(fd, 0644);  // readable by the unprivileged control process whatever the umask
-  if (ftruncate(fd, sizeof(stats::Segment)) != 0) {
+  if (ftruncate(fd, sizeof(api::Segment)) != 0) {
     error = "cannot size stats segment " + name + ": " + std::strerror(errno);
     close(fd);
     shm_unlink(name.c_str());
     return false;
   }
-  void* p = mmap(nullptr, sizeof(stats::Segment), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* p = mmap(nullptr, sizeof(api::Segment), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
   if (p == MAP_FAILED) {
     error = "cannot map stats segment " + name + ": " + std::strerror(errno);
@@ -40,26 +40,26 @@ bool StatsSegment::create(const std::string& name, unsigned workers, std::string
     return false;
   }
   name_ = name;
-  seg_ = new (p) stats::Segment();
+  seg_ = new (p) api::Segment();
   auto& h = seg_->header;
-  h.layout_version = stats::kStatsLayoutVersion;
-  h.segment_size = sizeof(stats::Segment);
+  h.layout_version = api::kStatsLayoutVersion;
+  h.segment_size = sizeof(api::Segment);
   h.worker_count = workers;
   h.pid = static_cast<uint32_t>(getpid());
   h.start_unix_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count());
-  h.state.store(static_cast<uint32_t>(stats::RunState::starting), std::memory_order_relaxed);
+  h.state.store(static_cast<uint32_t>(api::RunState::starting), std::memory_order_relaxed);
   // Magic last: a reader that sees it sees an initialised header.
   std::atomic_thread_fence(std::memory_order_release);
-  h.magic = stats::kStatsMagic;
+  h.magic = api::kStatsMagic;
   return true;
 }
 
 StatsSegment::~StatsSegment() {
   if (seg_ == nullptr) return;
-  munmap(seg_, sizeof(stats::Segment));
+  munmap(seg_, sizeof(api::Segment));
   if (!keep_) shm_unlink(name_.c_str());
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

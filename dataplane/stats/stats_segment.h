@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "control/api/stats_layout.h"
+#include "dataplane/api/stats_layout.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 
 class StatsSegment {
  public:
@@ -18,14 +18,14 @@ class StatsSegment {
   // Creates (or replaces a stale) segment `name` (e.g. "/bulwark-stats") readable by
   // all local users, zeroed, with the header filled in. Returns false and sets `error`.
   bool create(const std::string& name, unsigned workers, std::string& error);
-  stats::Segment* get() { return seg_; }
+  api::Segment* get() { return seg_; }
   // Leave the segment in place at exit so final counters can be read afterwards.
   void keep() { keep_ = true; }
 
  private:
   std::string name_;
-  stats::Segment* seg_ = nullptr;
+  api::Segment* seg_ = nullptr;
   bool keep_ = false;
 };
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

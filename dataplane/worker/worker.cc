@@ -13,10 +13,10 @@
 #include "dataplane/flow/flow_table.h"
 #include "dataplane/flow/top_talkers.h"
 #include "dataplane/inspect/inspector.h"
-#include "dataplane/parse/packet_info.h"
+#include "dataplane/proto/packet_info.h"
 #include "dataplane/worker/flow_owner.h"
 
-namespace bulwark {
+namespace bulwark::dp {
 namespace {
 
 constexpr unsigned kBurst = 32;
@@ -29,7 +29,7 @@ constexpr unsigned kTopSweepBudget = 256;
 struct BurstCounters {
   uint64_t ipv4 = 0, ipv6 = 0, non_ip = 0, vlan = 0, tcp = 0, udp = 0, icmp = 0, other_l4 = 0;
   uint64_t frag4 = 0, frag6 = 0, midstream = 0, policy_drops = 0;
-  uint64_t malformed[stats::kParseStatusSlots] = {};
+  uint64_t malformed[api::kParseStatusSlots] = {};
 };
 
 class Worker {
@@ -42,25 +42,25 @@ class Worker {
   void poll_rings(uint64_t now, bool& busy);
   // Classifies and flow-tracks a batch of owned packets in order. Packets a policy
   // drops are freed; the rest are compacted to the front. Returns how many remain.
-  unsigned process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, uint64_t now);
+  unsigned process_batch(rte_mbuf** pkts, proto::PacketInfo* infos, unsigned n, uint64_t now);
   // Counts one packet; returns false if policy drops it, sets `track` if it has a flow.
-  bool classify(const PacketInfo& info, bool& track);
-  FlowEntry* track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir, FlowEntry* e,
-                        uint32_t frame_len, uint64_t now);
-  void send_injected(unsigned in_port, const Injected& inj);
+  bool classify(const proto::PacketInfo& info, bool& track);
+  FlowEntry* track_flow(const proto::PacketInfo& info, const FlowKey& key, unsigned dir,
+                        FlowEntry* e, uint32_t frame_len, uint64_t now);
+  void send_injected(unsigned in_port, const inspect::Injected& inj);
   static void flow_removed(void* ctx, FlowEntry& e) {
-    static_cast<Inspector*>(ctx)->on_flow_removed(e);
+    static_cast<inspect::Inspector*>(ctx)->on_flow_removed(e);
   }
   void transmit(unsigned out_port, rte_mbuf** pkts, unsigned n);
   void flush_counters();
   void publish_flow_stats();
 
   WorkerContext& c_;
-  stats::WorkerStats& s_;
+  api::WorkerStats& s_;
   TopTalkers top_;
   BurstCounters bc_;
-  rte_mbuf* handoff_[stats::kMaxWorkers][kBurst];
-  unsigned handoff_n_[stats::kMaxWorkers] = {};
+  rte_mbuf* handoff_[api::kMaxWorkers][kBurst];
+  unsigned handoff_n_[api::kMaxWorkers] = {};
 };
 
 void Worker::flush_counters() {
@@ -76,7 +76,7 @@ void Worker::flush_counters() {
   s_.ipv6_fragments.add(bc_.frag6);
   s_.flows_midstream.add(bc_.midstream);
   s_.policy_drops.add(bc_.policy_drops);
-  for (unsigned i = 1; i < stats::kParseStatusSlots; ++i)
+  for (unsigned i = 1; i < api::kParseStatusSlots; ++i)
     if (bc_.malformed[i]) s_.malformed[i].add(bc_.malformed[i]);
   bc_ = BurstCounters{};
 }
@@ -90,26 +90,27 @@ void Worker::publish_flow_stats() {
   s_.flows_evicted.set(fc.evicted);
   s_.flows_evicted_established.set(fc.evicted_established);
   s_.flows_insert_failed.set(fc.insert_failed);
-  for (unsigned c = 0; c < kTimeoutClassCount; ++c)
-    s_.flows_by_class[c].set(t.class_count(static_cast<TimeoutClass>(c)));
+  for (unsigned c = 0; c < proto::kTimeoutClassCount; ++c)
+    s_.flows_by_class[c].set(t.class_count(static_cast<proto::TimeoutClass>(c)));
 }
 
-FlowEntry* Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsigned dir,
+FlowEntry* Worker::track_flow(const proto::PacketInfo& info, const FlowKey& key, unsigned dir,
                               FlowEntry* e, uint32_t frame_len, uint64_t now) {
   if (e == nullptr) {
-    FlowState initial = FlowState::udp;
+    proto::FlowState initial = proto::FlowState::udp;
     unsigned initiator = dir;
     bool midstream = false;
-    if (info.l4_proto == kProtoTcp) {
+    if (info.l4_proto == proto::kProtoTcp) {
       const uint8_t f = info.tcp_flags;
-      if (f & kTcpRst) return nullptr;  // a reset for a connection we do not know creates nothing
-      if ((f & kTcpSyn) && !(f & kTcpAck)) {
-        initial = FlowState::syn_sent;
-      } else if (f & kTcpSyn) {
-        initial = FlowState::syn_recv;  // we missed the SYN: the other side initiated
+      if (f & proto::kTcpRst)
+        return nullptr;  // a reset for a connection we do not know creates nothing
+      if ((f & proto::kTcpSyn) && !(f & proto::kTcpAck)) {
+        initial = proto::FlowState::syn_sent;
+      } else if (f & proto::kTcpSyn) {
+        initial = proto::FlowState::syn_recv;  // we missed the SYN: the other side initiated
         initiator = dir ^ 1u;
       } else {
-        initial = FlowState::established;  // picked up mid-stream
+        initial = proto::FlowState::established;  // picked up mid-stream
         midstream = true;
       }
     }
@@ -118,10 +119,10 @@ FlowEntry* Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsign
     if (e == nullptr) return nullptr;
     if (created)
       bc_.midstream += midstream;
-    else if (info.l4_proto == kProtoTcp)  // created earlier in this same burst
-      e->state = tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
-  } else if (info.l4_proto == kProtoTcp) {
-    e->state = tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
+    else if (info.l4_proto == proto::kProtoTcp)  // created earlier in this same burst
+      e->state = proto::tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
+  } else if (info.l4_proto == proto::kProtoTcp) {
+    e->state = proto::tcp_next_state(e->state, info.tcp_flags, dir, e->initiator, e->fin_seen);
   }
   e->packets[dir] += 1;
   e->bytes[dir] += frame_len;
@@ -129,29 +130,29 @@ FlowEntry* Worker::track_flow(const PacketInfo& info, const FlowKey& key, unsign
   return e;
 }
 
-void Worker::send_injected(unsigned in_port, const Injected& inj) {
+void Worker::send_injected(unsigned in_port, const inspect::Injected& inj) {
   for (unsigned i = 0; i < inj.n; ++i) {
     rte_mbuf* m = inj.m[i];
     transmit(inj.reverse[i] ? in_port : in_port ^ 1u, &m, 1);
   }
 }
 
-bool Worker::classify(const PacketInfo& info, bool& track) {
+bool Worker::classify(const proto::PacketInfo& info, bool& track) {
   track = false;
   if (info.vlan_count) ++bc_.vlan;
-  if (info.status != ParseStatus::ok) {
+  if (info.status != proto::ParseStatus::ok) {
     ++bc_.malformed[static_cast<unsigned>(info.status)];
-    if (c_.malformed == MalformedPolicy::drop) {
+    if (c_.malformed == api::MalformedPolicy::drop) {
       ++bc_.policy_drops;
       return false;
     }
     return true;
   }
-  if (info.l3 == L3::none) {
+  if (info.l3 == proto::L3::none) {
     ++bc_.non_ip;
     return true;
   }
-  if (info.l3 == L3::ipv4) {
+  if (info.l3 == proto::L3::ipv4) {
     ++bc_.ipv4;
     bc_.frag4 += info.fragment;
   } else {
@@ -159,17 +160,18 @@ bool Worker::classify(const PacketInfo& info, bool& track) {
     bc_.frag6 += info.fragment;
   }
   switch (info.l4_proto) {
-    case kProtoTcp: ++bc_.tcp; break;
-    case kProtoUdp: ++bc_.udp; break;
-    case kProtoIcmp:
-    case kProtoIcmpv6: ++bc_.icmp; break;
+    case proto::kProtoTcp: ++bc_.tcp; break;
+    case proto::kProtoUdp: ++bc_.udp; break;
+    case proto::kProtoIcmp:
+    case proto::kProtoIcmpv6: ++bc_.icmp; break;
     default: ++bc_.other_l4; break;
   }
   track = info.has_ports && !info.later_fragment;
   return true;
 }
 
-unsigned Worker::process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, uint64_t now) {
+unsigned Worker::process_batch(rte_mbuf** pkts, proto::PacketInfo* infos, unsigned n,
+                               uint64_t now) {
   FlowKey keys[kBurst];
   const FlowKey* key_ptrs[kBurst];
   FlowEntry* found[kBurst];
@@ -203,8 +205,8 @@ unsigned Worker::process_batch(rte_mbuf** pkts, PacketInfo* infos, unsigned n, u
       FlowEntry* e = found[slot[i]];
       if (c_.flows->counters().evicted != evicted_before) e = c_.flows->find(k);
       e = track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
-      if (e && c_.inspector && infos[i].l4_proto == kProtoTcp) {
-        Injected inj;
+      if (e && c_.inspector && infos[i].l4_proto == proto::kProtoTcp) {
+        inspect::Injected inj;
         const bool forward = c_.inspector->on_packet(*e, infos[i], pkts[i], dir[i], now, inj);
         const unsigned in_port = pkts[i]->port == c_.port_id[0] ? 0u : 1u;
         if (inj.n) send_injected(in_port, inj);
@@ -236,7 +238,7 @@ void Worker::transmit(unsigned out_port, rte_mbuf** pkts, unsigned n) {
 
 void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
   rte_mbuf* rx[kBurst];
-  PacketInfo infos[kBurst];
+  proto::PacketInfo infos[kBurst];
   const uint16_t n = rte_eth_rx_burst(c_.port_id[p], static_cast<uint16_t>(c_.index), rx, kBurst);
   if (n == 0) return;
   busy = true;
@@ -246,8 +248,8 @@ void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
     rte_mbuf* m = rx[i];
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
     bytes += rte_pktmbuf_pkt_len(m);
-    PacketInfo& info = infos[own];
-    parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
+    proto::PacketInfo& info = infos[own];
+    proto::parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
     const unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
     if (owner != c_.index)
       handoff_[owner][handoff_n_[owner]++] = m;
@@ -276,23 +278,24 @@ void Worker::poll_rings(uint64_t now, bool& busy) {
   for (unsigned from = 0; from < c_.workers; ++from) {
     if (from == c_.index) continue;
     rte_mbuf* in[kBurst];
-    PacketInfo infos[kBurst];
+    proto::PacketInfo infos[kBurst];
     const unsigned n = rte_ring_sc_dequeue_burst(ring_between(c_, from, c_.index),
                                                  reinterpret_cast<void**>(in), kBurst, nullptr);
     if (n == 0) continue;
     busy = true;
     s_.handoff_in.add(n);
     for (unsigned i = 0; i < n; ++i)
-      parse_packet(rte_pktmbuf_mtod(in[i], const uint8_t*), rte_pktmbuf_data_len(in[i]), infos[i]);
+      proto::parse_packet(rte_pktmbuf_mtod(in[i], const uint8_t*), rte_pktmbuf_data_len(in[i]),
+                          infos[i]);
     const unsigned kept = process_batch(in, infos, n, now);
     // Hand-offs from both ports share a ring: send each to the port it did not come from.
-    rte_mbuf* out[stats::kPortCount][kBurst];
-    unsigned nout[stats::kPortCount] = {};
+    rte_mbuf* out[api::kPortCount][kBurst];
+    unsigned nout[api::kPortCount] = {};
     for (unsigned i = 0; i < kept; ++i) {
       const unsigned out_port = in[i]->port == c_.port_id[0] ? 1u : 0u;
       out[out_port][nout[out_port]++] = in[i];
     }
-    for (unsigned p = 0; p < stats::kPortCount; ++p) transmit(p, out[p], nout[p]);
+    for (unsigned p = 0; p < api::kPortCount; ++p) transmit(p, out[p], nout[p]);
     flush_counters();
   }
 }
@@ -323,7 +326,7 @@ int Worker::run() {
       if (g != generation) c_.inspector->rules_swapped();
       generation = g;
     }
-    for (unsigned p = 0; p < stats::kPortCount; ++p)
+    for (unsigned p = 0; p < api::kPortCount; ++p)
       if (c_.polls_rxq[p]) poll_port(p, t0, busy);
     if (c_.workers > 1) poll_rings(t0, busy);
     // Nothing from the rule set is held across iterations: a swap may retire it now.
@@ -373,4 +376,4 @@ int worker_main(void* arg) {
   return w.run();
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

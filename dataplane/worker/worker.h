@@ -8,31 +8,34 @@
 #include <atomic>
 #include <cstdint>
 
-#include "control/api/stats_layout.h"
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/stats_layout.h"
 
 struct rte_ring;
 struct rte_rcu_qsbr;
 
-namespace bulwark {
+namespace bulwark::inspect {
+class Inspector;
+}  // namespace bulwark::inspect
+
+namespace bulwark::dp {
 
 class FlowTable;
-class Inspector;
 
 // Built by the main lcore before launch; afterwards read-only except where noted.
 struct WorkerContext {
   unsigned index = 0;    // worker number, also its TX queue and (if any) RX queue
   unsigned workers = 1;  // total workers
-  std::array<uint16_t, stats::kPortCount> port_id{};
-  std::array<bool, stats::kPortCount> polls_rxq{};  // this worker has an RX queue there
+  std::array<uint16_t, api::kPortCount> port_id{};
+  std::array<bool, api::kPortCount> polls_rxq{};  // this worker has an RX queue there
   // rings[s][d]: from worker s to worker d (SP/SC). Shared table, each ring has one
   // producer and one consumer.
   rte_ring* const* rings = nullptr;
-  FlowTable* flows = nullptr;           // this worker: rw; nobody else touches it
-  Inspector* inspector = nullptr;       // this worker: rw; nullptr: no HTTP inspection
-  rte_rcu_qsbr* qsbr = nullptr;         // reports quiescent states (thread id = index)
-  stats::WorkerStats* stats = nullptr;  // this worker: rw; readers: ro
-  MalformedPolicy malformed = MalformedPolicy::forward;
+  FlowTable* flows = nullptr;               // this worker: rw; nobody else touches it
+  inspect::Inspector* inspector = nullptr;  // this worker: rw; nullptr: no HTTP inspection
+  rte_rcu_qsbr* qsbr = nullptr;             // reports quiescent states (thread id = index)
+  api::WorkerStats* stats = nullptr;        // this worker: rw; readers: ro
+  api::MalformedPolicy malformed = api::MalformedPolicy::forward;
   const std::atomic<bool>* stop = nullptr;  // main: rw; workers: ro
   uint8_t rss_key_be[52] = {};              // kSymmetricRssKey converted for rte_softrss_be
 };
@@ -44,4 +47,4 @@ inline rte_ring* ring_between(const WorkerContext& c, unsigned from, unsigned to
   return c.rings[from * c.workers + to];
 }
 
-}  // namespace bulwark
+}  // namespace bulwark::dp

@@ -61,7 +61,7 @@ metrics:
 events:
   file: $WORK/events.jsonl
 YAML
-cp "$HERE/../lab/rules/lab.yaml" "$WORK/lab.yaml"
+cp "$HERE/../lab/rulesets/lab.yaml" "$WORK/lab.yaml"
 
 # Usage errors and an absent bulwark-control.
 check 2 "require|Subcommand" # no subcommand
@@ -213,7 +213,7 @@ kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null || true
 grep -q '"version":8' "$WORK/follow.out" || fail "events --follow did not stream the rollback: $(cat "$WORK/follow.out")"
 
 # Rate limits: listed with their key, rate and burst; shown as limits.
-check 0 "version 9 active" rules load "$HERE/../lab/rules/limits.yaml" --add
+check 0 "version 9 active" rules load "$HERE/../lab/rulesets/ratelimit.yaml" --add
 check 0 "^7201 +customers API per API key +20/s burst 10 per api_key +respond +enforce +0" rules list
 check 0 "^7202 +health per client address \(monitor\) +2/s burst 2 per client_ip +respond +monitor" rules list
 check 0 "^limit 7201: customers API per API key" rules show 7201

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "control/api/cbor_limited.h"
-#include "dataplane/behave/block_set.h"
+#include "dataplane/features/blocklist/block_set.h"
+#include "rules/lang/cbor_limited.h"
 
 using namespace bulwark;
 
@@ -23,9 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json msg;
   std::string error;
   if (!parse_cbor_limited(data, size, 8, msg, error)) return 0;
-  auto set = behave::BlockSet::build(msg, ++generation, 1000, 1000000, 1000, error);
+  auto set = bulwark::blocklist::BlockSet::build(msg, ++generation, 1000, 1000000, 1000, error);
   if (!set) return 0;
-  behave::ClientIdentity id;
+  bulwark::identity::ClientIdentity id;
   id.ip_len = 4;
   id.ip[0] = 198;
   id.ip[1] = 18;

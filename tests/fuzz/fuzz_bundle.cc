@@ -5,23 +5,24 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/detect/bundle.h"
-#include "dataplane/detect/request_eval.h"
+#include "dataplane/features/signatures/request_eval.h"
+#include "rules/lang/bundle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bulwark;
   std::string error;
-  auto b = detect::Bundle::load(data, size, error);
+  auto b = rules::Bundle::load(data, size, error);
   if (!b) {
     if (error.empty()) __builtin_trap();
     return 0;
   }
-  detect::Matcher m(*b);
+  bulwark::signatures::Matcher m(*b);
   if (!m.ok()) return 0;
   const uint8_t ip[4] = {198, 18, 0, 1};
-  detect::evaluate_requests(m,
-                            "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\nCookie: s=1\r\n"
-                            "Content-Length: 4\r\n\r\nbody",
-                            ip, 4);
+  bulwark::signatures::evaluate_requests(
+      m,
+      "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\nCookie: s=1\r\n"
+      "Content-Length: 4\r\n\r\nbody",
+      ip, 4);
   return 0;
 }

@@ -9,10 +9,11 @@
 #include <cstring>
 #include <string_view>
 
-#include "dataplane/behave/client_identity.h"
+#include "dataplane/identity/client_identity.h"
 #include "tests/fuzz/fuzz_head.h"
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
@@ -37,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   HttpHead head{};
   fuzz::fill_head(head, std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
   const uint8_t peer4[4] = {10, 1, 2, 3};
-  behave::ClientIdentity id;
-  behave::resolve_identity(policy, head, peer4, 4, {}, 0xff, id);
+  bulwark::identity::ClientIdentity id;
+  bulwark::identity::resolve_identity(policy, head, peer4, 4, {}, 0xff, id);
   if (id.ip_len != 4 && id.ip_len != 16) __builtin_trap();
   uint8_t masked[16];
   std::memcpy(masked, id.ip, 16);
@@ -47,8 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (std::memcmp(masked, id.prefix, id.ip_len) != 0) __builtin_trap();
   uint8_t ip[16];
   uint8_t len = 0;
-  if (behave::parse_hop(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1), ip,
-                        len) &&
+  if (bulwark::identity::parse_hop(
+          std::string_view(reinterpret_cast<const char*>(data + 1), size - 1), ip, len) &&
       len != 4 && len != 16)
     __builtin_trap();
   return 0;

@@ -14,13 +14,13 @@
 #include <memory>
 #include <string>
 
-#include "control/api/wire.h"
-#include "control/daemon/controller.h"
+#include "control/controller.h"
+#include "dataplane/api/wire.h"
 
 namespace {
 
-bulwark::control::Controller* controller() {
-  static bulwark::control::Controller* c =
+control::Controller* controller() {
+  static control::Controller* c =
       [] {
         // Under TMPDIR, which run_fuzzer.sh points at its own directory (removed afterwards).
         const char* tmp = std::getenv("TMPDIR");
@@ -32,8 +32,8 @@ bulwark::control::Controller* controller() {
             << "metrics: {listen: \"off\"}\nevents: {file: " << d << "/events.jsonl}\n";
         std::ofstream(d + "/r.yaml")
             << "rules:\n  - {id: 1, name: a, action: block, match: {field: path, prefix: /a}}\n";
-        auto* ctl = new bulwark::control::Controller();
-        bulwark::control::ControllerOptions o;
+        auto* ctl = new control::Controller();
+        control::ControllerOptions o;
         o.state_dir = d + "/state";
         o.initial_config = d + "/config.yaml";
         o.initial_rules = {d + "/r.yaml"};
@@ -49,14 +49,14 @@ bulwark::control::Controller* controller() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t step = 1 + data[0] % 64;
-  bulwark::wire::FrameReader reader;
+  api::FrameReader reader;
   for (size_t off = 1; off < size; off += step) {
     reader.feed(data + off, std::min(step, size - off));
-    bulwark::wire::json msg;
+    api::json msg;
     std::string error;
     int r;
     while ((r = reader.next(msg, error)) == 1) {
-      const std::string cmd = bulwark::wire::get_string(msg, "cmd");
+      const std::string cmd = api::get_string(msg, "cmd");
       if (cmd == "rules.load" || cmd == "config.commit" || cmd == "config.rollback") continue;
       const auto reply = controller()->handle(msg, "fuzz");
       if (!reply.is_object() || !reply.contains("ok")) __builtin_trap();

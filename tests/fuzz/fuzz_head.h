@@ -4,14 +4,14 @@
 
 #include <string_view>
 
-#include "dataplane/http/http_message.h"
+#include "dataplane/proto/http_message.h"
 
 namespace bulwark::fuzz {
 
-inline void fill_head(HttpHead& head, std::string_view rest) {
+inline void fill_head(proto::HttpHead& head, std::string_view rest) {
   head.method = "GET";
   head.target = "/";
-  while (!rest.empty() && head.header_count < kHttpMaxHeaders) {
+  while (!rest.empty() && head.header_count < proto::kHttpMaxHeaders) {
     const size_t nl = rest.find('\n');
     const std::string_view line = rest.substr(0, nl);
     rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);

@@ -10,12 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/http/http_normalize.h"
-#include "dataplane/http/http_parser.h"
+#include "dataplane/proto/http_normalize.h"
+#include "dataplane/proto/http_parser.h"
 
 namespace {
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 struct Log : HttpHandler {
   std::string events;

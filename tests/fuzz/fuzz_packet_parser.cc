@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "dataplane/flow/flow_key.h"
-#include "dataplane/parse/packet_info.h"
+#include "dataplane/proto/packet_info.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Copy into an exact-size buffer so ASan sees any read past the frame.

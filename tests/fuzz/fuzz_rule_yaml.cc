@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/detect/bundle.h"
-#include "dataplane/detect/request_eval.h"
+#include "dataplane/features/signatures/request_eval.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bulwark;
@@ -25,13 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (error.empty()) __builtin_trap();
     return 0;
   }
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
+  auto b = rules::Bundle::load(bytes->data(), bytes->size(), error);
   if (!b || b->rules.size() != set->rules.size()) __builtin_trap();  // our own output loads
-  detect::Matcher m(*b);
+  bulwark::signatures::Matcher m(*b);
   const uint8_t ip[4] = {198, 18, 0, 1};
-  detect::evaluate_requests(m,
-                            "POST /a/../b?x=1&y=%41 HTTP/1.1\r\nHost: h:1\r\nUser-Agent: u\r\n"
-                            "Cookie: s=1\r\nContent-Length: 4\r\n\r\nbody",
-                            ip, 4);
+  bulwark::signatures::evaluate_requests(
+      m,
+      "POST /a/../b?x=1&y=%41 HTTP/1.1\r\nHost: h:1\r\nUser-Agent: u\r\n"
+      "Cookie: s=1\r\nContent-Length: 4\r\n\r\nbody",
+      ip, 4);
   return 0;
 }

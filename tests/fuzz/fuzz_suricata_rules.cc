@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/suricata_import.h"
-#include "dataplane/detect/bundle.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/suricata_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bulwark;
@@ -26,6 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (error.empty()) __builtin_trap();
     return 0;
   }
-  if (!detect::Bundle::load(bytes->data(), bytes->size(), error)) __builtin_trap();
+  if (!rules::Bundle::load(bytes->data(), bytes->size(), error)) __builtin_trap();
   return 0;
 }

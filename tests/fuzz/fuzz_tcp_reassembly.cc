@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/parse/packet_info.h"
-#include "dataplane/stream/tcp_reassembly.h"
+#include "dataplane/proto/packet_info.h"
+#include "dataplane/proto/tcp_reassembly.h"
 
 namespace {
 

@@ -9,10 +9,11 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/tls/client_hello.h"
-#include "dataplane/tls/fingerprint.h"
+#include "dataplane/proto/client_hello.h"
+#include "dataplane/proto/tls_fingerprint.h"
 
-using namespace bulwark::tls;
+using namespace bulwark;
+using namespace bulwark::proto;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<uint8_t> scratch(kMaxHelloBytes);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lab: challenges, consistency scores and decoys (rules: tests/lab/rules/challenge.yaml),
+# Lab: challenges, consistency scores and decoys (rules: tests/lab/rulesets/challenge.yaml),
 # through bulwark-control with two workers.
 # - A script claiming Chrome (python-requests' header order, no Accept-Language) is
 #   scored and challenged: the page when it asks for HTML, a machine-readable 403 when it
@@ -24,7 +24,7 @@ CHROMIUM=$(command -v chromium || true)
 [[ -n $CHROMIUM ]] || fail "chromium is not installed (tools/setup.sh installs it)"
 CC=$LAB_ROOT/tests/lab/challenge_client.py
 
-start_two_worker_lab "$LAB_ROOT/tests/lab/rules/challenge.yaml"
+start_two_worker_lab "$LAB_ROOT/tests/lab/rulesets/challenge.yaml"
 origin_count() {
   client curl -sS -m 5 http://198.18.0.2/__origin/stats |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"].get(sys.argv[1], 0))' "$1"

@@ -12,9 +12,9 @@ DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
 source "$(dirname "$0")/lib.sh"
 EVENTS=$TMP/events.jsonl
 
-start_two_worker_lab "$LAB_ROOT/tests/lab/rules/enumeration.yaml"
+start_two_worker_lab "$LAB_ROOT/tests/lab/rulesets/enumeration.yaml"
 
-client python3 "$LAB_ROOT/tests/lab/enum_client.py" --count 150 --rate 40 --tag $$ >"$TMP/clients.json" ||
+client python3 "$LAB_ROOT/tests/lab/enumeration_client.py" --count 150 --rate 40 --tag $$ >"$TMP/clients.json" ||
   fail "clients failed"
 get() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/clients.json" "$1"; }
 echo "walk: $(get 'j["walk"]')  random: $(get 'j["random"]')  repeat: $(get 'j["repeat"]')"

@@ -13,7 +13,7 @@
 DATAPLANE=$1 STATSDUMP=$2 RULES_TOOL=$3
 source "$(dirname "$0")/lib.sh"
 
-"$RULES_TOOL" compile "$LAB_ROOT/tests/lab/rules/lab.yaml" -o "$TMP/lab.bwb" --version 11 2>/dev/null ||
+"$RULES_TOOL" compile "$LAB_ROOT/tests/lab/rulesets/lab.yaml" -o "$TMP/lab.bwb" --version 11 2>/dev/null ||
   fail "the lab rules do not compile"
 EVENTS=$TMP/events.jsonl
 "$LABSH" up >/dev/null
@@ -110,7 +110,7 @@ expect_eq "per-rule hits" "$(stat_of "$s" 'sorted(j["rules"]["hits"].items())')"
   "[('9001', 2), ('9002', 1), ('9003', 1), ('9004', 1), ('9005', 1)]"
 
 # 6. SIGHUP reload: a bundle with one more rule replaces the active one.
-cp "$LAB_ROOT/tests/lab/rules/lab.yaml" "$TMP/more.yaml"
+cp "$LAB_ROOT/tests/lab/rulesets/lab.yaml" "$TMP/more.yaml"
 cat >>"$TMP/more.yaml" <<'YAML'
   - id: 9006
     name: lab added on reload

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/dataplane.log"; exit 1; }
 
-"$RULES" compile "$HERE/../lab/rules/lab.yaml" -o "$WORK/rules.bwb" --version 3 2>/dev/null
+"$RULES" compile "$HERE/../lab/rulesets/lab.yaml" -o "$WORK/rules.bwb" --version 3 2>/dev/null
 frames=$(python3 "$HERE/make_split_requests_pcap.py" "$WORK/in.pcap")
 python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
 "$DP" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 --workers 1 \

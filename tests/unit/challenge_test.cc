@@ -13,18 +13,21 @@
 #include <string>
 #include <vector>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/behave/clearance.h"
-#include "dataplane/behave/client_identity.h"
-#include "dataplane/behave/consistency.h"
-#include "dataplane/detect/active_rules.h"
-#include "dataplane/detect/bundle.h"
-#include "dataplane/detect/request_eval.h"
+#include "dataplane/features/challenge/clearance.h"
+#include "dataplane/features/consistency/consistency.h"
+#include "dataplane/features/signatures/request_eval.h"
+#include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/active_rules.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 #include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
-using behave::ClearanceCheck;
+using namespace bulwark::challenge;
+using namespace bulwark::proto;
+using namespace bulwark::rules;
+using bulwark::challenge::ClearanceCheck;
 using rules::Signal;
 
 namespace {
@@ -40,10 +43,11 @@ std::string hex(const uint8_t* d, size_t n) {
 }
 
 std::string mac_of(const std::string& key, const std::string& data) {
-  behave::ClearanceKey k;
-  behave::hmac_key(reinterpret_cast<const uint8_t*>(key.data()), key.size(), 0, k);
+  bulwark::challenge::ClearanceKey k;
+  bulwark::challenge::hmac_key(reinterpret_cast<const uint8_t*>(key.data()), key.size(), 0, k);
   uint8_t out[32];
-  behave::hmac_sha256(k, reinterpret_cast<const uint8_t*>(data.data()), data.size(), out);
+  bulwark::challenge::hmac_sha256(k, reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                                  out);
   return hex(out, 32);
 }
 
@@ -66,14 +70,14 @@ const char* kChromeUa =
     "Safari/537.36";
 
 // A client at `ip` (IPv4, /24) with user agent `ua`.
-behave::ClientIdentity client(const char* ip, const char* ua) {
+bulwark::identity::ClientIdentity client(const char* ip, const char* ua) {
   Head head("GET", {{"Host", "a"}, {"User-Agent", ua}});
   uint8_t a[4];
   inet_pton(AF_INET, ip, a);
-  behave::ClientIdentity id;
+  bulwark::identity::ClientIdentity id;
   const uint8_t want = (1u << static_cast<unsigned>(rules::KeyPart::fingerprint)) |
                        (1u << static_cast<unsigned>(rules::KeyPart::user_agent));
-  behave::resolve_identity(rules::IdentityPolicy{}, head.h, a, 4, {}, want, id);
+  bulwark::identity::resolve_identity(rules::IdentityPolicy{}, head.h, a, 4, {}, want, id);
   return id;
 }
 
@@ -98,10 +102,10 @@ std::string solve(const std::string& stamp, unsigned bits, bool fail = false) {
 
 std::vector<uint8_t> secret() { return std::vector<uint8_t>(32, 0x42); }
 
-std::string stamp_for(const behave::ClearanceKeys& k, const behave::ClientIdentity& id,
-                      uint64_t expiry, unsigned bits) {
+std::string stamp_for(const bulwark::challenge::ClearanceKeys& k,
+                      const bulwark::identity::ClientIdentity& id, uint64_t expiry, unsigned bits) {
   char s[96];
-  const size_t n = behave::make_stamp(k.current(), id, expiry, bits, s, sizeof s);
+  const size_t n = bulwark::challenge::make_stamp(k.current(), id, expiry, bits, s, sizeof s);
   BOOST_REQUIRE(n > 0);
   return std::string(s, n);
 }
@@ -132,16 +136,16 @@ BOOST_AUTO_TEST_CASE(hmac_matches_rfc4231_and_openssl) {
 
 BOOST_AUTO_TEST_CASE(a_solved_stamp_clears_its_own_client_only) {
   const auto s = secret();
-  auto keys = behave::ClearanceKeys::derive(s.data(), s.size(), 100);
+  auto keys = bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 100);
   BOOST_TEST_REQUIRE(keys != nullptr);
   const auto me = client("198.18.0.10", kChromeUa);
   const uint64_t now = 1'800'000'000, expiry = now + 1800;
   const std::string stamp = stamp_for(*keys, me, expiry, 8);
   BOOST_TEST(stamp.rfind("100." + std::to_string(expiry) + ".", 0) == 0u);
   const std::string cookie = solve(stamp, 8);
-  auto check = [&](const std::string& c, const behave::ClientIdentity& who,
-                   const behave::ClearanceKeys& k, uint64_t at, unsigned bits = 8) {
-    return behave::check_clearance(k, c, who, at, 1800, bits);
+  auto check = [&](const std::string& c, const bulwark::identity::ClientIdentity& who,
+                   const bulwark::challenge::ClearanceKeys& k, uint64_t at, unsigned bits = 8) {
+    return bulwark::challenge::check_clearance(k, c, who, at, 1800, bits);
   };
   BOOST_TEST((check(cookie, me, *keys, now) == ClearanceCheck::valid));
   // Same /24, same browser: the prefix is what is bound.
@@ -161,42 +165,44 @@ BOOST_AUTO_TEST_CASE(a_solved_stamp_clears_its_own_client_only) {
   BOOST_TEST((check(solve(stamp, 9), me, *keys, now, 9) == ClearanceCheck::bad_mac));
   // Expired; or further ahead than the policy's lifetime.
   BOOST_TEST((check(cookie, me, *keys, expiry) == ClearanceCheck::expired));
-  BOOST_TEST((behave::check_clearance(*keys, cookie, me, now, 600, 8) == ClearanceCheck::expired));
+  BOOST_TEST((bulwark::challenge::check_clearance(*keys, cookie, me, now, 600, 8) ==
+              ClearanceCheck::expired));
   // Not enough work.
   BOOST_TEST((check(solve(stamp, 8, true), me, *keys, now) == ClearanceCheck::no_work));
   // Rotation: the previous period's key still verifies, older ones do not; the next
   // period's too (another box sharing the secret, a little ahead).
-  auto next = behave::ClearanceKeys::derive(s.data(), s.size(), 101);
-  auto later = behave::ClearanceKeys::derive(s.data(), s.size(), 102);
-  auto behind = behave::ClearanceKeys::derive(s.data(), s.size(), 99);
+  auto next = bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 101);
+  auto later = bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 102);
+  auto behind = bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 99);
   BOOST_TEST((check(cookie, me, *next, now) == ClearanceCheck::valid));
   BOOST_TEST((check(cookie, me, *behind, now) == ClearanceCheck::valid));
   BOOST_TEST((check(cookie, me, *later, now) == ClearanceCheck::unknown_key));
   // A minute of clock skew between boxes is tolerated, not more.
-  BOOST_TEST(
-      (behave::check_clearance(*keys, cookie, me, now - 60, 1800, 8) == ClearanceCheck::valid));
-  BOOST_TEST(
-      (behave::check_clearance(*keys, cookie, me, now - 61, 1800, 8) == ClearanceCheck::expired));
+  BOOST_TEST((bulwark::challenge::check_clearance(*keys, cookie, me, now - 60, 1800, 8) ==
+              ClearanceCheck::valid));
+  BOOST_TEST((bulwark::challenge::check_clearance(*keys, cookie, me, now - 61, 1800, 8) ==
+              ClearanceCheck::expired));
   // Another secret (another box) does not accept it.
   const std::vector<uint8_t> other(32, 0x43);
-  auto theirs = behave::ClearanceKeys::derive(other.data(), other.size(), 100);
+  auto theirs = bulwark::challenge::ClearanceKeys::derive(other.data(), other.size(), 100);
   BOOST_TEST((check(cookie, me, *theirs, now) == ClearanceCheck::bad_mac));
 }
 
 BOOST_AUTO_TEST_CASE(a_stamp_expires_before_its_key_is_dropped) {
   const auto s = secret();
-  auto keys = behave::ClearanceKeys::derive(s.data(), s.size(), 100);  // periods of 3600 s
-  const behave::ClearanceKey& k = keys->current();
+  auto keys =
+      bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 100);  // periods of 3600 s
+  const bulwark::challenge::ClearanceKey& k = keys->current();
   // Early in period 100: the whole lifetime fits before period 102 drops the key.
-  BOOST_TEST(behave::stamp_expiry(k, 360000, 1800, 3600) == 361800u);
+  BOOST_TEST(bulwark::challenge::stamp_expiry(k, 360000, 1800, 3600) == 361800u);
   // Late in period 101 (the key is still accepted): cut at the last second of 101.
-  BOOST_TEST(behave::stamp_expiry(k, 367000, 1800, 3600) == 367199u);
-  BOOST_TEST(behave::stamp_expiry(k, 360000, 86400, 3600) == 367199u);
+  BOOST_TEST(bulwark::challenge::stamp_expiry(k, 367000, 1800, 3600) == 367199u);
+  BOOST_TEST(bulwark::challenge::stamp_expiry(k, 360000, 86400, 3600) == 367199u);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_cookies_are_named) {
   const auto s = secret();
-  auto keys = behave::ClearanceKeys::derive(s.data(), s.size(), 5);
+  auto keys = bulwark::challenge::ClearanceKeys::derive(s.data(), s.size(), 5);
   const auto me = client("198.18.0.10", kChromeUa);
   const std::string mac(32, 'a');
   for (const std::string& bad :
@@ -205,18 +211,20 @@ BOOST_AUTO_TEST_CASE(malformed_cookies_are_named) {
         "5.1800000000." + std::string(32, 'A') + "-1", "5.1800000000." + mac.substr(1) + "-1",
         "99999999999999999999999.1." + mac + "-1", "5..1800000000." + mac + "-1",
         "5.1800000000." + mac + "-1" + std::string(100, '1'), std::string("-5.1.") + mac + "-1"})
-    BOOST_TEST((behave::check_clearance(*keys, bad, me, 1'799'999'000, 1800, 8) ==
+    BOOST_TEST((bulwark::challenge::check_clearance(*keys, bad, me, 1'799'999'000, 1800, 8) ==
                 ClearanceCheck::malformed),
                bad);
-  BOOST_TEST((behave::check_clearance(*keys, "", me, 1, 1800, 8) == ClearanceCheck::missing));
-  BOOST_TEST((behave::check_clearance(*keys, "3.1800000000." + mac + "-1", me, 1'799'999'000, 1800,
-                                      8) == ClearanceCheck::unknown_key));
+  BOOST_TEST(
+      (bulwark::challenge::check_clearance(*keys, "", me, 1, 1800, 8) == ClearanceCheck::missing));
+  BOOST_TEST(
+      (bulwark::challenge::check_clearance(*keys, "3.1800000000." + mac + "-1", me, 1'799'999'000,
+                                           1800, 8) == ClearanceCheck::unknown_key));
 }
 
 BOOST_AUTO_TEST_CASE(page_and_answer_fit_one_packet) {
   const std::string longest = "18446744073709551615.18446744073709551615." + std::string(32, 'f');
   char out[1500];
-  const size_t n = behave::challenge_page(out, sizeof out, longest, 24, 86400);
+  const size_t n = bulwark::challenge::challenge_page(out, sizeof out, longest, 24, 86400);
   BOOST_TEST_REQUIRE(n > 0u);
   BOOST_TEST(n <= 1400u);  // injected as one segment, like respond rules
   const std::string page(out, n);
@@ -228,23 +236,24 @@ BOOST_AUTO_TEST_CASE(page_and_answer_fit_one_packet) {
   const size_t body = page.find("\r\n\r\n") + 4;
   BOOST_TEST(page.find("Content-Length: " + std::to_string(n - body) + "\r\n") !=
              std::string::npos);
-  const size_t a = behave::challenge_answer(out, sizeof out, 429, 7, "rate_limit");
+  const size_t a = bulwark::challenge::challenge_answer(out, sizeof out, 429, 7, "rate_limit");
   const std::string ans(out, a);
   BOOST_TEST(ans.rfind("HTTP/1.1 429 Too Many Requests\r\n", 0) == 0u);
   BOOST_TEST(ans.find("Retry-After: 7\r\n") != std::string::npos);
   const auto j = nlohmann::json::parse(ans.substr(ans.find("\r\n\r\n") + 4));
   BOOST_TEST(j["error"] == "challenge_required");
   BOOST_TEST(j["reason"] == "rate_limit");
-  const size_t f = behave::challenge_answer(out, sizeof out, 403, 0, "rule");
+  const size_t f = bulwark::challenge::challenge_answer(out, sizeof out, 403, 0, "rule");
   BOOST_TEST(std::string(out, f).find("Retry-After") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(only_browser_navigations_get_the_page) {
-  BOOST_TEST(behave::wants_page(Head("GET", {{"Accept", "text/html,application/xhtml+xml"}}).h));
-  BOOST_TEST(!behave::wants_page(Head("POST", {{"Accept", "text/html"}}).h));
-  BOOST_TEST(!behave::wants_page(Head("GET", {{"Accept", "application/json"}}).h));
-  BOOST_TEST(!behave::wants_page(Head("GET", {{"Accept", "*/*"}}).h));
-  BOOST_TEST(!behave::wants_page(Head("GET", {}).h));
+  BOOST_TEST(bulwark::challenge::wants_page(
+      Head("GET", {{"Accept", "text/html,application/xhtml+xml"}}).h));
+  BOOST_TEST(!bulwark::challenge::wants_page(Head("POST", {{"Accept", "text/html"}}).h));
+  BOOST_TEST(!bulwark::challenge::wants_page(Head("GET", {{"Accept", "application/json"}}).h));
+  BOOST_TEST(!bulwark::challenge::wants_page(Head("GET", {{"Accept", "*/*"}}).h));
+  BOOST_TEST(!bulwark::challenge::wants_page(Head("GET", {}).h));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -252,18 +261,18 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(consistency)
 
 uint32_t score(const rules::ConsistencyPolicy& p, const Head& h, std::string_view fp = {}) {
-  return behave::score_request(p, h.h, fp).score;
+  return ::bulwark::consistency::score_request(p, h.h, fp).score;
 }
 
 BOOST_AUTO_TEST_CASE(browser_claims_are_scored_by_what_contradicts_them) {
   rules::ConsistencyPolicy p;
   p.script_fingerprints = {"t13d1812h1_85036bcba153_b26ce05bbdd6"};
-  BOOST_TEST(behave::claims_browser(kChromeUa));
-  BOOST_TEST(behave::claims_browser(
+  BOOST_TEST(bulwark::consistency::claims_browser(kChromeUa));
+  BOOST_TEST(bulwark::consistency::claims_browser(
       "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"));
-  BOOST_TEST(!behave::claims_browser("curl/7.88.1"));
-  BOOST_TEST(!behave::claims_browser("python-requests/2.31.0"));
-  BOOST_TEST(!behave::claims_browser(
+  BOOST_TEST(!bulwark::consistency::claims_browser("curl/7.88.1"));
+  BOOST_TEST(!bulwark::consistency::claims_browser("python-requests/2.31.0"));
+  BOOST_TEST(!bulwark::consistency::claims_browser(
       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
   // Chrome navigating (over plain HTTP: no client hints, no Sec-Fetch).
   const Head chrome("GET", {{"Host", "a"},
@@ -289,7 +298,7 @@ BOOST_AUTO_TEST_CASE(browser_claims_are_scored_by_what_contradicts_them) {
                               {"Accept-Encoding", "gzip, deflate"},
                               {"Accept", "*/*"},
                               {"Connection", "keep-alive"}});
-  const auto r = behave::score_request(p, requests.h, {});
+  const auto r = bulwark::consistency::score_request(p, requests.h, {});
   BOOST_TEST(r.browser);
   BOOST_TEST(r.score == 80u);  // missing_accept_language 40 + header_order 40
   BOOST_TEST(r.signals == ((1u << static_cast<unsigned>(Signal::missing_accept_language)) |
@@ -310,7 +319,8 @@ BOOST_AUTO_TEST_CASE(browser_claims_are_scored_by_what_contradicts_them) {
            0);
   BOOST_TEST(score(p, old) == 30u);
   // Not a browser claim: not scored at all.
-  const auto c = behave::score_request(p, Head("GET", {{"User-Agent", "curl/7.88.1"}}).h, {});
+  const auto c =
+      bulwark::consistency::score_request(p, Head("GET", {{"User-Agent", "curl/7.88.1"}}).h, {});
   BOOST_TEST(!c.browser);
   BOOST_TEST(c.score == 0u);
   // Weights are the policy's.
@@ -352,14 +362,14 @@ BOOST_AUTO_TEST_CASE(sections_reach_the_bundle) {
   BOOST_TEST(b->consistency.script_fingerprints.size() == 1u);
   BOOST_TEST(b->challenges);  // the rule and the limit challenge
   // The decoy answers 200 with its body; the challenge rule is the decisive one.
-  detect::Matcher m(*b);
-  auto r = detect::evaluate_requests(m, "POST /api/login HTTP/1.1\r\nHost: a\r\n\r\n");
+  bulwark::signatures::Matcher m(*b);
+  auto r = bulwark::signatures::evaluate_requests(m, "POST /api/login HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST_REQUIRE(r.size() == 1u);
-  const auto j = detect::result_json(*b, r[0]);
+  const auto j = bulwark::signatures::result_json(*b, r[0]);
   BOOST_TEST(j["verdict"]["action"] == "decoy");
   BOOST_TEST(j["verdict"]["status"] == 200);
-  r = detect::evaluate_requests(m, "GET /account HTTP/1.1\r\nHost: a\r\n\r\n");
-  BOOST_TEST(detect::result_json(*b, r[0])["verdict"]["action"] == "challenge");
+  r = bulwark::signatures::evaluate_requests(m, "GET /account HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST(bulwark::signatures::result_json(*b, r[0])["verdict"]["action"] == "challenge");
 }
 
 BOOST_AUTO_TEST_CASE(decoy_decisions_answer_their_policys_success) {
@@ -387,7 +397,7 @@ BOOST_AUTO_TEST_CASE(decoy_decisions_answer_their_policys_success) {
     BOOST_TEST_REQUIRE(set.has_value(), error);
     auto raw = rules::compile_bundle(*set, 1, error);
     BOOST_TEST_REQUIRE(raw.has_value(), error);
-    auto a = detect::ActiveRules::load(raw->data(), raw->size(), "t", 1, 4, 1, error);
+    auto a = bulwark::inspect::ActiveRules::load(raw->data(), raw->size(), "t", 1, 4, 1, error);
     BOOST_TEST_REQUIRE(a != nullptr, error);
     BOOST_TEST_REQUIRE(a->decoys.size() == 1u);
     bytes = a->decoys[0];
@@ -410,14 +420,15 @@ BOOST_AUTO_TEST_CASE(a_cleared_challenge_leaves_the_next_enforcing_rule) {
   yaml += "  - {id: 100, name: c, action: challenge, match: {field: path, prefix: /account}}\n";
   yaml += "  - {id: 101, name: b, action: block, match: {field: path, prefix: /account/admin}}\n";
   auto b = test::bundle_of(yaml);
-  detect::Matcher m(*b);
-  auto r = detect::evaluate_requests(m, "GET /account/admin HTTP/1.1\r\nHost: a\r\n\r\n");
+  bulwark::signatures::Matcher m(*b);
+  auto r =
+      bulwark::signatures::evaluate_requests(m, "GET /account/admin HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST_REQUIRE(r.size() == 1u);
   const auto& v = r[0].verdict;
   BOOST_TEST(b->rules[static_cast<size_t>(v.decisive)].id == 100u);
   BOOST_TEST_REQUIRE(v.decisive_unchallenged >= 0);
   BOOST_TEST(b->rules[static_cast<size_t>(v.decisive_unchallenged)].id == 101u);
-  r = detect::evaluate_requests(m, "GET /account/me HTTP/1.1\r\nHost: a\r\n\r\n");
+  r = bulwark::signatures::evaluate_requests(m, "GET /account/me HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST(r[0].verdict.decisive_unchallenged == -1);
 }
 

@@ -1,10 +1,13 @@
 // Configuration parsing: good files, and errors that name the line and the fix.
 #include <boost/test/unit_test.hpp>
 
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
 #include "dataplane/config/environment_check.h"
 
 using namespace bulwark;
+using namespace bulwark::api;
+using namespace bulwark::dp;
+using namespace bulwark::proto;
 
 namespace {
 std::string error_of(const std::string& yaml) {

@@ -8,11 +8,13 @@
 #include <fstream>
 #include <thread>
 
-#include "control/config/config_store.h"
-#include "control/config/control_config.h"
-#include "control/daemon/controller.h"
-#include "control/daemon/event_log.h"
+#include "control/config_store.h"
+#include "control/control_config.h"
+#include "control/controller.h"
+#include "control/event_log.h"
 #include "tests/unit/temp_dir.h"
+
+using namespace bulwark;
 
 using namespace bulwark::control;
 using bulwark::test::TempDir;

@@ -5,18 +5,18 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/behave/enumeration_detector.h"
-#include "dataplane/detect/bundle.h"
+#include "dataplane/features/enumeration/enumeration_detector.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 #include "tests/unit/rule_helpers.h"
 
 using namespace bulwark;
 
 namespace {
 
-behave::ObjectRecord read(uint8_t client, uint64_t id) {
-  behave::ObjectRecord r{};
+bulwark::enumeration::ObjectRecord read(uint8_t client, uint64_t id) {
+  bulwark::enumeration::ObjectRecord r{};
   r.key[0] = 4;  // API key digest
   r.key[2] = client;
   r.numeric = 1;
@@ -40,7 +40,7 @@ rules::ObjectPolicy entry() {
 BOOST_AUTO_TEST_SUITE(enumeration)
 
 BOOST_AUTO_TEST_CASE(sequential_walks_and_distinct_ids) {
-  behave::EnumerationDetector d;
+  bulwark::enumeration::EnumerationDetector d;
   d.configure({entry()});
   std::vector<nlohmann::json> ev;
   for (uint64_t id = 1; id <= 19; ++id) {
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(sequential_walks_and_distinct_ids) {
 }
 
 BOOST_AUTO_TEST_CASE(response_volume_per_key) {
-  behave::EnumerationDetector d;
+  bulwark::enumeration::EnumerationDetector d;
   rules::ObjectPolicy p = entry();
   p.max_ids = 0;
   p.sequential = 0;
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(response_volume_per_key) {
   d.configure({p});
   std::vector<nlohmann::json> ev;
   auto served = [](uint8_t client, uint64_t id, uint64_t bytes) {
-    behave::ObjectRecord r = read(client, id);
+    bulwark::enumeration::ObjectRecord r = read(client, id);
     r.volume = 1;
     r.bytes = bytes;
     return r;
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(response_volume_per_key) {
   BOOST_TEST(d.reads() == 6u);  // volume records are not reads
   const auto entries = d.decisions().block_entries();
   BOOST_TEST_REQUIRE(entries.size() == 1u);
-  BOOST_TEST(entries[0]["action"] == 2);  // behave::BlockAction::challenge
+  BOOST_TEST(entries[0]["action"] == 2);  // bulwark::blocklist::BlockAction::challenge
   BOOST_TEST(entries[0]["decoy"] == 1);   // its entry's decoy answer (if it were decoy)
   // A new window starts from zero.
   ev.clear();
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(response_volume_per_key) {
 }
 
 BOOST_AUTO_TEST_CASE(windows_and_monitor_mode) {
-  behave::EnumerationDetector d;
+  bulwark::enumeration::EnumerationDetector d;
   rules::ObjectPolicy p = entry();
   p.mode = rules::Mode::monitor;
   p.window_s = 10;

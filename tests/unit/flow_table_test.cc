@@ -13,6 +13,8 @@
 #include "tests/unit/eal_fixture.h"
 
 using namespace bulwark;
+using namespace bulwark::dp;
+using namespace bulwark::proto;
 
 namespace {
 
@@ -265,14 +267,14 @@ BOOST_AUTO_TEST_CASE(top_talkers_after_a_full_sweep) {
     e->packets[0] = i;
   }
   TopTalkers top;
-  stats::TopFlows out{};
+  api::TopFlows out{};
   top.sweep(*t.t, 1000, out);  // not yet a whole sweep of the 1024 slots
   BOOST_TEST(out.count == 0u);
   BOOST_TEST(out.seq.load() == 0u);
   top.sweep(*t.t, 25, out);  // wraps: published
   BOOST_TEST(out.seq.load() == 2u);
-  BOOST_REQUIRE(out.count == stats::kTopFlows);
-  for (unsigned k = 0; k < stats::kTopFlows; ++k) {
+  BOOST_REQUIRE(out.count == api::kTopFlows);
+  for (unsigned k = 0; k < api::kTopFlows; ++k) {
     const uint32_t i = 20 - k;
     BOOST_TEST(out.flows[k].bytes_lo_hi + out.flows[k].bytes_hi_lo == i * 1000u + 7u);
     BOOST_TEST(out.flows[k].family == 4);
@@ -285,7 +287,7 @@ BOOST_AUTO_TEST_CASE(top_talkers_after_a_full_sweep) {
   t.find(3)->bytes[1] = 1u << 30;
   top.sweep(*t.t, 1024, out);
   BOOST_TEST(out.seq.load() == 4u);
-  BOOST_TEST(out.count == stats::kTopFlows);
+  BOOST_TEST(out.count == api::kTopFlows);
   BOOST_TEST(out.flows[0].bytes_lo_hi + out.flows[0].bytes_hi_lo == 3007u + (1u << 30) - 7u);
   BOOST_TEST(out.flows[1].bytes_lo_hi + out.flows[1].bytes_hi_lo == 20007u);
 }

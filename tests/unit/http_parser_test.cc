@@ -1,15 +1,16 @@
 // HTTP/1.1 parser: pipelining split at every byte, chunked bodies with extensions and
 // trailers, response framing, every smuggling sign, bounds; and normalisation.
-#include "dataplane/http/http_parser.h"
+#include "dataplane/proto/http_parser.h"
 
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "dataplane/http/http_normalize.h"
+#include "dataplane/proto/http_normalize.h"
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 namespace {
 

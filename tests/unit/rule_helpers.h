@@ -6,20 +6,20 @@
 #include <memory>
 #include <string>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/detect/bundle.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 
 namespace bulwark::test {
 
 // The loaded bundle of `yaml` (file name t.yaml); the test stops if any step fails.
-inline std::unique_ptr<detect::Bundle> bundle_of(const std::string& yaml, uint64_t version = 1) {
+inline std::unique_ptr<rules::Bundle> bundle_of(const std::string& yaml, uint64_t version = 1) {
   std::string error;
   auto set = rules::parse_rules_yaml(yaml, "t.yaml", error);
   BOOST_TEST_REQUIRE(set.has_value(), error);
   auto bytes = rules::compile_bundle(*set, version, error);
   BOOST_TEST_REQUIRE(bytes.has_value(), error);
-  auto b = detect::Bundle::load(bytes->data(), bytes->size(), error);
+  auto b = rules::Bundle::load(bytes->data(), bytes->size(), error);
   BOOST_TEST_REQUIRE(b != nullptr, error);
   return b;
 }

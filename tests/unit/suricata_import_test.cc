@@ -1,26 +1,26 @@
 // Suricata rule import: the shipped sample of ET-style rules imports with the expected
 // rules and per-rule warnings, and the imported rules match (and do not match) requests
 // as the Suricata originals would.
-#include "control/rules/suricata_import.h"
+#include "rules/lang/suricata_import.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
 
-#include "control/rules/rule_compiler.h"
-#include "control/rules/rule_parser.h"
-#include "dataplane/detect/bundle.h"
-#include "dataplane/detect/request_eval.h"
+#include "dataplane/features/signatures/request_eval.h"
+#include "rules/lang/bundle.h"
+#include "rules/lang/rule_compiler.h"
+#include "rules/lang/rule_parser.h"
 
 using namespace bulwark;
 
 namespace {
 
-const std::string kSample = std::string(BULWARK_SOURCE_ROOT) + "/rules/suricata/http-sample.rules";
+const std::string kSample = std::string(BULWARK_SOURCE_ROOT) + "/rules/examples/http-sample.rules";
 
 struct Imported {
   rules::RuleSet set;
-  std::unique_ptr<detect::Bundle> bundle;
+  std::unique_ptr<rules::Bundle> bundle;
   Imported() {
     std::string error;
     auto s = rules::load_rule_files({kSample}, error);
@@ -28,13 +28,13 @@ struct Imported {
     set = std::move(*s);
     auto bytes = rules::compile_bundle(set, 1, error);
     BOOST_TEST_REQUIRE(bytes.has_value(), error);
-    bundle = detect::Bundle::load(bytes->data(), bytes->size(), error);
+    bundle = rules::Bundle::load(bytes->data(), bytes->size(), error);
     BOOST_TEST_REQUIRE(bundle != nullptr, error);
   }
   std::set<uint32_t> sids(const std::string& request) const {
-    detect::Matcher m(*bundle);
+    bulwark::signatures::Matcher m(*bundle);
     std::set<uint32_t> out;
-    for (const auto& r : detect::evaluate_requests(m, request))
+    for (const auto& r : bulwark::signatures::evaluate_requests(m, request))
       for (unsigned i = 0; i < r.verdict.matched_count; ++i)
         out.insert(bundle->rules[r.verdict.matched[i]].id);
     return out;

@@ -1,14 +1,15 @@
 // TCP reassembly: in-order, reordering, retransmission, overlaps (first copy wins,
 // conflicts reported), sequence wrap, SYN/FIN/RST, bounds and pool exhaustion.
-#include "dataplane/stream/tcp_reassembly.h"
+#include "dataplane/proto/tcp_reassembly.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
 
-#include "dataplane/parse/packet_info.h"
+#include "dataplane/proto/packet_info.h"
 
 using namespace bulwark;
+using namespace bulwark::proto;
 
 namespace {
 

@@ -2,16 +2,18 @@
 // JA4 (FoxIO's JA4.md) and JA3 (Salesforce's README), ClientHellos built byte by byte
 // (GREASE everywhere, a hello fragmented over records at every size, every truncation),
 // and refusals (not TLS, broken lengths, too large).
+#include "dataplane/proto/tls_fingerprint.h"
+
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "dataplane/tls/client_hello.h"
-#include "dataplane/tls/fingerprint.h"
+#include "dataplane/proto/client_hello.h"
 
-using namespace bulwark::tls;
+using namespace bulwark;
+using namespace bulwark::proto;
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include "control/tuning/cpu_list.h"
 #include "control/tuning/tuning_checks.h"
-#include "dataplane/config/dataplane_config.h"
+#include "dataplane/api/dataplane_config.h"
 #include "tests/unit/temp_dir.h"
 
 namespace bulwark::tuning {
@@ -21,6 +21,7 @@ std::ostream& operator<<(std::ostream& o, Status s) { return o << status_text(s)
 }  // namespace bulwark::tuning
 
 using namespace bulwark;
+using namespace bulwark::api;
 using namespace bulwark::tuning;
 namespace fs = std::filesystem;
 
@@ -110,26 +111,26 @@ void untuned_box(const Tree& t) {
   t.write("sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "powersave\n");
 }
 
-DataplaneConfig config_of(const std::string& yaml) {
+api::DataplaneConfig config_of(const std::string& yaml) {
   std::string err;
-  auto c = parse_dataplane_config(yaml, "t.yaml", err);
+  auto c = api::parse_dataplane_config(yaml, "t.yaml", err);
   BOOST_REQUIRE_MESSAGE(c, err);
   return *c;
 }
 
-DataplaneConfig pci_config() {
+api::DataplaneConfig pci_config() {
   return config_of(
       "ports: {outside: \"0000:00:04.0\", inside: \"0000:00:05.0\"}\n"
       "cores: {main: 0, workers: [1]}\n");
 }
 
-DataplaneConfig vdev_config() {
+api::DataplaneConfig vdev_config() {
   return config_of(
       "ports: {outside: \"net_af_packet0,iface=out0\", inside: \"net_af_packet1,iface=in0\"}\n"
       "cores: {main: 0, workers: [1]}\n");
 }
 
-std::vector<CheckResult> run(const Tree& t, const DataplaneConfig& c, uint64_t min_mb = 512) {
+std::vector<CheckResult> run(const Tree& t, const api::DataplaneConfig& c, uint64_t min_mb = 512) {
   TuningOptions o;
   o.root = t.dir.string();
   o.min_hugepages_mb = min_mb;

@@ -14,6 +14,7 @@
 #include "control/update/update_bundle.h"
 #include "tests/unit/temp_dir.h"
 
+using namespace bulwark;
 using namespace bulwark::update;
 namespace fs = std::filesystem;
 

@@ -1,22 +1,23 @@
 // Frames between processes: round trips, byte-by-byte delivery, and every way a hostile
 // peer can break a frame (too long, not CBOR, not a map, nested too deep).
-#include "control/api/wire.h"
+#include "dataplane/api/wire.h"
 
 #include <boost/test/unit_test.hpp>
 
 using namespace bulwark;
-using wire::json;
+using namespace bulwark::api;
+using api::json;
 
 BOOST_AUTO_TEST_SUITE(wire_frames)
 
 BOOST_AUTO_TEST_CASE(round_trip_split_at_every_byte) {
   const json a = {{"op", "load"}, {"id", 7}, {"bundle", json::binary({0, 1, 2, 255})}};
   const json b = {{"op", "events"}, {"lines", {"{\"x\":1}", "{\"y\":2}"}}};
-  auto bytes = wire::encode(a);
-  const auto second = wire::encode(b);
+  auto bytes = api::encode(a);
+  const auto second = api::encode(b);
   bytes.insert(bytes.end(), second.begin(), second.end());
   for (size_t cut = 0; cut <= bytes.size(); ++cut) {
-    wire::FrameReader r;
+    api::FrameReader r;
     std::vector<json> got;
     std::string err;
     json m;
@@ -34,9 +35,9 @@ BOOST_AUTO_TEST_CASE(round_trip_split_at_every_byte) {
 }
 
 BOOST_AUTO_TEST_CASE(oversized_and_empty_frames_are_refused) {
-  for (uint32_t n : {0u, wire::kMaxFrame + 1, 0xffffffffu}) {
+  for (uint32_t n : {0u, api::kMaxFrame + 1, 0xffffffffu}) {
     const uint8_t hdr[4] = {uint8_t(n >> 24), uint8_t(n >> 16), uint8_t(n >> 8), uint8_t(n)};
-    wire::FrameReader r;
+    api::FrameReader r;
     r.feed(hdr, 4);
     json m;
     std::string err;
@@ -62,7 +63,7 @@ BOOST_AUTO_TEST_CASE(broken_payloads_are_refused) {
   };
   for (const auto& c : cases) {
     const auto f = frame(c.payload);
-    wire::FrameReader r;
+    api::FrameReader r;
     r.feed(f.data(), f.size());
     json m;
     std::string err;
@@ -74,7 +75,7 @@ BOOST_AUTO_TEST_CASE(broken_payloads_are_refused) {
     const std::vector<uint8_t> huge = {0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     json m;
     std::string err;
-    BOOST_TEST(!wire::decode(huge.data(), huge.size(), m, err));
+    BOOST_TEST(!api::decode(huge.data(), huge.size(), m, err));
     BOOST_TEST(err.rfind("not a CBOR document", 0) == 0u);
   }
   // 100000 nested arrays: refused at the depth limit, not by exhausting the stack.
@@ -82,19 +83,19 @@ BOOST_AUTO_TEST_CASE(broken_payloads_are_refused) {
   deep.push_back(0x00);
   json m;
   std::string err;
-  BOOST_TEST(!wire::decode(deep.data(), deep.size(), m, err));
+  BOOST_TEST(!api::decode(deep.data(), deep.size(), m, err));
   BOOST_TEST(err.find("nested more than") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(field_accessors_check_types) {
   const json m = {{"s", "x"}, {"n", 5}, {"neg", -1}, {"b", true}};
-  BOOST_TEST(wire::get_string(m, "s") == "x");
-  BOOST_TEST(wire::get_string(m, "n", "d") == "d");
-  BOOST_TEST(wire::get_u64(m, "n") == 5u);
-  BOOST_TEST(wire::get_u64(m, "neg", 9) == 9u);
-  BOOST_TEST(wire::get_u64(m, "s", 3) == 3u);
-  BOOST_TEST(wire::get_bool(m, "b"));
-  BOOST_TEST(!wire::get_bool(m, "n"));
+  BOOST_TEST(api::get_string(m, "s") == "x");
+  BOOST_TEST(api::get_string(m, "n", "d") == "d");
+  BOOST_TEST(api::get_u64(m, "n") == 5u);
+  BOOST_TEST(api::get_u64(m, "neg", 9) == 9u);
+  BOOST_TEST(api::get_u64(m, "s", 3) == 3u);
+  BOOST_TEST(api::get_bool(m, "b"));
+  BOOST_TEST(!api::get_bool(m, "n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,128 @@
+// Evaluates a bundle's rules against requests. One Matcher per worker (it owns the
+// Hyperscan scratch and the per-request bitmaps); the per-request state that must live
+// from the head to the end of the body is a RequestScan the caller keeps with the flow.
+//
+// Each field's database is scanned once per value; only rules with a matched pattern
+// (plus the few whose condition can be true without one) are evaluated, so the cost
+// per request grows with what matched, not with the number of rules.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/proto/http_message.h"
+#include "rules/lang/bundle.h"
+
+namespace bulwark::signatures {
+
+using rules::Action;
+using rules::Cmp;
+using rules::Field;
+using rules::Mode;
+using rules::Op;
+
+struct RequestView {
+  const proto::HttpHead* head = nullptr;
+  std::string_view path;      // normalised
+  std::string_view norm_uri;  // normalised path + "?" + decoded query
+  std::string_view query;     // raw
+  std::string_view host;      // without port
+  const uint8_t* client_ip = nullptr;
+  uint8_t client_ip_len = 0;  // 4 or 16
+  std::string_view ja3, ja4;  // the connection's TLS fingerprints, if known
+};
+
+inline constexpr unsigned kMaxMatched = 16;
+inline constexpr unsigned kMaxCarried = 32;
+inline constexpr unsigned kMaxLimitsPerRequest = 64;  // = api::kMaxLimitSlots: every limit
+
+struct Verdict {
+  int32_t decisive = -1;  // rule index that decides (enforce mode, block or respond)
+  uint32_t matched[kMaxMatched];
+  unsigned matched_count = 0;             // every rule that matched, in rule order (bounded)
+  uint32_t limits[kMaxLimitsPerRequest];  // rate limits whose selector matched (bounded)
+  unsigned limit_count = 0;
+  // Who decides when a challenge rule is passed with a clearance: the first enforcing
+  // rule that is not a challenge, over every match (not only the recorded ones).
+  int32_t decisive_unchallenged = -1;
+  void add(uint32_t rule, const rules::Bundle& b);
+};
+
+// Carried from a request's head to the end of its body.
+struct RequestScan {
+  hs_stream_t* stream = nullptr;
+  uint64_t body_bytes = 0;
+  uint32_t carried[kMaxCarried];  // leaves true at head time that body rules use
+  uint8_t carried_count = 0;
+  bool carried_overflow = false;    // more than kMaxCarried: some body rules may not match
+  uint32_t body_hits[kMaxCarried];  // body pattern leaves matched so far
+  uint8_t body_hit_count = 0;
+};
+
+class Matcher {
+ public:
+  explicit Matcher(const rules::Bundle& b);
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+  bool ok() const { return scratch_ != nullptr || b_.dbs.empty(); }
+
+  // Evaluates the rules that do not look at the body; prepares `scan` for the body.
+  // TLS fingerprint rules are not evaluated here.
+  void on_head(const RequestView& rv, RequestScan& scan, Verdict& v);
+  // A TLS connection's ClientHello: evaluates the fingerprint rules (ja3/ja4, with
+  // client_ip) on `rv` (its ja3, ja4 and client address; `head` may be null).
+  void on_client_hello(const RequestView& rv, Verdict& v);
+  // True if body rules exist (the caller then streams the body and calls end_body).
+  bool wants_body() const { return b_.body_db != rules::kNoDb; }
+  void on_body(RequestScan& scan, const uint8_t* data, size_t len);
+  // End of the request: closes the body stream and evaluates the body rules.
+  void end_body(RequestScan& scan, Verdict& v);
+  // Abandons a request (flow gone) without evaluating.
+  void abort(RequestScan& scan);
+  // Forgets a request's body stream whose rule set was replaced. With a stream pool the
+  // stream belongs to the old set's pool (freed with it) and is not touched; without
+  // one it is closed (closing without scratch or callback frees only its own memory).
+  void discard(RequestScan& scan) const;
+
+  // Opens `n` body streams now, so that requests take and return them instead of
+  // allocating (the packet path must not allocate). A request that finds the pool
+  // empty is evaluated without its body (counted by the caller via body_unscanned()).
+  void use_stream_pool(unsigned n);
+  uint64_t body_unscanned() const { return body_unscanned_; }
+
+  const rules::Bundle& bundle() const { return b_; }
+
+ private:
+  void hit(uint32_t leaf);
+  void clear_hits();
+  bool eval(uint32_t node, const RequestView* rv, const RequestScan* scan) const;
+  bool eval_leaf(const rules::Leaf& l, const RequestView* rv, const RequestScan* scan) const;
+  void scan_field(const rules::FieldDb& db, const RequestView& rv);
+  void evaluate_candidates(bool body_phase, const RequestView* rv, const RequestScan* scan,
+                           Verdict& v);
+  static int on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx);
+  static int on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
+                           void* ctx);
+
+  const rules::Bundle& b_;
+  hs_scratch_t* scratch_ = nullptr;
+  std::vector<uint64_t> bits_;
+  std::vector<uint32_t> hits_;
+  std::vector<uint32_t> rule_epoch_;
+  uint32_t epoch_ = 0;
+  bool tls_phase_ = false;  // evaluating fingerprint rules (on_client_hello)
+  // Query parameter values decoded for scanning; scratch, so const evaluation uses it too.
+  mutable std::vector<char> decode_;
+  bool pooled_ = false;
+  std::vector<hs_stream_t*> free_streams_;  // pooled, reset, ready for a request
+  std::vector<hs_stream_t*> all_streams_;   // pooled, closed with the matcher
+  uint64_t body_unscanned_ = 0;
+  hs_stream_t* take_stream();
+  void return_stream(hs_stream_t* s, RequestScan* scan_for_matches);
+};
+
+}  // namespace bulwark::signatures

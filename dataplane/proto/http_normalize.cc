@@ -1,0 +1,147 @@
+// Request normalisation (see http_normalize.h). Dot-segment removal follows RFC 3986
+// section 5.2.4, applied after one round of percent-decoding (as origin servers do).
+#include "dataplane/proto/http_normalize.h"
+
+namespace bulwark::proto {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(c | 0x20);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view target_path(std::string_view t) {
+  if (t.size() > 7 && (t.substr(0, 7) == "http://" || t.substr(0, 8) == "https://")) {
+    const size_t auth = t.find("//") + 2;
+    const size_t slash = t.find_first_of("/?#", auth);
+    if (slash == std::string_view::npos || t[slash] != '/') return "/";
+    t.remove_prefix(slash);
+  }
+  return t.substr(0, t.find_first_of("?#"));
+}
+
+std::string_view target_query(std::string_view t) {
+  const size_t q = t.find('?');
+  if (q == std::string_view::npos) return {};
+  t.remove_prefix(q + 1);
+  return t.substr(0, t.find('#'));
+}
+
+size_t percent_decode(std::string_view in, char* out, bool plus_is_space, uint32_t& flags) {
+  size_t o = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex_value(in[i + 2]) : -1;
+      if (lo >= 0) {
+        out[o++] = static_cast<char>(hi * 16 + lo);
+        flags |= kPathPercentEncoded;
+        i += 2;
+        continue;
+      }
+      flags |= kPathBadPercent;
+    }
+    out[o++] = plus_is_space && c == '+' ? ' ' : c;
+  }
+  return o;
+}
+
+size_t normalize_path(std::string_view path, char* out, uint32_t& flags) {
+  // Decode first (into out, shifted by one to leave room for a leading '/'), then
+  // resolve segments in place: the write position never passes the read position.
+  char* dec = out + 1;
+  size_t n = 0;
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '%' && i + 2 < path.size()) {
+      const int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        c = static_cast<char>(hi * 16 + lo);
+        flags |= kPathPercentEncoded;
+        if (c == '/' || c == '\\') flags |= kPathEncodedSlash;
+        if (c == '\0') flags |= kPathNul;
+        i += 2;
+      } else {
+        flags |= kPathBadPercent;
+      }
+    } else if (c == '%') {
+      flags |= kPathBadPercent;
+    }
+    if (c == '\\') {
+      c = '/';
+      flags |= kPathBackslash;
+    }
+    dec[n++] = c;
+  }
+  // Segment walk over dec[0, n): output is out[0, o).
+  size_t o = 0, i = 0;
+  out[o++] = '/';
+  bool trailing_slash = false;
+  while (i < n) {
+    while (i < n && dec[i] == '/') {
+      if (i > 0 && dec[i - 1] == '/') flags |= kPathDoubleSlash;
+      ++i;
+    }
+    const size_t start = i;
+    while (i < n && dec[i] != '/') ++i;
+    const size_t len = i - start;
+    if (len == 0) break;  // only slashes were left
+    trailing_slash = i < n;
+    if (len == 1 && dec[start] == '.') {
+      flags |= kPathDotSegments;
+      trailing_slash = true;
+      continue;
+    }
+    if (len == 2 && dec[start] == '.' && dec[start + 1] == '.') {
+      flags |= kPathDotSegments;
+      trailing_slash = true;
+      if (o == 1) {
+        flags |= kPathAboveRoot;
+        continue;
+      }
+      // Drop the last output segment (and its leading '/').
+      o -= 1;  // the '/' after it
+      while (o > 0 && out[o - 1] != '/') --o;
+      continue;
+    }
+    // Copy the segment: the read position (dec = out + 1) is never behind the write
+    // position, so copying forwards byte by byte is safe.
+    for (size_t k = 0; k < len; ++k) out[o++] = dec[start + k];
+    out[o++] = '/';
+  }
+  // out ends with '/' after a segment: keep it only if the path did.
+  if (o > 1 && out[o - 1] == '/' && !trailing_slash) --o;
+  return o;
+}
+
+bool next_query_param(std::string_view& rest, std::string_view& name, std::string_view& value) {
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest.remove_prefix(amp == std::string_view::npos ? rest.size() : amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    name = pair.substr(0, eq);
+    value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    return true;
+  }
+  return false;
+}
+
+std::string_view host_without_port(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(1, close - 1);
+  }
+  const size_t colon = host.find(':');
+  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos)
+    return host.substr(0, colon);
+  return host;
+}
+
+}  // namespace bulwark::proto

@@ -1,0 +1,201 @@
+// TCP reassembly (see tcp_reassembly.h). Hand-written: no DPDK or Debian library
+// reassembles TCP for an inline device without copying in-order data (DPDK's ip_frag
+// library is IP fragments only; libnids/libtins copy every byte and allocate).
+#include "dataplane/proto/tcp_reassembly.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/proto/packet_info.h"
+
+namespace bulwark::proto {
+namespace {
+
+// a - b modulo 2^32 as a signed distance: < 0 when a is before b.
+inline int32_t seq_diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+
+}  // namespace
+
+void Reassembler::pop_held(StreamDir& s) {
+  Segment* h = s.held;
+  s.held = h->next;
+  s.held_bytes -= h->len;
+  --s.held_segs;
+  pool_.put(h);
+}
+
+void Reassembler::release(StreamDir& s) {
+  while (s.held) pop_held(s);
+}
+
+void Reassembler::abandon(StreamDir& s, SegmentOutcome& o) {
+  release(s);
+  s.flags |= StreamDir::kAbandoned;
+  o.limit = true;
+}
+
+bool Reassembler::conflicts_with_held(const StreamDir& s, uint32_t seq, const uint8_t* data,
+                                      uint32_t len) const {
+  const uint32_t end = seq + len;
+  for (const Segment* h = s.held; h && seq_diff(h->seq, end) < 0; h = h->next) {
+    const uint32_t hend = h->seq + h->len;
+    if (seq_diff(hend, seq) <= 0) continue;
+    const uint32_t from = seq_diff(h->seq, seq) > 0 ? h->seq : seq;
+    const uint32_t to = seq_diff(hend, end) < 0 ? hend : end;
+    if (std::memcmp(data + (from - seq), h->data + (from - h->seq), to - from) != 0) return true;
+  }
+  return false;
+}
+
+// Delivers [seq, seq+len) (seq == next_seq), taking held bytes wherever they overlap
+// (they arrived first), then every held piece that has become contiguous.
+void Reassembler::deliver_from(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len,
+                               StreamSink sink, void* ctx, SegmentOutcome& o) {
+  const uint32_t end = seq + len;
+  uint32_t cur = seq;
+  auto emit = [&](const uint8_t* p, uint32_t n) {
+    sink(ctx, p, n);
+    o.delivered += n;
+    c_.delivered_bytes += n;
+  };
+  while (seq_diff(cur, end) < 0) {
+    Segment* h = s.held;
+    if (h && seq_diff(h->seq, cur) <= 0) {
+      const uint32_t hend = h->seq + h->len;
+      if (seq_diff(hend, cur) > 0) {
+        emit(h->data + (cur - h->seq), hend - cur);
+        cur = hend;
+      }
+      pop_held(s);
+    } else {
+      const uint32_t upto = h && seq_diff(h->seq, end) < 0 ? h->seq : end;
+      emit(data + (cur - seq), upto - cur);
+      cur = upto;
+    }
+  }
+  // Held pieces now at (or behind) the new edge.
+  while (s.held && seq_diff(s.held->seq, cur) <= 0) {
+    Segment* h = s.held;
+    const uint32_t hend = h->seq + h->len;
+    if (seq_diff(hend, cur) > 0) {
+      emit(h->data + (cur - h->seq), hend - cur);
+      cur = hend;
+    }
+    pop_held(s);
+  }
+  s.next_seq = cur;
+}
+
+// Copies the parts of [seq, seq+len) not already held into new pieces. Returns false
+// when a bound stops it (the caller abandons the direction).
+bool Reassembler::hold(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len) {
+  const uint32_t end = seq + len;
+  Segment** link = &s.held;
+  uint32_t cur = seq;
+  while (seq_diff(cur, end) < 0) {
+    Segment* h = *link;
+    if (h && seq_diff(h->seq + h->len, cur) <= 0) {  // entirely before cur
+      link = &h->next;
+      continue;
+    }
+    if (h && seq_diff(h->seq, cur) <= 0) {  // cur is inside h: that part is held already
+      cur = h->seq + h->len;
+      link = &h->next;
+      continue;
+    }
+    const uint32_t upto = h && seq_diff(h->seq, end) < 0 ? h->seq : end;
+    while (cur != upto) {
+      const uint32_t n = std::min<uint32_t>(upto - cur, Segment::kData);
+      if (s.held_bytes + n > lim_.max_held_bytes || s.held_segs >= lim_.max_held_segments) {
+        ++c_.limit_hits;
+        return false;
+      }
+      Segment* ns = pool_.get();
+      if (ns == nullptr) {
+        ++c_.pool_exhausted;
+        return false;
+      }
+      ns->seq = cur;
+      ns->len = static_cast<uint16_t>(n);
+      std::memcpy(ns->data, data + (cur - seq), n);
+      ns->next = *link;
+      *link = ns;
+      link = &ns->next;
+      cur += n;
+      s.held_bytes += n;
+      ++s.held_segs;
+    }
+  }
+  return true;
+}
+
+SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t* data,
+                                       uint32_t len, uint8_t flags, StreamSink sink, void* ctx) {
+  SegmentOutcome o;
+  if (s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) return o;
+  if (flags & kTcpRst) {
+    release(s);
+    s.flags |= StreamDir::kEnded;
+    o.ended = true;
+    return o;
+  }
+  if (flags & kTcpSyn) {
+    // The SYN takes one sequence number; any payload (TCP Fast Open) follows it.
+    if (!(s.flags & StreamDir::kStarted)) {
+      s.next_seq = seq + 1;
+      s.flags |= StreamDir::kStarted;
+    }
+    seq += 1;
+  } else if (!(s.flags & StreamDir::kStarted)) {
+    if (len == 0 && !(flags & kTcpFin)) return o;  // a bare ACK says nothing about data
+    s.next_seq = seq;
+    s.flags |= StreamDir::kStarted | StreamDir::kMidstream;
+    ++c_.midstream_starts;
+  }
+  if ((flags & kTcpFin) && !(s.flags & StreamDir::kFin)) {
+    s.fin_seq = seq + len;
+    s.flags |= StreamDir::kFin;
+  }
+  if (len) {
+    const int32_t ahead = seq_diff(seq, s.next_seq);
+    if (ahead < 0) {
+      const uint32_t old = static_cast<uint32_t>(-static_cast<int64_t>(ahead));
+      if (old >= len) {
+        ++c_.retransmissions;
+        len = 0;
+      } else {
+        ++c_.partial_retransmissions;
+        seq += old;
+        data += old;
+        len -= old;
+      }
+    } else if (static_cast<uint32_t>(ahead) > lim_.max_window) {
+      ++c_.out_of_window;
+      len = 0;
+    }
+  }
+  if (len) {
+    if (s.held && conflicts_with_held(s, seq, data, len)) {
+      ++c_.overlap_conflicts;
+      o.conflict = true;
+    }
+    if (seq == s.next_seq) {
+      ++c_.in_order_segments;
+      deliver_from(s, seq, data, len, sink, ctx, o);
+    } else {
+      ++c_.out_of_order_segments;
+      if (!hold(s, seq, data, len)) {
+        abandon(s, o);
+        return o;
+      }
+    }
+  }
+  if ((s.flags & StreamDir::kFin) && s.next_seq == s.fin_seq) {
+    release(s);
+    s.flags |= StreamDir::kEnded;
+    o.ended = true;
+  }
+  return o;
+}
+
+}  // namespace bulwark::proto
