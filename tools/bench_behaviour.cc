@@ -34,8 +34,8 @@
 #include "dataplane/features/consistency/consistency.h"
 #include "dataplane/features/ratelimit/rate_limiter.h"
 #include "dataplane/features/signatures/matcher.h"
-#include "dataplane/features/signatures/request_view.h"
 #include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/request_view.h"
 #include "dataplane/proto/http_parser.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_compiler.h"
@@ -82,7 +82,7 @@ struct Runner : HttpHandler {
   const rules::Bundle& b;
   bulwark::signatures::Matcher m;
   bulwark::ratelimit::RateLimiter* limiter = nullptr;
-  std::vector<char> path = std::vector<char>(bulwark::signatures::kPathBufferBytes);
+  std::vector<char> path = std::vector<char>(bulwark::inspect::kPathBufferBytes);
   std::vector<uint8_t> head_buffer = std::vector<uint8_t>(HttpLimits{}.max_head_bytes);
   bulwark::signatures::RequestScan scan;
   const uint8_t* ip = nullptr;
@@ -95,13 +95,13 @@ struct Runner : HttpHandler {
   void on_head(const HttpHead& h) override {
     bulwark::signatures::Verdict v;
     if (limiter == nullptr) {
-      const auto rv = bulwark::signatures::make_request_view(h, path.data(), ip, 4);
+      const auto rv = bulwark::inspect::make_request_view(h, path.data(), ip, 4);
       m.on_head(rv, scan, v);
       matched += v.matched_count;
       return;
     }
     bulwark::identity::resolve_identity(b.identity, h, ip, 4, {}, b.limit_parts, ident);
-    const auto rv = bulwark::signatures::make_request_view(h, path.data(), ident.ip, ident.ip_len);
+    const auto rv = bulwark::inspect::make_request_view(h, path.data(), ident.ip, ident.ip_len);
     m.on_head(rv, scan, v);
     matched += v.matched_count;
     scored += bulwark::consistency::score_request(b.consistency, h, ident.fingerprint_text).score >=

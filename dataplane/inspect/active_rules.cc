@@ -1,6 +1,8 @@
 // Preparing a bundle for the workers (see active_rules.h).
 #include "dataplane/inspect/active_rules.h"
 
+#include "dataplane/inspect/pipeline.h"
+
 namespace bulwark::inspect {
 namespace {
 
@@ -47,45 +49,37 @@ std::string http_response_bytes(const rules::CompiledRule& r) {
 
 std::unique_ptr<ActiveRules> ActiveRules::load(const std::string& path, unsigned workers,
                                                unsigned body_streams, uint64_t generation,
-                                               std::string& error) {
+                                               std::string& error, FeatureSet* features) {
   auto bundle = rules::Bundle::load_file(path, error);
   if (!bundle) return nullptr;
-  return prepare(std::move(bundle), path, workers, body_streams, generation, error);
+  return prepare(std::move(bundle), path, workers, body_streams, generation, error, features);
 }
 
 std::unique_ptr<ActiveRules> ActiveRules::load(const uint8_t* data, size_t size,
                                                const std::string& origin, unsigned workers,
                                                unsigned body_streams, uint64_t generation,
-                                               std::string& error) {
+                                               std::string& error, FeatureSet* features) {
   auto bundle = rules::Bundle::load(data, size, error);
   if (!bundle) {
     error = origin + ": " + error;
     return nullptr;
   }
-  return prepare(std::move(bundle), origin, workers, body_streams, generation, error);
+  return prepare(std::move(bundle), origin, workers, body_streams, generation, error, features);
 }
 
 std::unique_ptr<ActiveRules> ActiveRules::prepare(std::unique_ptr<rules::Bundle> bundle,
                                                   const std::string& path, unsigned workers,
                                                   unsigned body_streams, uint64_t generation,
-                                                  std::string& error) {
+                                                  std::string& error, FeatureSet* features) {
   auto a = std::make_unique<ActiveRules>();
   a->generation = generation;
   a->bundle = std::move(bundle);
-  for (unsigned w = 0; w < workers; ++w) {
-    a->matchers.push_back(std::make_unique<signatures::Matcher>(*a->bundle));
-    if (!a->matchers.back()->ok()) {
-      error = path + ": cannot allocate Hyperscan scratch space";
-      return nullptr;
-    }
-    a->matchers.back()->use_stream_pool(body_streams);
-    a->scanners.push_back(std::make_unique<discovery::SensitiveScanner>(*a->bundle));
-    if (!a->scanners.back()->ok()) {
-      error = path + ": cannot allocate Hyperscan scratch space for the sensitive-data database";
-      return nullptr;
-    }
-    // One response stream per concurrent response being scanned, as for request bodies.
-    a->scanners.back()->use_stream_pool(body_streams);
+  if (features) {
+    PrepareEnv env;
+    env.workers = workers;
+    env.body_streams = body_streams;
+    env.origin = path;
+    if (!features->prepare(*a, env, error)) return nullptr;
   }
   auto decoy = [&](rules::Action action, const rules::DecoyAnswer& d) {
     a->decoys.push_back(

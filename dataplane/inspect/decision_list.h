@@ -12,6 +12,10 @@
 
 #include "rules/lang/rule_model.h"
 
+namespace bulwark::identity {
+struct ClientIdentity;
+}  // namespace bulwark::identity
+
 namespace bulwark::inspect {
 
 // What a decision is about: kind (0 address, 1 prefix, 2 fingerprint, 3 user agent,
@@ -38,6 +42,12 @@ struct DecisionKeyHash {
     return static_cast<size_t>(mix64(a ^ mix64(b ^ (uint64_t{k[0]} << 8 | k[1]))));
   }
 };
+
+// The client key `key` of a request's client as a decision key, with the prefix length
+// for addresses and a text for events (at most `cap` bytes with its NUL). false if the
+// client has no such key here (e.g. no API key).
+bool client_key(const identity::ClientIdentity& id, rules::KeyPart key, DecisionKey& out,
+                uint8_t& bits, char* text, size_t cap);
 
 struct Decision {
   uint64_t id = 0;

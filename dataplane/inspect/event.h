@@ -23,6 +23,19 @@ enum class EventType : uint8_t {
 // Why a request was challenged.
 enum class ChallengeCause : uint8_t { rule = 0, limit, consistency, block_list, login_guard };
 
+// What a stage adds to an event beyond the request itself (zero: not given).
+struct EventDetail {
+  uint64_t block_id = 0;            // blocked: the block-list entry
+  uint8_t block_kind = 0;           // blocked: BlockKind
+  uint32_t retry_after_s = 0;       // rate_limit
+  uint32_t denied = 0;              // rate_limit, blocked, challenge: stopped since the last event
+  const char* limit_key = nullptr;  // rate_limit: the key as text
+  uint32_t score = 0;               // challenge, consistency: the consistency score
+  uint8_t signals = 0;              // ... rules::Signal bits
+  ChallengeCause cause = ChallengeCause::rule;  // challenge
+  bool page = false;  // challenge: the page (else the machine-readable answer)
+};
+
 struct EventRecord {
   uint64_t tsc;  // when (worker's TSC)
   uint64_t bundle_version;
@@ -44,7 +57,7 @@ struct EventRecord {
   uint32_t limit_denied;   // rate_limit: requests over the limit since the key's last event
   char limit_key[96];      // rate_limit: "api_key=3fa2..,client_ip=198.18.0.1"
   uint64_t block_id;       // blocked: the entry
-  uint8_t block_kind;      // blocked: blocklist::BlockKind
+  uint8_t block_kind;      // blocked: inspect::BlockKind
   uint32_t score;          // challenge, consistency: the consistency score (0: not scored)
   uint8_t signals;         // ... rules::Signal bits
   uint8_t clearance;       // challenge: challenge::ClearanceCheck of the request's cookie

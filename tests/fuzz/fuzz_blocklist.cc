@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/inspect/block_set.h"
 #include "rules/lang/cbor_limited.h"
 
 using namespace bulwark;
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json msg;
   std::string error;
   if (!parse_cbor_limited(data, size, 8, msg, error)) return 0;
-  auto set = bulwark::blocklist::BlockSet::build(msg, ++generation, 1000, 1000000, 1000, error);
+  auto set = bulwark::inspect::BlockSet::build(msg, ++generation, 1000, 1000000, 1000, error);
   if (!set) return 0;
   bulwark::identity::ClientIdentity id;
   id.ip_len = 4;

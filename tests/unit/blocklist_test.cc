@@ -11,7 +11,7 @@
 #include <string>
 
 #include "control/features/blocklist/block_list.h"
-#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/inspect/block_set.h"
 #include "rules/lang/bundle.h"
 #include "tests/unit/eal_fixture.h"
 
@@ -40,12 +40,12 @@ bulwark::identity::ClientIdentity client(const char* ip) {
   return id;
 }
 
-std::unique_ptr<bulwark::blocklist::BlockSet> build(const BlockList& l, uint64_t now_unix,
-                                                    std::string& error) {
+std::unique_ptr<bulwark::inspect::BlockSet> build(const BlockList& l, uint64_t now_unix,
+                                                  std::string& error) {
   test::ensure_eal();
   static uint64_t generation = 1000;
-  return bulwark::blocklist::BlockSet::build(l.message(), ++generation, now_unix, 1000000, 1000,
-                                             error);
+  return bulwark::inspect::BlockSet::build(l.message(), ++generation, now_unix, 1000000, 1000,
+                                           error);
 }
 
 }  // namespace
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(addresses_keys_and_fingerprints_match) {
     const uint64_t at = 1000000;
     const auto* c = s->match(client("198.18.7.7"), at);
     BOOST_TEST_REQUIRE(c != nullptr);
-    BOOST_TEST((c->action == bulwark::blocklist::BlockAction::challenge));
+    BOOST_TEST((c->action == bulwark::inspect::BlockAction::challenge));
     const uint8_t a[4] = {198, 18, 7, 7};
     BOOST_TEST(s->match_address(a, 4, at) == nullptr);
     BOOST_TEST(s->match_fingerprint("t13d1812h1_85036bcba153_b26ce05bbdd6", at) == nullptr);
@@ -171,11 +171,11 @@ BOOST_AUTO_TEST_CASE(addresses_keys_and_fingerprints_match) {
   auto m = s->match(client("203.0.113.200"), now);
   BOOST_TEST_REQUIRE(m != nullptr);
   BOOST_TEST(m->id == 1u);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::block));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::block));
   m = s->match(client("198.18.0.9"), now);
   BOOST_TEST_REQUIRE(m != nullptr);
   BOOST_TEST(m->id == 2u);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::respond));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::respond));
   BOOST_TEST(s->match(client("198.18.0.8"), now) == nullptr);
   BOOST_TEST(s->match(client("203.0.114.1"), now) == nullptr);
   BOOST_TEST(s->match(client("2001:db8:bad:ffff::1"), now) != nullptr);
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(a_challenge_never_hides_a_block) {
   bulwark::identity::ClientIdentity c = client("198.18.5.5");
   const auto* m = s->match(c, 1000000);
   BOOST_TEST_REQUIRE(m != nullptr);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::block));  // the /16, not the challenge
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::block));  // the /16, not the challenge
   const uint8_t a[4] = {198, 18, 5, 5};
   const auto* t = s->match_address(a, 4, 1000000);  // TLS: past the challenge to the /16
   BOOST_TEST_REQUIRE(t != nullptr);
@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(a_challenge_never_hides_a_block) {
   BOOST_TEST_REQUIRE(s2 != nullptr, error);
   m = s2->match(client("198.18.5.5"), 1000000);
   BOOST_TEST_REQUIRE(m != nullptr);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::challenge));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::challenge));
   // With the leaked key the block wins over the address's challenge.
   rules::IdentityPolicy p;
   HttpHead h{};
@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(a_challenge_never_hides_a_block) {
   bulwark::identity::resolve_identity(p, h, k.ip, 4, {}, s2->wants(), k);
   m = s2->match(k, 1000000);
   BOOST_TEST_REQUIRE(m != nullptr);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::block));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::block));
 }
 
 BOOST_AUTO_TEST_CASE(decoy_entries_name_their_answer_and_skip_tls) {
@@ -273,11 +273,11 @@ BOOST_AUTO_TEST_CASE(decoy_entries_name_their_answer_and_skip_tls) {
                        {"addr", json::binary({198, 18, 9, 9})},
                        {"bits", uint64_t{32}}}}}};
   std::string error;
-  auto s = bulwark::blocklist::BlockSet::build(msg, 7003, 100, 1000000, 1000, error);
+  auto s = bulwark::inspect::BlockSet::build(msg, 7003, 100, 1000000, 1000, error);
   BOOST_TEST_REQUIRE(s != nullptr, error);
   const auto* m = s->match(client("198.18.9.9"), 1000000);
   BOOST_TEST_REQUIRE(m != nullptr);
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::decoy));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::decoy));
   BOOST_TEST(m->decoy == 2);
   const uint8_t a[4] = {198, 18, 9, 9};
   BOOST_TEST(s->match_address(a, 4, 1000000) == nullptr);  // a TLS connection passes
@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(the_login_guard_knows_its_fingerprints_until_its_deadline) 
                       {"known", {json::binary(digest("fp-b")), json::binary(digest("fp-a"))}}}}};
   std::string error;
   // now 100 s at TSC 1000000, 1000 ticks a second: the guard holds until TSC 1060000.
-  auto s = bulwark::blocklist::BlockSet::build(msg, 7001, 100, 1000000, 1000, error);
+  auto s = bulwark::inspect::BlockSet::build(msg, 7001, 100, 1000000, 1000, error);
   BOOST_TEST_REQUIRE(s != nullptr, error);
   BOOST_TEST(s->login_guarded(1059999));
   BOOST_TEST(!s->login_guarded(1060000));
@@ -307,8 +307,8 @@ BOOST_AUTO_TEST_CASE(the_login_guard_knows_its_fingerprints_until_its_deadline) 
   // Clearances need the fingerprint and user-agent digests while a guard is open.
   BOOST_TEST((s->wants() & (1u << static_cast<unsigned>(rules::KeyPart::user_agent))) != 0u);
   // Without a guard: never guarded.
-  auto none = bulwark::blocklist::BlockSet::build({{"entries", json::array()}}, 7002, 100, 1000000,
-                                                  1000, error);
+  auto none = bulwark::inspect::BlockSet::build({{"entries", json::array()}}, 7002, 100, 1000000,
+                                                1000, error);
   BOOST_TEST_REQUIRE(none != nullptr, error);
   BOOST_TEST(!none->login_guarded(1000000));
 }
@@ -351,8 +351,7 @@ BOOST_AUTO_TEST_CASE(hostile_messages_are_refused) {
   uint64_t g = 5000;
   for (const auto& m : bad) {
     error.clear();
-    BOOST_TEST(bulwark::blocklist::BlockSet::build(m, ++g, 100, 0, 1000, error) == nullptr,
-               m.dump());
+    BOOST_TEST(bulwark::inspect::BlockSet::build(m, ++g, 100, 0, 1000, error) == nullptr, m.dump());
     BOOST_TEST(error.find("invalid block list: ") == 0u, error);
   }
 }

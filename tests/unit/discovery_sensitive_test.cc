@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/features/blocklist/block_set.h"
 #include "dataplane/features/discovery/extraction_detector.h"
 #include "dataplane/features/discovery/sensitive_scanner.h"
 #include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/block_set.h"
 #include "rules/features/discovery/sensitive_validators.h"
 #include "tests/unit/eal_fixture.h"
 #include "tests/unit/rule_helpers.h"
@@ -315,13 +315,13 @@ BOOST_AUTO_TEST_CASE(a_session_decision_stops_that_session) {
   test::ensure_eal();
   std::string error;
   auto set =
-      bulwark::blocklist::BlockSet::build({{"entries", entries}}, 1, 3001, 1000000, 1000, error);
+      bulwark::inspect::BlockSet::build({{"entries", entries}}, 1, 3001, 1000000, 1000, error);
   BOOST_TEST_REQUIRE(set != nullptr, error);
   bulwark::identity::resolve_identity(policy, h, id.ip, 4, {}, set->wants(), id);
-  const bulwark::blocklist::BlockMatch* m = set->match(id, 0);
+  const bulwark::inspect::BlockMatch* m = set->match(id, 0);
   BOOST_TEST_REQUIRE(m != nullptr);
-  BOOST_TEST((m->kind == bulwark::blocklist::BlockKind::session));
-  BOOST_TEST((m->action == bulwark::blocklist::BlockAction::respond));
+  BOOST_TEST((m->kind == bulwark::inspect::BlockKind::session));
+  BOOST_TEST((m->action == bulwark::inspect::BlockAction::respond));
   // Another session of the same client passes.
   h.headers[0] = {"Cookie", "sid=s-9999"};
   bulwark::identity::resolve_identity(policy, h, id.ip, 4, {}, set->wants(), id);

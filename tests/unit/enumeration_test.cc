@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(response_volume_per_key) {
   BOOST_TEST(d.reads() == 6u);  // volume records are not reads
   const auto entries = d.decisions().block_entries();
   BOOST_TEST_REQUIRE(entries.size() == 1u);
-  BOOST_TEST(entries[0]["action"] == 2);  // bulwark::blocklist::BlockAction::challenge
+  BOOST_TEST(entries[0]["action"] == 2);  // bulwark::inspect::BlockAction::challenge
   BOOST_TEST(entries[0]["decoy"] == 1);   // its entry's decoy answer (if it were decoy)
   // A new window starts from zero.
   ev.clear();

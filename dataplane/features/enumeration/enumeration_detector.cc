@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "dataplane/inspect/active_rules.h"
+
 namespace bulwark::enumeration {
 
 void EnumerationDetector::configure(const std::vector<rules::ObjectPolicy>& entries,
@@ -85,6 +87,15 @@ void EnumerationDetector::add(const ObjectRecord& r, uint64_t now,
                     {"enforced", made->enforced},
                     {"ttl_s", e.p.ttl_s},
                     {"decision_id", made->id}});
+}
+
+void EnumerationDetector::configure(const inspect::ActiveRules& rules) {
+  configure(rules.bundle->objects, rules.generation);
+}
+
+void EnumerationDetector::publish(api::Header& h) {
+  h.enumeration_reads.set(reads_);
+  h.enumeration_untracked.set(untracked_);
 }
 
 }  // namespace bulwark::enumeration

@@ -19,20 +19,31 @@
 
 #include "dataplane/features/enumeration/object_record.h"
 #include "dataplane/inspect/decision_list.h"
+#include "dataplane/inspect/detector.h"
 #include "dataplane/inspect/hll.h"
 #include "rules/lang/rule_model.h"
 
 namespace bulwark::enumeration {
 
-class EnumerationDetector {
+class EnumerationDetector final : public inspect::Detector {
  public:
+  // inspect::Detector: reads of object endpoints from every worker.
+  const char* name() const override { return "objects"; }
+  size_t record_size() const override { return sizeof(ObjectRecord); }
+  unsigned ring_size() const override { return 65536; }
+  void configure(const inspect::ActiveRules& rules) override;
+  void add(const void* record, uint64_t now_unix, std::vector<nlohmann::json>& events) override {
+    add(*static_cast<const ObjectRecord*>(record), now_unix, events);
+  }
+  void publish(api::Header& h) override;
+
   static constexpr size_t kMaxKeys = 50000;  // per entry and window
 
   // New entries (a new bundle): counting starts again; decisions already made stay.
   // Records of other rule generations are dropped (entries are matched by position).
   void configure(const std::vector<rules::ObjectPolicy>& entries, uint64_t generation = 0);
   void add(const ObjectRecord& r, uint64_t now_unix, std::vector<nlohmann::json>& events);
-  inspect::DecisionList& decisions() { return decisions_; }
+  inspect::DecisionList& decisions() override { return decisions_; }
   uint64_t reads() const { return reads_; }
   uint64_t untracked() const { return untracked_; }
 

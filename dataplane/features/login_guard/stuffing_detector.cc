@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/active_rules.h"
 
 namespace bulwark::login_guard {
 namespace {
@@ -264,6 +265,36 @@ bool StuffingDetector::take_guard_changed(uint64_t now) {
   pushed_until_ = until;
   pushed_known_ = known;
   return true;
+}
+
+void StuffingDetector::configure(const inspect::ActiveRules& rules) {
+  std::vector<std::string> names;
+  for (const auto& l : rules.bundle->logins) names.push_back(l.name);
+  configure(rules.bundle->stuffing, std::move(names));
+}
+
+bool StuffingDetector::take_changed(uint64_t now_unix) {
+  // Both are taken (each resets its flag): no short-circuit.
+  const bool decisions = decisions_.take_changed();
+  const bool guard = take_guard_changed(now_unix);
+  return decisions || guard;
+}
+
+void StuffingDetector::block_list(nlohmann::json& msg, uint64_t now_unix) {
+  inspect::Detector::block_list(msg, now_unix);
+  nlohmann::json guard = guard_json(now_unix);
+  if (!guard.is_null()) msg["login_guard"] = std::move(guard);
+}
+
+void StuffingDetector::publish(api::Header& h) {
+  h.login_attempts.set(c_.attempts);
+  h.login_failures.set(c_.failures);
+  h.login_successes.set(c_.successes);
+  h.login_unknown.set(c_.unknown);
+  h.login_attack_windows.set(c_.attack_windows);
+  h.login_untracked.set(c_.untracked);
+  h.login_failure_ratio_milli.set(static_cast<uint64_t>(c_.window_ratio * 1000));
+  h.login_baseline_milli.set(static_cast<uint64_t>(c_.baseline * 1000));
 }
 
 }  // namespace bulwark::login_guard

@@ -25,6 +25,7 @@
 
 #include "dataplane/features/login_guard/login_record.h"
 #include "dataplane/inspect/decision_list.h"
+#include "dataplane/inspect/detector.h"
 #include "dataplane/inspect/hll.h"
 #include "rules/lang/rule_model.h"
 
@@ -39,8 +40,23 @@ struct StuffingCounters {
   uint32_t baseline_windows = 0;
 };
 
-class StuffingDetector {
+class StuffingDetector final : public inspect::Detector {
  public:
+  // inspect::Detector: login outcomes from every worker.
+  const char* name() const override { return "logins"; }
+  size_t record_size() const override { return sizeof(LoginRecord); }
+  unsigned ring_size() const override { return 16384; }
+  void configure(const inspect::ActiveRules& rules) override;
+  void add(const void* record, uint64_t now_unix, std::vector<nlohmann::json>& events) override {
+    add(*static_cast<const LoginRecord*>(record), now_unix, events);
+  }
+  // Decisions, and the login guard opening, closing or learning fingerprints.
+  bool take_changed(uint64_t now_unix) override;
+  // Enforced decisions, and the open login guard (`login_guard`).
+  void block_list(nlohmann::json& msg, uint64_t now_unix) override;
+  uint64_t decisions_made() override { return c_.decisions; }
+  void publish(api::Header& h) override;
+
   static constexpr size_t kMaxKeys = 50000;   // per table and window
   static constexpr size_t kMaxKnown = 10000;  // fingerprints remembered as legitimate
 
@@ -50,7 +66,7 @@ class StuffingDetector {
   // One outcome; events it caused are appended to `events`.
   void add(const LoginRecord& r, uint64_t now_unix, std::vector<nlohmann::json>& events);
   // Decisions made (enforced ones go into the block list; see decision_list.h).
-  inspect::DecisionList& decisions() { return decisions_; }
+  inspect::DecisionList& decisions() override { return decisions_; }
   const StuffingCounters& counters() const { return c_; }
   // The login guard for the block list: {expires_unix, known: [16-byte digests]} while
   // one is open in enforce mode, else null. take_guard_changed: opened, closed, extended

@@ -99,21 +99,6 @@ bool compare(Cmp c, uint64_t a, uint64_t b) {
 
 }  // namespace
 
-void Verdict::add(uint32_t rule, const rules::Bundle& b) {
-  const rules::CompiledRule& r = b.rules[rule];
-  if (r.is_limit) {  // counted by the caller's limiter, never decisive here
-    if (limit_count < kMaxLimitsPerRequest) limits[limit_count++] = rule;
-    return;
-  }
-  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
-  if (r.mode == Mode::enforce && r.action != Action::log &&
-      (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
-    decisive = static_cast<int32_t>(rule);
-  if (r.mode == Mode::enforce && r.action != Action::log && r.action != Action::challenge &&
-      (decisive_unchallenged < 0 || rule < static_cast<uint32_t>(decisive_unchallenged)))
-    decisive_unchallenged = static_cast<int32_t>(rule);
-}
-
 Matcher::Matcher(const rules::Bundle& b) : b_(b) {
   for (const auto& d : b.dbs)
     if (hs_alloc_scratch(d.db.get(), &scratch_) != HS_SUCCESS) {

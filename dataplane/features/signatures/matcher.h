@@ -13,43 +13,24 @@
 #include <string_view>
 #include <vector>
 
+#include "dataplane/inspect/request_view.h"
+#include "dataplane/inspect/verdict.h"
 #include "dataplane/proto/http_message.h"
 #include "rules/lang/bundle.h"
 
 namespace bulwark::signatures {
 
+using inspect::kMaxLimitsPerRequest;
+using inspect::kMaxMatched;
+using inspect::RequestView;
+using inspect::Verdict;
 using rules::Action;
 using rules::Cmp;
 using rules::Field;
 using rules::Mode;
 using rules::Op;
 
-struct RequestView {
-  const proto::HttpHead* head = nullptr;
-  std::string_view path;      // normalised
-  std::string_view norm_uri;  // normalised path + "?" + decoded query
-  std::string_view query;     // raw
-  std::string_view host;      // without port
-  const uint8_t* client_ip = nullptr;
-  uint8_t client_ip_len = 0;  // 4 or 16
-  std::string_view ja3, ja4;  // the connection's TLS fingerprints, if known
-};
-
-inline constexpr unsigned kMaxMatched = 16;
 inline constexpr unsigned kMaxCarried = 32;
-inline constexpr unsigned kMaxLimitsPerRequest = 64;  // = api::kMaxLimitSlots: every limit
-
-struct Verdict {
-  int32_t decisive = -1;  // rule index that decides (enforce mode, block or respond)
-  uint32_t matched[kMaxMatched];
-  unsigned matched_count = 0;             // every rule that matched, in rule order (bounded)
-  uint32_t limits[kMaxLimitsPerRequest];  // rate limits whose selector matched (bounded)
-  unsigned limit_count = 0;
-  // Who decides when a challenge rule is passed with a clearance: the first enforcing
-  // rule that is not a challenge, over every match (not only the recorded ones).
-  int32_t decisive_unchallenged = -1;
-  void add(uint32_t rule, const rules::Bundle& b);
-};
 
 // Carried from a request's head to the end of its body.
 struct RequestScan {

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "dataplane/features/signatures/request_view.h"
+#include "dataplane/inspect/request_view.h"
 #include "dataplane/proto/http_parser.h"
 
 namespace bulwark::signatures {
@@ -14,7 +14,7 @@ struct Evaluator : proto::HttpHandler {
   const uint8_t* ip;
   uint8_t ip_len;
   std::vector<EvalResult> out;
-  std::unique_ptr<char[]> path = std::make_unique<char[]>(kPathBufferBytes);
+  std::unique_ptr<char[]> path = std::make_unique<char[]>(inspect::kPathBufferBytes);
   std::vector<uint8_t> head_buffer = std::vector<uint8_t>(proto::HttpLimits{}.max_head_bytes);
   RequestScan scan;
   bool open = false;
@@ -23,7 +23,7 @@ struct Evaluator : proto::HttpHandler {
 
   void on_head(const proto::HttpHead& h) override {
     EvalResult r;
-    const RequestView rv = make_request_view(h, path.get(), ip, ip_len);
+    const RequestView rv = inspect::make_request_view(h, path.get(), ip, ip_len);
     r.method = std::string(h.method);
     r.target = std::string(h.target);
     r.path = std::string(rv.path);

@@ -1,9 +1,9 @@
 // Request view construction (see request_view.h).
-#include "dataplane/features/signatures/request_view.h"
+#include "dataplane/inspect/request_view.h"
 
 #include "dataplane/proto/http_normalize.h"
 
-namespace bulwark::signatures {
+namespace bulwark::inspect {
 
 RequestView make_request_view(const proto::HttpHead& head, char* path_buffer, const uint8_t* ip,
                               uint8_t ip_len, uint32_t* path_flags) {
@@ -28,4 +28,4 @@ RequestView make_request_view(const proto::HttpHead& head, char* path_buffer, co
   return rv;
 }
 
-}  // namespace bulwark::signatures
+}  // namespace bulwark::inspect

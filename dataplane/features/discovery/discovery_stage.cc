@@ -1,23 +1,18 @@
-// API discovery on the worker (see inspector.h): each forwarded request's endpoint (host,
-// method, templated path, query parameter names, credentials) is followed to its
-// response, whose status, media type and size are noted and whose head and body are
-// scanned for sensitive data as they stream past. The finished record goes to the main
-// lcore (ring), which batches records for bulwark-control's inventory and counts them
-// for the extraction policy. One call followed at a time per connection: a pipelined
-// request reports the one before it as it stands. Nothing here allocates.
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
+// API discovery on the worker (see discovery_stage.h).
+#include "dataplane/features/discovery/discovery_stage.h"
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
 
 #include "dataplane/api/path_template.h"
+#include "dataplane/identity/client_identity.h"
+#include "dataplane/inspect/active_rules.h"
 #include "dataplane/inspect/inspector.h"
 
-// Inspector member functions until this feature is a stage.
-namespace bulwark::inspect {
-using namespace bulwark::discovery;
+namespace bulwark::discovery {
+
+using inspect::Next;
 
 namespace {
 
@@ -92,80 +87,110 @@ bool has_cookie(std::string_view cookies, std::string_view name) {
 
 }  // namespace
 
-void inspect::Inspector::api_request(inspect::HttpSession& s, const proto::HttpHead& head,
-                                     const signatures::RequestView& view) {
-  const rules::Bundle& b = *cur_.rules->bundle;
-  if (!b.discovery.enabled) return;
-  inspect::HttpSession::Api& a = s.api;
-  if (a.awaiting || a.responding) api_finish(s);  // pipelined: the one before goes as it is
-  discovery::ApiRecord& r = a.rec;
-  std::memset(&r, 0, sizeof r);
-  r.worker = static_cast<uint8_t>(worker_);
-  r.generation = static_cast<uint32_t>(cur_.rules->generation);
-  copy_text(r.method, sizeof r.method, head.method, false);
-  std::string_view host = view.host;
-  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  copy_text(r.host, sizeof r.host, host, true);
-  const api::Templated t = api::template_path(view.path, r.path, sizeof r.path);
-  r.ids = t.ids;
-  if (t.ids)
-    r.id_hash =
-        inspect::mix64(t.id_hash ^ std::hash<std::string_view>{}(std::string_view(r.path, t.len)));
-  query_names(head.target, r.query, sizeof r.query);
-  const rules::IdentityPolicy& id = b.identity;
-  if (!head.header("authorization").empty()) r.auth |= discovery::kAuthAuthorization;
-  if ((!id.api_key_header.empty() && !head.header(id.api_key_header).empty()) ||
-      !head.header("x-api-key").empty())
-    r.auth |= discovery::kAuthApiKey;
-  if (has_cookie(head.header("cookie"), id.session_cookie)) r.auth |= discovery::kAuthSession;
-  const rules::ExtractionPolicy& x = b.discovery.extraction;
-  if (x.enabled && ident_.present(x.key))
-    r.has_key = client_key(x.key, r.key, r.bits, r.key_text, sizeof r.key_text) ? 1 : 0;
-  a.seq = s.requests_seen - 1;  // on_head counted this request already
-  a.generation = cur_.rules->generation;
-  a.awaiting = true;
-  a.responding = false;
+DiscoveryStage::DiscoveryStage(const inspect::StageEnv& env)
+    : core_(&env.core),
+      st_(&env.st),
+      worker_(env.worker),
+      index_(env.index),
+      slots_(env.sessions),
+      // 64 bytes more than used: Hyperscan's AVX512VBMI matcher may read a little past the
+      // data (see tests/fuzz/fuzz_discovery_scan.cc); packet buffers have room after them.
+      head_buffer_(8192 + 64) {
+  if (const auto* observer = env.parts.find<ApiObserver>())
+    reporter_ = inspect::Reporter<ApiRecord>(observer->ring(env.worker));
 }
 
-void inspect::Inspector::api_response_head(inspect::HttpSession& s, const proto::HttpHead& head) {
-  inspect::HttpSession::Api& a = s.api;
+SensitiveScanner* DiscoveryStage::scanner(const inspect::ActiveRules* rules) const {
+  const Scanners* s = rules ? rules->part<Scanners>(index_) : nullptr;
+  return s ? s->by_worker[worker_].get() : nullptr;
+}
+
+Next DiscoveryStage::on_request_head(inspect::Request& r) {
+  if (r.rules == nullptr || !r.rules->bundle->discovery.enabled) return Next::go;
+  const rules::Bundle& b = *r.rules->bundle;
+  const proto::HttpHead& head = *r.head;
+  const inspect::RequestView& view = r.view;
+  Slot& a = slots_[*r.s];
+  if (a.awaiting || a.responding) finish(a);  // pipelined: the one before goes as it is
+  ApiRecord& rec = a.rec;
+  std::memset(&rec, 0, sizeof rec);
+  rec.worker = static_cast<uint8_t>(worker_);
+  rec.generation = static_cast<uint32_t>(r.rules->generation);
+  copy_text(rec.method, sizeof rec.method, head.method, false);
+  std::string_view host = view.host;
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  copy_text(rec.host, sizeof rec.host, host, true);
+  const api::Templated t = api::template_path(view.path, rec.path, sizeof rec.path);
+  rec.ids = t.ids;
+  if (t.ids)
+    rec.id_hash = inspect::mix64(t.id_hash ^
+                                 std::hash<std::string_view>{}(std::string_view(rec.path, t.len)));
+  query_names(head.target, rec.query, sizeof rec.query);
+  const rules::IdentityPolicy& id = b.identity;
+  if (!head.header("authorization").empty()) rec.auth |= kAuthAuthorization;
+  if ((!id.api_key_header.empty() && !head.header(id.api_key_header).empty()) ||
+      !head.header("x-api-key").empty())
+    rec.auth |= kAuthApiKey;
+  if (has_cookie(head.header("cookie"), id.session_cookie)) rec.auth |= kAuthSession;
+  const rules::ExtractionPolicy& x = b.discovery.extraction;
+  if (x.enabled && r.ident->present(x.key))
+    rec.has_key =
+        inspect::client_key(*r.ident, x.key, rec.key, rec.bits, rec.key_text, sizeof rec.key_text)
+            ? 1
+            : 0;
+  a.seq = r.s->requests_seen - 1;  // the core counted this request already
+  a.generation = r.rules->generation;
+  a.awaiting = true;
+  a.responding = false;
+  return Next::go;
+}
+
+void DiscoveryStage::on_request_body(inspect::Request& r, const uint8_t*, size_t len) {
+  Slot& a = slots_[*r.s];
+  if (a.awaiting) a.rec.request_bytes += len;
+}
+
+void DiscoveryStage::on_response_head(inspect::Request& r) {
+  Slot& a = slots_[*r.s];
+  const inspect::Session& s = *r.s;
   if (!a.awaiting || s.responses_seen < a.seq + 1) return;
   a.awaiting = false;
   if (s.responses_seen != a.seq + 1) {  // its answer was missed (pipelining)
-    api_finish(s);
+    finish(a);
     return;
   }
-  discovery::ApiRecord& r = a.rec;
-  r.status_class = static_cast<uint8_t>(head.status / 100);
-  r.status = head.status;
+  const proto::HttpHead& head = *r.head;
+  ApiRecord& rec = a.rec;
+  rec.status_class = static_cast<uint8_t>(head.status / 100);
+  rec.status = head.status;
   std::string_view ct = head.header("content-type");
   ct = ct.substr(0, ct.find(';'));
   while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-  copy_text(r.content_type, sizeof r.content_type, ct, true);
+  copy_text(rec.content_type, sizeof rec.content_type, ct, true);
   a.responding = true;
   a.scanned_bytes = 0;
   const std::string_view enc = head.header("content-encoding");
   const bool compressed = !enc.empty() && !proto::iequals(enc, "identity");
-  inspect::ActiveRules* rules = cur_.rules;
-  if (!rules || !rules->bundle->discovery.scan || !rules->scanners[worker_]->active()) {
+  const inspect::ActiveRules* rules = r.rules;
+  SensitiveScanner* sc = scanner(rules);
+  if (!rules || !rules->bundle->discovery.scan || !sc || !sc->active()) {
     a.scanning = false;
     return;
   }
   if (rules->generation != a.generation) {  // the classes changed since the request
     a.scanning = false;
-    r.unscanned = 1;
+    rec.unscanned = 1;
     return;
   }
-  discovery::SensitiveScanner& sc = *rules->scanners[worker_];
-  a.scanning = sc.begin(a.scan);
+  a.scanning = sc->begin(a.scan);
   if (!a.scanning) {
-    r.unscanned = 1;  // no stream free
+    rec.unscanned = 1;  // no stream free
     return;
   }
   // The header lines go through the same stream as the body, one line each.
   size_t n = 0;
-  char* buf = api_head_buffer_.data();
-  const size_t cap = api_head_buffer_.size() - 64;  // the rest: slack for Hyperscan's reads
+  char* buf = head_buffer_.data();
+  const size_t cap = head_buffer_.size() - 64;  // the rest: slack for Hyperscan's reads
   for (unsigned h = 0; h < head.header_count; ++h) {
     const proto::HttpHeader& hd = head.headers[h];
     const size_t need = hd.name.size() + 2 + hd.value.size() + 1;
@@ -178,22 +203,22 @@ void inspect::Inspector::api_response_head(inspect::HttpSession& s, const proto:
     n += hd.value.size();
     buf[n++] = '\n';
   }
-  sc.feed(a.scan, reinterpret_cast<const uint8_t*>(buf), n);
+  sc->feed(a.scan, reinterpret_cast<const uint8_t*>(buf), n);
   if (compressed) {
     // A compressed body would need inflating to be read: it is counted as unscanned.
-    r.unscanned = 1;
-    api_stop_scan(s, true);
-  } else if (!textual(std::string_view(r.content_type))) {
-    api_stop_scan(s, true);  // the head was scanned; a binary body is not
+    rec.unscanned = 1;
+    stop_scan(a, true);
+  } else if (!textual(std::string_view(rec.content_type))) {
+    stop_scan(a, true);  // the head was scanned; a binary body is not
   }
 }
 
-void inspect::Inspector::api_response_body(inspect::HttpSession& s, const uint8_t* data,
-                                           size_t len) {
-  inspect::HttpSession::Api& a = s.api;
+void DiscoveryStage::on_response_body(inspect::Request& r, const uint8_t* data, size_t len) {
+  Slot& a = slots_[*r.s];
+  if (!a.responding) return;
   a.rec.response_bytes += len;
   if (!a.scanning) return;
-  inspect::ActiveRules* rules = cur_.rules;
+  const inspect::ActiveRules* rules = r.rules;
   if (!rules || rules->generation != a.generation) {
     // The rules changed mid-response: the stream went with the old set's pool.
     a.scan.stream = nullptr;
@@ -203,21 +228,34 @@ void inspect::Inspector::api_response_body(inspect::HttpSession& s, const uint8_
   }
   const uint64_t room = rules->bundle->discovery.max_scan_bytes - a.scanned_bytes;
   const size_t n = static_cast<size_t>(std::min<uint64_t>(room, len));
-  rules->scanners[worker_]->feed(a.scan, data, n);
+  scanner(rules)->feed(a.scan, data, n);
   a.scanned_bytes += n;
   st_->api_scan_bytes.add(n);
   if (n < len) {  // past max_scan_bytes: the rest passes unscanned
     a.rec.unscanned = 1;
-    api_stop_scan(s, true);
+    stop_scan(a, true);
   }
 }
 
-void inspect::Inspector::api_stop_scan(inspect::HttpSession& s, bool count) {
-  inspect::HttpSession::Api& a = s.api;
+void DiscoveryStage::on_response_end(inspect::Request& r) {
+  Slot& a = slots_[*r.s];
+  if (a.responding) finish(a);
+}
+
+void DiscoveryStage::on_end(inspect::Session& s, inspect::End why, const inspect::Request* r) {
+  Slot& a = slots_[s];
+  // A request stopped on its way never reached the origin; one cut while its answer
+  // streams did (as far as it got).
+  if (why == inspect::End::cut && r && r->to_server)
+    drop(s, a);
+  else
+    finish(a);
+}
+
+void DiscoveryStage::stop_scan(Slot& a, bool count) {
   if (!a.scanning) return;
   a.scanning = false;
-  inspect::ActiveRules* rules =
-      shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+  const inspect::ActiveRules* rules = core_->current_rules();
   if (!rules || rules->generation != a.generation) {
     // Its pool belongs to the replaced rule set (freed with it): forgotten, and the
     // response counts as unscanned.
@@ -225,50 +263,48 @@ void inspect::Inspector::api_stop_scan(inspect::HttpSession& s, bool count) {
     a.rec.unscanned = 1;
     return;
   }
-  discovery::SensitiveScanner& sc = *rules->scanners[worker_];
+  SensitiveScanner& sc = *scanner(rules);
   if (count)
     sc.end(a.scan);
   else
     sc.abort(a.scan);
   if (count) {
-    discovery::ApiRecord& r = a.rec;
+    ApiRecord& rec = a.rec;
     uint32_t matches = 0;
-    for (size_t c = 0; c < discovery::kMaxClasses; ++c) {
-      r.sensitive[c] = a.scan.counts[c];
+    for (size_t c = 0; c < kMaxClasses; ++c) {
+      rec.sensitive[c] = a.scan.counts[c];
       matches += a.scan.counts[c];
     }
-    r.scanned = 1;
+    rec.scanned = 1;
     st_->sensitive_matches.add(matches);
   }
 }
 
-void inspect::Inspector::api_finish(inspect::HttpSession& s) {
-  inspect::HttpSession::Api& a = s.api;
+void DiscoveryStage::finish(Slot& a) {
   if (!a.awaiting && !a.responding) return;
-  api_stop_scan(s, true);
+  stop_scan(a, true);
   a.awaiting = a.responding = false;
-  discovery::ApiRecord& r = a.rec;
-  r.unix_s = unix_now();
-  if (r.unscanned)
+  ApiRecord& rec = a.rec;
+  rec.unix_s = core_->unix_now();
+  if (rec.unscanned)
     st_->api_unscanned.add(1);
-  else if (r.scanned)
+  else if (rec.scanned)
     st_->api_scanned.add(1);
-  if (!shared_.api || rte_ring_sp_enqueue_elem(shared_.api[worker_], &r, sizeof r) != 0)
+  if (!reporter_.report(rec))
     st_->api_records_dropped.add(1);
   else
     st_->api_records.add(1);
 }
 
-void inspect::Inspector::api_drop(inspect::HttpSession& s) {
-  inspect::HttpSession::Api& a = s.api;
+void DiscoveryStage::drop(inspect::Session& s, Slot& a) {
   // Only the request being stopped is dropped: a call before it (pipelined, stopped
   // before this one was followed) did reach the origin.
   if (a.responding || (a.awaiting && a.seq + 1 != s.requests_seen)) {
-    api_finish(s);
+    finish(a);
     return;
   }
-  api_stop_scan(s, false);
+  stop_scan(a, false);
   a.awaiting = a.responding = false;
 }
 
-}  // namespace bulwark::inspect
+}  // namespace bulwark::discovery

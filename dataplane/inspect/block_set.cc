@@ -1,5 +1,5 @@
 // Block list lookups (see block_set.h).
-#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/inspect/block_set.h"
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -10,7 +10,7 @@
 
 #include "rules/lang/ip_prefix.h"
 
-namespace bulwark::blocklist {
+namespace bulwark::inspect {
 namespace {
 
 using json = nlohmann::json;
@@ -257,4 +257,4 @@ const BlockMatch* BlockSet::match(const identity::ClientIdentity& id, uint64_t n
   return has_challenges_ ? address(id.ip, id.ip_len, now_tsc, 0) : nullptr;
 }
 
-}  // namespace bulwark::blocklist
+}  // namespace bulwark::inspect

@@ -18,7 +18,7 @@
 
 struct rte_hash;
 
-namespace bulwark::blocklist {
+namespace bulwark::inspect {
 
 enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, session, count_ };
 inline constexpr size_t kMaxBlockEntries = 100000;  // the operator's list
@@ -88,4 +88,4 @@ class BlockSet {
   std::vector<std::array<uint8_t, 16>> known_;  // sorted
 };
 
-}  // namespace bulwark::blocklist
+}  // namespace bulwark::inspect

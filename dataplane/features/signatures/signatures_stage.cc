@@ -1,0 +1,94 @@
+// Signature rules on the worker (see signatures_stage.h).
+#include "dataplane/features/signatures/signatures_stage.h"
+
+#include "dataplane/inspect/active_rules.h"
+#include "dataplane/inspect/identity_stage.h"
+#include "dataplane/inspect/inspector.h"
+
+namespace bulwark::signatures {
+
+using inspect::Next;
+
+Matcher* SignaturesStage::matcher(const inspect::ActiveRules* rules) const {
+  const Matchers* m = rules ? rules->part<Matchers>(index_) : nullptr;
+  return m ? m->by_worker[worker_].get() : nullptr;
+}
+
+void SignaturesStage::end_scan(Slot& slot) {
+  if (!slot.open) return;
+  const inspect::ActiveRules* rules = core_->current_rules();
+  if (rules && rules->generation == slot.generation)
+    matcher(rules)->abort(slot.scan);  // back to the pool, reset
+  else
+    slot.scan.stream = nullptr;  // its pool went with the replaced rule set
+  slot.open = false;
+}
+
+Next SignaturesStage::on_request_head(inspect::Request& r) {
+  if (r.rules == nullptr) return Next::go;
+  Slot& slot = slots_[*r.s];
+  Matcher& m = *matcher(r.rules);
+  end_scan(slot);  // a request cut short keeps no stream
+  m.on_head(r.view, slot.scan, r.verdict);
+  slot.generation = r.rules->generation;
+  slot.open = m.wants_body();
+  r.body_scan = slot.open;
+  r.body_unscanned = slot.open && slot.scan.stream == nullptr;
+  return Next::go;
+}
+
+void SignaturesStage::on_request_body(inspect::Request& r, const uint8_t* data, size_t len) {
+  Slot& slot = slots_[*r.s];
+  if (slot.open) matcher(r.rules)->on_body(slot.scan, data, len);
+}
+
+void SignaturesStage::on_request_end(inspect::Request& r) {
+  Slot& slot = slots_[*r.s];
+  if (!slot.open || r.s->cut) return;
+  inspect::Verdict v;
+  matcher(r.rules)->end_body(slot.scan, v);
+  slot.open = false;
+  inspect::carry_out(*core_, r, v, nullptr, true);
+}
+
+void SignaturesStage::on_new_rules(inspect::Request& r) {
+  Slot& slot = slots_[*r.s];
+  if (!slot.open) return;
+  // The request began under rules now replaced: its body goes unscanned and it passes.
+  end_scan(slot);
+  st_->body_unscanned.add(1);
+  st_->verdict_pass.add(1);
+}
+
+void SignaturesStage::on_end(inspect::Session& s, inspect::End, const inspect::Request*) {
+  end_scan(slots_[s]);  // nothing more of the body will be scanned
+}
+
+Next SignaturesStage::on_client_hello(inspect::Request& r) {
+  // Fingerprint rules on the ClientHello: every match is counted and an event (with the
+  // SNI and fingerprints); an enforced block cuts the connection here, so the server
+  // never gets the complete ClientHello.
+  if (r.rules == nullptr) return Next::go;
+  inspect::RequestView view;
+  view.client_ip = r.packet_client();
+  view.client_ip_len = r.packet_client_len();
+  view.ja3 = r.ja3;
+  view.ja4 = r.ja4;
+  inspect::Verdict v;
+  matcher(r.rules)->on_client_hello(view, v);
+  const rules::Bundle& b = *r.rules->bundle;
+  for (unsigned k = 0; k < v.matched_count; ++k) {
+    const uint32_t ri = v.matched[k];
+    const rules::CompiledRule& rule = b.rules[ri];
+    core_->count_rule_hit(ri);
+    core_->event(r, inspect::EventType::rule, ri, static_cast<uint8_t>(rule.action),
+                 static_cast<uint8_t>(rule.mode), static_cast<int32_t>(ri) == v.decisive, 0, 0,
+                 nullptr);
+  }
+  if (v.decisive < 0) return Next::go;
+  st_->tls_blocked.add(1);
+  core_->cut(r, {});
+  return Next::stop;
+}
+
+}  // namespace bulwark::signatures

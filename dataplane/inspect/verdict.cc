@@ -1,0 +1,22 @@
+// Recording a matched rule in a request's verdict (see verdict.h).
+#include "dataplane/inspect/verdict.h"
+
+namespace bulwark::inspect {
+
+void Verdict::add(uint32_t rule, const rules::Bundle& b) {
+  const rules::CompiledRule& r = b.rules[rule];
+  if (r.is_limit) {  // counted by the caller's limiter, never decisive here
+    if (limit_count < kMaxLimitsPerRequest) limits[limit_count++] = rule;
+    return;
+  }
+  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
+  if (r.mode == rules::Mode::enforce && r.action != rules::Action::log &&
+      (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
+    decisive = static_cast<int32_t>(rule);
+  if (r.mode == rules::Mode::enforce && r.action != rules::Action::log &&
+      r.action != rules::Action::challenge &&
+      (decisive_unchallenged < 0 || rule < static_cast<uint32_t>(decisive_unchallenged)))
+    decisive_unchallenged = static_cast<int32_t>(rule);
+}
+
+}  // namespace bulwark::inspect
