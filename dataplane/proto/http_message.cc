@@ -1,6 +1,8 @@
 // Helpers of http_message.h: case-insensitive names and anomaly names.
 #include "dataplane/proto/http_message.h"
 
+#include "dataplane/api/counter_labels.h"
+
 namespace bulwark::proto {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -18,14 +20,8 @@ std::string_view HttpHead::header(std::string_view name) const {
   return {};
 }
 
-const char* http_anomaly_name(unsigned bit) {
-  static const char* const kNames[kHttpAnomalyCount] = {
-      "cl_and_te",       "duplicate_cl",     "conflicting_cl",  "bad_cl",
-      "bad_te",          "bad_chunk_size",   "bare_lf",         "nul_in_head",
-      "long_line",       "head_too_large",   "obs_fold",        "space_before_colon",
-      "bad_header_name", "bad_request_line", "bad_status_line", "too_many_headers",
-      "bad_chunk_end",   "multiple_host",    "missing_host",    "pipeline_overflow"};
-  return bit < kHttpAnomalyCount ? kNames[bit] : "unknown";
-}
+// The names are the stats segment's label table (the api's; checked against the bits in
+// dataplane/stats/counter_labels_check.cc).
+const char* http_anomaly_name(unsigned bit) { return api::label_name(api::kHttpAnomalyNames, bit); }
 
 }  // namespace bulwark::proto

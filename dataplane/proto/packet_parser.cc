@@ -1,6 +1,7 @@
 // Zero-copy L2-L4 parser for the packet path. Hand-written because it must run per
 // packet without allocation on a plain byte range (rte_net_get_ptype() classifies but
 // does not validate lengths or walk every IPv6 extension header, and needs an mbuf).
+#include "dataplane/api/counter_labels.h"
 #include "dataplane/proto/packet_info.h"
 
 namespace bulwark::proto {
@@ -149,27 +150,9 @@ void parse_packet(const uint8_t* data, uint32_t len, PacketInfo& out) {
     parse_ipv6(data, off, len, out);
 }
 
+// The stats segment's label table names each status (see counter_labels_check.cc).
 const char* parse_status_name(ParseStatus s) {
-  switch (s) {
-    case ParseStatus::ok: return "ok";
-    case ParseStatus::truncated_ethernet: return "truncated_ethernet";
-    case ParseStatus::truncated_vlan: return "truncated_vlan";
-    case ParseStatus::too_many_vlans: return "too_many_vlans";
-    case ParseStatus::truncated_ipv4: return "truncated_ipv4";
-    case ParseStatus::bad_ipv4_version: return "bad_ipv4_version";
-    case ParseStatus::bad_ipv4_ihl: return "bad_ipv4_ihl";
-    case ParseStatus::bad_ipv4_length: return "bad_ipv4_length";
-    case ParseStatus::truncated_ipv6: return "truncated_ipv6";
-    case ParseStatus::bad_ipv6_version: return "bad_ipv6_version";
-    case ParseStatus::bad_ipv6_length: return "bad_ipv6_length";
-    case ParseStatus::bad_ipv6_ext_header: return "bad_ipv6_ext_header";
-    case ParseStatus::truncated_tcp: return "truncated_tcp";
-    case ParseStatus::bad_tcp_offset: return "bad_tcp_offset";
-    case ParseStatus::truncated_udp: return "truncated_udp";
-    case ParseStatus::bad_udp_length: return "bad_udp_length";
-    case ParseStatus::count_: break;
-  }
-  return "unknown";
+  return api::label_name(api::kParseStatusNames, static_cast<unsigned>(s));
 }
 
 }  // namespace bulwark::proto

@@ -2,6 +2,7 @@
 // pickup is allowed (an appliance may be inserted under live traffic).
 #include "dataplane/proto/tcp_state.h"
 
+#include "dataplane/api/counter_labels.h"
 #include "dataplane/proto/packet_info.h"
 
 namespace bulwark::proto {
@@ -32,30 +33,13 @@ FlowState tcp_next_state(FlowState s, uint8_t flags, unsigned dir, unsigned init
   }
 }
 
+// Names from the stats segment's label tables (see counter_labels_check.cc).
 const char* flow_state_name(FlowState s) {
-  switch (s) {
-    case FlowState::udp: return "udp";
-    case FlowState::syn_sent: return "syn_sent";
-    case FlowState::syn_recv: return "syn_recv";
-    case FlowState::established: return "established";
-    case FlowState::fin_wait: return "fin_wait";
-    case FlowState::closing: return "closing";
-    case FlowState::closed: return "closed";
-    case FlowState::count_: break;
-  }
-  return "unknown";
+  return api::label_name(api::kFlowStateNames, static_cast<unsigned>(s));
 }
 
 const char* timeout_class_name(TimeoutClass c) {
-  switch (c) {
-    case TimeoutClass::closed: return "closed";
-    case TimeoutClass::embryonic: return "embryonic";
-    case TimeoutClass::closing: return "closing";
-    case TimeoutClass::udp: return "udp";
-    case TimeoutClass::established: return "established";
-    case TimeoutClass::count_: break;
-  }
-  return "unknown";
+  return api::label_name(api::kTimeoutClassNames, static_cast<unsigned>(c));
 }
 
 }  // namespace bulwark::proto

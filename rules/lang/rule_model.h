@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "dataplane/api/counter_labels.h"
 #include "rules/features/discovery/sensitive_validators.h"
 
 namespace bulwark::rules {
@@ -231,11 +232,10 @@ enum class Signal : uint8_t {
   http10,                   // HTTP/1.0: no current browser speaks it
   count_
 };
+// Spelled once, in the stats segment's label table (the consistency_signals counters are
+// labelled with them; dataplane/stats/counter_labels_check.cc checks the count).
 inline const char* signal_name(Signal s) {
-  static constexpr const char* kNames[] = {"missing_accept",          "missing_accept_language",
-                                           "missing_accept_encoding", "header_order",
-                                           "script_fingerprint",      "http10"};
-  return s < Signal::count_ ? kNames[static_cast<unsigned>(s)] : "unknown";
+  return api::label_name(api::kConsistencySignalNames, static_cast<unsigned>(s));
 }
 struct ConsistencyPolicy {
   bool enabled = false;
