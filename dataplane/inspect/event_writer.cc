@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "dataplane/features/challenge/clearance.h"
+#include "dataplane/api/counter_labels.h"
 #include "dataplane/inspect/event.h"
 #include "dataplane/proto/http_message.h"
 #include "rules/lang/rule_model.h"
@@ -154,7 +154,7 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
       j["denied"] = e.limit_denied;
     }
     j["clearance"] =
-        challenge::clearance_check_name(static_cast<challenge::ClearanceCheck>(e.clearance));
+        api::label_name(api::kClearanceCheckNames, e.clearance);
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);

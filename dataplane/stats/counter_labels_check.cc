@@ -5,7 +5,7 @@
 #include <iterator>
 
 #include "dataplane/api/counter_labels.h"
-#include "dataplane/features/blocklist/block_set.h"
+#include "dataplane/inspect/block_set.h"
 #include "dataplane/features/challenge/clearance.h"
 #include "dataplane/proto/http_message.h"
 #include "dataplane/proto/packet_info.h"
@@ -22,7 +22,7 @@ constexpr bool one_name_each(const char* const (&)[N]) {
 static_assert(one_name_each<proto::ParseStatus>(api::kParseStatusNames));
 static_assert(one_name_each<proto::TimeoutClass>(api::kTimeoutClassNames));
 static_assert(one_name_each<proto::FlowState>(api::kFlowStateNames));
-static_assert(one_name_each<blocklist::BlockKind>(api::kBlocklistKindNames));
+static_assert(one_name_each<inspect::BlockKind>(api::kBlocklistKindNames));
 static_assert(one_name_each<challenge::ClearanceCheck>(api::kClearanceCheckNames));
 static_assert(one_name_each<rules::Signal>(api::kConsistencySignalNames));
 // HttpAnomaly is a bit set: one name per bit, the last bit the last name.

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string_view>
 
+#include "dataplane/api/counter_labels.h"
 #include "dataplane/identity/client_identity.h"
 #include "dataplane/proto/http_message.h"
 
@@ -62,9 +63,7 @@ enum class ClearanceCheck : uint8_t {
   count_
 };
 inline const char* clearance_check_name(ClearanceCheck c) {
-  static constexpr const char* kNames[] = {"valid",   "missing", "malformed", "unknown_key",
-                                           "expired", "bad_mac", "no_work"};
-  return c < ClearanceCheck::count_ ? kNames[static_cast<unsigned>(c)] : "unknown";
+  return api::label_name(api::kClearanceCheckNames, static_cast<unsigned>(c));
 }
 
 // Writes the stamp for this client (NUL-terminated); its length, 0 if `cap` is too small.
