@@ -1,5 +1,6 @@
 // Controller lifecycle, the change pipeline (validate, compile, push, record,
-// activate), resynchronisation and confirm timeouts (see controller.h).
+// activate), resynchronisation, confirm timeouts and the features' calls (see
+// controller.h).
 #include "control/controller.h"
 
 #include <prometheus/exposer.h>
@@ -10,7 +11,7 @@
 #include <filesystem>
 
 #include "control/metrics_collector.h"
-#include "control/reply.h"
+#include "control/protocol/protocol.h"
 #include "dataplane/api/stats_reader.h"
 #include "dataplane/api/wire.h"
 #include "rules/lang/rule_compiler.h"
@@ -18,6 +19,8 @@
 
 namespace bulwark::control {
 namespace fs = std::filesystem;
+using protocol::Error;
+using protocol::reply_error;
 
 uint64_t unix_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -47,7 +50,7 @@ ControlConfig Controller::config() const {
 bool Controller::start(const ControllerOptions& o, std::string& error) {
   opts_ = o;
   started_unix_ms_ = unix_ms();
-  if (!store_.open(o.state_dir, error)) return false;
+  if (!make_features(error) || !store_.open(o.state_dir, error)) return false;
   collector_ = std::make_shared<MetricsCollector>(
       [this](ControlMetrics& m, std::string& shm, uint32_t& top) {
         const ControlConfig c = config();
@@ -66,7 +69,7 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
         m.events_written = events_.written();
         m.event_rotations = events_.rotations();
         m.last_push_seconds = static_cast<double>(last_push_ns_.load()) / 1e9;
-        m.inventory = inventory_totals();
+        for (const auto& f : features_) f->metrics(m.features);
       });
 
   bool recovered = false;
@@ -119,14 +122,16 @@ bool Controller::start(const ControllerOptions& o, std::string& error) {
                                   "version " + std::to_string(active) + " config.yaml", error);
   PreparedConfig prepared;
   if (!cfg || !prepare_config(*cfg, prepared, error)) return false;
-  load_inventory(prepared.cfg);
-  use_config(std::move(prepared));
-  if (!blocks_.load(o.state_dir + "/blocklist.json", error)) return false;
+  // The core's part first (the event log is open when the features load their state and
+  // may report it damaged), then the features load, then their part takes effect.
+  use_core_config(prepared);
+  for (const auto& f : features_)
+    if (!f->start(prepared.cfg, error)) return false;
+  for (auto& use : prepared.feature_uses) use();
   link_.start(cfg->dataplane_socket, [this](const std::string& line) {
-    if (is_api_batch(line))
-      on_api_batch(line);
-    else
-      events_.append(line);
+    for (const auto& f : features_)
+      if (f->claim_line(line)) return;
+    events_.append(line);
   });
   events_.control_event("control_started", {{"version", active}, {"pid", getpid()}});
   if (recovered)
@@ -143,7 +148,7 @@ void Controller::stop() {
   stop_ = true;
   if (supervisor_.joinable()) supervisor_.join();
   link_.stop();
-  save_inventory(true);
+  for (const auto& f : features_) f->stop();
   std::unique_ptr<prometheus::Exposer> old;
   {
     std::lock_guard<std::mutex> lock(cfg_mu_);
@@ -168,11 +173,21 @@ bool Controller::prepare_config(const ControlConfig& cfg, PreparedConfig& out, s
     }
     out.exposer->RegisterCollectable(collector_);
   }
-  return read_spec(cfg.inventory_spec, out.spec, error) &&
-         EventLog::can_open(cfg.events_file, error);
+  if (!EventLog::can_open(cfg.events_file, error)) return false;
+  for (const auto& f : features_) {
+    std::function<void()> use;
+    if (!f->prepare_config(cfg, use, error)) return false;
+    if (use) out.feature_uses.push_back(std::move(use));
+  }
+  return true;
 }
 
 void Controller::use_config(PreparedConfig&& p) {
+  use_core_config(p);
+  for (auto& use : p.feature_uses) use();
+}
+
+void Controller::use_core_config(PreparedConfig& p) {
   std::string error;
   if (!events_.configure(p.cfg.events_file, p.cfg.events_rotate_bytes, p.cfg.events_keep, error))
     events_.control_event("events_file_error", {{"error", error}});  // the old file stays
@@ -190,7 +205,6 @@ void Controller::use_config(PreparedConfig&& p) {
   // progress, and that scrape's collector takes cfg_mu_.
   old.reset();
   link_.set_path(p.cfg.dataplane_socket);
-  use_inventory_config(p.cfg, p.spec);
 }
 
 std::optional<std::vector<uint8_t>> Controller::compile(const Snapshot& s, const ControlConfig& cfg,
@@ -243,7 +257,7 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
   std::string error;
   auto cfg = parse_control_config(s.config, "config.yaml", error);
   if (!cfg) {
-    err = {"invalid", error};
+    err = {Error::invalid, error};
     return 0;
   }
   uint64_t next = 1;
@@ -251,7 +265,7 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
   json summary;
   auto bundle = compile(s, *cfg, next, summary, error);
   if (!bundle) {
-    err = {"invalid", error};
+    err = {Error::invalid, error};
     return 0;
   }
   // Everything that can fail is tried before anything changes: the new listener is
@@ -260,7 +274,7 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
   // the old in this process.
   PreparedConfig prepared;
   if (!prepare_config(*cfg, prepared, error)) {
-    err = {"invalid", error};
+    err = {Error::invalid, error};
     return 0;
   }
   const uint64_t previous = store_.active();
@@ -270,9 +284,9 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
     json reply;
     if (!link_.push(*bundle, reply, error)) {
       ++push_failures_;
-      err = {"invalid", "the dataplane refused the bundle: " + error +
-                            " (nothing changed; version " + std::to_string(previous) +
-                            " stays active)"};
+      err = {Error::invalid, "the dataplane refused the bundle: " + error +
+                                 " (nothing changed; version " + std::to_string(previous) +
+                                 " stays active)"};
       events_.control_event("push_refused", {{"version", next}, {"error", error}});
       return 0;
     }
@@ -302,7 +316,7 @@ uint64_t Controller::apply(const Snapshot& s, VersionMeta meta, json& report, Co
       std::string e2;
       link_.push(std::vector<uint8_t>(old->begin(), old->end()), reply, e2);
     }
-    err = {"invalid", "cannot record the new version: " + error};
+    err = {Error::invalid, "cannot record the new version: " + error};
     return 0;
   }
   use_config(std::move(prepared));
@@ -326,8 +340,8 @@ uint64_t Controller::rollback_locked(uint64_t to, const std::string& kind, const
                                      const std::string& comment, json& report, CommandError& err) {
   auto s = store_.read(to);
   if (!s) {
-    err = {"not_found", "there is no version " + std::to_string(to) +
-                            " (bulwarkctl config versions lists them)"};
+    err = {Error::not_found, "there is no version " + std::to_string(to) +
+                                 " (bulwarkctl config versions lists them)"};
     return 0;
   }
   const auto meta = VersionMeta::of(
@@ -377,9 +391,9 @@ void Controller::resync() {
 json Controller::pending_conflict() const {
   const auto p = store_.pending();
   if (!p) return nullptr;
-  return reply_error("conflict", "version " + std::to_string(p->version) +
-                                     " awaits confirmation: bulwarkctl config confirm (or "
-                                     "rollback) first");
+  return reply_error(Error::conflict, "version " + std::to_string(p->version) +
+                                          " awaits confirmation: bulwarkctl config confirm (or "
+                                          "rollback) first");
 }
 
 void Controller::supervise() {
@@ -397,8 +411,7 @@ void Controller::supervise_once() {
   {
     collector_->sample(config().stats_shm);
     resync();
-    sync_blocks();
-    save_inventory(false);
+    for (const auto& f : features_) f->tick();
     if (auto p = store_.pending(); p && unix_ms() >= p->deadline_unix_ms) {
       std::lock_guard<std::mutex> lock(apply_mu_);
       if (auto again = store_.pending(); again && unix_ms() >= again->deadline_unix_ms) {
@@ -429,44 +442,7 @@ std::optional<json> Controller::stats_json(std::string& error) const {
 }
 
 json Controller::handle(const json& request, const std::string& user) {
-  if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
-    return reply_error("usage", "request without a 'cmd' string");
-  const std::string cmd = request["cmd"].get<std::string>();
-  const json args = request.value("args", json::object());
-  if (!args.is_object()) return reply_error("usage", "'args' must be a map");
-  try {
-    if (cmd == "version") return cmd_version();
-    if (cmd == "status") return cmd_status();
-    if (cmd == "ports") return cmd_ports();
-    if (cmd == "workers") return cmd_workers();
-    if (cmd == "flows") return cmd_flows(args);
-    if (cmd == "stats") return cmd_stats();
-    if (cmd == "rules.list") return cmd_rules_list();
-    if (cmd == "rules.show") return cmd_rules_show(args);
-    if (cmd == "rules.test") return cmd_rules_test(args);
-    if (cmd == "rules.load") return cmd_rules_load(args, user);
-    if (cmd == "config.show") return cmd_config_show(args);
-    if (cmd == "config.edit") return cmd_config_edit(args);
-    if (cmd == "config.diff") return cmd_config_diff(args);
-    if (cmd == "config.commit") return cmd_config_commit(args, user);
-    if (cmd == "config.discard") return cmd_config_discard();
-    if (cmd == "config.rollback") return cmd_config_rollback(args, user);
-    if (cmd == "config.confirm") return cmd_config_confirm(user);
-    if (cmd == "config.versions") return cmd_config_versions();
-    if (cmd == "events") return cmd_events(args);
-    if (cmd == "block.add") return cmd_block_add(args, user);
-    if (cmd == "block.remove") return cmd_block_remove(args, user);
-    if (cmd == "block.list") return cmd_block_list();
-    if (cmd == "api.list") return cmd_api_list(args);
-    if (cmd == "api.show") return cmd_api_show(args);
-    if (cmd == "api.export") return cmd_api_export(args);
-    if (cmd == "api.diff") return cmd_api_diff(args);
-  } catch (const json::exception& e) {
-    return reply_error("usage", std::string("malformed arguments for ") + cmd + ": " + e.what());
-  } catch (const std::exception& e) {
-    return reply_error("invalid", cmd + " failed: " + e.what());
-  }
-  return reply_error("usage", "unknown command '" + cmd + "'");
+  return dispatch_.handle(request, user);
 }
 
 }  // namespace bulwark::control

@@ -1,32 +1,34 @@
 // The heart of bulwark-control: owns the versioned store, the running configuration,
-// the link to the dataplane, the event log and the metrics endpoint, and answers the
-// management requests of bulwarkctl. Every change goes through apply(): validate the
-// configuration, compile the rules into a bundle, push it to the dataplane (if one is
-// connected) and only then record and activate the version, so a refused change
-// changes nothing. A supervisor thread pushes the active bundle to a dataplane that
-// (re)connects with another one and rolls back commits whose confirmation ran out.
+// the link to the dataplane, the event log and the metrics endpoint, answers the core's
+// management commands (core_commands.h) and runs the features (control_feature.h: the
+// block list, the API inventory), each with its own state and commands. Every change
+// goes through apply(): validate the configuration, compile the rules into a bundle,
+// push it to the dataplane (if one is connected) and only then record and activate the
+// version, so a refused change changes nothing. A supervisor thread pushes the active
+// bundle to a dataplane that (re)connects with another one, rolls back commits whose
+// confirmation ran out and gives every feature its tick.
 //
-// Requests: {cmd, args} -> {ok: true, result} or {ok: false, error: {code, message}},
-// codes: invalid (the change is wrong), conflict (not now), not_found, unavailable (the
-// dataplane is needed and not there), usage (a malformed request).
+// Requests and replies: control/protocol/protocol.h; each request is checked against its
+// row of the command table before it runs (command_dispatch.h).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "control/command_dispatch.h"
 #include "control/config_store.h"
 #include "control/control_config.h"
+#include "control/control_feature.h"
+#include "control/core_commands.h"
 #include "control/dataplane_link.h"
 #include "control/event_log.h"
-#include "control/features/blocklist/block_list.h"
-#include "control/features/discovery/inventory.h"
 
 namespace prometheus {
 class Exposer;
@@ -38,7 +40,7 @@ class MetricsCollector;
 using json = nlohmann::json;
 
 struct CommandError {
-  std::string code;
+  protocol::Error code = protocol::Error::invalid;
   std::string message;
 };
 
@@ -49,58 +51,44 @@ struct ControllerOptions {
   std::string version = "0.0.0";
 };
 
-class Controller {
+class Controller : private CoreCommands {
  public:
   Controller();
-  ~Controller();
+  ~Controller() override;
   bool start(const ControllerOptions& o, std::string& error);
   void stop();
   // One management request. `user`: who asked (for version history).
   json handle(const json& request, const std::string& user);
   EventLog& events() { return events_; }
+  // The commands bound to their handlers (the core's and every feature's).
+  std::vector<std::string> command_names() const { return dispatch_.names(); }
 
  private:
-  // The commands (controller_*.cc).
-  json cmd_version();
-  json cmd_status();
-  json cmd_ports();
-  json cmd_workers();
-  json cmd_flows(const json& args);
-  json cmd_stats();
-  json cmd_rules_list();
-  json cmd_rules_show(const json& args);
-  json cmd_rules_test(const json& args);
-  json cmd_rules_load(const json& args, const std::string& user);
-  json cmd_config_show(const json& args);
-  json cmd_config_edit(const json& args);
-  json cmd_config_diff(const json& args);
-  json cmd_config_commit(const json& args, const std::string& user);
-  json cmd_config_discard();
-  json cmd_config_rollback(const json& args, const std::string& user);
-  json cmd_config_confirm(const std::string& user);
-  json cmd_config_versions();
-  json cmd_events(const json& args);
-  json cmd_block_add(const json& args, const std::string& user);
-  json cmd_block_remove(const json& args, const std::string& user);
-  json cmd_block_list();
-  // The API inventory (controller_inventory.cc).
-  json cmd_api_list(const json& args);
-  json cmd_api_show(const json& args);
-  json cmd_api_export(const json& args);
-  json cmd_api_diff(const json& args);
-  static bool is_api_batch(const std::string& line);
-  void on_api_batch(const std::string& line);
-  void load_inventory(const ControlConfig& c);
-  // Saves if it changed (at most every 10 s unless `force`).
-  void save_inventory(bool force);
-  json inventory_totals() const;
-  static bool read_spec(const std::string& file, std::shared_ptr<control::discovery::Spec>& out,
-                        std::string& error);
-  void use_inventory_config(const ControlConfig& c,
-                            const std::shared_ptr<control::discovery::Spec>& spec);
-  std::string push_blocks_locked();
-  // Supervisor: drops expired entries and pushes the list to a dataplane that lacks it.
-  void sync_blocks();
+  // The core's commands (controller_status.cc, controller_rules.cc, controller_config.cc).
+  json cmd_status(const Request& r) override;
+  json cmd_ports(const Request& r) override;
+  json cmd_workers(const Request& r) override;
+  json cmd_flows(const Request& r) override;
+  json cmd_stats(const Request& r) override;
+  json cmd_version(const Request& r) override;
+  json cmd_rules_list(const Request& r) override;
+  json cmd_rules_show(const Request& r) override;
+  json cmd_rules_test(const Request& r) override;
+  json cmd_rules_load(const Request& r) override;
+  json cmd_config_show(const Request& r) override;
+  json cmd_config_edit(const Request& r) override;
+  json cmd_config_diff(const Request& r) override;
+  json cmd_config_commit(const Request& r) override;
+  json cmd_config_discard(const Request& r) override;
+  json cmd_config_rollback(const Request& r) override;
+  json cmd_config_confirm(const Request& r) override;
+  json cmd_config_versions(const Request& r) override;
+  json cmd_events(const Request& r) override;
+  // The active version's rules with their hits (rules list, rules show).
+  json list_rules();
+
+  // Makes every feature's object and binds its rows and the core's (controller_features.cc).
+  bool make_features(std::string& error);
 
   // Validates, compiles, pushes, records and activates `s` (with a confirmation
   // deadline if `confirm_minutes` > 0). The new version number, or 0 with `err` and
@@ -111,17 +99,19 @@ class Controller {
   std::optional<std::vector<uint8_t>> compile(const Snapshot& s, const ControlConfig& cfg,
                                               uint64_t version, json& summary, std::string& error);
   // A configuration made ready to take effect: its metrics listener bound, its events
-  // file known to open. Nothing in use changes until use_config().
+  // file known to open, every feature's part checked. Nothing in use changes until
+  // use_config().
   struct PreparedConfig {
     ControlConfig cfg;
     std::unique_ptr<prometheus::Exposer> exposer;
     bool new_listener = false;
-    std::shared_ptr<control::discovery::Spec> spec;  // inventory.spec, parsed
+    std::vector<std::function<void()>> feature_uses;  // the features' parts, in effect
   };
   bool prepare_config(const ControlConfig& cfg, PreparedConfig& out, std::string& error);
-  // Puts a prepared configuration into effect (event log, metrics listener, dataplane
-  // socket); cannot fail.
+  // Puts a prepared configuration into effect: the core's part (event log, metrics
+  // listener, dataplane socket; use_core_config), then the features'. Cannot fail.
   void use_config(PreparedConfig&& p);
+  void use_core_config(PreparedConfig& p);
   uint64_t rollback_locked(uint64_t to, const std::string& kind, const std::string& user,
                            const std::string& comment, json& report, CommandError& err);
   // A refusal if a commit awaits confirmation (changes wait for it), else null.
@@ -142,11 +132,7 @@ class Controller {
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string exposer_listen_;
   std::shared_ptr<MetricsCollector> collector_;
-  std::mutex apply_mu_;   // one change at a time
-  std::mutex blocks_mu_;  // blocks_, blocks_synced_session_, next_block_push_ms_
-  control::blocklist::BlockList blocks_;
-  uint64_t blocks_synced_session_ = 0;
-  uint64_t next_block_push_ms_ = 0;
+  std::mutex apply_mu_;  // one change at a time
   std::atomic<uint64_t> commits_{0}, rollbacks_{0}, auto_rollbacks_{0}, pushes_{0},
       push_failures_{0};
   std::atomic<uint64_t> last_push_ns_{0};
@@ -155,14 +141,10 @@ class Controller {
   std::atomic<bool> stop_{false};
   std::thread supervisor_;
   uint64_t started_unix_ms_ = 0;
-  mutable std::mutex inv_mu_;  // inventory_, inv_dirty_, next_inv_save_ms_, inv_save_blocked_
-  control::discovery::Inventory inventory_;
-  bool inv_dirty_ = false;
-  bool inv_save_blocked_ = false;  // the file was there but unreadable: never written over
-  std::mutex inv_save_mu_;         // one save at a time (supervisor, stop)
-  uint64_t next_inv_save_ms_ = 0;
+  // Made at the start of start(), unchanged afterwards: read by every thread (link sink,
+  // supervisor, scrapes, commands); each feature guards its own state.
+  std::vector<std::unique_ptr<ControlFeature>> features_;
+  CommandDispatch dispatch_;  // bound in start(), read-only afterwards
 };
-
-uint64_t unix_ms();
 
 }  // namespace bulwark::control

@@ -5,13 +5,18 @@
 #include <sstream>
 
 #include "control/controller.h"
-#include "control/reply.h"
+#include "control/protocol/protocol.h"
 #include "dataplane/features/signatures/matcher.h"
 #include "dataplane/features/signatures/request_eval.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_parser.h"
 
 namespace bulwark::control {
+
+using protocol::Error;
+using protocol::reply_error;
+using protocol::reply_ok;
+
 namespace {
 
 // The rule's own lines: from its origin line to the next list item at its indentation.
@@ -37,11 +42,14 @@ std::string source_block(const std::string& text, unsigned line) {
 
 }  // namespace
 
-json Controller::cmd_rules_list() {
+json Controller::cmd_rules_list(const Request&) { return list_rules(); }
+
+json Controller::list_rules() {
   const uint64_t active = store_.active();
   auto snap = store_.read(active);
   if (!snap)
-    return reply_error("not_found", "active version " + std::to_string(active) + " is missing");
+    return reply_error(Error::not_found,
+                       "active version " + std::to_string(active) + " is missing");
   std::string error;
   std::map<std::string, uint64_t> hits;
   if (auto s = stats_json(error)) {
@@ -56,7 +64,7 @@ json Controller::cmd_rules_list() {
   std::vector<std::string> paths;
   for (const auto& kv : snap->rules) paths.push_back(store_.rules_dir(active) + "/" + kv.first);
   auto set = rules::load_rule_files(paths, error);
-  if (!set) return reply_error("invalid", error);
+  if (!set) return reply_error(Error::invalid, error);
   json out = json::array();
   const std::string prefix = store_.rules_dir(active) + "/";
   for (const auto& r : set->rules) {
@@ -87,9 +95,9 @@ json Controller::cmd_rules_list() {
   return reply_ok({{"version", active}, {"rules", out}});
 }
 
-json Controller::cmd_rules_show(const json& args) {
-  const uint64_t id = args.value("id", uint64_t{0});
-  json list = cmd_rules_list();
+json Controller::cmd_rules_show(const Request& request) {
+  const uint64_t id = request.uint("id");
+  json list = list_rules();
   if (!list["ok"].get<bool>()) return list;
   for (const auto& r : list["result"]["rules"]) {
     if (r["id"].get<uint64_t>() != id) continue;
@@ -105,59 +113,59 @@ json Controller::cmd_rules_show(const json& args) {
     }
     return reply_ok(out);
   }
-  return reply_error("not_found", "no rule " + std::to_string(id) + " in version " +
-                                      std::to_string(list["result"]["version"].get<uint64_t>()) +
-                                      " (bulwarkctl rules list shows them)");
+  return reply_error(Error::not_found,
+                     "no rule " + std::to_string(id) + " in version " +
+                         std::to_string(list["result"]["version"].get<uint64_t>()) +
+                         " (bulwarkctl rules list shows them)");
 }
 
-json Controller::cmd_rules_test(const json& args) {
-  std::string raw = args.value("request", std::string());
-  if (raw.empty()) return reply_error("usage", "no request given");
-  if (args.value("crlf", false)) raw = signatures::with_crlf(raw);
+json Controller::cmd_rules_test(const Request& r) {
+  std::string raw = r.text("request");
+  if (raw.empty()) return reply_error(Error::usage, "no request given");
+  if (r.flag("crlf")) raw = signatures::with_crlf(raw);
   uint8_t ip[16];
   uint8_t ip_len = 0;
-  const std::string cip = args.value("client_ip", std::string());
+  const std::string cip = r.text("client_ip");
   if (!cip.empty()) {
     if (inet_pton(AF_INET, cip.c_str(), ip) == 1)
       ip_len = 4;
     else if (inet_pton(AF_INET6, cip.c_str(), ip) == 1)
       ip_len = 16;
     else
-      return reply_error("usage", "client address '" + cip + "' is not an IP address");
+      return reply_error(Error::usage, "client address '" + cip + "' is not an IP address");
   }
-  const uint64_t version = args.value("version", store_.active());
+  const uint64_t version = r.has("version") ? r.uint("version") : store_.active();
   std::string error;
   auto bundle = rules::Bundle::load_file(store_.bundle_path(version), error);
-  if (!bundle) return reply_error("not_found", "version " + std::to_string(version) + ": " + error);
+  if (!bundle)
+    return reply_error(Error::not_found, "version " + std::to_string(version) + ": " + error);
   signatures::Matcher m(*bundle);
   const auto results = signatures::evaluate_requests(m, raw, ip_len ? ip : nullptr, ip_len);
   if (results.empty())
-    return reply_error("invalid",
+    return reply_error(Error::invalid,
                        "no complete request head in the input (lines must end in CRLF; "
                        "--crlf converts bare LF)");
   json all = json::array();
-  for (const auto& r : results) all.push_back(signatures::result_json(*bundle, r));
+  for (const auto& one : results) all.push_back(signatures::result_json(*bundle, one));
   return reply_ok({{"version", version}, {"requests", all}});
 }
 
-json Controller::cmd_rules_load(const json& args, const std::string& user) {
-  const json files = args.value("files", json::object());
-  if (!files.is_object() || files.empty()) return reply_error("usage", "no rule files given");
+json Controller::cmd_rules_load(const Request& r) {
+  const auto files = r.texts("files");
+  if (files.empty()) return reply_error(Error::usage, "no rule files given");
   std::lock_guard<std::mutex> lock(apply_mu_);
   const uint64_t active = store_.active();
   auto snap = store_.read(active);
   if (!snap)
-    return reply_error("not_found", "active version " + std::to_string(active) + " is missing");
+    return reply_error(Error::not_found,
+                       "active version " + std::to_string(active) + " is missing");
   if (json c = pending_conflict(); !c.is_null()) return c;
   Snapshot s;
   s.config = snap->config;  // rule loads never take a staged configuration along
-  if (args.value("add", false)) s.rules = snap->rules;
-  for (auto it = files.begin(); it != files.end(); ++it) {
-    if (!it.value().is_string()) return reply_error("usage", "file " + it.key() + " is not text");
-    s.rules[it.key()] = it.value().get<std::string>();
-  }
+  if (r.flag("add")) s.rules = snap->rules;
+  for (const auto& [name, text] : files) s.rules[name] = text;
   if (s == *snap) return reply_ok({{"version", active}, {"unchanged", true}});
-  const auto meta = VersionMeta::of("rules-load", user, args.value("comment", std::string()));
+  const auto meta = VersionMeta::of("rules-load", r.user(), r.text("comment"));
   json report;
   CommandError err;
   if (!apply(s, meta, report, err)) return reply_error(err.code, err.message);

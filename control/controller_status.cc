@@ -6,11 +6,15 @@
 
 #include "control/controller.h"
 #include "control/metrics_collector.h"
-#include "control/reply.h"
+#include "control/protocol/protocol.h"
 
 namespace bulwark::control {
 
-json Controller::cmd_version() {
+using protocol::Error;
+using protocol::reply_error;
+using protocol::reply_ok;
+
+json Controller::cmd_version(const Request&) {
   const json hello = link_.hello();
   return reply_ok({{"control", opts_.version},
                    {"config_version", store_.active()},
@@ -18,7 +22,7 @@ json Controller::cmd_version() {
                    {"dataplane_pid", hello.value("pid", 0)}});
 }
 
-json Controller::cmd_status() {
+json Controller::cmd_status(const Request&) {
   const uint64_t active = store_.active();
   const auto meta = store_.meta(active);
   json r;
@@ -69,13 +73,14 @@ json Controller::cmd_status() {
     dp["error"] = error;
   }
   r["dataplane"] = dp;
+  for (const auto& f : features_) f->status(r);
   return reply_ok(r);
 }
 
-json Controller::cmd_ports() {
+json Controller::cmd_ports(const Request&) {
   std::string error;
   auto s = stats_json(error);
-  if (!s) return reply_error("unavailable", error);
+  if (!s) return reply_error(Error::unavailable, error);
   json ports = (*s)["ports"];
   // Per-queue numbers come from the workers (queue q is polled by worker q).
   for (size_t p = 0; p < ports.size(); ++p) {
@@ -90,10 +95,10 @@ json Controller::cmd_ports() {
   return reply_ok(ports);
 }
 
-json Controller::cmd_workers() {
+json Controller::cmd_workers(const Request&) {
   std::string error;
   auto s = stats_json(error);
-  if (!s) return reply_error("unavailable", error);
+  if (!s) return reply_error(Error::unavailable, error);
   const double hz = (*s)["tsc_hz"].get<double>();
   json out = json::array();
   for (size_t w = 0; w < (*s)["worker"].size(); ++w) {
@@ -124,11 +129,11 @@ json Controller::cmd_workers() {
   return reply_ok(out);
 }
 
-json Controller::cmd_flows(const json& args) {
-  const uint64_t top = args.value("top", uint64_t{10});
+json Controller::cmd_flows(const Request& r) {
+  const uint64_t top = r.uint("top");
   std::string error;
   auto s = stats_json(error);
-  if (!s) return reply_error("unavailable", error);
+  if (!s) return reply_error(Error::unavailable, error);
   json per = json::array();
   std::vector<json> talkers;
   for (size_t w = 0; w < (*s)["worker"].size(); ++w) {
@@ -154,11 +159,13 @@ json Controller::cmd_flows(const json& args) {
                    {"bytes_per_flow", (*s)["flow_entry_bytes"]}});
 }
 
-json Controller::cmd_stats() { return reply_ok(families_to_json(collector_->Collect())); }
+json Controller::cmd_stats(const Request&) {
+  return reply_ok(families_to_json(collector_->Collect()));
+}
 
-json Controller::cmd_events(const json& args) {
-  const uint64_t n = args.value("count", uint64_t{20});
-  if (n > 100000) return reply_error("usage", "count must be at most 100000");
+json Controller::cmd_events(const Request& r) {
+  const uint64_t n = r.uint("count");
+  if (n > 100000) return reply_error(Error::usage, "count must be at most 100000");
   json lines = json::array();
   for (const auto& l : events_.tail(n)) {
     json j = json::parse(l, nullptr, false);

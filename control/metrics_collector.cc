@@ -22,38 +22,6 @@ double now_unix_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The API inventory (bulwark-control's own): endpoints known, shadow endpoints (against
-// the configured spec), endpoints serving each sensitive class, and sensitive records
-// served by class (kept across restarts). Classes are bounded (16 per rule set).
-void inventory_metrics(Families& f, const nlohmann::json& t) {
-  const auto num = [&](const char* k) {
-    return t.contains(k) && t[k].is_number() ? t[k].get<double>() : 0.0;
-  };
-  f.gauge("bulwark_api_endpoints", "Endpoints (host, method, path template) in the API inventory",
-          num("endpoints"));
-  f.gauge("bulwark_api_hosts", "Hosts in the API inventory", num("hosts"));
-  f.gauge("bulwark_api_shadow_endpoints",
-          "Inventory endpoints missing from the configured OpenAPI spec (0 without a spec)",
-          num("shadow_endpoints"));
-  f.counter("bulwark_api_overflow_requests_total",
-            "Observed calls the inventory could not place (endpoint or host bounds reached)",
-            num("overflow_requests"));
-  f.family("bulwark_api_sensitive_endpoints",
-           "Inventory endpoints whose responses carried each sensitive-data class",
-           MetricType::Gauge);
-  if (t.contains("endpoints_by_sensitive_class") && t["endpoints_by_sensitive_class"].is_object())
-    for (const auto& [cls, v] : t["endpoints_by_sensitive_class"].items())
-      if (v.is_number())
-        f.gauge("bulwark_api_sensitive_endpoints", "", v.get<double>(), {{"class", cls}});
-  f.family("bulwark_sensitive_records_total",
-           "Sensitive-data records served in responses, by class (validated matches)",
-           MetricType::Counter);
-  if (t.contains("sensitive_records") && t["sensitive_records"].is_object())
-    for (const auto& [cls, v] : t["sensitive_records"].items())
-      if (v.is_number())
-        f.counter("bulwark_sensitive_records_total", "", v.get<double>(), {{"class", cls}});
-}
-
 }  // namespace
 
 void MetricsCollector::sample(const std::string& shm) {
@@ -119,7 +87,10 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
             static_cast<double>(c.events_written));
   f.counter("bulwark_event_log_rotations_total", "Event log rotations",
             static_cast<double>(c.event_rotations));
-  inventory_metrics(f, c.inventory);
+  for (auto& family : c.features) {
+    f.index[family.name] = f.out.size();
+    f.out.push_back(std::move(family));
+  }
   if (!seg) return f.out;
 
   const auto& h = *seg;

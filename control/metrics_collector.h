@@ -30,8 +30,8 @@ struct ControlMetrics {
   uint64_t commits = 0, rollbacks = 0, auto_rollbacks = 0, pushes = 0, push_failures = 0;
   uint64_t events_written = 0, event_rotations = 0;
   double last_push_seconds = 0;
-  // The API inventory's totals (inventory::Inventory::totals()).
-  nlohmann::json inventory = nlohmann::json::object();
+  // The features' own families (ControlFeature::metrics), after the ones above.
+  std::vector<prometheus::MetricFamily> features;
 };
 
 class MetricsCollector : public prometheus::Collectable {

@@ -9,10 +9,15 @@
 #include <cerrno>
 
 #include "control/controller.h"
-#include "control/reply.h"
+#include "control/protocol/protocol.h"
 #include "dataplane/api/unix_socket.h"
 
 namespace bulwark::control {
+
+using protocol::Error;
+using protocol::reply_error;
+using protocol::reply_ok;
+
 namespace {
 
 std::string user_name(long uid) {
@@ -61,7 +66,8 @@ void MgmtServer::accept_loop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (clients_ >= kMaxClients) {
         std::string error;
-        api::send_message(fd, reply_error("conflict", "too many bulwarkctl sessions; try again"),
+        api::send_message(fd,
+                          reply_error(Error::conflict, "too many bulwarkctl sessions; try again"),
                           1000, error);
         close(fd);
         continue;
@@ -87,11 +93,11 @@ void MgmtServer::serve(int fd) {
       if (error == "timeout") continue;
       if (error.rfind("connection closed", 0) != 0) {
         // A broken frame: say why, then hang up (the stream cannot be resynchronised).
-        api::send_message(fd, reply_error("usage", "bad message: " + error), 1000, error);
+        api::send_message(fd, reply_error(Error::usage, "bad message: " + error), 1000, error);
       }
       break;
     }
-    if (api::get_string(req, "cmd") == "events.follow") {
+    if (api::get_string(req, "cmd") == protocol::kFollowEvents) {
       follow(fd);
       break;
     }

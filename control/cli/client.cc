@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include "control/protocol/protocol.h"
 #include "dataplane/api/unix_socket.h"
 
 namespace bulwark::cli {
@@ -11,14 +12,16 @@ Client::~Client() {
   if (fd_ >= 0) close(fd_);
 }
 
-bool Client::connect(const std::string& path, std::string& error) {
-  fd_ = api::connect_unix(path, error);
+bool Client::connect(std::string& error) {
+  if (fd_ >= 0) return true;
+  fd_ = api::connect_unix(path_, error);
   if (fd_ < 0) error += " (start it with: systemctl start bulwark-control, or pass --socket)";
   return fd_ >= 0;
 }
 
-bool Client::call(const std::string& cmd, const api::json& args, api::json& reply, int timeout_ms,
-                  std::string& error) {
+bool Client::exchange(const std::string& cmd, const api::json& args, api::json& reply,
+                      int timeout_ms, std::string& error) {
+  if (!connect(error)) return false;
   if (!api::send_message(fd_, {{"cmd", cmd}, {"args", args}}, timeout_ms, error)) return false;
   if (!api::recv_message(fd_, reader_, reply, timeout_ms, error)) {
     if (error == "timeout") error = "bulwark-control did not answer in time";
@@ -27,9 +30,15 @@ bool Client::call(const std::string& cmd, const api::json& args, api::json& repl
   return true;
 }
 
+bool Client::call(const std::string& cmd, const api::json& args, api::json& reply,
+                  std::string& error) {
+  return exchange(cmd, args, reply, timeout_ms_, error);
+}
+
 bool Client::follow(const std::function<void(const api::json&)>& on_frame, std::string& error) {
   api::json first;
-  if (!call("events.follow", api::json::object(), first, 5000, error)) return false;
+  if (!exchange(control::protocol::kFollowEvents, api::json::object(), first, 5000, error))
+    return false;
   if (!api::get_bool(first, "ok")) {
     error = first.dump();
     return false;
@@ -39,13 +48,6 @@ bool Client::follow(const std::function<void(const api::json&)>& on_frame, std::
     if (!api::recv_message(fd_, reader_, frame, -1, error)) return false;
     on_frame(frame);
   }
-}
-
-int exit_code_for(const std::string& code) {
-  if (code == "usage") return kExitUsage;
-  if (code == "not_found") return kExitNotFound;
-  if (code == "unavailable") return kExitUnavailable;
-  return kExitRefused;
 }
 
 }  // namespace bulwark::cli
