@@ -153,8 +153,7 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
       j["retry_after"] = e.retry_after_s;
       j["denied"] = e.limit_denied;
     }
-    j["clearance"] =
-        api::label_name(api::kClearanceCheckNames, e.clearance);
+    j["clearance"] = api::label_name(api::kClearanceCheckNames, e.clearance);
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);
