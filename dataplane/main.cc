@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/port_list.h"
 #include "dataplane/api/service_notify.h"
 #include "dataplane/config/environment_check.h"
 #include "dataplane/ctl/control_server.h"
@@ -170,11 +171,14 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--events", events, "events file (JSON lines)");
   app.add_option("--control-socket", control,
                  "unix socket for bulwark-control ('none': no control socket)");
-  app.add_option("--tls-ports", tls_ports,
-                 "server ports whose TLS ClientHellos are fingerprinted, e.g. 443 ('none': off)");
+  auto* tls_opt = app.add_option(
+      "--tls-ports", tls_ports,
+      "server ports whose TLS ClientHellos are fingerprinted, e.g. 443 or 443,8443-8445 "
+      "('none': off)");
   app.add_flag("--tls-events", tls_events, "an event for every fingerprinted ClientHello");
-  app.add_option("--http-ports", http_ports,
-                 "server ports whose connections are inspected, e.g. 80,8080 ('none': off)");
+  auto* http_opt = app.add_option(
+      "--http-ports", http_ports,
+      "server ports whose connections are inspected, e.g. 80,8080 or 8000-8010 ('none': off)");
   app.add_flag("--check-config", o.check_only, "validate configuration and environment, then exit");
   bool print_pci = false;
   app.add_flag("--print-pci-ports", print_pci,
@@ -216,22 +220,14 @@ int parse_options(int argc, char** argv, Options& o) {
     c.control_socket.clear();
   else if (!control.empty())
     c.control_socket = control;
-  for (auto [text, list, name] : {std::tuple{&http_ports, &c.http_ports, "--http-ports"},
-                                  std::tuple{&tls_ports, &c.tls_ports, "--tls-ports"}}) {
-    if (*text == "none") {
+  for (auto [opt, text, list] : {std::tuple{http_opt, &http_ports, &c.http_ports},
+                                 std::tuple{tls_opt, &tls_ports, &c.tls_ports}}) {
+    if (!*opt) continue;
+    std::string err;
+    if (*text == "none")
       list->clear();
-    } else if (!text->empty()) {
-      std::vector<unsigned> ports;
-      if (!api::parse_core_list(*text, ports))
-        return fail(kExitUsage,
-                    std::string(name) + " '" + *text + "' is not a port list like 80,8080");
-      list->clear();
-      for (unsigned p : ports) {
-        if (p == 0 || p > 65535)
-          return fail(kExitUsage, std::string(name) + ": " + std::to_string(p) + " is not a port");
-        list->push_back(static_cast<uint16_t>(p));
-      }
-    }
+    else if (!api::parse_port_list(*text, *list, err))
+      return fail(kExitUsage, opt->get_name() + " '" + *text + "': " + err);
   }
   if (tls_events) c.tls_events = true;
   c.eal_args.insert(c.eal_args.end(), eal.begin(), eal.end());

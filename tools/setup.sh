@@ -78,10 +78,18 @@ fi
 echo "setup: hugepages 2 MiB: $(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0) free"
 
 # Installed paths as the Debian package has them: the release build is what gets packaged.
+# A build directory that has them is left alone (ninja regenerates it when meson.build
+# files change): rewriting it under a test run that uses it (tools/test.sh runs
+# tools/demo.sh, which runs this) would pull its files from under that run.
 PATHS=(-Dprefix=/usr -Dsysconfdir=/etc -Dlocalstatedir=/var)
+paths_of() {
+  meson introspect --buildoptions "$1" 2>/dev/null | python3 -c 'import json,sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print("-Dprefix=%s -Dsysconfdir=%s -Dlocalstatedir=%s" % (o["prefix"], o["sysconfdir"], o["localstatedir"]))'
+}
 if [[ ! -f $BUILD/build.ninja ]]; then
   meson setup "${PATHS[@]}" "$BUILD" "$ROOT" >/dev/null
-else
+elif [[ $(paths_of "$BUILD") != "${PATHS[*]}" ]]; then
   meson setup --reconfigure "${PATHS[@]}" "$BUILD" "$ROOT" >/dev/null
 fi
 echo "setup: build configured in $BUILD"

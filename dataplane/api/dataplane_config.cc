@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "dataplane/api/port_list.h"
 #include "dataplane/api/stats_layout.h"
 #include "dataplane/proto/http_parser.h"
 #include "rules/lang/yaml_util.h"
@@ -25,6 +26,26 @@ std::vector<unsigned> cores_of(const YAML::Node& n) {
     for (const auto& c : n) out.push_back(scalar<unsigned>(c, "cores.workers[]", 0, 4095));
   } else if (!n.IsScalar() || !parse_core_list(n.Scalar(), out)) {
     throw ConfigError(n, "'cores.workers' must be a list like [1, 2] or a string like \"1-2\"");
+  }
+  return out;
+}
+
+// A port list: a YAML list whose items are ports or ranges ([80, 8000-8010]; [] = none),
+// or one string in the command line's form ("80,8000-8010").
+std::vector<uint16_t> ports_of(const YAML::Node& n, const std::string& what) {
+  std::vector<uint16_t> out;
+  std::string error;
+  if (n.IsScalar()) {
+    if (!parse_port_list(n.Scalar(), out, error)) throw ConfigError(n, "'" + what + "': " + error);
+  } else if (n.IsSequence()) {
+    for (const auto& e : n) {
+      if (!e.IsScalar())
+        throw ConfigError(e, "'" + what + "[]' must be a port or a range like 8000-8010");
+      if (!add_port_list(e.Scalar(), out, error))
+        throw ConfigError(e, "'" + what + "[]': " + error);
+    }
+  } else {
+    throw ConfigError(n, "'" + what + "' must be a list of ports like [80, 8080] ([] for none)");
   }
   return out;
 }
@@ -92,15 +113,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (i["max_line_bytes"])
       c.http_max_line_bytes = scalar<uint32_t>(i["max_line_bytes"], "inspect.max_line_bytes", 256,
                                                proto::kMaxHeadBytesLimit);
-    for (const char* key : {"http_ports", "tls_ports"}) {
-      const YAML::Node hp = i[key];
-      if (!hp) continue;
-      const std::string what = std::string("inspect.") + key;
-      if (!hp.IsSequence()) throw ConfigError(hp, "'" + what + "' must be a list of ports");
-      auto& list = std::string(key) == "http_ports" ? c.http_ports : c.tls_ports;
-      list.clear();
-      for (const auto& e : hp) list.push_back(scalar<uint16_t>(e, what + "[]", 1, 65535));
-    }
+    for (const char* key : {"http_ports", "tls_ports"})
+      if (const YAML::Node hp = i[key])
+        (std::string(key) == "http_ports" ? c.http_ports : c.tls_ports) =
+            ports_of(hp, std::string("inspect.") + key);
     if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);

@@ -9,7 +9,7 @@ CONTROL=$1 CTL=$2 DP=$3 RULES=$4
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d)
 SHM=/bw-cli-$$
-cpid= dpid=
+source "$HERE/offline_appliance.sh"
 cleanup() {
   [[ -n $dpid ]] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
   [[ -n $cpid ]] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
@@ -52,16 +52,7 @@ json_refusal() {
     "$WORK/out.json" "$code" || fail "bulwarkctl --json $*: no '$code' error: $(head -c 600 "$WORK/out.json")"
 }
 
-cat >"$WORK/config.yaml" <<YAML
-dataplane:
-  socket: $WORK/dp.sock
-  stats_shm: $SHM
-metrics:
-  listen: "off"
-events:
-  file: $WORK/events.jsonl
-YAML
-cp "$HERE/../lab/rulesets/lab.yaml" "$WORK/lab.yaml"
+write_appliance_files
 
 # Usage errors and an absent bulwark-control.
 check 2 "require|Subcommand" # no subcommand
@@ -71,11 +62,7 @@ check 3 "cannot connect to .*ctl.sock" status
 check 0 "complete -F _bulwarkctl bulwarkctl" completion bash
 check 0 "Exit codes:" --help
 
-"$CONTROL" --state-dir "$WORK/state" --socket "$WORK/ctl.sock" \
-  --initial-config "$WORK/config.yaml" --initial-rules "$WORK/lab.yaml" >"$WORK/control.log" 2>&1 &
-cpid=$!
-for ((i = 0; i < 100; i++)); do [[ -S $WORK/ctl.sock ]] && break; sleep 0.1; done
-[[ -S $WORK/ctl.sock ]] || { cat "$WORK/control.log"; echo "FAIL: bulwark-control did not start"; exit 1; }
+start_control || { echo "FAIL: bulwark-control did not start"; exit 1; }
 
 # No dataplane yet.
 check 0 "dataplane +not running" status
@@ -86,19 +73,7 @@ check 0 "configuration version 1" version
 json_check 'j["config_version"] == 1 and j["dataplane_connected"] is False' version
 
 # The dataplane replays HTTP requests (some matching lab.yaml's rules) from a capture.
-"$RULES" compile "$WORK/lab.yaml" -o "$WORK/start.bwb" --version 1 2>/dev/null
-frames=$(python3 "$HERE/../offline/make_split_requests_pcap.py" "$WORK/in.pcap")
-python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
-"$DP" --no-huge --stats-shm "$SHM" --main-core 0 --workers 1 --control-socket "$WORK/dp.sock" \
-  --rules "$WORK/start.bwb" \
-  --outside "net_pcap0,rx_pcap=$WORK/in.pcap,tx_pcap=$WORK/to-clients.pcap" \
-  --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \
-  >"$WORK/dataplane.log" 2>&1 &
-dpid=$!
-for ((i = 0; i < 200; i++)); do
-  ctl --json status 2>/dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if j["dataplane"]["connected"] and j["rules"]["in_sync"] else 1)' && break
-  sleep 0.1
-done
+start_offline_dataplane || fail "the dataplane did not connect to bulwark-control"
 # Port counters are published every 100 ms: wait until they hold the whole capture.
 for ((i = 0; i < 100; i++)); do
   ctl --json ports 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[0]["rx_packets"] == int(sys.argv[1]) else 1)' "$frames" && break

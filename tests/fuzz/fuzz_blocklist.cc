@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static uint64_t generation = 0;
   nlohmann::json msg;
   std::string error;
-  if (!parse_cbor_limited(data, size, 8, msg, error)) return 0;
+  if (!rules::parse_cbor_limited(data, size, 8, msg, error)) return 0;
   auto set = bulwark::inspect::BlockSet::build(msg, ++generation, 1000, 1000000, 1000, error);
   if (!set) return 0;
   bulwark::identity::ClientIdentity id;

@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   std::string error;
-  if (!control::parse_control_config(text, "fuzz.yaml", error) && error.rfind("fuzz.yaml:", 0) != 0)
+  if (!bulwark::control::parse_control_config(text, "fuzz.yaml", error) &&
+      error.rfind("fuzz.yaml:", 0) != 0)
     __builtin_trap();
   return 0;
 }

@@ -17,6 +17,8 @@
 #include "control/controller.h"
 #include "dataplane/api/wire.h"
 
+using namespace bulwark;
+
 namespace {
 
 control::Controller* controller() {

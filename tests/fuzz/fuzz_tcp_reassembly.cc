@@ -22,7 +22,7 @@ void sink(void* ctx, const uint8_t* p, uint32_t n) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace bulwark;
+  using namespace bulwark::proto;
   if (size < 4) return 0;
   const uint32_t isn = uint32_t{data[0]} << 24 | uint32_t{data[1]} << 16 | data[2] << 8 | data[3];
   static std::vector<Segment> mem(64);  // reused: the pool re-links it every run

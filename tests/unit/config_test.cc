@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/port_list.h"
 #include "dataplane/config/environment_check.h"
 
 using namespace bulwark;
@@ -97,8 +98,9 @@ BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
   BOOST_TEST(c->events_file == "/tmp/e.jsonl");
   BOOST_TEST(error_of("inspect:\n  reassembly:\n    on_limit: maybe\n")
                  .find("t.yaml:3: 'inspect.reassembly.on_limit'") == 0u);
-  BOOST_TEST(error_of("inspect: {http_ports: [0]}\n").find("'inspect.http_ports[]' is 0") !=
-             std::string::npos);
+  BOOST_TEST(
+      error_of("inspect: {http_ports: [0]}\n").find("'inspect.http_ports[]': 0 is not a port") !=
+      std::string::npos);
   BOOST_TEST(error_of("inspect: {smuggling: sometimes}\n").find("'block' or 'log'") !=
              std::string::npos);
   BOOST_TEST(error_of("rules: {bundel: x}\n").find("unknown key 'bundel'") != std::string::npos);
@@ -112,14 +114,89 @@ BOOST_AUTO_TEST_CASE(tls_ports_and_events) {
   BOOST_TEST((c->tls_ports == std::vector<uint16_t>{443, 8443}));
   BOOST_TEST(c->tls_events);
   BOOST_TEST(parse_dataplane_config("", "t.yaml", err)->tls_ports == std::vector<uint16_t>{443});
-  BOOST_TEST(error_of("inspect: {tls_ports: 443}\n").find("'inspect.tls_ports' must be a list") !=
-             std::string::npos);
+  BOOST_TEST(
+      error_of("inspect: {tls_ports: {a: 1}}\n").find("'inspect.tls_ports' must be a list") !=
+      std::string::npos);
   BOOST_TEST(error_of("inspect: {tls_events: maybe}\n").find("true or false") != std::string::npos);
   c->outside = "net_null0";
   c->inside = "net_null1";
   c->http_ports = {80, 8443};
   BOOST_TEST(!validate_dataplane_config(*c, err));
   BOOST_TEST(err.find("port 8443 is in both") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(port_lists) {
+  std::vector<uint16_t> v{7};
+  std::string err;
+  BOOST_TEST(parse_port_list("8080", v, err));
+  BOOST_TEST(v == (std::vector<uint16_t>{8080}));  // above the CPU lists' 4095
+  BOOST_TEST(parse_port_list("1,65535", v, err));
+  BOOST_TEST(v == (std::vector<uint16_t>{1, 65535}));
+  BOOST_TEST(parse_port_list(" 443 , 8000-8002,80", v, err));
+  BOOST_TEST(v == (std::vector<uint16_t>{443, 8000, 8001, 8002, 80}));
+  BOOST_TEST(parse_port_list("9-9", v, err));
+  BOOST_TEST(v == (std::vector<uint16_t>{9}));
+  BOOST_TEST(parse_port_list("1-65535", v, err));
+  BOOST_TEST(v.size() == 65535u);
+  BOOST_TEST(v.back() == 65535);
+  // Each bad list: the reason given, and the list left as it was.
+  const std::vector<std::pair<const char*, const char*>> bad{
+      {"", "no ports given"},
+      {" ", "no ports given"},
+      {"0", "0 is not a port (ports are 1..65535)"},
+      {"65536", "65536 is not a port"},
+      {"99999999999999999999", "is not a port (ports are"},
+      {"80,0-5", "0 is not a port"},
+      {"80,80", "port 80 is listed twice"},
+      {"80-90,85", "port 85 is listed twice"},
+      {"90-80", "the range 90-80 runs backwards"},
+      {"80,", "an empty item"},
+      {",80", "an empty item"},
+      {"80,,81", "an empty item"},
+      {"-80", "a port on both sides"},
+      {"80-", "a port on both sides"},
+      {"80-90-100", "'90-100' is not a port number"},
+      {"http", "'http' is not a port number"},
+      {"+80", "'+80' is not a port number"},
+      {"0x50", "'0x50' is not a port number"},
+      {"80;81", "'80;81' is not a port number"},
+      {"none", "'none' is not a port number"},
+  };
+  v = {7};
+  for (const auto& [text, why] : bad) {
+    err.clear();
+    BOOST_TEST(!parse_port_list(text, v, err), text);
+    BOOST_TEST(err.find(why) != std::string::npos, text << ": " << err);
+    BOOST_TEST(v == (std::vector<uint16_t>{7}), text);
+  }
+  // Adding to a list: a port already there counts as listed twice.
+  v = {80};
+  BOOST_TEST(add_port_list("443", v, err));
+  BOOST_TEST(!add_port_list("8000,80", v, err));
+  BOOST_TEST(err == "port 80 is listed twice");
+  BOOST_TEST(v == (std::vector<uint16_t>{80, 443}));
+}
+
+BOOST_AUTO_TEST_CASE(port_lists_in_the_file) {
+  std::string err;
+  auto c = parse_dataplane_config(
+      "inspect:\n  http_ports: [80, 8000-8002]\n  tls_ports: \"443,8443\"\n", "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST((c->http_ports == std::vector<uint16_t>{80, 8000, 8001, 8002}));
+  BOOST_TEST((c->tls_ports == std::vector<uint16_t>{443, 8443}));
+  c = parse_dataplane_config("inspect: {http_ports: [], tls_ports: [65535]}\n", "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST(c->http_ports.empty());
+  BOOST_TEST((c->tls_ports == std::vector<uint16_t>{65535}));
+  BOOST_TEST(error_of("inspect:\n  http_ports:\n    - 80\n    - 65536\n") ==
+             "t.yaml:4: 'inspect.http_ports[]': 65536 is not a port (ports are 1..65535)");
+  BOOST_TEST(error_of("inspect:\n  http_ports: [80, 81, 80]\n") ==
+             "t.yaml:2: 'inspect.http_ports[]': port 80 is listed twice");
+  BOOST_TEST(
+      error_of("inspect: {http_ports: \"80,\"}\n").find("'inspect.http_ports': an empty item") !=
+      std::string::npos);
+  BOOST_TEST(error_of("inspect: {http_ports: [[80]]}\n").find("must be a port or a range") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(core_lists) {

@@ -185,7 +185,6 @@ BOOST_AUTO_TEST_CASE(full_capacity_is_reachable) {
 }
 
 BOOST_AUTO_TEST_CASE(expiry_per_class_oldest_first) {
-  FlowTableConfig cfg;
   Table t(128, 100);
   FlowEntry* a = t.add(1, FlowState::established, 0);
   t.add(2, FlowState::established, 50);
