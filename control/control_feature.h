@@ -8,11 +8,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "control/control_config.h"
+#include "rules/lang/bundle.h"
 
 namespace bulwark::control {
 
@@ -26,6 +29,13 @@ struct FeatureContext {
   std::string state_dir;        // where the feature keeps its files
   std::string control_version;  // bulwark-control's own version
   std::function<ControlConfig()> config;  // the active configuration (a copy; any thread)
+  // The active rule version's bundle, loaded from the store (any thread; nullptr and
+  // `error` if it cannot be read). A feature reads its rule-file section from it.
+  std::function<std::unique_ptr<rules::Bundle>(uint64_t& version, std::string& error)>
+      active_bundle;
+  // The dataplane's counters as `bulwarkctl stats --json` has them (nullopt and `error`
+  // if no dataplane's stats can be read).
+  std::function<std::optional<nlohmann::json>(std::string& error)> stats;
 };
 
 // Milliseconds since the epoch, wall clock (controller.cc).

@@ -9,8 +9,16 @@
 namespace bulwark::control {
 
 bool Controller::make_features(std::string& error) {
-  const FeatureContext ctx{link_, events_, opts_.state_dir, opts_.version,
-                           [this] { return config(); }};
+  const FeatureContext ctx{link_,
+                           events_,
+                           opts_.state_dir,
+                           opts_.version,
+                           [this] { return config(); },
+                           [this](uint64_t& version, std::string& error) {
+                             version = store_.active();
+                             return rules::Bundle::load_file(store_.bundle_path(version), error);
+                           },
+                           [this](std::string& error) { return stats_json(error); }};
   try {
     dispatch_.bind<CoreCommands>(*this);
     for_each_control_feature([&]<class C>() {

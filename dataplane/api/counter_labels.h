@@ -8,6 +8,8 @@
 
 #include <iterator>
 
+#include "rules/lang/rule_model.h"
+
 namespace bulwark::api {
 
 // Slots reserved in the layout for each array (room to grow without a layout change).
@@ -61,9 +63,7 @@ inline constexpr const char* kClearanceCheckNames[] = {
     "valid", "missing", "malformed", "unknown_key", "expired", "bad_mac", "no_work"};
 // rules::Signal: what contradicts a request's browser claim (also the keys of the rule
 // files' consistency weights).
-inline constexpr const char* kConsistencySignalNames[] = {
-    "missing_accept", "missing_accept_language", "missing_accept_encoding",
-    "header_order",   "script_fingerprint",      "http10"};
+inline constexpr const auto& kConsistencySignalNames = rules::kSignalNames;
 
 static_assert(std::size(kMethodNames) == kMethodSlots);
 static_assert(std::size(kParseStatusNames) <= kParseStatusSlots);

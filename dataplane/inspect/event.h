@@ -18,6 +18,8 @@ enum class EventType : uint8_t {
   blocked,           // the block list stopped a request or TLS connection
   challenge,         // a request without a valid clearance was challenged
   consistency,       // a browser claim scored at or over the threshold (not challenged)
+  feature,           // a feature's own event about a request: its type is `kind`, its own
+                     // fields the JSON object text `extra` (see EventDetail)
 };
 
 // Why a request was challenged.
@@ -34,6 +36,10 @@ struct EventDetail {
   uint8_t signals = 0;              // ... rules::Signal bits
   ChallengeCause cause = ChallengeCause::rule;  // challenge
   bool page = false;  // challenge: the page (else the machine-readable answer)
+  // feature events: the event's type ("method_not_allowed") and its own fields as the
+  // text of a JSON object (json_fields.h writes one without allocating).
+  const char* kind = nullptr;
+  const char* extra = nullptr;
 };
 
 struct EventRecord {
@@ -70,6 +76,8 @@ struct EventRecord {
   char user_agent[192];
   char ja3[33];  // tls_client_hello: JA3 MD5 (hex)
   char ja4[37];
+  char kind[32];    // feature: the event's type
+  char extra[192];  // feature: its own fields, the text of a JSON object
 };
 
 }  // namespace bulwark::inspect

@@ -49,6 +49,7 @@ const char* type_name(EventType t) {
     case EventType::blocked: return "blocked";
     case EventType::challenge: return "challenge";
     case EventType::consistency: return "consistency";
+    case EventType::feature: return "feature";  // named by the record's kind
   }
   return "unknown";
 }
@@ -83,7 +84,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   using json = nlohmann::json;
   const char* proto = "tcp";
   json j = {{"time", iso_time(unix_ns)},
-            {"type", type_name(e.type)},
+            {"type", e.type == EventType::feature ? field(e.kind, sizeof e.kind)
+                                                  : std::string(type_name(e.type))},
             {"worker", e.worker},
             {"flow",
              {{"proto", proto},
@@ -97,7 +99,8 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
   if (e.real_client_family) j["forwarded"] = true;  // client_ip from a trusted proxy's header
   if (e.type == EventType::rule || e.type == EventType::smuggling ||
       e.type == EventType::rate_limit || e.type == EventType::blocked ||
-      e.type == EventType::challenge || e.type == EventType::consistency) {
+      e.type == EventType::challenge || e.type == EventType::consistency ||
+      e.type == EventType::feature) {
     j["method"] = field(e.method, sizeof e.method);
     j["host"] = field(e.host, sizeof e.host);
     j["path"] = field(e.path, sizeof e.path);
@@ -154,6 +157,14 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
       j["denied"] = e.limit_denied;
     }
     j["clearance"] = api::label_name(api::kClearanceCheckNames, e.clearance);
+  }
+  if (e.type == EventType::feature) {
+    if (e.status) j["status"] = e.status;
+    // A feature's own fields, written by its stage (never keys above: those stay).
+    const json extra = json::parse(field(e.extra, sizeof e.extra), nullptr, false);
+    if (extra.is_object())
+      for (const auto& [k, v] : extra.items())
+        if (!j.contains(k)) j[k] = v;
   }
   if (e.ja4[0] != '\0') {  // a TLS connection's event (hello, or a fingerprint rule)
     j["sni"] = field(e.host, sizeof e.host);

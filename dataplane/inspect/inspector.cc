@@ -363,6 +363,8 @@ void Inspector::event(const Request& r, EventType type, uint32_t rule, uint8_t a
   } else {
     e.method[0] = e.host[0] = e.path[0] = e.user_agent[0] = '\0';
   }
+  copy_field(e.kind, sizeof e.kind, d.kind ? std::string_view(d.kind) : std::string_view());
+  copy_field(e.extra, sizeof e.extra, d.extra ? std::string_view(d.extra) : std::string_view());
   e.ja3[0] = e.ja4[0] = '\0';
   if (hello) {
     copy_field(e.ja3, sizeof e.ja3, r.ja3);

@@ -5,8 +5,8 @@
 #include <iterator>
 
 #include "dataplane/api/counter_labels.h"
+#include "dataplane/api/stats_layout.h"
 #include "dataplane/inspect/block_set.h"
-#include "dataplane/features/challenge/clearance.h"
 #include "dataplane/proto/http_message.h"
 #include "dataplane/proto/packet_info.h"
 #include "dataplane/proto/tcp_state.h"
@@ -23,7 +23,7 @@ static_assert(one_name_each<proto::ParseStatus>(api::kParseStatusNames));
 static_assert(one_name_each<proto::TimeoutClass>(api::kTimeoutClassNames));
 static_assert(one_name_each<proto::FlowState>(api::kFlowStateNames));
 static_assert(one_name_each<inspect::BlockKind>(api::kBlocklistKindNames));
-static_assert(one_name_each<challenge::ClearanceCheck>(api::kClearanceCheckNames));
+static_assert(rules::kMaxLimits <= api::kMaxLimitSlots);  // a stats slot per limit
 static_assert(one_name_each<rules::Signal>(api::kConsistencySignalNames));
 // HttpAnomaly is a bit set: one name per bit, the last bit the last name.
 static_assert(std::size(api::kHttpAnomalyNames) == proto::kHttpAnomalyCount);

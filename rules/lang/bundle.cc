@@ -430,6 +430,13 @@ void parse_content(const json& c, Bundle& b) {
     if (p.enabled && p.action == Action::challenge && p.mode == Mode::enforce) b.challenges = true;
   }
   if (c.contains("discovery")) parse_discovery(c["discovery"], b);
+  if (c.contains("sections")) {
+    try {
+      b.sections = Sections::load(c["sections"]);
+    } catch (const SectionError& e) {
+      throw BundleError(e.what());
+    }
+  }
   std::sort(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end());
   b.body_rule_head_leaves.erase(
       std::unique(b.body_rule_head_leaves.begin(), b.body_rule_head_leaves.end()),

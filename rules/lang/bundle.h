@@ -104,6 +104,7 @@ struct Bundle {
   rules::ChallengePolicy challenge;                  // proof of work and clearance lifetime
   rules::ConsistencyPolicy consistency;              // browser-claim consistency scoring
   Discovery discovery;                               // API inventory and sensitive data
+  rules::Sections sections;                          // the feature sections (section.h)
   bool challenges = false;  // some enforced rule, limit or policy may challenge (derived)
 
   // Parses and validates bundle bytes. nullptr and `error` on any problem.

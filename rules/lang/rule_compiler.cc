@@ -6,7 +6,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "dataplane/api/stats_layout.h"
 #include "rules/features/discovery/discovery_compiler.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/hs_escape.h"
@@ -103,9 +102,9 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
   const IdentityPolicy& who = set.identity;
   for (const Rule& r : set.rules) {
     if (!r.is_limit) continue;
-    if (++limits > api::kMaxLimitSlots) {
+    if (++limits > kMaxLimits) {
       error = r.origin + ": limit " + std::to_string(r.id) + " is one too many (at most " +
-              std::to_string(api::kMaxLimitSlots) + " limits in a bundle)";
+              std::to_string(kMaxLimits) + " limits in a bundle)";
       return std::nullopt;
     }
     // A key part nothing in the identity section provides would never be present.
@@ -254,12 +253,12 @@ std::optional<std::vector<uint8_t>> compile_bundle(const RuleSet& set, uint64_t 
   }
   const std::optional<json> discovery = rules::discovery::compile_discovery(set, error);
   if (!discovery) return std::nullopt;
-  const json content = {{"rules", rules},         {"nodes", b.nodes},
-                        {"leaves", b.leaves},     {"dbs", dbs},
-                        {"identity", identity},   {"logins", logins},
-                        {"stuffing", stuffing},   {"objects", objects},
-                        {"challenge", challenge}, {"consistency", consistency},
-                        {"discovery", *discovery}};
+  const json content = {{"rules", rules},          {"nodes", b.nodes},
+                        {"leaves", b.leaves},      {"dbs", dbs},
+                        {"identity", identity},    {"logins", logins},
+                        {"stuffing", stuffing},    {"objects", objects},
+                        {"challenge", challenge},  {"consistency", consistency},
+                        {"discovery", *discovery}, {"sections", set.sections.compile()}};
   const std::vector<uint8_t> content_bytes = json::to_cbor(content);
   const std::string hash = rules::sha256_hex(content_bytes.data(), content_bytes.size());
   const json outer = {{"format", rules::kBundleFormat},

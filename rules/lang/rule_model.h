@@ -3,12 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "dataplane/api/counter_labels.h"
 #include "rules/features/discovery/sensitive_validators.h"
+#include "rules/lang/section.h"
 
 namespace bulwark::rules {
 
@@ -88,6 +89,9 @@ inline const char* key_part_name(KeyPart p) {
 // A rate limit: requests matching its rule's condition (the endpoint selector) are
 // counted per key; over `rate` per second with bursts up to `burst`, the rule's action
 // applies (respond answers 429 with Retry-After).
+// Rate limits a bundle may hold (the dataplane has a stats slot for each).
+inline constexpr unsigned kMaxLimits = 64;
+
 struct LimitSpec {
   uint8_t parts = 0;      // bit set of KeyPart
   uint32_t count = 0;     // `count` requests per `period_s` seconds (as written: 10/h is 10, 3600)
@@ -232,10 +236,14 @@ enum class Signal : uint8_t {
   http10,                   // HTTP/1.0: no current browser speaks it
   count_
 };
-// Spelled once, in the stats segment's label table (the consistency_signals counters are
-// labelled with them; dataplane/stats/counter_labels_check.cc checks the count).
+// The keys of the consistency weights in rule files; the stats segment's consistency
+// signal counters are labelled with the same names (dataplane/api/counter_labels.h).
+inline constexpr const char* kSignalNames[] = {"missing_accept",          "missing_accept_language",
+                                               "missing_accept_encoding", "header_order",
+                                               "script_fingerprint",      "http10"};
+static_assert(std::size(kSignalNames) == static_cast<size_t>(Signal::count_));
 inline const char* signal_name(Signal s) {
-  return api::label_name(api::kConsistencySignalNames, static_cast<unsigned>(s));
+  return s < Signal::count_ ? kSignalNames[static_cast<unsigned>(s)] : "unknown";
 }
 struct ConsistencyPolicy {
   bool enabled = false;
@@ -295,6 +303,7 @@ struct RuleSet {
   ChallengePolicy challenge;
   ConsistencyPolicy consistency;
   DiscoveryPolicy discovery;
+  Sections sections;                  // the feature sections (section.h)
   std::vector<std::string> warnings;  // e.g. ignored Suricata keywords
 };
 

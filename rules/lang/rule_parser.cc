@@ -15,6 +15,7 @@
 #include "rules/features/login_guard/login_parser.h"
 #include "rules/features/ratelimit/limit_parser.h"
 #include "rules/lang/identity_parser.h"
+#include "rules/lang/section.h"
 #include "rules/lang/section_parse.h"
 #include "rules/lang/suricata_import.h"
 #include "rules/lang/yaml_util.h"
@@ -54,47 +55,6 @@ Field field_of(const YAML::Node& n) {
 }
 
 }  // namespace
-
-Action action_of(const YAML::Node& n, std::initializer_list<Action> allowed,
-                 const std::string& message) {
-  const std::string a = string_of(n, "action");
-  for (const Action x : allowed)
-    if (a == action_name(x)) return x;
-  throw ConfigError(n, message + ", not '" + a + "'");
-}
-
-Mode mode_of(const YAML::Node& n) {
-  const std::string m = string_of(n, "mode");
-  if (m == "enforce") return Mode::enforce;
-  if (m == "monitor") return Mode::monitor;
-  throw ConfigError(n, "'mode' must be enforce or monitor, not '" + m + "'");
-}
-
-// "198.18.0.0/15", "2001:db8::/32" or a single address.
-std::pair<std::vector<uint8_t>, unsigned> prefix_of(const YAML::Node& n) {
-  const std::string v = string_of(n, "in[]");
-  const size_t slash = v.find('/');
-  const std::string addr = v.substr(0, slash);
-  std::vector<uint8_t> bytes(16);
-  unsigned max_bits;
-  if (inet_pton(AF_INET, addr.c_str(), bytes.data()) == 1) {
-    bytes.resize(4);
-    max_bits = 32;
-  } else if (inet_pton(AF_INET6, addr.c_str(), bytes.data()) == 1) {
-    max_bits = 128;
-  } else {
-    throw ConfigError(n, "'" + v + "' is not an IPv4 or IPv6 address or prefix");
-  }
-  unsigned bits = max_bits;
-  if (slash != std::string::npos) {
-    const std::string b = v.substr(slash + 1);
-    if (b.empty() || b.size() > 3 || b.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(b) > max_bits)
-      throw ConfigError(n, "'" + v + "': prefix length must be 0.." + std::to_string(max_bits));
-    bits = static_cast<unsigned>(std::stoul(b));
-  }
-  return {bytes, bits};
-}
 
 Condition condition_of(const YAML::Node& n, const std::string& where, unsigned depth) {
   if (depth > 32) throw ConfigError(n, "conditions nested more than 32 deep");
@@ -289,9 +249,12 @@ std::optional<RuleSet> parse_rules_yaml(const std::string& text, const std::stri
   const bool ok = yaml::with_line_errors(origin, error, [&] {
     const YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) return;  // an empty file has no rules
-    require_map(root, "top level",
-                {"rules", "limits", "identity", "logins", "credential_stuffing", "enumeration",
-                 "challenge", "consistency", "discovery"});
+    std::set<std::string> known = {
+        "rules",       "limits",    "identity",    "logins",   "credential_stuffing",
+        "enumeration", "challenge", "consistency", "discovery"};
+    for (auto& key : Sections::keys()) known.insert(std::move(key));
+    require_map(root, "top level", known);
+    set.sections.parse_from(root, origin);
     if (root["challenge"])
       set.challenge = rules::challenge::challenge_of(root["challenge"], origin);
     if (root["discovery"])
@@ -350,6 +313,7 @@ std::optional<RuleSet> load_rule_files(const std::vector<std::string>& paths, st
     auto set = suricata ? import_suricata_rules(ss.str(), path, error)
                         : parse_rules_yaml(ss.str(), path, error);
     if (!set) return std::nullopt;
+    if (!all.sections.merge(std::move(set->sections), error)) return std::nullopt;
     if (set->stuffing.enabled) {
       if (all.stuffing.enabled) {
         error = set->stuffing.origin + ": 'credential_stuffing' is given twice (also at " +
@@ -398,45 +362,6 @@ const char* field_name(Field f) {
   for (const auto& [name, field] : kFields)
     if (field == f) return name;
   return "unknown";
-}
-
-KeyPart decision_key_of(const YAML::Node& n) {
-  const std::string k = string_of(n, "key");
-  for (unsigned i = 0; i < static_cast<unsigned>(KeyPart::count_); ++i)
-    if (k == key_part_name(static_cast<KeyPart>(i))) return static_cast<KeyPart>(i);
-  throw ConfigError(
-      n,
-      "'key' must be one of client_ip, prefix, fingerprint, api_key, session, user_agent, "
-      "not '" +
-          k + "'");
-}
-
-DecoyAnswer decoy_of(const YAML::Node& n, Action action) {
-  DecoyAnswer d;
-  if (!n) return d;
-  if (action != Action::decoy) throw ConfigError(n, "'decoy' is only for action: decoy");
-  require_map(n, "decoy", {"status", "content_type", "body"});
-  if (n["status"]) {
-    d.status = scalar<uint16_t>(n["status"], "decoy.status", 200, 599);
-    if (d.status == 204 || d.status == 304)
-      throw ConfigError(n["status"], "'decoy.status' " + std::to_string(d.status) +
-                                         " has no body; use another status");
-  }
-  if (n["content_type"]) {
-    d.content_type = string_of(n["content_type"], "decoy.content_type");
-    if (d.content_type.empty() || d.content_type.size() > 128 ||
-        std::any_of(d.content_type.begin(), d.content_type.end(),
-                    [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
-      throw ConfigError(n["content_type"], "'decoy.content_type' is not a header value");
-  }
-  if (n["body"]) {
-    if (!n["body"].IsScalar()) throw ConfigError(n["body"], "'decoy.body' must be a string");
-    d.body = n["body"].Scalar();
-    if (d.body.size() > 1024)
-      throw ConfigError(n["body"], "'decoy.body' is " + std::to_string(d.body.size()) +
-                                       " bytes; at most 1024 (the answer is sent as one packet)");
-  }
-  return d;
 }
 
 }  // namespace bulwark::rules

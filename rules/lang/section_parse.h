@@ -1,5 +1,6 @@
-// What the sections of rule files share when they are read (rule_parser.cc defines
-// them): actions, modes, conditions, address prefixes, client keys and decoy answers.
+// What the sections of rule files share when they are read: actions, modes, address
+// prefixes, client keys and decoy answers (section_parse.cc, linked on both sides) and
+// conditions (rule_parser.cc, the compiler's side).
 #pragma once
 
 #include <yaml-cpp/yaml.h>

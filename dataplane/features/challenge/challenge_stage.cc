@@ -10,6 +10,8 @@ namespace {
 
 static_assert(static_cast<uint8_t>(ClearanceCheck::valid) == inspect::kClearanceValid);
 static_assert(static_cast<unsigned>(ClearanceCheck::count_) < inspect::kClearanceUnchecked);
+// The stats segment's clearance counters are labelled by api::kClearanceCheckNames.
+static_assert(std::size(api::kClearanceCheckNames) == static_cast<size_t>(ClearanceCheck::count_));
 
 // Without rules (a block list only) challenges use the defaults.
 const rules::ChallengePolicy kDefaultChallenge;
