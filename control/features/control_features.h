@@ -7,6 +7,7 @@
 
 #include "control/features/blocklist/blocklist_commands.h"
 #include "control/features/discovery/discovery_commands.h"
+#include "control/features/method_allowlist/method_allowlist_commands.h"
 
 namespace bulwark::control {
 
@@ -16,6 +17,7 @@ template <class Visit>
 void for_each_control_feature(Visit&& visit) {
   visit.template operator()<blocklist::BlocklistCommands>();
   visit.template operator()<discovery::DiscoveryCommands>();
+  visit.template operator()<method_allowlist::MethodAllowlistCommands>();
 }
 
 }  // namespace bulwark::control

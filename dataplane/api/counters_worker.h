@@ -374,6 +374,16 @@ BULWARK_COUNTER(api_scan_bytes, .json = "api.scanned_bytes",
 BULWARK_COUNTER(sensitive_matches, .json = "api.sensitive_matches",
                 .series = "bulwark_sensitive_matches_total",
                 .help = "Validated sensitive-data matches in responses, all classes")
+// Method allow-list: requests to a listed endpoint with a method it does not serve,
+// answered 405 (enforce mode) or only reported (monitor mode).
+BULWARK_COUNTER(methods_refused, .json = "method_allowlist.refused",
+                .series = "bulwark_method_allowlist_requests_total", .label = {"result", "refused"},
+                .help =
+                    "Requests with a method their endpoint does not serve: answered 405 "
+                    "(refused), or only reported in monitor mode (monitored)")
+BULWARK_COUNTER(methods_monitored, .json = "method_allowlist.monitored",
+                .series = "bulwark_method_allowlist_requests_total",
+                .label = {"result", "monitored"})
 // By rule index in the active bundle (see RulesInfo::rule_ids).
 BULWARK_COUNTER_ARRAY(rule_hits, kMaxRuleSlots, .json = "rules.hits",
                       .series = "bulwark_rule_hits_total", .slot_key = SlotKey::rule_index,

@@ -13,6 +13,7 @@
 #include "dataplane/features/enumeration/enumeration_stage.h"
 #include "dataplane/features/login_guard/login_guard_stage.h"
 #include "dataplane/features/login_guard/stuffing_detector.h"
+#include "dataplane/features/method_allowlist/method_allowlist_stage.h"
 #include "dataplane/features/ratelimit/limit_exchange.h"
 #include "dataplane/features/ratelimit/ratelimit_stage.h"
 #include "dataplane/features/signatures/signatures_stage.h"
@@ -30,7 +31,8 @@ using Stages = StageList<tls_fingerprint::TlsFingerprintStage,  // TLS ports: JA
                          IdentityStage,              // who the client is (through trusted proxies)
                          blocklist::BlocklistStage,  // the operator's block list and the decisions
                          NormaliseStage,             // the normalised request the rules read
-                         discovery::DiscoveryStage,  // each call followed for the API inventory
+                         method_allowlist::MethodAllowlistStage,  // methods each endpoint serves
+                         discovery::DiscoveryStage,      // each call followed for the API inventory
                          login_guard::LoginGuardStage,   // login outcomes; the login guard
                          enumeration::EnumerationStage,  // reads of object endpoints
                          signatures::SignaturesStage,    // signature rules: the request's verdict

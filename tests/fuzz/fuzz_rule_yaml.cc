@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dataplane/features/signatures/request_eval.h"
+#include "rules/features/method_allowlist/method_allowlist_section.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_compiler.h"
 #include "rules/lang/rule_parser.h"
@@ -34,5 +35,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "POST /a/../b?x=1&y=%41 HTTP/1.1\r\nHost: h:1\r\nUser-Agent: u\r\n"
       "Cookie: s=1\r\nContent-Length: 4\r\n\r\nbody",
       ip, 4);
+  // A feature section survives its bundle and matches paths without failing.
+  namespace ma = rules::method_allowlist;
+  const auto* in = set->sections.get<ma::MethodAllowlist>(ma::kSection);
+  const auto* out = b->sections.get<ma::MethodAllowlist>(ma::kSection);
+  if ((in == nullptr) != (out == nullptr)) __builtin_trap();
+  if (out != nullptr) {
+    if (out->endpoints.size() != in->endpoints.size()) __builtin_trap();
+    for (const char* path : {"/", "/api/v1/customers/42/", "/a;b/c", "//", "/API/v1/ORDERS"})
+      if (const ma::Endpoint* e = out->match(path)) ma::MethodAllowlist::allows(*e, "GET");
+  }
   return 0;
 }
