@@ -14,9 +14,25 @@ int hex_value(char c) {
 
 }  // namespace
 
+namespace {
+
+// The length of an absolute-form target's "scheme://" (RFC 3986: a letter, then letters,
+// digits, '+', '-', '.'; any case), or 0. nginx, Go and Tomcat take any scheme spelled so
+// ("HTTP://h/p", "foo://h/p") and route its path: so does this.
+size_t scheme_prefix(std::string_view t) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (t.empty() || !alpha(t[0])) return 0;
+  size_t i = 1;
+  while (i < t.size() &&
+         (alpha(t[i]) || (t[i] >= '0' && t[i] <= '9') || t[i] == '+' || t[i] == '-' || t[i] == '.'))
+    ++i;
+  return t.substr(i, 3) == "://" ? i + 3 : 0;
+}
+
+}  // namespace
+
 std::string_view target_path(std::string_view t) {
-  if (t.size() > 7 && (t.substr(0, 7) == "http://" || t.substr(0, 8) == "https://")) {
-    const size_t auth = t.find("//") + 2;
+  if (const size_t auth = scheme_prefix(t); auth != 0) {
     const size_t slash = t.find_first_of("/?#", auth);
     if (slash == std::string_view::npos || t[slash] != '/') return "/";
     t.remove_prefix(slash);

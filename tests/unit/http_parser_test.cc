@@ -306,6 +306,11 @@ BOOST_AUTO_TEST_CASE(paths) {
   BOOST_TEST(norm("/static/%2e%2e/%2e%2e/etc/passwd?x=1") == "/etc/passwd");
   BOOST_TEST(norm("/a\\..\\..\\windows\\win.ini") == "/windows/win.ini");
   BOOST_TEST(norm("http://host:80/api/v1/../v2/users") == "/api/v2/users");
+  // Any scheme in any case, as nginx, Go and Tomcat route absolute-form targets.
+  BOOST_TEST(norm("HTTP://host/api/v1/customers/5") == "/api/v1/customers/5");
+  BOOST_TEST(norm("Https://host") == "/");
+  BOOST_TEST(norm("foo+bar.1-x://host/a?q") == "/a");
+  BOOST_TEST(norm("1http://host/a") == "/1http:/host/a");  // not a scheme
   BOOST_TEST(norm("/a/..") == "/");
   BOOST_TEST(norm("/a/.") == "/a/");
   BOOST_TEST(norm("") == "/");
