@@ -2,9 +2,11 @@
 # Lab: the per-endpoint method allow-list (rule files' method_allowlist section, pushed
 # by bulwark-control). A request whose method the endpoint does not serve is answered
 # 405 with Allow and never reaches the origin, however the path or the method is
-# dressed up (trailing slash, //, %-escapes, case, ;params, lowercase method, method
-# override headers and _method); methods it serves, and endpoints not listed, reach the
-# origin. Counted (stats, /metrics), evented (method_not_allowed), shown by bulwarkctl
+# dressed up (absolute-form with any scheme, trailing slash, //, %-escapes, encoded
+# separators, case, ;params and Tomcat's "..;", lowercase method, method override
+# headers hidden past the header limit, encoded _method; a more specific endpoint listed
+# later); methods it serves, a CORS preflight for one, and endpoints not listed, reach
+# the origin. Counted (stats, /metrics), evented (method_not_allowed), shown by bulwarkctl
 # methods; in monitor mode the same requests are reported and go on.
 # Usage: method_allowlist_test.sh DATAPLANE STATSDUMP CONTROL BULWARKCTL (root).
 DATAPLANE=$1 STATSDUMP=$2 CONTROL=$3 BULWARKCTL=$4
@@ -32,18 +34,28 @@ refused=(
   "POST /api/v1/orders | X-HTTP-Method-Override: DELETE"
   "POST /api/v1/orders | X-Method-Override: put"
   "POST /api/v1/orders?_method=DEL%45TE"
+  "POST /api/v1/orders?%5Fmethod=PUT"
+  "DELETE HTTP://198.18.0.2/api/v1/customers/42"
+  "DELETE /api/v1/orders/..;/customers/5"
+  "DELETE /api/v1/customers/5%2Fx"
+  "PUT /api/v1/customers/me"
+  "OPTIONS /api/v1/customers/42"
+  "OPTIONS /api/v1/customers/42 | Origin: http://a.example | Access-Control-Request-Method: DELETE"
+  "POST /api/v1/orders$(for i in $(seq 70); do printf ' | X-Filler-%d: x' "$i"; done) | X-HTTP-Method-Override: DELETE"
 )
 send "${refused[@]}" >"$TMP/refused.jsonl" || fail "client failed"
 python3 - "$TMP/refused.jsonl" <<'PY' || fail "refused requests"
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    want = "GET, HEAD, PUT" if "ustomers" in r["request"] else "GET, HEAD, POST"
+    req = r["request"]
+    want = ("GET, HEAD" if "/me" in req else "GET, HEAD, PUT" if "ustomers" in req and "orders/.." not in req
+            else "GET, HEAD, PUT" if "..;" in req else "GET, HEAD, POST")
     assert r["status"] == 405, r
     assert r["allow"] == want, r
     body = json.loads(r["body"])
     assert body == {"error": "method_not_allowed", "allow": want.split(", ")}, r
-print("ok: %s: 405, Allow and a JSON body" % ", ".join(json.loads(l)["request"] for l in open(sys.argv[1])))
+print("ok: %s: 405, Allow and a JSON body" % ", ".join(json.loads(l)["request"][:90] for l in open(sys.argv[1])))
 PY
 for key in "DELETE /api/v1/customers/42" "DELETE /api/v1/customers/42/" "PATCH /api/v1/customers/42" \
   "POST /api/v1/orders"; do
@@ -53,7 +65,9 @@ done
 # Served: the methods listed (HEAD with GET), and endpoints not listed.
 send "GET /api/v1/customers/42" "HEAD /api/v1/customers/42" "PUT /api/v1/customers/42" \
   "GET /api/v1/orders" "DELETE /api/v1/orders/5" "DELETE /api/v1/customers/42/notes" \
-  "POST /api/v1/orders | X-HTTP-Method-Override: GET" >"$TMP/served.jsonl" || fail "client failed"
+  "POST /api/v1/orders | X-HTTP-Method-Override: GET" \
+  "OPTIONS /api/v1/customers/42 | Origin: http://a.example | Access-Control-Request-Method: PUT" \
+  "GET /api/v1/customers/me" >"$TMP/served.jsonl" || fail "client failed"
 python3 - "$TMP/served.jsonl" <<'PY' || fail "served requests"
 import json, sys
 for line in open(sys.argv[1]):
@@ -92,7 +106,7 @@ assert first["endpoint"] == "/api/v1/customers/{id}" and first["allowed"] == "GE
 assert first["refused"] == "DELETE" and first["method"] == "DELETE" and first["status"] == 405, first
 assert first["path"].startswith("/api/v1/customers/42"), first
 eps = {e["endpoint"] for e in m}
-assert eps == {"/api/v1/customers/{id}", "/api/v1/orders"}, eps
+assert eps == {"/api/v1/customers/{id}", "/api/v1/orders", "/api/v1/customers/me"}, eps
 print("ok: %d method_not_allowed events, e.g. %s" % (len(m), json.dumps(first, sort_keys=True)))
 PY
 

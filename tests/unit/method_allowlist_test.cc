@@ -91,6 +91,9 @@ BOOST_AUTO_TEST_CASE(paths_match_as_servers_route_them) {
   BOOST_TEST(matched(s, "/api/v1/orders//") == "(none)");
   BOOST_TEST(matched(s, "") == "(none)");
   BOOST_TEST(matched(s, "api/v1/orders") == "(none)");
+  // Matching goes on from an index: every endpoint a path matches can be visited.
+  BOOST_TEST(s.match("/api/v1/customers/42", 1) == nullptr);
+  BOOST_TEST(s.match("/", 2) == &s.endpoints[2]);
 }
 
 BOOST_AUTO_TEST_CASE(bad_sections_are_refused_with_their_line) {

@@ -37,43 +37,86 @@ std::string answer_for(const section::Endpoint& e) {
 constexpr std::string_view kOverrideHeaders[] = {"X-HTTP-Method-Override", "X-HTTP-Method",
                                                  "X-Method-Override"};
 
+// Whether the endpoint serves an override's value, upper-cased as the frameworks that
+// read overrides do. An empty override is none (method-override ignores it).
 bool allows_text(const section::Endpoint& e, std::string_view method) {
-  // An override's value is upper-cased by the frameworks that read it.
   char upper[16];
-  if (method.empty()) return true;  // an empty override is none (method-override ignores it)
+  if (method.empty()) return true;
   if (method.size() > sizeof upper) return false;
   for (size_t i = 0; i < method.size(); ++i)
     upper[i] = method[i] >= 'a' && method[i] <= 'z' ? static_cast<char>(method[i] - 32) : method[i];
   return MethodAllowlist::allows(e, std::string_view(upper, method.size()));
 }
 
+// Percent-decodes a short query name or value into `buf` as frameworks read it ('+' is a
+// space); a text longer than `buf` stays as it is (too long to be a method or `_method`).
+std::string_view decoded(std::string_view text, char (&buf)[48]) {
+  if (text.size() > sizeof buf) return text;
+  uint32_t flags = 0;
+  return std::string_view(buf, proto::percent_decode(text, buf, true, flags));
+}
+
 // The method the endpoint does not serve, and how it came: the request's own method, or
-// a method override (header, or `_method` in the query); empty if every one is served.
+// a method override (header, or `_method` in the query).
 struct Refused {
+  bool refused = false;
   std::string_view method;
-  std::string_view via;  // "" (the request line), a header's name, or "_method"
+  std::string_view via;  // "" (the request line), a header's name, "_method", or why
 };
 Refused refused_method(const section::Endpoint& e, const proto::HttpHead& h,
                        std::string_view query) {
-  if (!MethodAllowlist::allows(e, h.method)) return {h.method, {}};
+  // A CORS preflight asks, with OPTIONS, whether the method it names may be sent: it is
+  // allowed when that method is (a browser's API call needs it; it reaches no handler).
+  if (h.method == "OPTIONS" && !MethodAllowlist::allows(e, "OPTIONS")) {
+    const std::string_view asked = h.header("Access-Control-Request-Method");
+    if (asked.empty() || h.header("Origin").empty() || !MethodAllowlist::allows(e, asked))
+      return {true, h.method, {}};
+  } else if (!MethodAllowlist::allows(e, h.method)) {
+    return {true, h.method, {}};
+  }
   for (unsigned i = 0; i < h.header_count; ++i)
     for (std::string_view name : kOverrideHeaders)
       if (proto::iequals(h.headers[i].name, name) && !allows_text(e, h.headers[i].value))
-        return {h.headers[i].value, name};
+        return {true, h.headers[i].value, name};
   std::string_view rest = query, name, value;
   while (proto::next_query_param(rest, name, value)) {
-    if (name != "_method") continue;
-    // The value as the framework sees it: decoded ("DEL%45TE" is DELETE). A value too
-    // long to be a method is refused undecoded.
-    char decoded[48];
-    uint32_t flags = 0;
-    const std::string_view v =
-        value.size() <= sizeof decoded
-            ? std::string_view(decoded, proto::percent_decode(value, decoded, true, flags))
-            : value;
-    if (!allows_text(e, v)) return {value, "_method"};
+    // Names and values as the framework sees them: decoded ("%5Fmethod=DEL%45TE").
+    char name_buf[48], value_buf[48];
+    if (decoded(name, name_buf) == "_method" && !allows_text(e, decoded(value, value_buf)))
+      return {true, value, "_method"};
   }
+  // Headers past kHttpMaxHeaders were dropped unread: one of them may be an override.
+  if (h.anomalies & proto::kHttpTooManyHeaders) return {true, h.method, "too_many_headers"};
   return {};
+}
+
+// The paths a request's target routes to on the servers behind the box, for matching:
+// the normalised path (decoded, dot segments and // resolved: nginx, Go); the raw path
+// (Express matches the undecoded path, so "/customers/5%2Fx" is one {id} segment there);
+// and, when the raw path has ';', Tomcat's: path parameters stripped from each raw
+// segment before decoding and resolving ("/orders/..;/customers/5" is
+// "/customers/5" there).
+struct Views {
+  std::string_view path[3];
+  unsigned count = 0;
+  char tomcat[2048];  // the stripped raw path
+  char tomcat_norm[2048 + 2];
+};
+void views_of(const inspect::Request& r, Views& v) {
+  v.path[v.count++] = r.view.path;
+  const std::string_view raw = proto::target_path(r.head->target);
+  if (raw != r.view.path) v.path[v.count++] = raw;
+  if (raw.find(';') == std::string_view::npos || raw.size() > sizeof v.tomcat) return;
+  size_t o = 0;
+  bool in_param = false;
+  for (char c : raw) {
+    if (c == '/') in_param = false;
+    if (c == ';') in_param = true;
+    if (!in_param) v.tomcat[o++] = c;
+  }
+  uint32_t flags = 0;
+  const size_t n = proto::normalize_path(std::string_view(v.tomcat, o), v.tomcat_norm, flags);
+  v.path[v.count++] = std::string_view(v.tomcat_norm, n);
 }
 
 }  // namespace
@@ -94,14 +137,28 @@ std::unique_ptr<inspect::RulesPart> MethodAllowlistStage::prepare(const rules::B
   return part;
 }
 
+void MethodAllowlistStage::on_rules_swapped() {
+  // Slots are by endpoint index: a new rule set's index i is another endpoint.
+  for (auto& slot : events_) slot = EventSlot{};
+}
+
 inspect::Next MethodAllowlistStage::on_request_head(inspect::Request& r) {
   if (r.rules == nullptr) return inspect::Next::go;
   const auto* s = r.rules->bundle->sections.get<MethodAllowlist>(section::kSection);
   if (s == nullptr) return inspect::Next::go;
-  const section::Endpoint* e = s->match(r.view.path);
-  if (e == nullptr) return inspect::Next::go;
-  const Refused refused = refused_method(*e, *r.head, r.view.query);
-  if (refused.method.empty()) return inspect::Next::go;
+  // Every endpoint any view of the path matches must serve the method: servers pick the
+  // most specific route, which need not be the first listed.
+  Views views;
+  views_of(r, views);
+  const section::Endpoint* e = nullptr;
+  Refused refused;
+  for (unsigned v = 0; v < views.count && !refused.refused; ++v)
+    for (const section::Endpoint* m = s->match(views.path[v]); m != nullptr && !refused.refused;
+         m = s->match(views.path[v], s->index_of(*m) + 1)) {
+      e = m;
+      refused = refused_method(*m, *r.head, r.view.query);
+    }
+  if (!refused.refused) return inspect::Next::go;
   const bool enforce = s->mode == rules::Mode::enforce;
   (enforce ? st_->methods_refused : st_->methods_monitored).add(1);
   const size_t i = s->index_of(*e);
@@ -110,9 +167,10 @@ inspect::Next MethodAllowlistStage::on_request_head(inspect::Request& r) {
   if (slot.last_tsc == 0 || r.now - slot.last_tsc >= tsc_hz_) {
     char text[192];
     inspect::JsonFields extra(text, sizeof text);
-    extra.add("endpoint", e->path).add("allowed", e->allow).add("refused", refused.method);
+    // The endpoint first: an attacker's long override value is what is left out.
+    extra.add("endpoint", e->path).add("since_last", slot.since).add("allowed", e->allow);
+    extra.add("refused", refused.method.substr(0, 32));
     if (!refused.via.empty()) extra.add("override", refused.via);
-    extra.add("since_last", slot.since);
     inspect::EventDetail detail;
     detail.kind = "method_not_allowed";
     detail.extra = extra.c_str();

@@ -3,11 +3,15 @@
 // endpoint does not serve is answered 405 Method Not Allowed, with the Allow header,
 // before it reaches the origin (enforce mode), or only reported (monitor mode). One
 // `method_not_allowed` event per endpoint and worker a second, with how many since.
-// A method override (X-HTTP-Method-Override and its kin, `_method` in the query) counts
-// as the method it names: each must be served too.
+// The path is matched as each kind of server behind the box routes it (normalised, raw,
+// Tomcat's ;-stripped), against every endpoint it matches. A method override
+// (X-HTTP-Method-Override and its kin, `_method` in the query) counts as the method it
+// names: each must be served too. A CORS preflight (OPTIONS with Origin and
+// Access-Control-Request-Method) is served when the method it asks about is. Headers
+// dropped past the parser's limit could hold an override: such a request is refused.
 // Reads r.rules (the section), r.view (the normalised path, the query), r.head (the
-// method and headers).
-// Stops the request it answers. Per rule set: each endpoint's 405 answer.
+// method, target and headers). Stops the request it answers. Per rule set: each
+// endpoint's 405 answer.
 #pragma once
 
 #include <memory>
@@ -30,6 +34,7 @@ class MethodAllowlistStage {
                                                      const inspect::PrepareEnv& env,
                                                      std::string& error);
   inspect::Next on_request_head(inspect::Request& r);
+  void on_rules_swapped();
 
  private:
   // When each endpoint last made an event on this worker (by endpoint index).

@@ -175,6 +175,8 @@ std::unique_ptr<Section> load(const nlohmann::json& j) {
       e.methods.push_back(m.get<std::string>());
     }
     if (std::string p = complete(e); !p.empty()) throw SectionError(e.path + ": " + p);
+    for (const auto& have : s->endpoints)
+      if (have.path == e.path) throw SectionError(e.path + ": listed twice");
     s->endpoints.push_back(std::move(e));
   }
   return s;
@@ -198,13 +200,14 @@ bool same_text(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-const Endpoint* MethodAllowlist::match(std::string_view path) const {
+const Endpoint* MethodAllowlist::match(std::string_view path, size_t from) const {
   if (path.empty() || path[0] != '/') return nullptr;
   std::string_view rest_all = path.substr(1);
   // One trailing slash routes to the same handler on Express and Spring (non-strict
   // routing): "/orders/" is "/orders" here, so it cannot be used to slip past.
   if (rest_all.size() > 1 && rest_all.back() == '/') rest_all.remove_suffix(1);
-  for (const Endpoint& e : endpoints) {
+  for (size_t k = from; k < endpoints.size(); ++k) {
+    const Endpoint& e = endpoints[k];
     std::string_view rest = rest_all;
     bool ok = true;
     for (size_t i = 0; i < e.segments.size() && ok; ++i) {

@@ -11,8 +11,9 @@
 //       - path: /api/v1/orders
 //         methods: [GET, POST]
 //
-// The first listed endpoint whose path matches decides. Paths and methods are
-// case-sensitive, as HTTP has them. The section may be split over several files (its
+// Every listed endpoint whose path matches must serve the method (servers route to the
+// most specific one, which need not be listed first). Methods are case-sensitive;
+// paths match as servers route them (see match()). The section may be split over several files (its
 // endpoints are joined; a path may be listed once).
 #pragma once
 
@@ -43,9 +44,9 @@ struct MethodAllowlist : Section {
   std::string mode_origin;  // where `mode` was given ("": not given)
   std::vector<Endpoint> endpoints;
 
-  // The first endpoint whose template matches the normalised `path` (nullptr if none).
-  // No allocation: runs per request on the workers.
-  const Endpoint* match(std::string_view path) const;
+  // The first endpoint from index `from` on whose template matches `path` (nullptr if
+  // none). No allocation: runs per request on the workers.
+  const Endpoint* match(std::string_view path, size_t from = 0) const;
   size_t index_of(const Endpoint& e) const { return static_cast<size_t>(&e - endpoints.data()); }
   // True if `method` is one the endpoint serves (HEAD wherever GET is).
   static bool allows(const Endpoint& e, std::string_view method);
