@@ -22,8 +22,10 @@ namespace bulwark::inspect {
 
 enum class BlockKind : uint8_t { address = 0, fingerprint, api_key, user_agent, session, count_ };
 inline constexpr size_t kMaxBlockEntries = 100000;  // the operator's list
-// ... plus decisions: each detector holds at most 10000 (decision_list.h).
-inline constexpr size_t kMaxBlockSetEntries = kMaxBlockEntries + 2 * 10000;
+// ... plus decisions: each detector holds at most 10000 (decision_list.h), and a dataplane
+// runs at most kMaxDetectors of them (DetectorHub::start refuses more).
+inline constexpr size_t kMaxDetectors = 4;
+inline constexpr size_t kMaxBlockSetEntries = kMaxBlockEntries + kMaxDetectors * 10000;
 inline constexpr size_t kMaxKnownFingerprints = 10000;  // login guard (stuffing_detector.h)
 
 // What an entry does: reset; answer 403; challenge (HTTP requests without a valid

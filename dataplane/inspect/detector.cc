@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "dataplane/inspect/active_rules.h"
+#include "dataplane/inspect/block_set.h"
+#include "dataplane/inspect/decision_list.h"
 
 namespace bulwark::inspect {
 
@@ -21,6 +23,13 @@ bool DetectorHub::start(const MainParts& parts, unsigned workers, std::string& e
   size_t largest = 0;
   for (const auto& p : parts.all())
     if (auto* d = dynamic_cast<Detector*>(p.get())) detectors_.push_back(d);
+  // The block list has room for every detector's decisions beside a full operator list.
+  if (detectors_.size() > kMaxDetectors) {
+    error = std::to_string(detectors_.size()) + " detectors; the block list makes room for " +
+            std::to_string(kMaxDetectors) + " (inspect/block_set.h)";
+    return false;
+  }
+  static_assert(DecisionList::kMax == 10000, "kMaxBlockSetEntries counts 10000 per detector");
   for (Detector* d : detectors_) {
     largest = std::max(largest, d->record_size());
     for (unsigned w = 0; w < workers; ++w) {
