@@ -6,8 +6,7 @@
 
 #include "control/controller.h"
 #include "control/protocol/protocol.h"
-#include "dataplane/features/signatures/matcher.h"
-#include "dataplane/features/signatures/request_eval.h"
+#include "dataplane/api/request_eval.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_parser.h"
 
@@ -122,7 +121,7 @@ json Controller::cmd_rules_show(const Request& request) {
 json Controller::cmd_rules_test(const Request& r) {
   std::string raw = r.text("request");
   if (raw.empty()) return reply_error(Error::usage, "no request given");
-  if (r.flag("crlf")) raw = signatures::with_crlf(raw);
+  if (r.flag("crlf")) raw = api::RequestEvaluator::with_crlf(raw);
   uint8_t ip[16];
   uint8_t ip_len = 0;
   const std::string cip = r.text("client_ip");
@@ -139,14 +138,12 @@ json Controller::cmd_rules_test(const Request& r) {
   auto bundle = rules::Bundle::load_file(store_.bundle_path(version), error);
   if (!bundle)
     return reply_error(Error::not_found, "version " + std::to_string(version) + ": " + error);
-  signatures::Matcher m(*bundle);
-  const auto results = signatures::evaluate_requests(m, raw, ip_len ? ip : nullptr, ip_len);
-  if (results.empty())
+  api::RequestEvaluator eval(*bundle);
+  json all = eval.evaluate(raw, ip_len ? ip : nullptr, ip_len);
+  if (all.empty())
     return reply_error(Error::invalid,
                        "no complete request head in the input (lines must end in CRLF; "
                        "--crlf converts bare LF)");
-  json all = json::array();
-  for (const auto& one : results) all.push_back(signatures::result_json(*bundle, one));
   return reply_ok({{"version", version}, {"requests", all}});
 }
 

@@ -1,4 +1,4 @@
-// bulwark-dataplane exit codes (documented in README.md; keep them stable).
+// bulwark-dataplane exit codes (documented in docs/cli.md#bulwark-dataplane; keep them stable).
 #pragma once
 
 namespace bulwark::dp {

@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/environment_check.h"
 #include "dataplane/api/port_list.h"
 #include "dataplane/api/service_notify.h"
-#include "dataplane/config/environment_check.h"
 #include "dataplane/ctl/control_server.h"
 #include "dataplane/exit_codes.h"
 #include "dataplane/flow/flow_table.h"

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "dataplane/features/consistency/consistency.h"
+#include "dataplane/features/ratelimit/limit_key.h"
 #include "dataplane/features/ratelimit/rate_limiter.h"
 #include "dataplane/features/signatures/matcher.h"
 #include "dataplane/identity/client_identity.h"
@@ -109,7 +110,7 @@ struct Runner : HttpHandler {
     for (unsigned k = 0; k < v.limit_count; ++k) {
       const rules::CompiledRule& r = b.rules[v.limits[k]];
       bulwark::ratelimit::LimitKey key;
-      if (!bulwark::identity::make_limit_key(r.id, r.limit.parts, ident, key)) continue;
+      if (!bulwark::ratelimit::make_limit_key(r.id, r.limit.parts, ident, key)) continue;
       const uint64_t interval = hz * r.limit.period_s / r.limit.count;
       limited +=
           !limiter->check(key, interval, interval * r.limit.burst, r.limit.global, now).allowed;

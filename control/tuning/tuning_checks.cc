@@ -17,7 +17,7 @@
 #include <system_error>
 
 #include "control/tuning/cpu_list.h"
-#include "dataplane/config/environment_check.h"
+#include "dataplane/api/environment_check.h"
 
 namespace bulwark::tuning {
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // Pre-flight checks of cores, hugepages and devices (see environment_check.h).
-#include "dataplane/config/environment_check.h"
+#include "dataplane/api/environment_check.h"
 
 #include <net/if.h>
 #include <sched.h>

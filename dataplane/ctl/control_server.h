@@ -6,7 +6,7 @@
 // connection replaces the old one (a restarted bulwark-control). Nothing here touches
 // the packet path; if control never connects, the dataplane runs on as configured.
 //
-// Messages (control/api/wire.h frames), control -> dataplane, each with an `id` that
+// Messages (dataplane/api/wire.h frames), control -> dataplane, each with an `id` that
 // the reply repeats:
 //   {op: "hello", id}                  -> {op: "reply", id, ok, pid, start_unix_ns,
 //                                          workers, stats_shm, inspecting,

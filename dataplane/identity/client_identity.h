@@ -13,10 +13,6 @@
 #include "dataplane/proto/http_message.h"
 #include "rules/lang/rule_model.h"
 
-namespace bulwark::ratelimit {
-struct LimitKey;
-}  // namespace bulwark::ratelimit
-
 namespace bulwark::identity {
 
 using Digest = uint8_t[16];
@@ -56,13 +52,6 @@ void resolve_identity(const rules::IdentityPolicy& policy, const proto::HttpHead
 // comes back as IPv4. false for anything else (including "unknown" and obfuscated
 // "_name" identifiers).
 bool parse_hop(std::string_view text, uint8_t* ip, uint8_t& len);
-
-// The rate-limit key of limit `rule_id` counting by `parts` (a bit set of KeyPart) for
-// this client: the part itself if there is one (addresses as IPv6, IPv4 mapped), else a
-// digest of them all. false if the request lacks a part (e.g. no API key): the limit
-// does not apply to it.
-bool make_limit_key(uint32_t rule_id, uint8_t parts, const ClientIdentity& id,
-                    ratelimit::LimitKey& key);
 
 // The value of cookie `name` (exact name) in the request's Cookie headers, or empty.
 std::string_view cookie_value(const proto::HttpHead& head, std::string_view name);

@@ -60,7 +60,8 @@ struct Request {
   const proto::HttpHead* head = nullptr;
   const BlockSet* blocks = nullptr;  // the block list now (nullptr: none); also TLS hooks
 
-  // --- identity stage (core) writes; every later request stage reads ---
+  // --- identity stage (core) writes `ident`, normalise stage (core) writes `view`;
+  //     every later request stage reads ---
   const identity::ClientIdentity* ident = nullptr;  // the client, through trusted proxies
   RequestView view;                                 // normalised (with rules only)
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dataplane/api/dataplane_config.h"
-#include "dataplane/config/environment_check.h"
+#include "dataplane/api/environment_check.h"
 
 namespace bulwark::dp {
 

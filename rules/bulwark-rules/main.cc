@@ -16,7 +16,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "dataplane/features/signatures/request_eval.h"
+#include "dataplane/api/request_eval.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_compiler.h"
 #include "rules/lang/rule_parser.h"
@@ -62,11 +62,11 @@ std::unique_ptr<rules::Bundle> build(const std::vector<std::string>& files, uint
   return bundle;
 }
 
-bool matched_rule(const rules::Bundle& b, const std::vector<signatures::EvalResult>& results,
-                  uint32_t id) {
+// Whether rule `id` matched any of the evaluated requests (RequestEvaluator's results).
+bool matched_rule(const json& results, uint32_t id) {
   for (const auto& r : results)
-    for (unsigned i = 0; i < r.verdict.matched_count; ++i)
-      if (b.rules[r.verdict.matched[i]].id == id) return true;
+    for (const auto& m : r["matched"])
+      if (m["id"] == id) return true;
   return false;
 }
 
@@ -141,18 +141,16 @@ int main(int argc, char** argv) {
       }
       raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    if (crlf) raw = signatures::with_crlf(raw);
+    if (crlf) raw = api::RequestEvaluator::with_crlf(raw);
     auto bundle = build(files, version, code, nullptr, nullptr, json_out);
     if (!bundle) return code;
-    signatures::Matcher m(*bundle);
-    const auto results = signatures::evaluate_requests(m, raw, ip_len ? ip : nullptr, ip_len);
-    if (results.empty()) {
+    api::RequestEvaluator eval(*bundle);
+    const json all = eval.evaluate(raw, ip_len ? ip : nullptr, ip_len);
+    if (all.empty()) {
       std::cerr << "bulwark-rules: no complete request head in the input (use --crlf if the "
                    "lines end in LF only)\n";
       return kExitRules;
     }
-    json all = json::array();
-    for (const auto& r : results) all.push_back(signatures::result_json(*bundle, r));
     if (json_out) {
       std::cout << all.dump(2) << "\n";
       return 0;
@@ -181,7 +179,7 @@ int main(int argc, char** argv) {
   rules::RuleSet set;
   auto bundle = build(files, version, code, nullptr, &set);
   if (!bundle) return code;
-  signatures::Matcher m(*bundle);
+  api::RequestEvaluator eval(*bundle);
   unsigned failures = 0, checks = 0, without_tests = 0;
   for (const auto& rule : set.rules) {
     if (rule.test_hit.empty() || rule.test_miss.empty()) ++without_tests;
@@ -189,8 +187,8 @@ int main(int argc, char** argv) {
          {std::pair{&rule.test_hit, true}, std::pair{&rule.test_miss, false}})
       for (const auto& s : *samples) {
         ++checks;
-        const auto results = signatures::evaluate_requests(m, s);
-        if (results.empty() || matched_rule(*bundle, results, rule.id) != want) {
+        const json results = eval.evaluate(s);
+        if (results.empty() || matched_rule(results, rule.id) != want) {
           ++failures;
           std::cerr << rule.origin << ": rule " << rule.id << " '" << rule.name << "' "
                     << (want ? "did not match" : "matched") << " its test request "

@@ -2,8 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "dataplane/api/dataplane_config.h"
+#include "dataplane/api/environment_check.h"
 #include "dataplane/api/port_list.h"
-#include "dataplane/config/environment_check.h"
 
 using namespace bulwark;
 using namespace bulwark::api;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "dataplane/features/ratelimit/limit_exchange.h"
+#include "dataplane/features/ratelimit/limit_key.h"
 #include "dataplane/identity/client_identity.h"
 #include "dataplane/inspect/active_rules.h"
 #include "dataplane/inspect/identity_stage.h"
@@ -64,7 +65,7 @@ bool RateLimitStage::apply(inspect::Request& r) {
     const uint32_t ri = v.limits[k];
     const rules::CompiledRule& rule = b.rules[ri];
     LimitKey key;
-    if (!identity::make_limit_key(rule.id, rule.limit.parts, *r.ident, key)) continue;
+    if (!make_limit_key(rule.id, rule.limit.parts, *r.ident, key)) continue;
     const uint64_t interval =
         std::max<uint64_t>(1, tsc_hz_ * rule.limit.period_s / rule.limit.count);
     const LimitDecision d = limiter_->check(key, interval, interval * rule.limit.burst,

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "dataplane/api/request_eval.h"
 #include "dataplane/inspect/request_view.h"
 #include "dataplane/proto/http_parser.h"
 
@@ -102,3 +103,22 @@ std::string with_crlf(std::string_view raw) {
 }
 
 }  // namespace bulwark::signatures
+
+// The contract other processes use (dataplane/api/request_eval.h).
+namespace bulwark::api {
+
+RequestEvaluator::RequestEvaluator(const rules::Bundle& b)
+    : bundle_(b), matcher_(std::make_unique<signatures::Matcher>(b)) {}
+RequestEvaluator::~RequestEvaluator() = default;
+
+nlohmann::json RequestEvaluator::evaluate(std::string_view raw, const uint8_t* client_ip,
+                                          uint8_t client_ip_len) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& r : signatures::evaluate_requests(*matcher_, raw, client_ip, client_ip_len))
+    all.push_back(signatures::result_json(bundle_, r));
+  return all;
+}
+
+std::string RequestEvaluator::with_crlf(std::string_view raw) { return signatures::with_crlf(raw); }
+
+}  // namespace bulwark::api
