@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for FUZZ_SECONDS (default 30) on its seed corpus. New
 # inputs go to a temporary directory so the committed corpus stays as it is; a crash
-# input is kept in build-fuzz/ and the test fails.
+# input is kept beside the target (build-san/tests/fuzz/) and the test fails.
 set -euo pipefail
 fuzzer=$1 seeds=$2
 work=$(mktemp -d)
