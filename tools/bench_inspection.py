@@ -21,8 +21,14 @@ For each: packets/s and Gbit/s of the forwarding worker (median over the steady 
 ratio to plain forwarding, requests/s and the cost per request relative to 10 rules.
 Not a test: machines are noisy; compare ratios within one run. Needs root (hugepages).
 
+With --callgrind each configuration also runs under valgrind (ordinary memory, 20 s) and
+the worker thread's instructions per packet and per request are printed; with
+--baseline-build DIR the same for that build tree (its own bulwark-rules compiles the
+rules), and the ratio this build / baseline.
+
 usage: tools/bench_inspection.py [--seconds 6] [--rounds 2] [--conns 1500] [--rules 10,1000,10000]
-                                 [--discovery] [--pii] [--build build]"""
+                                 [--discovery] [--pii] [--build build]
+                                 [--callgrind [--baseline-build DIR]]"""
 import argparse
 import json
 import os
@@ -50,6 +56,12 @@ ap.add_argument("--rules", default="10,1000,10000")
 ap.add_argument("--build", default=os.path.join(ROOT, "build"))
 ap.add_argument("--discovery", action="store_true", help="add rules-10 with API discovery on")
 ap.add_argument("--pii", action="store_true", help="responses carry customer records")
+ap.add_argument("--callgrind", action="store_true",
+                help="also count instructions per packet and per request of the worker under "
+                     "valgrind, for each configuration (stable from run to run)")
+ap.add_argument("--baseline-build", metavar="DIR",
+                help="with --callgrind: the same counts for another build tree (e.g. the commit "
+                     "before a change), on the same input in the same run, and the ratio")
 args = ap.parse_args()
 
 UAS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -156,7 +168,17 @@ work = tempfile.mkdtemp(prefix="bw-bench-insp-")
 shm = f"/bw-bench-insp-{os.getpid()}"
 dp = os.path.join(args.build, "dataplane", "bulwark-dataplane")
 dump = os.path.join(args.build, "tools", "bulwark-statsdump")
-tool = os.path.join(args.build, "control", "bulwark-rules")
+
+
+def rules_tool(build):
+    """bulwark-rules of a build tree (rules/bulwark-rules/ since the layout of step 7)."""
+    for rel in (("rules", "bulwark-rules", "bulwark-rules"), ("control", "bulwark-rules")):
+        if os.path.exists(os.path.join(build, *rel)):
+            return os.path.join(build, *rel)
+    sys.exit(f"no bulwark-rules in {build}")
+
+
+tool = rules_tool(args.build)
 
 
 def run(extra):
@@ -182,6 +204,49 @@ def run(extra):
     steady = samples[2:]
     rates = [tuple((b[k] - a[k]) / (b[0] - a[0]) for k in (1, 2, 3)) for a, b in zip(steady, steady[1:])]
     return tuple(statistics.median(x[k] for x in rates) for k in range(3))
+
+
+def callgrind(build, extra, seconds=20):
+    """(instructions of the busiest thread, packets forwarded, requests) of one run of
+    `build`'s dataplane under valgrind."""
+    out = os.path.join(work, "cg")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes",
+           f"--callgrind-out-file={out}/cg.%p",
+           os.path.join(build, "dataplane", "bulwark-dataplane"), "--main-core", "0", "--workers", "1",
+           "--mbufs", "16384", "--stats-shm", shm, "--keep-stats", "--no-huge", "--memory-mb", "1024",
+           "--events", os.path.join(work, "events.jsonl"), *extra,
+           "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
+           "--", "--log-level", "*:error"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=300)
+    j = json.loads(subprocess.check_output([os.path.join(build, "tools", "bulwark-statsdump"),
+                                            "--shm", shm, "--compact"]))
+    subprocess.run(["rm", "-f", f"/dev/shm/{shm[1:]}"])
+    best = 0
+    for f in os.listdir(out):
+        for line in open(os.path.join(out, f)):
+            if line.startswith(("totals:", "summary:")):
+                best = max(best, int(line.split()[1]))
+    t = j["total"]
+    return best, t["queues"][1]["tx_packets"], t["http"]["requests"]
+
+
+def callgrind_configs(build):
+    """The configurations of this run with the rules compiled by `build`'s own tool."""
+    own = rules_tool(build)
+    out = []
+    for name, extra in configs:
+        if "--rules" in extra:
+            y = extra[extra.index("--rules") + 1][:-len(".bwb")]
+            b = f"{y}.{abs(hash(build))}.bwb"
+            subprocess.run([own, "compile", y, "-o", b], check=True, capture_output=True)
+            extra = [b if x == extra[extra.index("--rules") + 1] else x for x in extra]
+        out.append((name, extra))
+    return out
 
 
 try:
@@ -218,6 +283,21 @@ try:
         if name != "plain" and rps:
             line += f"  cost per request vs {first}: {med[first][2] / rps:5.3f}"
         print(line)
+    if args.callgrind:
+        builds = [("this", args.build)] + ([("baseline", args.baseline_build)] if args.baseline_build else [])
+        counts = {}
+        print("\ncallgrind, worker thread (valgrind, 20 s per configuration):")
+        for label, build in builds:
+            for name, extra in callgrind_configs(build):
+                ir, pkts, reqs = callgrind(build, extra)
+                counts[(label, name)] = (ir / pkts if pkts else 0.0, ir / reqs if reqs else 0.0)
+                print(f"{label:>8} {name:>11}: {counts[(label, name)][0]:9.1f} instructions/packet "
+                      f"{counts[(label, name)][1]:10.1f} instructions/request ({pkts} packets)")
+        if args.baseline_build:
+            for name, _ in configs:
+                a, b = counts[("this", name)][0], counts[("baseline", name)][0]
+                if a and b:
+                    print(f"{name:>11}: instructions/packet this/baseline {a / b:.3f}")
 finally:
     subprocess.run(["rm", "-f", f"/dev/shm/{shm[1:]}"])
     shutil.rmtree(work, ignore_errors=True)
