@@ -215,14 +215,23 @@ def callgrind(build, extra, seconds=20):
     cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes",
            f"--callgrind-out-file={out}/cg.%p",
            os.path.join(build, "dataplane", "bulwark-dataplane"), "--main-core", "0", "--workers", "1",
-           "--mbufs", "16384", "--stats-shm", shm, "--keep-stats", "--no-huge", "--memory-mb", "1024",
+           "--mbufs", "131072", "--stats-shm", shm, "--keep-stats", "--no-huge", "--memory-mb", "1024",
            "--events", os.path.join(work, "events.jsonl"), *extra,
            "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
            "--", "--log-level", "*:error"]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The clock starts once it forwards: under valgrind the start alone takes many seconds.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said = []
+    for line in p.stdout:
+        said.append(line)
+        if "forwarding with" in line:
+            break
+    else:
+        sys.exit(f"bulwark-dataplane ({build}) did not start under valgrind: exit {p.wait()}\n" +
+                 "".join(l for l in said if not l.startswith("==")))
     time.sleep(seconds)
     p.send_signal(signal.SIGTERM)
-    p.wait(timeout=300)
+    p.communicate(timeout=300)
     j = json.loads(subprocess.check_output([os.path.join(build, "tools", "bulwark-statsdump"),
                                             "--shm", shm, "--compact"]))
     subprocess.run(["rm", "-f", f"/dev/shm/{shm[1:]}"])
@@ -243,7 +252,10 @@ def callgrind_configs(build):
         if "--rules" in extra:
             y = extra[extra.index("--rules") + 1][:-len(".bwb")]
             b = f"{y}.{abs(hash(build))}.bwb"
-            subprocess.run([own, "compile", y, "-o", b], check=True, capture_output=True)
+            # Compiled under valgrind too: Hyperscan builds for the CPU it runs on, and
+            # valgrind's CPU lacks the host's newer instructions.
+            subprocess.run(["valgrind", "--tool=none", own, "compile", y, "-o", b], check=True,
+                           capture_output=True)
             extra = [b if x == extra[extra.index("--rules") + 1] else x for x in extra]
         out.append((name, extra))
     return out
