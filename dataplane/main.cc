@@ -147,6 +147,7 @@ int parse_options(int argc, char** argv, Options& o) {
   bool tls_events = false;
   unsigned main_core = 0;
   uint32_t flows = 0, memory_mb = 0, mbufs = 0;
+  std::optional<uint32_t> idle_sleep_us;
   bool no_huge = false, keep_stats = false;
   std::vector<std::string> eal;
   app.add_option("-c,--config", o.config_file, "YAML configuration file")->check(CLI::ExistingFile);
@@ -154,6 +155,10 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--inside", inside, "inside (server side) device");
   auto* main_opt = app.add_option("--main-core", main_core, "CPU of the main lcore");
   app.add_option("--workers", workers, "worker CPUs, e.g. 1 or 1-3 or 1,1 (sharing a CPU)");
+  app.add_option("--idle-sleep-us", idle_sleep_us,
+                 "a worker idle for 256 polls in a row sleeps this long (0: busy polling, the "
+                 "default; for shared CPUs: labs, VMs), e.g. 100")
+      ->check(CLI::Range(0u, 10000u));
   app.add_option("--flows", flows, "flow table entries per worker")
       ->check(CLI::Range(64u, 1u << 26));
   app.add_option("--stats-shm", shm,
@@ -206,6 +211,7 @@ int parse_options(int argc, char** argv, Options& o) {
   if (*main_opt) c.main_core = main_core;
   if (!workers.empty() && !api::parse_core_list(workers, c.worker_cores))
     return fail(kExitUsage, "--workers '" + workers + "' is not a CPU list like 1 or 1-3 or 1,2");
+  if (idle_sleep_us) c.idle_sleep_us = *idle_sleep_us;
   if (flows) c.flow_capacity = flows;
   if (!shm.empty()) c.stats_shm = shm;
   if (!malformed.empty())
@@ -328,6 +334,7 @@ int run(const api::DataplaneConfig& cfg) {
     c.stats = &seg.workers[w];
     c.malformed = cfg.malformed;
     c.stop = &g_stop;
+    c.idle_sleep_us = cfg.idle_sleep_us;
     std::memcpy(c.rss_key_be, kSymmetricRssKey, sizeof kSymmetricRssKey);
     rte_convert_rss_key(reinterpret_cast<const uint32_t*>(kSymmetricRssKey),
                         reinterpret_cast<uint32_t*>(c.rss_key_be), sizeof kSymmetricRssKey);

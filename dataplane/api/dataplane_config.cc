@@ -61,9 +61,11 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (p["inside"]) c.inside = string_of(p["inside"], "ports.inside");
   }
   if (auto k = root["cores"]) {
-    require_map(k, "cores", {"main", "workers"});
+    require_map(k, "cores", {"main", "workers", "idle_sleep_us"});
     if (k["main"]) c.main_core = scalar<unsigned>(k["main"], "cores.main", 0, 4095);
     if (k["workers"]) c.worker_cores = cores_of(k["workers"]);
+    if (k["idle_sleep_us"])
+      c.idle_sleep_us = scalar<uint32_t>(k["idle_sleep_us"], "cores.idle_sleep_us", 0, 10000);
   }
   if (auto f = root["flows"]) {
     require_map(f, "flows", {"capacity", "timeouts"});

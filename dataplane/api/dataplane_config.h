@@ -24,6 +24,11 @@ struct DataplaneConfig {
   std::string inside;
   unsigned main_core = 0;
   std::vector<unsigned> worker_cores{1};
+  // A worker whose polls found nothing kIdlePollsBeforeSleep times in a row sleeps this
+  // long before polling again (0: it never sleeps, the appliance's busy polling). For
+  // CPUs the workers share with other work: labs, test runs, virtual machines without
+  // dedicated CPUs. Costs up to this much latency on the first packet after a lull.
+  uint32_t idle_sleep_us = 0;
   uint32_t flow_capacity = 65536;  // per worker
   // Idle timeouts in seconds, indexed by TimeoutClass.
   std::array<uint32_t, proto::kTimeoutClassCount> timeouts_s{10, 30, 60, 60, 1800};

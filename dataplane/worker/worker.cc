@@ -314,6 +314,7 @@ int Worker::run() {
   uint64_t busy_cycles = 0, idle_cycles = 0, busy_loops = 0, loop_max = 0;
   uint64_t swaps = 0, swap_max = 0;
   uint64_t generation = c_.inspector ? c_.inspector->rules_generation() : 0;
+  unsigned idle_polls = 0;
   uint64_t t0 = rte_rdtsc();
   while (!c_.stop->load(std::memory_order_relaxed)) {
     bool busy = false;
@@ -344,6 +345,15 @@ int Worker::run() {
       s_.swaps_seen.set(swaps);
     }
     t0 = t1;
+    // Opt-in (idle_sleep_us): after a lull the worker gives its CPU back for a moment.
+    // Never with a packet in hand: the sleep is between polls that found nothing.
+    idle_polls = busy ? 0 : idle_polls + 1;
+    if (c_.idle_sleep_us != 0 && idle_polls >= kIdlePollsBeforeSleep) {
+      rte_delay_us_sleep(c_.idle_sleep_us);
+      idle_polls = 0;
+      t0 = rte_rdtsc();  // the sleep is idle time, counted as such
+      idle_cycles += t0 - t1;
+    }
     if (t1 >= next_housekeeping) {
       next_housekeeping = t1 + housekeeping_every;
       c_.flows->expire(t1, kExpireBudget);

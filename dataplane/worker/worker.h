@@ -37,8 +37,13 @@ struct WorkerContext {
   api::WorkerStats* stats = nullptr;        // this worker: rw; readers: ro
   api::MalformedPolicy malformed = api::MalformedPolicy::forward;
   const std::atomic<bool>* stop = nullptr;  // main: rw; workers: ro
+  uint32_t idle_sleep_us = 0;               // DataplaneConfig::idle_sleep_us
   uint8_t rss_key_be[52] = {};              // kSymmetricRssKey converted for rte_softrss_be
 };
+
+// Empty polls in a row before a worker with idle_sleep_us sleeps (a lull, not a gap
+// between two bursts).
+inline constexpr unsigned kIdlePollsBeforeSleep = 256;
 
 // lcore entry point; `arg` is a WorkerContext*.
 int worker_main(void* arg);

@@ -58,6 +58,7 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_defaults) {
   auto c = parse_dataplane_config("", "t.yaml", err);
   BOOST_REQUIRE(c);
   BOOST_TEST(c->flow_capacity == 65536u);
+  BOOST_TEST(c->idle_sleep_us == 0u);  // busy polling unless asked
   BOOST_TEST(!validate_dataplane_config(*c, err));
   BOOST_TEST(err.find("both ports") != std::string::npos);
 }
@@ -72,6 +73,14 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
              std::string::npos);
   BOOST_TEST(error_of("malformed: eat\n").find("'forward' or 'drop'") != std::string::npos);
   BOOST_TEST(error_of("cores: {workers: \"1-\"}\n").find("cores.workers") != std::string::npos);
+  BOOST_TEST(error_of("cores: {idle_sleep_us: 20000}\n").find("'cores.idle_sleep_us' is 20000") !=
+             std::string::npos);
+  {
+    std::string e;
+    const auto c = parse_dataplane_config("cores: {idle_sleep_us: 100}\n", "t.yaml", e);
+    BOOST_TEST_REQUIRE(c.has_value(), e);
+    BOOST_TEST(c->idle_sleep_us == 100u);
+  }
   BOOST_TEST(error_of("ports: [1, 2]\n").find("must be a mapping") != std::string::npos);
   BOOST_TEST(error_of("ports: {outside: [\n").find("t.yaml:") == 0);  // YAML syntax error
   BOOST_TEST(error_of("flows: {timeouts: {forever: 1}}\n").find("unknown key 'forever'") !=
