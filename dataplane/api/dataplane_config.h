@@ -27,7 +27,8 @@ struct DataplaneConfig {
   // A worker whose polls found nothing kIdlePollsBeforeSleep times in a row sleeps this
   // long before polling again (0: it never sleeps, the appliance's busy polling). For
   // CPUs the workers share with other work: labs, test runs, virtual machines without
-  // dedicated CPUs. Costs up to this much latency on the first packet after a lull.
+  // dedicated CPUs. Costs at least this much latency on the first packet after a lull,
+  // and on a busy shared CPU each wake-up also waits for the scheduler.
   uint32_t idle_sleep_us = 0;
   uint32_t flow_capacity = 65536;  // per worker
   // Idle timeouts in seconds, indexed by TimeoutClass.

@@ -196,15 +196,16 @@ launch_dataplane() {
     fi
     rm -f "$STATE/dataplane.pid" "$STATE/dataplane.rc"
     : >"$STATE/dataplane.log"
-    # The lab shares its CPUs with the clients, the origin and whatever else runs (a test
-    # run builds beside it): idle workers sleep 100 us (LAB_IDLE_SLEEP_US; 0 for busy
-    # polling as on the appliance) instead of spinning.
+    # LAB_IDLE_SLEEP_US: idle workers sleep that long instead of spinning (default 0: busy
+    # polling, as on the appliance). Not the default here: on CPUs shared with the lab's
+    # clients each wake-up waits for the scheduler, and a request crossing the box four
+    # times took 40 ms instead of 20 beside a test run (lab-syn-flood's keep-alive client).
     # The subshell waits for the dataplane so its exit code lands in dataplane.rc;
     # stdbuf keeps stdio line-buffered so the log shows progress immediately.
     (
         stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0" \
             --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0}" --stats-shm "/$LAB-stats" \
-            --control-socket "$STATE/dataplane.sock" --idle-sleep-us "${LAB_IDLE_SLEEP_US:-100}" "$@" \
+            --control-socket "$STATE/dataplane.sock" --idle-sleep-us "${LAB_IDLE_SLEEP_US:-0}" "$@" \
             </dev/null >>"$STATE/dataplane.log" 2>&1 &
         echo $! >"$STATE/dataplane.pid.tmp"
         mv "$STATE/dataplane.pid.tmp" "$STATE/dataplane.pid"
