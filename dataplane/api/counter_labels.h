@@ -20,6 +20,8 @@ inline constexpr unsigned kMethodSlots = 8;
 inline constexpr unsigned kBlocklistKindSlots = 5;
 inline constexpr unsigned kClearanceCheckSlots = 8;
 inline constexpr unsigned kConsistencySignalSlots = 8;
+inline constexpr unsigned kIntegrityCauseSlots = 16;
+inline constexpr unsigned kSegmentRejectSlots = 8;
 
 // HTTP request methods counted one by one; the last slot takes every other method.
 inline constexpr const char* kMethodNames[] = {"GET",   "POST", "PUT",     "DELETE",
@@ -50,11 +52,20 @@ inline constexpr const char* kFlowStateNames[] = {"udp",      "syn_sent", "syn_r
                                                   "fin_wait", "closing",  "closed"};
 // proto::HttpAnomaly, by bit number.
 inline constexpr const char* kHttpAnomalyNames[] = {
-    "cl_and_te",       "duplicate_cl",     "conflicting_cl",  "bad_cl",
-    "bad_te",          "bad_chunk_size",   "bare_lf",         "nul_in_head",
-    "long_line",       "head_too_large",   "obs_fold",        "space_before_colon",
-    "bad_header_name", "bad_request_line", "bad_status_line", "too_many_headers",
-    "bad_chunk_end",   "multiple_host",    "missing_host",    "pipeline_overflow"};
+    "cl_and_te",        "duplicate_cl",     "conflicting_cl",  "bad_cl",
+    "bad_te",           "bad_chunk_size",   "bare_lf",         "nul_in_head",
+    "long_line",        "head_too_large",   "obs_fold",        "space_before_colon",
+    "bad_header_name",  "bad_request_line", "bad_status_line", "too_many_headers",
+    "bad_chunk_end",    "multiple_host",    "missing_host",    "pipeline_overflow",
+    "odd_request_line", "h2c_preface",      "bad_version"};
+// api::IntegrityCause: why inspection of a connection stopped (integrity_policy.h).
+inline constexpr const char* kIntegrityCauseNames[] = {
+    "request_parse", "response_parse", "reassembly_limit", "h2c",           "tunnel",
+    "urgent",        "insertion",      "fragment",         "sessions_full", "idle_reclaimed"};
+// inspect::SegmentReject: TCP segments on inspected connections that the receiving stack
+// would not accept, so inspection does not either.
+inline constexpr const char* kSegmentRejectNames[] = {"bad_checksum", "rst_not_at_edge",
+                                                      "syn_in_session", "ttl_below_path"};
 // blocklist::BlockKind: what a block-list entry matched.
 inline constexpr const char* kBlocklistKindNames[] = {"address", "fingerprint", "api_key",
                                                       "user_agent", "session"};
@@ -72,6 +83,8 @@ static_assert(std::size(kHttpAnomalyNames) <= kHttpAnomalySlots);
 static_assert(std::size(kBlocklistKindNames) <= kBlocklistKindSlots);
 static_assert(std::size(kClearanceCheckNames) <= kClearanceCheckSlots);
 static_assert(std::size(kConsistencySignalNames) <= kConsistencySignalSlots);
+static_assert(std::size(kIntegrityCauseNames) <= kIntegrityCauseSlots);
+static_assert(std::size(kSegmentRejectNames) <= kSegmentRejectSlots);
 
 // `names[i]` if i is in range, else "unknown" (for the *_name() functions).
 template <unsigned N>

@@ -173,6 +173,30 @@ BULWARK_COUNTER(flows_blocked_packets, .json = "http.blocked_flow_packets",
 BULWARK_COUNTER(inspection_bypassed, .json = "http.inspection_bypassed",
                 .series = "bulwark_http_inspection_bypassed_total",
                 .help = "Connections no longer inspected")
+// Detection integrity (integrity_policy.h): connections to inspected ports whose
+// inspection stopped, by cause and by what the policy did.
+BULWARK_COUNTER_ARRAY(integrity_cut, kIntegrityCauseSlots, .json = "integrity.cut",
+                      .series = "bulwark_integrity_cuts_total", .slot_label = "cause",
+                      .slot_names = kIntegrityCauseNames,
+                      .help = "Connections cut (reset both ways) by the integrity policy, by cause")
+BULWARK_COUNTER_ARRAY(
+    integrity_pass, kIntegrityCauseSlots, .json = "integrity.uninspected",
+    .series = "bulwark_uninspected_connections_total", .slot_label = "cause",
+    .slot_names = kIntegrityCauseNames,
+    .help = "Connections let through uninspected by the integrity policy, by cause")
+BULWARK_COUNTER_ARRAY(integrity_inspect, kIntegrityCauseSlots, .json = "integrity.best_effort",
+                      .series = "bulwark_integrity_best_effort_total", .slot_label = "cause",
+                      .slot_names = kIntegrityCauseNames,
+                      .help =
+                          "Connections still inspected, as far as possible, after an integrity "
+                          "cause (e.g. requests after a response that cannot be framed)")
+BULWARK_COUNTER_ARRAY(segments_rejected, kSegmentRejectSlots, .json = "integrity.segments_rejected",
+                      .series = "bulwark_tcp_segments_rejected_total", .slot_label = "reason",
+                      .slot_names = kSegmentRejectNames,
+                      .help =
+                          "TCP segments of inspected connections that the receiving stack would "
+                          "not accept: bad checksums are dropped, forged RST and SYN are "
+                          "forwarded but change nothing")
 BULWARK_COUNTER(events_dropped, .json = "http.events_dropped",
                 .series = "bulwark_events_dropped_total", .label = {"where", "worker_ring"},
                 .help = "Events lost, by where")

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "dataplane/api/counter_labels.h"
 #include "dataplane/api/port_list.h"
 #include "dataplane/api/stats_layout.h"
 #include "dataplane/proto/http_parser.h"
@@ -98,9 +99,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
   }
   if (auto i = root["inspect"]) {
-    require_map(i, "inspect",
-                {"http_ports", "sessions", "limit_keys", "reassembly", "smuggling",
-                 "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events", "challenge"});
+    require_map(
+        i, "inspect",
+        {"http_ports", "sessions", "reclaim_idle_seconds", "limit_keys", "reassembly", "smuggling",
+         "integrity", "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events", "challenge"});
     if (auto ch = i["challenge"]) {
       require_map(ch, "inspect.challenge", {"secret_file", "rotate_seconds"});
       if (ch["secret_file"])
@@ -122,6 +124,9 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
+    if (i["reclaim_idle_seconds"])
+      c.session_reclaim_idle_s =
+          scalar<uint32_t>(i["reclaim_idle_seconds"], "inspect.reclaim_idle_seconds", 0, 86400);
     if (i["limit_keys"]) {
       c.limit_keys = scalar<uint32_t>(i["limit_keys"], "inspect.limit_keys", 0, 1u << 26);
       if (c.limit_keys > 0 && c.limit_keys < 8)
@@ -147,7 +152,35 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
         if (v != "pass" && v != "drop")
           throw ConfigError(
               l, "'inspect.reassembly.on_limit' must be 'pass' or 'drop', not '" + v + "'");
-        c.on_limit = v == "pass" ? LimitPolicy::pass : LimitPolicy::drop;
+        c.integrity[static_cast<unsigned>(IntegrityCause::reassembly_limit)] =
+            v == "pass" ? IntegrityAction::pass : IntegrityAction::cut;
+      }
+    }
+    if (auto g = i["integrity"]) {
+      // One key per cause, each an action the cause allows.
+      if (!g.IsMap())
+        throw ConfigError(g, "'inspect.integrity' must be a map of cause: inspect|cut|pass");
+      for (const auto& kv : g) {
+        const std::string cause = string_of(kv.first, "inspect.integrity key");
+        IntegrityCause ic;
+        if (!parse_integrity_cause(cause, ic)) {
+          std::string known;
+          for (const char* n : kIntegrityCauseNames)
+            known += std::string(known.empty() ? "" : ", ") + n;
+          throw ConfigError(kv.first,
+                            "unknown integrity cause '" + cause + "' (known: " + known + ")");
+        }
+        const std::string what = "inspect.integrity." + cause;
+        const std::string v = string_of(kv.second, what);
+        IntegrityAction a;
+        if (!parse_integrity_action(v, a) || !integrity_action_allowed(ic, a)) {
+          std::string allowed;
+          for (unsigned k = 0; k < std::size(kIntegrityActionNames); ++k)
+            if (integrity_action_allowed(ic, static_cast<IntegrityAction>(k)))
+              allowed += std::string(allowed.empty() ? "" : " or ") + kIntegrityActionNames[k];
+          throw ConfigError(kv.second, "'" + what + "' must be " + allowed + ", not '" + v + "'");
+        }
+        c.integrity[static_cast<unsigned>(ic)] = a;
       }
     }
     if (auto m = i["smuggling"]) {

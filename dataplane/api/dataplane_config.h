@@ -8,14 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/api/integrity_policy.h"
 #include "dataplane/proto/tcp_state.h"
 
 namespace bulwark::api {
 
 enum class MalformedPolicy : uint8_t { forward, drop };
-// What to do with a connection whose reassembly hit a bound: stop inspecting it and
-// let it through (pass), or drop the rest of it (drop).
-enum class LimitPolicy : uint8_t { pass, drop };
 // What to do with a request showing smuggling signs: block it, or only log it.
 enum class AnomalyPolicy : uint8_t { block, log };
 
@@ -51,7 +49,10 @@ struct DataplaneConfig {
   std::vector<uint16_t> tls_ports{443};
   bool tls_events = false;
   uint32_t http_sessions = 16384;  // concurrent inspected connections per worker
-  uint32_t limit_keys = 262144;    // rate-limit cells per worker (0: limits not counted)
+  // With no session free, a connection idle at least this long gives up its session to
+  // a new one and is cut (0: never; the new connection then meets sessions_full).
+  uint32_t session_reclaim_idle_s = 10;
+  uint32_t limit_keys = 262144;  // rate-limit cells per worker (0: limits not counted)
   // Challenge clearances: the secret their keys derive from (a file of at least 32 bytes,
   // e.g. made at first boot; empty: a random secret per start, so clearances do not
   // outlive a restart) and how often the key rotates.
@@ -63,7 +64,9 @@ struct DataplaneConfig {
   uint32_t reassembly_max_window = 16u << 20;       // data further ahead is ignored
   uint32_t http_max_head_bytes = 16 * 1024;         // request/status line + headers
   uint32_t http_max_line_bytes = 8 * 1024;          // any one head line
-  LimitPolicy on_limit = LimitPolicy::pass;
+  // What happens to a connection when inspection cannot go on, by cause
+  // (inspect.integrity; inspect.reassembly.on_limit sets the reassembly_limit cause).
+  IntegrityPolicy integrity = kDefaultIntegrityPolicy;
   AnomalyPolicy smuggling = AnomalyPolicy::block;
   std::string rules_bundle;  // compiled bundle (bulwark-rules compile); empty: no rules
   // Events also go to bulwark-control over the control socket; this file is for running

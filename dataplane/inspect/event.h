@@ -12,7 +12,8 @@ enum class EventType : uint8_t {
   rule = 0,          // a rule matched (any action and mode)
   smuggling,         // a request showed request-smuggling signs
   overlap_conflict,  // TCP data overlapped held data with different bytes
-  reassembly_limit,  // a reassembly bound was hit
+  integrity,         // inspection of a connection stopped: cause in `kind`, the policy's
+                     // action in `action` (api::IntegrityAction), enforced when cut
   tls_client_hello,  // a ClientHello was fingerprinted (host: SNI; ja3, ja4)
   rate_limit,        // a key went over a rate limit (first request over it; rule: the limit)
   blocked,           // the block list stopped a request or TLS connection

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dataplane/api/counter_labels.h"
+#include "dataplane/api/integrity_policy.h"
 #include "dataplane/inspect/event.h"
 #include "dataplane/proto/http_message.h"
 #include "rules/lang/rule_model.h"
@@ -43,7 +44,7 @@ const char* type_name(EventType t) {
     case EventType::rule: return "rule";
     case EventType::smuggling: return "smuggling";
     case EventType::overlap_conflict: return "overlap_conflict";
-    case EventType::reassembly_limit: return "reassembly_limit";
+    case EventType::integrity: return "integrity";
     case EventType::tls_client_hello: return "tls_client_hello";
     case EventType::rate_limit: return "rate_limit";
     case EventType::blocked: return "blocked";
@@ -157,6 +158,11 @@ std::string EventWriter::to_json(const EventRecord& e, uint64_t unix_ns) {
       j["denied"] = e.limit_denied;
     }
     j["clearance"] = api::label_name(api::kClearanceCheckNames, e.clearance);
+  }
+  if (e.type == EventType::integrity) {
+    j["cause"] = field(e.kind, sizeof e.kind);
+    j["action"] = api::kIntegrityActionNames[e.action < 3 ? e.action : 0];
+    j["enforced"] = e.enforced != 0;
   }
   if (e.type == EventType::feature) {
     if (e.status) j["status"] = e.status;

@@ -2,6 +2,7 @@
 #include "dataplane/inspect/inspector.h"
 
 #include <rte_cycles.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -49,7 +50,8 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
   for (uint16_t p : cfg.http_ports) in->http_port_[p] = true;
   for (uint16_t p : cfg.tls_ports) in->tls_port_[p] = true;
   in->worker_ = worker;
-  in->on_limit_drop_ = cfg.on_limit == api::LimitPolicy::drop;
+  in->policy_ = cfg.integrity;
+  in->reclaim_idle_tsc_ = uint64_t{cfg.session_reclaim_idle_s} * rte_get_tsc_hz();
   in->http_limits_.max_head_bytes = cfg.http_max_head_bytes;
   in->http_limits_.max_line_bytes = cfg.http_max_line_bytes;
   in->shared_ = shared;
@@ -99,7 +101,8 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
 
 Inspector::~Inspector() = default;
 
-Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir) {
+Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir,
+                                uint64_t now) {
   // The destination port decides first: a client must not turn its HTTP connection into
   // an uninspected "TLS" one by choosing source port 443.
   bool tls, to_port;
@@ -114,9 +117,28 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
     e.session = kSkipSession;
     return nullptr;
   }
-  if (free_session_ == kNoSession) {
+  if (free_session_ == kNoSession && !reclaim_idle(now)) {
+    // The box's own overload: no session, so the policy decides without one.
     st_->sessions_exhausted.add(1);
-    e.session = kSkipSession;
+    const api::IntegrityCause cause = api::IntegrityCause::sessions_full;
+    const api::IntegrityAction a = policy_[static_cast<unsigned>(cause)];
+    Request r{};
+    r.pkt = &info;
+    r.to_server = to_port;
+    r.now = now;
+    r.rules = shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+    EventDetail d;
+    d.kind = api::integrity_cause_name(cause);
+    event(r, EventType::integrity, 0, static_cast<uint8_t>(a), 0, a == api::IntegrityAction::cut, 0,
+          0, nullptr, d);
+    if (a == api::IntegrityAction::cut) {
+      st_->integrity_cut[static_cast<unsigned>(cause)].add(1);
+      e.session = kNoSession;  // dropped; a retransmitted SYN may find a session free
+      cur_drop_ = true;
+    } else {
+      st_->integrity_pass[static_cast<unsigned>(cause)].add(1);
+      e.session = kSkipSession;
+    }
     return nullptr;
   }
   const uint32_t idx = free_session_;
@@ -125,6 +147,7 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   s->~Session();
   new (s) Session(http_limits_);
   s->index = idx;
+  s->flow = &e;
   proto::Reassembler::init(s->stream[0]);
   proto::Reassembler::init(s->stream[1]);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
@@ -135,9 +158,47 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   s->generation = rules ? rules->generation : 0;
   e.session = idx;
   ++sessions_active_;
+  lru_push(*s, now);
   (tls ? st_->tls_sessions : st_->sessions_created).add(1);
   pipeline_->open(*s);
   return s;
+}
+
+// The pool is empty: the least recently active connection gives up its session if it
+// has been idle long enough. Its flow is marked cut (its packets are dropped from now
+// on): resuming it without its reassembly state would be blind.
+bool Inspector::reclaim_idle(uint64_t now) {
+  if (reclaim_idle_tsc_ == 0 || lru_oldest_ == kNoSession) return false;
+  Session& old = *sessions_[lru_oldest_];
+  if (now - old.last_tsc < reclaim_idle_tsc_) return false;
+  auto* flow = static_cast<dp::FlowEntry*>(old.flow);
+  release(old);
+  if (flow) flow->session = kCutSession;
+  st_->integrity_cut[static_cast<unsigned>(api::IntegrityCause::idle_reclaimed)].add(1);
+  return true;
+}
+
+void Inspector::lru_unlink(Session& s) {
+  if (s.lru_prev != kNoSession)
+    sessions_[s.lru_prev]->lru_next = s.lru_next;
+  else
+    lru_oldest_ = s.lru_next;
+  if (s.lru_next != kNoSession)
+    sessions_[s.lru_next]->lru_prev = s.lru_prev;
+  else
+    lru_newest_ = s.lru_prev;
+  s.lru_prev = s.lru_next = kNoSession;
+}
+
+void Inspector::lru_push(Session& s, uint64_t now) {
+  s.last_tsc = now;
+  s.lru_prev = lru_newest_;
+  s.lru_next = kNoSession;
+  if (lru_newest_ != kNoSession)
+    sessions_[lru_newest_]->lru_next = s.index;
+  else
+    lru_oldest_ = s.index;
+  lru_newest_ = s.index;
 }
 
 void Inspector::release(Session& s) {
@@ -146,13 +207,50 @@ void Inspector::release(Session& s) {
   s.responses.reset(*this);
   reasm_->release(s.stream[0]);
   reasm_->release(s.stream[1]);
+  lru_unlink(s);
+  s.flow = nullptr;
   s.next_free = free_session_;
   free_session_ = s.index;
   --sessions_active_;
 }
 
+// TCP (and IPv4 header) checksums as the receiving stack checks them: a segment with a
+// bad one never reaches the server, so it must not reach inspection either (an
+// insertion). The port's verdict is used when it gives one; else it is computed here.
+bool Inspector::checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) const {
+  const uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+  if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD) return false;
+  const uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+  if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD) return false;
+  const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+  const uint8_t* l3 = frame + info.l3_offset;
+  if (info.l3 == proto::L3::ipv4) {
+    const auto* h = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    if (ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(h, rte_ipv4_hdr_len(h)) != 0xffff)
+      return false;
+  }
+  if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE) return true;
+  // Pseudo-header + segment, checksum field included: a correct segment sums to 0xffff.
+  // (rte_ipv4_udptcp_cksum_verify is experimental in DPDK 22.11; the IPv6 pseudo-header
+  // needs the upper-layer length, not the payload length when extension headers precede
+  // TCP: RFC 8200 8.1.)
+  const uint32_t tcp_len = info.payload_offset + info.payload_len - info.l4_offset;
+  uint32_t sum;
+  if (info.l3 == proto::L3::ipv4) {
+    sum = rte_raw_cksum(l3 + 12, 8);  // source and destination addresses
+  } else {
+    sum = rte_raw_cksum(l3 + 8, 32);
+  }
+  const uint32_t pseudo[2] = {rte_cpu_to_be_32(tcp_len), rte_cpu_to_be_32(proto::kProtoTcp)};
+  sum += rte_raw_cksum(pseudo, sizeof pseudo);
+  sum += rte_raw_cksum(frame + info.l4_offset, tcp_len);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
 void Inspector::on_flow_removed(dp::FlowEntry& e) {
-  if (e.session < kSkipSession) release(*sessions_[e.session]);
+  if (e.session < kCutSession) release(*sessions_[e.session]);
   e.session = kNoSession;
 }
 
@@ -170,15 +268,33 @@ void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
 
 bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
                           unsigned dir, uint64_t now, Injected& out) {
-  // A new connection on a reused tuple starts a fresh session.
-  if ((info.tcp_flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn &&
-      e.session != kNoSession) {
-    if (e.session < kSkipSession) release(*sessions_[e.session]);
+  const uint8_t flags = info.tcp_flags;
+  // A SYN starts a new connection on the tuple only where the old one is over or never
+  // carried data: in a live connection the server answers it with a challenge ACK and
+  // keeps the connection (RFC 5961 4.2), so inspection keeps it too.
+  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn && e.session != kNoSession) {
+    if (e.session < kCutSession) {
+      Session& old = *sessions_[e.session];
+      const bool data = (old.stream[0].flags | old.stream[1].flags) & proto::StreamDir::kData;
+      const bool over = old.cut || old.reset || old.finished ||
+                        ((old.stream[0].flags & old.stream[1].flags) & proto::StreamDir::kEnded);
+      if (data && !over) {
+        reject(SegmentReject::syn_in_session);
+        return true;
+      }
+      release(old);
+    }
     e.session = kNoSession;
   }
   if (e.session == kSkipSession) return true;
-  Session* s = e.session == kNoSession ? session_for(e, info, dir) : sessions_[e.session].get();
-  if (s == nullptr) return true;
+  if (e.session == kCutSession) {
+    st_->flows_blocked_packets.add(1);
+    return false;
+  }
+  cur_drop_ = false;
+  Session* s =
+      e.session == kNoSession ? session_for(e, info, dir, now) : sessions_[e.session].get();
+  if (s == nullptr) return !cur_drop_;
   if (s->cut) {
     st_->flows_blocked_packets.add(1);
     return false;
@@ -197,6 +313,35 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
   r.hello = nullptr;
   r.ident = nullptr;
   r.blocks = shared_.blocks ? shared_.blocks->load(std::memory_order_acquire) : nullptr;
+  // An IP-fragmented segment: only its first fragment is here, and the server would
+  // assemble more than inspection sees. Not reassembled (yet): the policy decides.
+  if (info.fragment) {
+    const api::IntegrityAction a = integrity(r, api::IntegrityCause::fragment);
+    if (a == api::IntegrityAction::cut) return false;
+    if (a == api::IntegrityAction::pass) return true;
+  }
+  if (!checksum_ok(m, info)) {
+    reject(SegmentReject::bad_checksum);
+    return false;
+  }
+  lru_unlink(*s);
+  lru_push(*s, now);
+  // The first packet of each direction sets its TTL; one that arrives with less may
+  // expire between here and the server.
+  const bool low_ttl = s->ttl[dir] != 0 && info.ttl < s->ttl[dir];
+  if (s->ttl[dir] == 0) s->ttl[dir] = info.ttl;
+  if (low_ttl && info.payload_len == 0 && (flags & (proto::kTcpRst | proto::kTcpFin))) {
+    reject(SegmentReject::ttl_below_path);
+    return true;
+  }
+  if (low_ttl && info.payload_len &&
+      integrity(r, api::IntegrityCause::insertion) != api::IntegrityAction::inspect)
+    return !r.drop;
+  // Linux takes the urgent byte out of the stream (SO_OOBINLINE off): the server would
+  // not read what inspection reads.
+  if ((flags & proto::kTcpUrg) && info.payload_len &&
+      integrity(r, api::IntegrityCause::urgent) != api::IntegrityAction::inspect)
+    return !r.drop;
   if (s->tls && !s->tls_started) {
     // A TLS connection is judged at its first packet too (e.g. a blocked address is cut
     // whether or not its ClientHello will parse).
@@ -210,18 +355,20 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
   }
   const proto::SegmentOutcome o =
       reasm_->on_segment(s->stream[dir], info.tcp_seq, r.frame + info.payload_offset,
-                         info.payload_len, info.tcp_flags, &Inspector::sink, this);
+                         info.payload_len, flags, &Inspector::sink, this);
+  if (o.rst_ignored) reject(SegmentReject::rst_not_at_edge);
   if (o.conflict) event(r, EventType::overlap_conflict, 0, 0, 0, false, 0, 0, nullptr);
-  if (o.limit && !s->cut) {
-    const bool drop = on_limit_drop_;
-    event(r, EventType::reassembly_limit, 0, 0, 0, drop, 0, 0, nullptr);
-    if (drop)
-      cut(r, {});
-    else
-      bypass(r);
-  }
+  if (o.limit && !s->cut) integrity(r, api::IntegrityCause::reassembly_limit);
   if (o.ended && !s->cut && !s->tls && !s->bypass)
     (r.to_server ? s->requests : s->responses).finish(*this);
+  if (o.reset && !s->cut) {
+    // The receiver accepted the RST: the connection is over in both directions. Anything
+    // still sent on the tuple starts a new (mid-stream) session: it is inspected too.
+    s->reset = true;
+    release(*s);
+    e.session = kNoSession;
+    return true;
+  }
   if (s->finished && !s->cut) {
     // Inspected to the end (a TLS connection after its ClientHello: the rest is
     // encrypted). The session and anything reassembly still holds go back to the pools
@@ -230,6 +377,30 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
     e.session = kSkipSession;
   }
   return !r.drop;
+}
+
+api::IntegrityAction Inspector::integrity(Request& r, api::IntegrityCause cause,
+                                          uint32_t anomalies) {
+  Session& s = *r.s;
+  const unsigned c = static_cast<unsigned>(cause);
+  const api::IntegrityAction a = policy_[c];
+  if (s.cut) return api::IntegrityAction::cut;
+  EventDetail d;
+  d.kind = api::integrity_cause_name(cause);
+  event(r, EventType::integrity, 0, static_cast<uint8_t>(a), 0, a == api::IntegrityAction::cut,
+        anomalies, 0, nullptr, d);
+  switch (a) {
+    case api::IntegrityAction::cut:
+      st_->integrity_cut[c].add(1);
+      cut(r, {});
+      break;
+    case api::IntegrityAction::pass:
+      st_->integrity_pass[c].add(1);
+      bypass(r);
+      break;
+    case api::IntegrityAction::inspect: st_->integrity_inspect[c].add(1); break;
+  }
+  return a;
 }
 
 bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
@@ -308,7 +479,6 @@ void Inspector::event(const Request& r, EventType type, uint32_t rule, uint8_t a
   }
   auto& e = *static_cast<EventRecord*>(obj);
   const proto::PacketInfo& i = *r.pkt;
-  const Session& s = *r.s;
   e.tsc = r.now;
   e.bundle_version = r.rules ? r.rules->bundle->version : 0;
   e.type = type;
@@ -355,7 +525,8 @@ void Inspector::event(const Request& r, EventType type, uint32_t rule, uint8_t a
     copy_field(e.host, sizeof e.host, proto::host_without_port(head->header("host")));
     copy_field(e.path, sizeof e.path, proto::target_path(head->target));
     copy_field(e.user_agent, sizeof e.user_agent, head->header("user-agent"));
-  } else if (type == EventType::rule || type == EventType::smuggling) {
+  } else if (r.s && (type == EventType::rule || type == EventType::smuggling)) {
+    const Session& s = *r.s;
     std::memcpy(e.method, s.summary.method, sizeof e.method);
     std::memcpy(e.host, s.summary.host, sizeof e.host);
     std::memcpy(e.path, s.summary.path, sizeof e.path);
@@ -392,6 +563,7 @@ void Inspector::on_head(const proto::HttpHead& head) {
   r.clearance = kClearanceUnchecked;
   r.verdict = Verdict{};
   r.body_scan = r.body_unscanned = false;
+  head_anomalies_ = head.anomalies;
   count_anomalies(*st_, head.anomalies);
   if (!r.to_server) {
     st_->http_responses.add(1);
@@ -404,7 +576,13 @@ void Inspector::on_head(const proto::HttpHead& head) {
       s.pending_head = static_cast<uint8_t>((s.pending_head + 1) % Session::kPending);
       --s.pending_count;
     }
-    if (head.upgrade) s.requests.to_tunnel(*this);  // 101 / CONNECT: no longer HTTP
+    if (head.upgrade && !s.cut) {  // 101 / CONNECT: the bytes are no longer HTTP/1
+      s.requests.to_tunnel(*this);
+      const bool h2c = head.status == 101 && proto::iequals(head.header("upgrade"), "h2c");
+      r.head = nullptr;
+      integrity(r, h2c ? api::IntegrityCause::h2c : api::IntegrityCause::tunnel);
+      return;
+    }
     r.head = nullptr;
     return;
   }
@@ -415,8 +593,17 @@ void Inspector::on_head(const proto::HttpHead& head) {
     const uint8_t code = head.method == "HEAD" ? 1 : head.method == "CONNECT" ? 2 : 0;
     s.pending[(s.pending_head + s.pending_count) % Session::kPending] = code;
     ++s.pending_count;
-  } else {
+  } else if (!s.responses_stopped) {
+    // Responses can no longer be paired with their requests (a HEAD's has no body):
+    // their framing is lost, the requests' is not.
     st_->anomalies[__builtin_ctz(proto::kHttpPipelineOverflow)].add(1);
+    s.responses_stopped = true;
+    s.responses.to_tunnel(*this);
+    if (integrity(r, api::IntegrityCause::response_parse, proto::kHttpPipelineOverflow) !=
+        api::IntegrityAction::inspect) {
+      r.head = nullptr;
+      return;
+    }
   }
   pipeline_->request_head(r);
   r.head = nullptr;
@@ -432,6 +619,7 @@ void Inspector::on_body(const uint8_t* data, size_t len) {
 
 void Inspector::on_message_end() {
   Request& r = cur_;
+  head_anomalies_ = 0;
   if (r.to_server)
     pipeline_->request_end(r);
   else
@@ -442,7 +630,19 @@ void Inspector::on_anomaly(uint32_t anomalies, bool fatal) {
   Request& r = cur_;
   count_anomalies(*st_, anomalies);
   pipeline_->anomaly(r, anomalies);
-  if (fatal) bypass(r);  // the message boundary is lost: nothing more can be inspected
+  if (!fatal || r.s->cut) return;
+  // The message boundary is lost: this direction cannot be parsed any further.
+  const uint32_t all = anomalies | head_anomalies_;
+  head_anomalies_ = 0;
+  if (!r.to_server) {
+    r.s->responses_stopped = true;
+    integrity(r, api::IntegrityCause::response_parse, all);
+    return;
+  }
+  integrity(
+      r,
+      all & proto::kHttpH2cPreface ? api::IntegrityCause::h2c : api::IntegrityCause::request_parse,
+      all);
 }
 
 std::string_view Inspector::request_method() {

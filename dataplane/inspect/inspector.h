@@ -38,6 +38,16 @@ namespace bulwark::inspect {
 
 class BlockSet;
 
+// TCP segments of an inspected connection that the receiving stack would not accept
+// (names: api::kSegmentRejectNames).
+enum class SegmentReject : uint8_t {
+  bad_checksum = 0,  // dropped: the server would drop it too
+  rst_not_at_edge,   // a RST not at the next expected byte (RFC 5961): forwarded, ignored
+  syn_in_session,    // a SYN inside a live connection (RFC 5961 4.2): forwarded, ignored
+  ttl_below_path,    // a RST or FIN with less TTL than the connection's: forwarded, ignored
+  count_
+};
+
 // Shared by all workers; built by the main lcore.
 struct InspectShared {
   std::atomic<ActiveRules*>* rules = nullptr;     // main: rw (swap); workers: ro
@@ -97,6 +107,10 @@ class Inspector : private proto::HttpHandler {
   void cut(Request& r, std::string_view response);
   // Stops inspecting the connection (a bound was hit; policy pass): End::bypass.
   void bypass(Request& r);
+  // Inspection of the connection cannot go on as it was, for `cause`: applies the
+  // configured action (cut, pass, or inspect what still can be), counts it and writes
+  // an integrity event. Returns the action.
+  api::IntegrityAction integrity(Request& r, api::IntegrityCause cause, uint32_t anomalies = 0);
   // Writes an event about the current request (`head`) or connection.
   void event(const Request& r, EventType type, uint32_t rule, uint8_t action, uint8_t mode,
              bool enforced, uint32_t anomalies, uint16_t status, const proto::HttpHead* head,
@@ -122,15 +136,21 @@ class Inspector : private proto::HttpHandler {
   void release_head_buffer(uint8_t* buf) override;
 
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
-  Session* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir);
+  Session* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir, uint64_t now);
+  bool reclaim_idle(uint64_t now);
   void release(Session& s);
+  void lru_unlink(Session& s);
+  void lru_push(Session& s, uint64_t now);
+  bool checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) const;
+  void reject(SegmentReject why) { st_->segments_rejected[static_cast<unsigned>(why)].add(1); }
   bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, std::string_view payload);
 
   // Configuration.
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
   std::vector<bool> tls_port_ = std::vector<bool>(65536, false);
-  bool on_limit_drop_ = false;   // inspect.reassembly on_limit: drop (else pass)
-  uint32_t rule_hits_used_ = 0;  // rule_hits slots written since the last swap
+  api::IntegrityPolicy policy_ = api::kDefaultIntegrityPolicy;
+  uint64_t reclaim_idle_tsc_ = 0;  // 0: idle sessions are never reclaimed
+  uint32_t rule_hits_used_ = 0;    // rule_hits slots written since the last swap
   unsigned worker_ = 0;
   InspectShared shared_;
   api::WorkerStats* st_ = nullptr;
@@ -145,6 +165,9 @@ class Inspector : private proto::HttpHandler {
   std::unique_ptr<proto::Reassembler> reasm_;
   std::vector<std::unique_ptr<Session>> sessions_;
   uint32_t free_session_ = kNoSession;
+  uint32_t lru_oldest_ = kNoSession, lru_newest_ = kNoSession;  // sessions in use
+  uint32_t head_anomalies_ = 0;  // the last head's anomalies (a fatal one's cause)
+  bool cur_drop_ = false;        // session_for: the packet is dropped (no session, policy cut)
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;

@@ -15,6 +15,9 @@ namespace bulwark::inspect {
 
 inline constexpr uint32_t kNoSession = UINT32_MAX;        // not decided yet
 inline constexpr uint32_t kSkipSession = UINT32_MAX - 1;  // not inspected
+// The connection was cut with no session left to say so (its session was reclaimed, or
+// none was free under policy cut): its packets are dropped.
+inline constexpr uint32_t kCutSession = UINT32_MAX - 2;
 
 // What events about a request need once its head is gone (body rules decide later).
 struct RequestSummary {
@@ -33,17 +36,28 @@ struct Session {
   proto::HttpParser responses;
   uint32_t index = 0;  // in the worker's pool; stages' slot tables use it
   uint32_t next_free = kNoSession;
-  uint64_t generation = 0;   // rules generation at this connection's last packet
-  uint8_t client_dir = 0;    // flow direction of client -> server packets
-  bool tls = false;          // a TLS port: the client's bytes go to the TLS hooks
-  bool tls_started = false;  // TLS: its first packet went through the tls_start hooks
-  bool cut = false;          // the connection was stopped: drop everything else
-  bool bypass = false;       // no longer inspected (a bound was hit; policy pass)
-  bool finished = false;     // a stage saw all there is to inspect (TLS: the ClientHello)
-  // Methods of requests awaiting their response (pipelining), oldest first.
-  static constexpr unsigned kPending = 16;
+  uint64_t generation = 0;         // rules generation at this connection's last packet
+  uint8_t client_dir = 0;          // flow direction of client -> server packets
+  bool tls = false;                // a TLS port: the client's bytes go to the TLS hooks
+  bool tls_started = false;        // TLS: its first packet went through the tls_start hooks
+  bool cut = false;                // the connection was stopped: drop everything else
+  bool bypass = false;             // no longer inspected (a bound was hit; policy pass)
+  bool finished = false;           // a stage saw all there is to inspect (TLS: the ClientHello)
+  bool reset = false;              // a RST the receiver accepts ended the connection
+  bool responses_stopped = false;  // responses are no longer parsed (response_parse)
+  // IPv4 TTL / IPv6 hop limit of each direction's first packet (0: none yet): a later
+  // segment that arrives with less may expire before the server (insertion).
+  uint8_t ttl[2] = {0, 0};
+  // Methods of requests awaiting their response (pipelining), oldest first. Past this
+  // many in flight responses can no longer be paired (the response_parse cause).
+  static constexpr unsigned kPending = 64;
   uint8_t pending[kPending];  // 0: other, 1: HEAD, 2: CONNECT
   uint8_t pending_head = 0, pending_count = 0;
+  // Least-recently-active order of the worker's sessions (indexes; kNoSession at the
+  // ends): when the pool is empty the oldest idle one is reclaimed.
+  uint32_t lru_prev = kNoSession, lru_next = kNoSession;
+  uint64_t last_tsc = 0;  // TSC of the connection's last packet
+  void* flow = nullptr;   // the dp::FlowEntry pointing here (stable while it does)
   uint32_t requests_seen = 0, responses_seen = 0;  // final responses, for pairing
   RequestSummary summary;                          // filled when the request's body is scanned
 };

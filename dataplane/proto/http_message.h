@@ -27,23 +27,32 @@ enum HttpAnomaly : uint32_t {
   kHttpBadHeaderName = 1u << 12,     // empty name or a byte not allowed in a token
   kHttpBadRequestLine = 1u << 13,    // not "METHOD SP target SP HTTP/x.y"
   kHttpBadStatusLine = 1u << 14,     // not "HTTP/x.y SP 3DIGIT ..."
-  kHttpTooManyHeaders = 1u << 15,    // more header lines than kHttpMaxHeaders (rest dropped)
+  kHttpTooManyHeaders = 1u << 15,    // more header lines than kHttpMaxHeaders (fatal: unseen
+                                     // headers could frame the message)
   kHttpBadChunkEnd = 1u << 16,       // chunk data not followed by CRLF
   kHttpMultipleHost = 1u << 17,      // more than one Host header
   kHttpMissingHost = 1u << 18,       // HTTP/1.1 request without Host
   kHttpPipelineOverflow = 1u << 19,  // more requests in flight than responses can pair
+  // The reference servers disagree on these request lines; parsed as nginx and Tomcat
+  // parse them (several spaces or tabs between the parts, spaces inside the target,
+  // trailing whitespace), which Go and Node.js reject.
+  kHttpOddRequestLine = 1u << 20,
+  kHttpH2cPreface = 1u << 21,  // "PRI * HTTP/2.0": HTTP/2 with prior knowledge
+  kHttpBadVersion = 1u << 22,  // HTTP/1.x written other than "HTTP/1.d" (e.g. HTTP/1.10)
 };
-inline constexpr unsigned kHttpAnomalyCount = 20;
+inline constexpr unsigned kHttpAnomalyCount = 23;
 const char* http_anomaly_name(unsigned bit);  // "cl_and_te", ...
 
 // Anomalies after which the end of the message is ambiguous: the parser stops parsing
 // the direction (it cannot know where the next message starts).
-inline constexpr uint32_t kHttpFatalAnomalies = kHttpCLandTE | kHttpConflictingCL | kHttpBadCL |
-                                                kHttpBadTE | kHttpBadChunkSize | kHttpHeadTooLarge |
-                                                kHttpBadRequestLine | kHttpBadStatusLine |
-                                                kHttpBadChunkEnd | kHttpLongLine | kHttpNulInHead;
+inline constexpr uint32_t kHttpFatalAnomalies =
+    kHttpCLandTE | kHttpConflictingCL | kHttpBadCL | kHttpBadTE | kHttpBadChunkSize |
+    kHttpHeadTooLarge | kHttpBadRequestLine | kHttpBadStatusLine | kHttpBadChunkEnd |
+    kHttpLongLine | kHttpNulInHead | kHttpTooManyHeaders | kHttpH2cPreface;
 
-inline constexpr unsigned kHttpMaxHeaders = 64;
+// Tomcat's default maxHeaderCount: a request with more is refused there (400), and here
+// it is fatal (a header past the bound could frame the message).
+inline constexpr unsigned kHttpMaxHeaders = 100;
 
 struct HttpHeader {
   std::string_view name;   // as sent; compare case-insensitively

@@ -63,28 +63,90 @@ bool parse_version(std::string_view v, uint8_t& minor) {
   return true;
 }
 
-void parse_start_line(std::string_view line, bool request, HttpHead& m) {
-  const size_t sp1 = line.find(' ');
-  if (request) {
-    const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-    if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
-      m.anomalies |= kHttpBadRequestLine;
-      return;
-    }
-    m.method = line.substr(0, sp1);
-    m.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    bool ok = !m.method.empty() && !m.target.empty() &&
-              parse_version(line.substr(sp2 + 1), m.version_minor);
-    for (char c : m.method) ok = ok && is_tchar(static_cast<unsigned char>(c));
-    unsigned bad = 0;  // no early exit: this form vectorises
-    for (char c : m.target) {
-      const auto u = static_cast<unsigned char>(c);
-      bad |= static_cast<unsigned>(u <= 0x20) | static_cast<unsigned>(u == 0x7f);
-    }
-    ok = ok && !bad;
-    if (!ok) m.anomalies |= kHttpBadRequestLine;
+// A request's version as nginx reads it: "HTTP/" major "." minor, up to three digits
+// each. HTTP/1.x only (nginx answers others with 505); the canonical "HTTP/1.d" is
+// what Go and Node.js require, so anything else is flagged. Minor versions past 9 have
+// HTTP/1.1 semantics (stored as 9).
+bool parse_request_version(std::string_view v, uint8_t& minor, uint32_t& anomalies) {
+  if (parse_version(v, minor)) return true;
+  if (v.substr(0, 5) != "HTTP/") return false;
+  v.remove_prefix(5);
+  auto number = [&v](unsigned& n) {
+    size_t i = 0;
+    n = 0;
+    while (i < v.size() && i < 4 && v[i] >= '0' && v[i] <= '9') n = n * 10 + unsigned(v[i++] - '0');
+    if (i == 0 || i > 3) return false;
+    v.remove_prefix(i);
+    return true;
+  };
+  unsigned major = 0, min = 0;
+  if (!number(major) || v.empty() || v.front() != '.') return false;
+  v.remove_prefix(1);
+  if (!number(min) || !v.empty() || major != 1) return false;
+  minor = static_cast<uint8_t>(min > 9 ? 9 : min);
+  anomalies |= kHttpBadVersion;
+  return true;
+}
+
+bool is_line_space(char c) { return c == ' ' || c == '\t'; }
+
+// A request line as nginx and Tomcat read it: method, one or more spaces (Tomcat: or
+// tabs), the target, spaces, the version, optional trailing whitespace; a target with
+// spaces inside is taken whole (nginx). Go and Node.js accept exactly
+// "METHOD SP target SP HTTP/1.d": any other spelling is flagged kHttpOddRequestLine so
+// rules and the smuggling policy can see the disagreement.
+void parse_request_line(std::string_view line, HttpHead& m) {
+  if (line == "PRI * HTTP/2.0") {  // the HTTP/2 connection preface's first line
+    m.method = "PRI";
+    m.target = "*";
+    m.anomalies |= kHttpH2cPreface;
     return;
   }
+  bool odd = false;
+  const size_t sp1 = line.find_first_of(" \t");
+  if (sp1 == std::string_view::npos || sp1 == 0) {
+    m.anomalies |= kHttpBadRequestLine;
+    return;
+  }
+  m.method = line.substr(0, sp1);
+  odd = odd || line[sp1] != ' ';
+  std::string_view rest = line.substr(sp1);
+  size_t lead = 0;
+  while (lead < rest.size() && is_line_space(rest[lead])) ++lead;
+  odd = odd || lead > 1;
+  rest.remove_prefix(lead);
+  size_t tail = rest.size();
+  while (tail && is_line_space(rest[tail - 1])) --tail;
+  odd = odd || tail != rest.size();
+  rest = rest.substr(0, tail);
+  const size_t sp2 = rest.find_last_of(" \t");
+  if (sp2 == std::string_view::npos) {  // no version: HTTP/0.9, which nothing here serves
+    m.anomalies |= kHttpBadRequestLine;
+    return;
+  }
+  const std::string_view version = rest.substr(sp2 + 1);
+  size_t end = sp2;  // the target ends before the run of whitespace before the version
+  while (end && is_line_space(rest[end - 1])) --end;
+  odd = odd || end != sp2 || rest[sp2] != ' ';
+  const std::string_view target = rest.substr(0, end);
+  m.target = target;
+  bool ok = !target.empty() && parse_request_version(version, m.version_minor, m.anomalies);
+  for (char c : m.method) ok = ok && is_tchar(static_cast<unsigned char>(c));
+  unsigned bad = 0, spaces = 0;  // no early exit: this form vectorises
+  for (char c : target) {
+    const auto u = static_cast<unsigned char>(c);
+    spaces += static_cast<unsigned>(u == ' ' || u == '\t');
+    bad |= static_cast<unsigned>(u < 0x20 && u != '\t') | static_cast<unsigned>(u == 0x7f);
+  }
+  odd = odd || spaces;
+  ok = ok && !bad;
+  if (!ok) m.anomalies |= kHttpBadRequestLine;
+  if (odd) m.anomalies |= kHttpOddRequestLine;
+}
+
+void parse_start_line(std::string_view line, bool request, HttpHead& m) {
+  if (request) return parse_request_line(line, m);
+  const size_t sp1 = line.find(' ');
   const std::string_view version = line.substr(0, sp1);
   const std::string_view code = sp1 == std::string_view::npos ? "" : line.substr(sp1 + 1, 3);
   if (!parse_version(version, m.version_minor) || code.size() != 3 ||

@@ -46,6 +46,7 @@ inline constexpr uint8_t kTcpSyn = 0x02;
 inline constexpr uint8_t kTcpRst = 0x04;
 inline constexpr uint8_t kTcpPsh = 0x08;
 inline constexpr uint8_t kTcpAck = 0x10;
+inline constexpr uint8_t kTcpUrg = 0x20;
 
 // No default member initialisers on purpose: workers keep arrays of these on the stack
 // per burst, and zeroing them on every poll cost more than parsing (measured). Use
@@ -59,6 +60,7 @@ struct PacketInfo {
   bool later_fragment;  // fragment offset != 0: no L4 header in this frame
   bool has_ports;       // TCP or UDP header parsed (never for later fragments)
   uint8_t tcp_flags;
+  uint8_t ttl;          // IPv4 TTL / IPv6 hop limit as the frame arrived
   uint16_t ether_type;  // EtherType after all VLAN tags
   uint16_t outer_vlan;  // VLAN id of the outermost tag (0 when untagged)
   uint16_t l3_offset;

@@ -75,6 +75,7 @@ void parse_ipv4(const uint8_t* data, uint32_t off, uint32_t len, PacketInfo& out
   if (total < ihl || total > len - off) return void(fail(out, ParseStatus::bad_ipv4_length));
   out.l3 = L3::ipv4;
   out.l4_proto = ip[9];
+  out.ttl = ip[8];
   __builtin_memcpy(out.src, ip + 12, 4);
   __builtin_memcpy(out.dst, ip + 16, 4);
   const uint16_t frag = rd16(ip + 6);
@@ -93,6 +94,7 @@ void parse_ipv6(const uint8_t* data, uint32_t off, uint32_t len, PacketInfo& out
   const uint32_t end = off + 40 + rd16(ip + 4);
   if (end > len) return void(fail(out, ParseStatus::bad_ipv6_length));
   out.l3 = L3::ipv6;
+  out.ttl = ip[7];
   __builtin_memcpy(out.src, ip + 8, 16);
   __builtin_memcpy(out.dst, ip + 24, 16);
   uint8_t next = ip[6];

@@ -53,6 +53,7 @@ void Reassembler::deliver_from(StreamDir& s, uint32_t seq, const uint8_t* data, 
                                StreamSink sink, void* ctx, SegmentOutcome& o) {
   const uint32_t end = seq + len;
   uint32_t cur = seq;
+  s.flags |= StreamDir::kData;
   auto emit = [&](const uint8_t* p, uint32_t n) {
     sink(ctx, p, n);
     o.delivered += n;
@@ -134,9 +135,16 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
   SegmentOutcome o;
   if (s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) return o;
   if (flags & kTcpRst) {
+    // Accepted only at exactly the next expected byte (RFC 5961 3.2, as Linux does): any
+    // other RST is one the server ignores, so an attacker cannot end inspection with it.
+    // A direction that has not started has nothing to protect.
+    if ((s.flags & StreamDir::kStarted) && seq != s.next_seq) {
+      o.rst_ignored = true;
+      return o;
+    }
     release(s);
     s.flags |= StreamDir::kEnded;
-    o.ended = true;
+    o.ended = o.reset = true;
     return o;
   }
   if (flags & kTcpSyn) {
@@ -152,7 +160,8 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     s.flags |= StreamDir::kStarted | StreamDir::kMidstream;
     ++c_.midstream_starts;
   }
-  if ((flags & kTcpFin) && !(s.flags & StreamDir::kFin)) {
+  // A FIN before data already delivered is one no receiver would act on.
+  if ((flags & kTcpFin) && !(s.flags & StreamDir::kFin) && seq_diff(seq + len, s.next_seq) >= 0) {
     s.fin_seq = seq + len;
     s.flags |= StreamDir::kFin;
   }

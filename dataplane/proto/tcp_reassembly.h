@@ -31,6 +31,7 @@ struct StreamDir {
   static constexpr uint8_t kEnded = 4;       // all data up to the FIN delivered, or RST
   static constexpr uint8_t kAbandoned = 8;   // a bound was hit: nothing more is delivered
   static constexpr uint8_t kMidstream = 16;  // started without seeing the SYN
+  static constexpr uint8_t kData = 32;       // some payload was delivered
 };
 
 struct ReassemblyLimits {
@@ -58,6 +59,11 @@ struct SegmentOutcome {
   bool conflict = false;   // overlapped held data with different bytes
   bool limit = false;      // a bound was hit: the direction was abandoned just now
   bool ended = false;      // the stream ended with this segment (FIN reached, or RST)
+  bool reset = false;      // ... by a RST the receiver accepts (the whole connection ends)
+  // A RST whose sequence number is not the receiver's next expected byte: a receiving
+  // Linux stack (RFC 5961 3.2) answers it with a challenge ACK and keeps the connection,
+  // so it changes nothing here either.
+  bool rst_ignored = false;
 };
 
 // Receives in-order payload. `ctx` is the caller's.

@@ -5,8 +5,10 @@
 #include <iterator>
 
 #include "dataplane/api/counter_labels.h"
+#include "dataplane/api/integrity_policy.h"
 #include "dataplane/api/stats_layout.h"
 #include "dataplane/inspect/block_set.h"
+#include "dataplane/inspect/inspector.h"
 #include "dataplane/proto/http_message.h"
 #include "dataplane/proto/packet_info.h"
 #include "dataplane/proto/tcp_state.h"
@@ -27,6 +29,8 @@ static_assert(rules::kMaxLimits <= api::kMaxLimitSlots);  // a stats slot per li
 static_assert(one_name_each<rules::Signal>(api::kConsistencySignalNames));
 // HttpAnomaly is a bit set: one name per bit, the last bit the last name.
 static_assert(std::size(api::kHttpAnomalyNames) == proto::kHttpAnomalyCount);
-static_assert(proto::kHttpPipelineOverflow == 1u << (proto::kHttpAnomalyCount - 1));
+static_assert(proto::kHttpBadVersion == 1u << (proto::kHttpAnomalyCount - 1));
+static_assert(one_name_each<api::IntegrityCause>(api::kIntegrityCauseNames));
+static_assert(one_name_each<inspect::SegmentReject>(api::kSegmentRejectNames));
 
 }  // namespace bulwark::dp

@@ -142,6 +142,15 @@ bool Worker::classify(const proto::PacketInfo& info, bool& track) {
   if (info.vlan_count) ++bc_.vlan;
   if (info.status != proto::ParseStatus::ok) {
     ++bc_.malformed[static_cast<unsigned>(info.status)];
+    // A first fragment too short for the TCP header (RFC 1858's tiny fragment): its
+    // ports and flags would only exist after reassembly, past inspection. Never sent by
+    // a real stack; always dropped.
+    if (info.fragment && info.l4_proto == proto::kProtoTcp &&
+        (info.status == proto::ParseStatus::truncated_tcp ||
+         info.status == proto::ParseStatus::bad_tcp_offset)) {
+      ++bc_.policy_drops;
+      return false;
+    }
     if (c_.malformed == api::MalformedPolicy::drop) {
       ++bc_.policy_drops;
       return false;

@@ -15,29 +15,12 @@ cleanup() {
   rm -rf "$WORK" "/dev/shm/${SHM#/}"
 }
 trap cleanup EXIT
+source "$HERE/replay.sh"
 fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/dataplane.log"; exit 1; }
 
 "$RULES" compile "$HERE/../lab/rulesets/lab.yaml" -o "$WORK/rules.bwb" --version 3 2>/dev/null
 frames=$(python3 "$HERE/make_split_requests_pcap.py" "$WORK/in.pcap")
-python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
-"$DP" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 --workers 1 \
-  --rules "$WORK/rules.bwb" --events "$WORK/events.jsonl" \
-  --outside "net_pcap0,rx_pcap=$WORK/in.pcap,tx_pcap=$WORK/to-clients.pcap" \
-  --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \
-  >"$WORK/dataplane.log" 2>&1 &
-pid=$!
-for ((i = 0; i < 300; i++)); do
-  rx=$("$DUMP" --shm "$SHM" --compact 2>/dev/null |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["queues"][0]["rx_packets"])' 2>/dev/null) || rx=0
-  ((rx == frames)) && break
-  kill -0 "$pid" 2>/dev/null || fail "dataplane exited early"
-  sleep 0.1
-done
-((rx == frames)) || fail "only $rx of $frames frames received"
-sleep 0.3
-kill -TERM "$pid"
-wait "$pid" || fail "dataplane exit code $?"
-pid=
+replay "$WORK/in.pcap" "$frames" "$WORK/rules.bwb"
 
 python3 - "$WORK/events.jsonl" "$("$DUMP" --shm "$SHM" --compact)" <<'PY' || fail "events or counters wrong"
 import collections, json, sys

@@ -91,8 +91,10 @@ BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
   std::string err;
   auto c = parse_dataplane_config(
       "inspect:\n  http_ports: [80, 8443]\n  sessions: 1000\n  max_head_bytes: 8192\n"
-      "  reassembly: {segments: 512, max_held_bytes: 65536, max_window: 1048576, on_limit: drop}\n"
-      "  smuggling: log\nrules: {bundle: /etc/bulwark/r.bwb}\nevents: {file: /tmp/e.jsonl}\n",
+      "  reassembly: {segments: 512, max_held_bytes: 65536, max_window: 1048576, on_limit: pass}\n"
+      "  smuggling: log\n  integrity: {tunnel: cut, response_parse: pass}\n"
+      "  reclaim_idle_seconds: 0\nrules: {bundle: /etc/bulwark/r.bwb}\nevents: {file: "
+      "/tmp/e.jsonl}\n",
       "t.yaml", err);
   BOOST_TEST_REQUIRE(c.has_value(), err);
   BOOST_TEST((c->http_ports == std::vector<uint16_t>{80, 8443}));
@@ -101,7 +103,31 @@ BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
   BOOST_TEST(c->reassembly_segments == 512u);
   BOOST_TEST(c->reassembly_max_held_bytes == 65536u);
   BOOST_TEST(c->reassembly_max_window == 1048576u);
-  BOOST_TEST((c->on_limit == LimitPolicy::drop));
+  using api::IntegrityAction;
+  using api::IntegrityCause;
+  const auto action = [&](IntegrityCause k) { return c->integrity[static_cast<unsigned>(k)]; };
+  BOOST_TEST((action(IntegrityCause::reassembly_limit) == IntegrityAction::pass));
+  BOOST_TEST((action(IntegrityCause::tunnel) == IntegrityAction::cut));
+  BOOST_TEST((action(IntegrityCause::response_parse) == IntegrityAction::pass));
+  BOOST_TEST((action(IntegrityCause::request_parse) == IntegrityAction::cut));  // default
+  BOOST_TEST(c->session_reclaim_idle_s == 0u);
+  // Shipped fail-closed for what a client chooses, fail-open for the box's overload.
+  const DataplaneConfig d;
+  for (auto k :
+       {IntegrityCause::request_parse, IntegrityCause::reassembly_limit, IntegrityCause::h2c,
+        IntegrityCause::urgent, IntegrityCause::insertion, IntegrityCause::fragment})
+    BOOST_TEST((d.integrity[static_cast<unsigned>(k)] == IntegrityAction::cut));
+  BOOST_TEST(
+      (d.integrity[static_cast<unsigned>(IntegrityCause::sessions_full)] == IntegrityAction::pass));
+  BOOST_TEST(error_of("inspect:\n  integrity: {request_parse: inspect}\n")
+                     .find("t.yaml:2: 'inspect.integrity.request_parse' must be cut or pass, not "
+                           "'inspect'") == 0u,
+             error_of("inspect:\n  integrity: {request_parse: inspect}\n"));
+  BOOST_TEST(error_of("inspect: {integrity: {parse: cut}}\n")
+                 .find("unknown integrity cause 'parse' (known: request_parse, ") !=
+             std::string::npos);
+  BOOST_TEST(error_of("inspect: {integrity: [cut]}\n").find("must be a map of cause") !=
+             std::string::npos);
   BOOST_TEST((c->smuggling == AnomalyPolicy::log));
   BOOST_TEST(c->rules_bundle == "/etc/bulwark/r.bwb");
   BOOST_TEST(c->events_file == "/tmp/e.jsonl");

@@ -210,8 +210,9 @@ BOOST_AUTO_TEST_CASE(smuggling_bare_lf_nul_space_before_colon) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_request_lines) {
-  for (const char* line : {"GET /\r\n", "GET  / HTTP/1.1\r\n", "GET / HTTP/2.0\r\n",
-                           "G(T / HTTP/1.1\r\n", "GET / HTTP/1.1 extra\r\n"}) {
+  for (const char* line :
+       {"GET /\r\n", "GET / HTTP/2.0\r\n", "G(T / HTTP/1.1\r\n", "GET / HTTP/1.1 extra\r\n",
+        "GET / HTTP/1.1000\r\n", " GET / HTTP/1.1\r\n", "GET /\x01 HTTP/1.1\r\n"}) {
     const auto r = parse(std::string(line) + "Host: x\r\n\r\n");
     BOOST_TEST(has(r.anomalies, kHttpBadRequestLine), line);
     BOOST_TEST(r.fatal);
@@ -228,10 +229,55 @@ BOOST_AUTO_TEST_CASE(bounds_on_lines_and_head) {
   r = parse(many + "\r\n", true, {100, 5000});  // split: goes through the lent buffer
   BOOST_TEST(has(r.anomalies, kHttpHeadTooLarge));
   std::string lots = "GET / HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 70; ++i) lots += "X: 1\r\n";
-  r = parse(lots + "\r\n");
-  BOOST_TEST(has(r.anomalies, kHttpTooManyHeaders));
+  for (unsigned i = 0; i < kHttpMaxHeaders - 1; ++i) lots += "X: 1\r\n";
+  r = parse(lots + "\r\n");  // exactly the bound
+  BOOST_TEST(!has(r.anomalies, kHttpTooManyHeaders));
   BOOST_TEST(!r.fatal);
+  // One more: unseen headers could frame the message (a Transfer-Encoding at the end),
+  // so the head is fatal rather than parsed without them.
+  r = parse(lots + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(has(r.anomalies, kHttpTooManyHeaders));
+  BOOST_TEST(r.fatal);
+}
+
+// Request lines the reference servers (nginx, Tomcat, Go, Node.js) disagree on are read
+// as nginx reads them and flagged; none of them stops parsing.
+BOOST_AUTO_TEST_CASE(request_lines_as_nginx_reads_them) {
+  struct Case {
+    const char* line;
+    const char* method;
+    const char* target;
+    uint32_t flags;
+  };
+  for (const Case& c : {
+           Case{"GET  /x HTTP/1.1", "GET", "/x", kHttpOddRequestLine},
+           Case{"GET /x  HTTP/1.1", "GET", "/x", kHttpOddRequestLine},
+           Case{"GET\t/x\tHTTP/1.1", "GET", "/x", kHttpOddRequestLine},
+           Case{"GET /x HTTP/1.1  ", "GET", "/x", kHttpOddRequestLine},
+           Case{"GET /a b?c=d e HTTP/1.1", "GET", "/a b?c=d e", kHttpOddRequestLine},
+           Case{"GET /x HTTP/1.10", "GET", "/x", kHttpBadVersion},
+           Case{"GET /x HTTP/01.1", "GET", "/x", kHttpBadVersion},
+           Case{"GET /x HTTP/1.1", "GET", "/x", 0},
+       }) {
+    // Behind a leading empty line, and split at every byte of the line.
+    const std::string text =
+        std::string("\r\n") + c.line + "\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (size_t cut = 0; cut < std::strlen(c.line) + 2; ++cut) {
+      const auto r = parse(text, true, {cut});
+      BOOST_TEST(!r.fatal, c.line);
+      BOOST_TEST((r.anomalies & (kHttpOddRequestLine | kHttpBadVersion)) == c.flags, c.line);
+      BOOST_TEST_REQUIRE(r.msgs.size() == 2u, c.line);
+      BOOST_TEST(r.msgs[0].rfind(std::string("HEAD ") + c.method + " " + c.target + " 0", 0) == 0u,
+                 r.msgs[0]);
+      BOOST_TEST(r.msgs[1].rfind("HEAD GET /next 0", 0) == 0u, r.msgs[1]);
+    }
+  }
+  // HTTP/2 with prior knowledge: recognised (not a bad request line) and fatal, since
+  // what follows is not HTTP/1.
+  const auto r = parse("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+  BOOST_TEST(has(r.anomalies, kHttpH2cPreface));
+  BOOST_TEST(!has(r.anomalies, kHttpBadRequestLine));
+  BOOST_TEST(r.fatal);
 }
 
 BOOST_AUTO_TEST_CASE(responses_are_framed_by_status_method_and_headers) {

@@ -64,7 +64,9 @@ BOOST_AUTO_TEST_CASE(string_operators) {
   BOOST_TEST(ids(*b, "DELETE /x HTTP/1.1\r\nHost: a\r\n\r\n") == V{1});
   BOOST_TEST(ids(*b, "DELETEX /x HTTP/1.1\r\nHost: a\r\n\r\n").empty());
   b = bundle_of(one_rule("{field: query, regex: \"id=[0-9]+ or \"}"));
-  BOOST_TEST(ids(*b, get("/x?id=1 or 1=1")) == V{});  // space is not valid in a target
+  // A space inside the target: nginx takes the whole line up to the version as the
+  // target (and flags it), so the rule sees what nginx serves.
+  BOOST_TEST(ids(*b, get("/x?id=1 or 1=1")) == V{1});
   BOOST_TEST(ids(*b, get("/x?id=1+or+1=1")).empty());
   b = bundle_of(one_rule("{field: query_param, name: id, regex: \"^[0-9]+ or \"}"));
   BOOST_TEST(ids(*b, get("/x?a=b&id=1+or+1%3D1")) == V{1});  // decoded value

@@ -154,6 +154,28 @@ BOOST_AUTO_TEST_CASE(rst_releases_held_data) {
   BOOST_TEST(t.pool.available() == 64u);
 }
 
+// RFC 5961 as Linux applies it: a RST ends the stream only at exactly the next expected
+// byte; anywhere else (in the window or not) the receiver keeps the connection, and so
+// does reassembly. A FIN before delivered data is not one a receiver acts on.
+BOOST_AUTO_TEST_CASE(forged_rst_and_stale_fin_change_nothing) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(1, "GET /a");
+  for (uint32_t seq : {0u, 1u, 6u, 8u, 100u, 0x80000000u}) {
+    const auto o = t.seg(seq, "", kTcpRst | kTcpAck);
+    BOOST_TEST(o.rst_ignored, seq);
+    BOOST_TEST(!o.ended);
+  }
+  BOOST_TEST(!t.seg(3, "", kTcpFin | kTcpAck).ended);  // behind the edge
+  t.seg(7, " HTTP/1.1");
+  BOOST_TEST(t.out == "GET /a HTTP/1.1");
+  const auto o = t.seg(16, "", kTcpRst);
+  BOOST_TEST((o.ended && o.reset && !o.rst_ignored));
+  // A direction that never started has nothing to protect: its RST is taken.
+  Rig u;
+  BOOST_TEST(u.seg(12345, "", kTcpRst).reset);
+}
+
 BOOST_AUTO_TEST_CASE(far_ahead_data_is_out_of_window) {
   ReassemblyLimits lim;
   lim.max_window = 1000;

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Writes the evasion matrix's capture: one connection per trick, each carrying a
+request that the lab rule set blocks (User-Agent: BadBot/..., rule 9001) through one way
+of making an inspecting device see something else than the server: request-line
+spellings, smuggling framings, forged control segments, insertion (bad checksums, low
+TTL), urgent data, tiny and reordered segments, fragments, HTTP/2 prefaces, header
+floods, pipelining. One clean connection must pass byte for byte.
+
+Client 198.18.0.1, server 198.18.0.2:80, one client port per case. Prints a JSON
+manifest {port: {"name": ..., "expect": "stopped" | "clean"}} on stdout.
+
+usage: make_evasion_pcap.py OUT.pcap"""
+import json
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_mixed_pcap import ACK, FIN, PSH, RST, SYN, eth, ipv4, put_csum, write_pcap  # noqa: E402
+
+URG = 0x20
+CMAC, SMAC = bytes.fromhex('020000000001'), bytes.fromhex('020000000002')
+CIP, SIP = bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])
+UA = b"User-Agent: BadBot/1.0\r\n"
+BAD = b"GET /api/v1/customers/3 HTTP/1.1\r\nHost: 198.18.0.2\r\n" + UA + b"Accept: */*\r\n\r\n"
+CLEAN = BAD.replace(b"BadBot/1.0", b"Firefox/12")
+
+
+def tcp(cport, c2s, seq, ack, flags, data=b'', ttl=64, bad_csum=False, urg=0, ident=1):
+    sport, dport = (cport, 80) if c2s else (80, cport)
+    hdr = struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4,
+                      flags, 65535, 0, urg)
+    src, dst = (CIP, SIP) if c2s else (SIP, CIP)
+    seg = put_csum(hdr + data, 16, src, dst, 6)
+    if bad_csum:
+        seg = seg[:16] + bytes([seg[16] ^ 0x5a]) + seg[17:]
+    return eth(SMAC if c2s else CMAC, CMAC if c2s else SMAC, [], 0x0800,
+               ipv4(src, dst, 6, seg, ident, ttl=ttl))
+
+
+class Conn:
+    """A connection after its handshake; `send` appends client segments at offsets."""
+
+    def __init__(self, port):
+        self.port, self.isn, self.sisn = port, 0x10000000 + port * 7919, 0x70000000 + port
+        self.frames = [tcp(port, True, self.isn, 0, SYN), tcp(port, False, self.sisn, self.isn + 1, SYN | ACK),
+                       tcp(port, True, self.isn + 1, self.sisn + 1, ACK)]
+
+    def seq(self, off):
+        return self.isn + 1 + off
+
+    def send(self, off, data, flags=PSH | ACK, **kw):
+        self.frames.append(tcp(self.port, True, self.seq(off), self.sisn + 1, flags, data, **kw))
+
+    def stream(self, data, size=1400):
+        for i in range(0, len(data), size):
+            self.send(i, data[i:i + size])
+
+    def raw(self, frame):
+        self.frames.append(frame)
+
+
+def fragments(cport, seq, ack, data, order, ident):
+    """One TCP segment in IPv4 fragments of 24 payload bytes, sent in `order`."""
+    hdr = struct.pack('!HHIIBBHHH', cport, 80, seq, ack, 5 << 4, PSH | ACK, 65535, 0, 0)
+    seg = put_csum(hdr + data, 16, CIP, SIP, 6)
+    pieces = [(i, seg[i:i + 24]) for i in range(0, len(seg), 24)]
+    out = []
+    for k in order(list(range(len(pieces)))):
+        off, chunk = pieces[k]
+        more = k + 1 < len(pieces)
+        out.append(eth(SMAC, CMAC, [], 0x0800,
+                       ipv4(CIP, SIP, 6, chunk, ident, df=False, mf=more, off8=off // 8)))
+    return out
+
+
+def main():
+    cases, frames = {}, []
+
+    def case(port, name, expect, build):
+        c = Conn(port)
+        build(c)
+        cases[port] = {"name": name, "expect": expect}
+        frames.extend(c.frames)
+
+    head_end = BAD.index(b"\r\n\r\n")
+    case(41000, "clean control", "clean", lambda c: c.stream(CLEAN))
+    case(41001, "plain request", "stopped", lambda c: c.stream(BAD))
+    # Request lines nginx and Tomcat accept (Go and Node.js do not).
+    for port, line in ((41002, b"GET  /x HTTP/1.1"), (41003, b"GET /x HTTP/1.10"),
+                       (41004, b"GET\t/x\tHTTP/1.1"), (41005, b"GET /a b HTTP/1.1"),
+                       (41006, b"GET /x HTTP/1.1 ")):
+        req = line + BAD[BAD.index(b"\r\n"):]
+        case(port, f"request line {line!r}", "stopped", lambda c, r=req: c.stream(r))
+    case(41007, "leading CRLFs", "stopped", lambda c: c.stream(b"\r\n\r\n" + BAD))
+    case(41008, "leading bare LF", "stopped", lambda c: c.stream(b"\n" + BAD))
+    case(41009, "h2c prior-knowledge preface first", "stopped",
+         lambda c: c.stream(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + BAD))
+    case(41010, "unparseable request first", "stopped",
+         lambda c: c.stream(b"GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n" + BAD))
+    case(41011, "absolute-form, upper-case scheme", "stopped",
+         lambda c: c.stream(BAD.replace(b"GET /api", b"GET HTTP://198.18.0.2/api")))
+    # Smuggling framings: the BadBot request hidden in what one parser takes as a body.
+    smuggled = b"GET /x HTTP/1.1\r\nHost: a\r\n" + UA + b"\r\n"
+    for port, hdrs, body in (
+            (41012, b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n"),
+            (41013, b"Transfer-Encoding: chunked\r\nContent-Length: 50\r\n", b"0\r\n\r\n"),
+            (41014, b"Transfer-Encoding: xchunked\r\n", b"0\r\n\r\n"),
+            (41015, b"Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", b"0\r\n\r\n"),
+            (41016, b"Transfer-Encoding:\tchunked\r\n", b"0\r\n\r\n"),
+            (41017, b"Transfer-Encoding: chunked\r\n", b"000005;ext=1\r\nhello\r\n0\r\n\r\n"),
+            (41018, b"Content-Length: 5\r\nContent-Length: 6\r\n", b"hello"),
+            (41019, b"Content-Length : 5\r\n", b"hello"),
+            (41020, b"X: a\r\n folded: x\r\nContent-Length: 5\r\n", b"hello")):
+        req = b"POST /p HTTP/1.1\r\nHost: a\r\n" + hdrs + b"\r\n" + body + smuggled
+        case(port, f"smuggling {hdrs!r}", "stopped", lambda c, r=req: c.stream(r))
+    case(41021, "bare LF line endings", "stopped", lambda c: c.stream(BAD.replace(b"\r\n", b"\n")))
+    # Header floods: the bound is 100 lines; the UA after it.
+    flood = b"".join(b"X-%d: v\r\n" % i for i in range(110))
+    case(41022, "110 headers, User-Agent last", "stopped",
+         lambda c: c.stream(BAD[:head_end + 2].replace(UA, b"") + flood + UA + b"\r\n"))
+    case(41023, "110 headers, Transfer-Encoding last", "stopped",
+         lambda c: c.stream(b"POST /p HTTP/1.1\r\nHost: a\r\n" + flood +
+                            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled))
+    case(41024, "100 pipelined requests, then BadBot", "stopped",
+         lambda c: c.stream(CLEAN * 99 + BAD))
+    case(41025, "pipelined HEAD requests, then BadBot", "stopped",
+         lambda c: c.stream(CLEAN.replace(b"GET", b"HEAD") * 80 + BAD))
+    # Segmentation.
+    case(41026, "one-byte segments", "stopped",
+         lambda c: [c.send(i, BAD[i:i + 1]) for i in range(len(BAD))])
+    padded = BAD[:head_end] + b"\r\nX-Pad: " + b"p" * 300 + b"\r\n\r\n"
+    case(41027, "300 one-byte segments in reverse", "stopped",
+         lambda c: [c.send(i, padded[i:i + 1]) for i in reversed(range(len(padded)))])
+
+    # Forged control segments: none of these reaches or moves the server's connection.
+    def forged(kind):
+        def build(c):
+            c.send(0, BAD[:20])
+            if kind == "rst-seq":
+                c.send(500, b"", RST | ACK)
+            elif kind == "rst-csum":
+                c.send(20, b"", RST | ACK, bad_csum=True)
+            elif kind == "rst-ttl":
+                c.send(20, b"", RST | ACK, ttl=1)
+            elif kind == "fin-csum":
+                c.send(20, b"", FIN | ACK, bad_csum=True)
+            elif kind == "fin-ttl":
+                c.send(20, b"", FIN | ACK, ttl=1)
+            elif kind == "syn":
+                c.raw(tcp(c.port, True, 0x55555555, 0, SYN))
+            c.send(20, BAD[20:])
+        return build
+    for port, kind in ((41028, "rst-seq"), (41029, "rst-csum"), (41030, "rst-ttl"),
+                       (41031, "fin-csum"), (41032, "fin-ttl"), (41033, "syn")):
+        case(port, f"forged {kind}", "stopped", forged(kind))
+    # Insertion: a decoy copy of the request the server never accepts, sent first.
+    decoy = BAD.replace(b"BadBot/1.0", b"Mozilla/5.")
+    case(41034, "decoy with bad checksum first", "stopped",
+         lambda c: (c.send(0, decoy, bad_csum=True), c.send(0, BAD)))
+    case(41035, "decoy with low TTL first", "stopped",
+         lambda c: (c.send(0, decoy, ttl=1), c.send(0, BAD)))
+    # Urgent data: Linux drops the byte before the urgent pointer from the stream.
+    case(41036, "urgent byte", "stopped",
+         lambda c: (c.send(0, BAD[:30] + b"X", PSH | ACK | URG, urg=31), c.send(31, BAD[30:])))
+
+    # IP fragments of the segment that carries the request.
+    def fragged(order):
+        def build(c):
+            c.frames += fragments(c.port, c.seq(0), c.sisn + 1, BAD, order, ident=c.port)
+        return build
+    case(41037, "IPv4 fragments in order", "stopped", fragged(lambda k: k))
+    case(41038, "IPv4 fragments reversed", "stopped", fragged(lambda k: k[::-1]))
+    case(41039, "IPv4 fragments, first twice", "stopped", fragged(lambda k: k[:1] + k))
+
+    write_pcap(sys.argv[1], [(1000 * i, f) for i, f in enumerate(frames)])
+    json.dump({"frames": len(frames), "cases": cases}, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,28 @@
+# Sourced by offline tests: replays a capture through bulwark-dataplane on net_pcap
+# ports (the capture arrives on the outside port; what leaves is written to
+# $WORK/to-servers.pcap and $WORK/to-clients.pcap) and waits until every frame was
+# received, then stops it. Needs DP, DUMP, WORK, SHM set, `fail` defined, and `pid`
+# declared (the cleanup trap kills it).
+# Usage: replay IN.pcap FRAMES RULES.bwb
+replay() {
+  local in=$1 frames=$2 rules=$3 rx i
+  python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
+  "$DP" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 --workers 1 \
+    --rules "$rules" --events "$WORK/events.jsonl" \
+    --outside "net_pcap0,rx_pcap=$in,tx_pcap=$WORK/to-clients.pcap" \
+    --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \
+    >"$WORK/dataplane.log" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    rx=$("$DUMP" --shm "$SHM" --compact 2>/dev/null |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["queues"][0]["rx_packets"])' 2>/dev/null) || rx=0
+    ((rx == frames)) && break
+    kill -0 "$pid" 2>/dev/null || fail "dataplane exited early"
+    sleep 0.1
+  done
+  ((rx == frames)) || fail "only $rx of $frames frames received"
+  sleep 0.3
+  kill -TERM "$pid"
+  wait "$pid" || fail "dataplane exit code $?"
+  pid=
+}
