@@ -22,6 +22,7 @@ inline constexpr unsigned kClearanceCheckSlots = 8;
 inline constexpr unsigned kConsistencySignalSlots = 8;
 inline constexpr unsigned kIntegrityCauseSlots = 16;
 inline constexpr unsigned kSegmentRejectSlots = 8;
+inline constexpr unsigned kPathSignSlots = 16;
 
 // HTTP request methods counted one by one; the last slot takes every other method.
 inline constexpr const char* kMethodNames[] = {"GET",   "POST", "PUT",     "DELETE",
@@ -60,12 +61,19 @@ inline constexpr const char* kHttpAnomalyNames[] = {
     "odd_request_line", "h2c_preface",      "bad_version"};
 // api::IntegrityCause: why inspection of a connection stopped (integrity_policy.h).
 inline constexpr const char* kIntegrityCauseNames[] = {
-    "request_parse", "response_parse", "reassembly_limit", "h2c",           "tunnel",
-    "urgent",        "insertion",      "fragment",         "sessions_full", "idle_reclaimed"};
+    "request_parse", "response_parse", "reassembly_limit", "h2c",
+    "tunnel",        "urgent",         "insertion",        "conflict",
+    "midstream",     "fragment",       "sessions_full",    "idle_reclaimed"};
+// proto::PathFlags, by bit number: what normalising a request's path had to undo.
+inline constexpr const char* kPathSignNames[] = {
+    "percent_encoded", "bad_percent",    "dot_segments",   "double_slash",
+    "backslash",       "above_root",     "encoded_slash",  "nul",
+    "path_params",     "double_encoded", "unicode_escape", "overlong_utf8"};
 // inspect::SegmentReject: TCP segments on inspected connections that the receiving stack
 // would not accept, so inspection does not either.
-inline constexpr const char* kSegmentRejectNames[] = {"bad_checksum", "rst_not_at_edge",
-                                                      "syn_in_session", "ttl_below_path"};
+inline constexpr const char* kSegmentRejectNames[] = {
+    "bad_checksum", "rst_not_at_edge", "syn_in_session", "ttl_below_path",
+    "no_ack",       "ack_unsent",      "syn_data"};
 // blocklist::BlockKind: what a block-list entry matched.
 inline constexpr const char* kBlocklistKindNames[] = {"address", "fingerprint", "api_key",
                                                       "user_agent", "session"};
@@ -85,6 +93,7 @@ static_assert(std::size(kClearanceCheckNames) <= kClearanceCheckSlots);
 static_assert(std::size(kConsistencySignalNames) <= kConsistencySignalSlots);
 static_assert(std::size(kIntegrityCauseNames) <= kIntegrityCauseSlots);
 static_assert(std::size(kSegmentRejectNames) <= kSegmentRejectSlots);
+static_assert(std::size(kPathSignNames) <= kPathSignSlots);
 
 // `names[i]` if i is in range, else "unknown" (for the *_name() functions).
 template <unsigned N>

@@ -154,6 +154,13 @@ BULWARK_COUNTER_ARRAY(anomalies, kHttpAnomalySlots, .json = "http.anomalies",
                       .series = "bulwark_http_anomalies_total", .slot_label = "anomaly",
                       .slot_names = kHttpAnomalyNames,
                       .help = "Requests and responses showing each anomaly")
+BULWARK_COUNTER_ARRAY(path_signs, kPathSignSlots, .json = "http.path_signs",
+                      .series = "bulwark_http_path_signs_total", .slot_label = "sign",
+                      .slot_names = kPathSignNames,
+                      .help =
+                          "Requests whose path needed each normalisation step, or that servers "
+                          "read differently (path parameters, double encoding, %u, overlong "
+                          "UTF-8)")
 BULWARK_COUNTER(anomaly_blocks, .json = "http.anomaly_blocks",
                 .series = "bulwark_http_anomaly_blocks_total",
                 .help = "Requests blocked by the request-smuggling (anomaly) policy")

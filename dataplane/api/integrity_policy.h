@@ -27,6 +27,10 @@ enum class IntegrityCause : uint8_t {
   urgent,             // TCP urgent data (servers drop the urgent byte from the stream)
   insertion,          // data with a lower TTL / hop limit than the connection's first
                       // packet: it may expire before the server (an insertion attack)
+  conflict,           // overlapping segments with different bytes: which copy the server
+                      // keeps is its stack's choice (Linux keeps the later where it covers)
+  midstream,          // a connection picked up without its handshake (box restart, flow
+                      // expired): reassembly starts at the first data seen
   fragment,           // an IP-fragmented TCP segment on an inspected port
   sessions_full,      // no inspection session free for a new connection (overload)
   idle_reclaimed,     // an idle connection's session was taken for a new connection
@@ -45,6 +49,8 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::pass,     // tunnel: WebSocket is ordinary traffic
     IntegrityAction::cut,      // urgent
     IntegrityAction::cut,      // insertion
+    IntegrityAction::cut,      // conflict
+    IntegrityAction::inspect,  // midstream: connections open across a restart go on
     IntegrityAction::cut,      // fragment
     IntegrityAction::pass,     // sessions_full: the box's own overload
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind
@@ -55,7 +61,8 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
 constexpr bool integrity_action_allowed(IntegrityCause c, IntegrityAction a) {
   if (a != IntegrityAction::inspect)
     return c != IntegrityCause::idle_reclaimed || a == IntegrityAction::cut;
-  return c == IntegrityCause::response_parse || c == IntegrityCause::urgent;
+  return c == IntegrityCause::response_parse || c == IntegrityCause::urgent ||
+         c == IntegrityCause::conflict || c == IntegrityCause::midstream;
 }
 
 inline constexpr const char* kIntegrityActionNames[] = {"inspect", "cut", "pass"};

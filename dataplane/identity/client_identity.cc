@@ -172,13 +172,16 @@ void resolve_identity(const rules::IdentityPolicy& p, const proto::HttpHead& hea
   rules::mask_prefix(out.ip, out.ip_len, out.prefix_bits, out.prefix);
   out.has = bit(KeyPart::client_ip) | bit(KeyPart::prefix);
   if (want & bit(KeyPart::api_key)) {
-    std::string_view key =
-        p.api_key_header.empty() ? std::string_view() : trim(head.header(p.api_key_header));
-    if (key.empty() && p.bearer) {
+    // The bearer token first: it is the credential the origin checks, and a client
+    // could otherwise add a fresh X-Api-Key to every request and be a new key each time
+    // (limits, enumeration and block entries keyed by api_key would never hold).
+    std::string_view key;
+    if (p.bearer) {
       const std::string_view auth = trim(head.header("authorization"));
       if (auth.size() > 7 && proto::iequals(auth.substr(0, 7), "bearer "))
         key = trim(auth.substr(7));
     }
+    if (key.empty() && !p.api_key_header.empty()) key = trim(head.header(p.api_key_header));
     if (!key.empty()) {
       digest_of(key, out.api_key);
       out.has |= bit(KeyPart::api_key);

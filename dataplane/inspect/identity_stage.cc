@@ -56,6 +56,7 @@ Next NormaliseStage::on_request_head(Request& r) {
   }
   // Rules see the client as identified (through trusted proxies).
   r.view = make_request_view(*r.head, path_buffer_.data(), r.ident->ip, r.ident->ip_len);
+  for (uint32_t f = r.view.path_flags; f; f &= f - 1) st_.path_signs[__builtin_ctz(f)].add(1);
   return Next::go;
 }
 

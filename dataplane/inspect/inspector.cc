@@ -173,7 +173,7 @@ bool Inspector::reclaim_idle(uint64_t now) {
   if (now - old.last_tsc < reclaim_idle_tsc_) return false;
   auto* flow = static_cast<dp::FlowEntry*>(old.flow);
   release(old);
-  if (flow) flow->session = kCutSession;
+  if (flow) flow->session = kReclaimedSession;
   st_->integrity_cut[static_cast<unsigned>(api::IntegrityCause::idle_reclaimed)].add(1);
   return true;
 }
@@ -250,7 +250,7 @@ bool Inspector::checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) co
 }
 
 void Inspector::on_flow_removed(dp::FlowEntry& e) {
-  if (e.session < kCutSession) release(*sessions_[e.session]);
+  if (e.session < kReclaimedSession) release(*sessions_[e.session]);
   e.session = kNoSession;
 }
 
@@ -268,33 +268,73 @@ void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
 
 bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
                           unsigned dir, uint64_t now, Injected& out) {
+  if (e.session == kSkipSession) return true;
+  const bool forward = handle_packet(e, info, m, dir, now, out);
+  // A cut or passed connection gives its session back at once; the flow remembers what
+  // became of it (packets of a cut one are dropped, of a passed one forwarded).
+  if (e.session < kReclaimedSession) {
+    Session& s = *sessions_[e.session];
+    if (s.cut || s.bypass) {
+      const bool cut = s.cut;
+      release(s);
+      e.session = cut ? kCutSession : kSkipSession;
+    }
+  }
+  return forward;
+}
+
+bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
+                              unsigned dir, uint64_t now, Injected& out) {
   const uint8_t flags = info.tcp_flags;
-  // A SYN starts a new connection on the tuple only where the old one is over or never
-  // carried data: in a live connection the server answers it with a challenge ACK and
-  // keeps the connection (RFC 5961 4.2), so inspection keeps it too.
-  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn && e.session != kNoSession) {
-    if (e.session < kCutSession) {
-      Session& old = *sessions_[e.session];
-      const bool data = (old.stream[0].flags | old.stream[1].flags) & proto::StreamDir::kData;
-      const bool over = old.cut || old.reset || old.finished ||
-                        ((old.stream[0].flags & old.stream[1].flags) & proto::StreamDir::kEnded);
-      if (data && !over) {
-        reject(SegmentReject::syn_in_session);
-        return true;
-      }
-      release(old);
+  if (e.session == kCutSession || e.session == kReclaimedSession) {
+    // A SYN after Bulwark reset both ends is a new connection; a reclaimed one's server
+    // side may still be open, so it stays dropped until the flow ends.
+    if (e.session == kReclaimedSession ||
+        (flags & (proto::kTcpSyn | proto::kTcpAck)) != proto::kTcpSyn) {
+      st_->flows_blocked_packets.add(1);
+      return false;
     }
     e.session = kNoSession;
   }
-  if (e.session == kSkipSession) return true;
-  if (e.session == kCutSession) {
-    st_->flows_blocked_packets.add(1);
+  // Segments the server's stack would drop are dropped here too, before they can
+  // touch any state: a bad checksum, or data or a FIN without ACK after the handshake.
+  // (A first fragment's checksum covers bytes not here: the fragment policy decides.)
+  if (!info.fragment && !checksum_ok(m, info)) {
+    reject(SegmentReject::bad_checksum, out);
     return false;
   }
+  if (!(flags & (proto::kTcpAck | proto::kTcpSyn | proto::kTcpRst)) &&
+      (info.payload_len || (flags & proto::kTcpFin))) {
+    reject(SegmentReject::no_ack, out);
+    return false;
+  }
+  // A SYN in a live connection changes nothing (RFC 5961 4.2: the server answers with a
+  // challenge ACK and keeps the connection); only one that is over starts a new one.
+  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn &&
+      e.session < kReclaimedSession) {
+    Session& old = *sessions_[e.session];
+    const bool over =
+        old.finished || ((old.stream[0].flags & old.stream[1].flags) & proto::StreamDir::kEnded);
+    if (!over) {
+      reject(SegmentReject::syn_in_session, out);
+      return true;
+    }
+    release(old);
+    e.session = kNoSession;
+  }
   cur_drop_ = false;
-  Session* s =
-      e.session == kNoSession ? session_for(e, info, dir, now) : sessions_[e.session].get();
-  if (s == nullptr) return !cur_drop_;
+  fresh_midstream_ = false;
+  Session* s = nullptr;
+  if (e.session == kNoSession) {
+    // A bare ACK of a connection seen mid-stream carries nothing to inspect yet.
+    if (!(flags & (proto::kTcpSyn | proto::kTcpFin | proto::kTcpRst)) && info.payload_len == 0)
+      return true;
+    s = session_for(e, info, dir, now);
+    if (s == nullptr) return !cur_drop_;
+    fresh_midstream_ = !(flags & proto::kTcpSyn);
+  } else {
+    s = sessions_[e.session].get();
+  }
   if (s->cut) {
     st_->flows_blocked_packets.add(1);
     return false;
@@ -320,8 +360,15 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
     if (a == api::IntegrityAction::cut) return false;
     if (a == api::IntegrityAction::pass) return true;
   }
-  if (!checksum_ok(m, info)) {
-    reject(SegmentReject::bad_checksum);
+  // An ACK of bytes the other side never sent: the server drops the segment (and
+  // answers with an ACK), so it must not count here either. (Known only when the other
+  // side's stream was seen from its SYN.)
+  const proto::StreamDir& peer = s->stream[dir ^ 1u];
+  if ((flags & proto::kTcpAck) && !(flags & proto::kTcpSyn) &&
+      (peer.flags & (proto::StreamDir::kStarted | proto::StreamDir::kMidstream)) ==
+          proto::StreamDir::kStarted &&
+      static_cast<int32_t>(info.tcp_ack - peer.sent_end) > 0) {
+    reject(SegmentReject::ack_unsent, out);
     return false;
   }
   lru_unlink(*s);
@@ -331,15 +378,19 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
   const bool low_ttl = s->ttl[dir] != 0 && info.ttl < s->ttl[dir];
   if (s->ttl[dir] == 0) s->ttl[dir] = info.ttl;
   if (low_ttl && info.payload_len == 0 && (flags & (proto::kTcpRst | proto::kTcpFin))) {
-    reject(SegmentReject::ttl_below_path);
+    reject(SegmentReject::ttl_below_path, out);
     return true;
   }
+  if (fresh_midstream_ && !s->tls &&
+      integrity(r, api::IntegrityCause::midstream) != api::IntegrityAction::inspect)
+    return !r.drop;
   if (low_ttl && info.payload_len &&
       integrity(r, api::IntegrityCause::insertion) != api::IntegrityAction::inspect)
     return !r.drop;
   // Linux takes the urgent byte out of the stream (SO_OOBINLINE off): the server would
   // not read what inspection reads.
-  if ((flags & proto::kTcpUrg) && info.payload_len &&
+  // A bare segment with URG sets the pointer for data still to come, so any URG counts.
+  if ((flags & proto::kTcpUrg) &&
       integrity(r, api::IntegrityCause::urgent) != api::IntegrityAction::inspect)
     return !r.drop;
   if (s->tls && !s->tls_started) {
@@ -356,8 +407,19 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
   const proto::SegmentOutcome o =
       reasm_->on_segment(s->stream[dir], info.tcp_seq, r.frame + info.payload_offset,
                          info.payload_len, flags, &Inspector::sink, this);
-  if (o.rst_ignored) reject(SegmentReject::rst_not_at_edge);
-  if (o.conflict) event(r, EventType::overlap_conflict, 0, 0, 0, false, 0, 0, nullptr);
+  if (o.rst_ignored) reject(SegmentReject::rst_not_at_edge, out);
+  if (o.syn_ignored) reject(SegmentReject::syn_in_session, out);
+  if (o.syn_data) {
+    reject(SegmentReject::syn_data, out);
+    return false;
+  }
+  if (o.conflict) {
+    // The server may keep the other copy (Linux's out-of-order queue keeps the later one
+    // where it covers the earlier): what was inspected is not known to be what it reads.
+    event(r, EventType::overlap_conflict, 0, 0, 0, false, 0, 0, nullptr);
+    if (!s->cut && integrity(r, api::IntegrityCause::conflict) != api::IntegrityAction::inspect)
+      return !r.drop;
+  }
   if (o.limit && !s->cut) integrity(r, api::IntegrityCause::reassembly_limit);
   if (o.ended && !s->cut && !s->tls && !s->bypass)
     (r.to_server ? s->requests : s->responses).finish(*this);
@@ -435,8 +497,15 @@ void Inspector::cut(Request& r, std::string_view response) {
   pipeline_->end(s, End::cut, &r);
   r.drop = true;
   const proto::PacketInfo& i = *r.pkt;
+  // The RST towards the packet's receiver must carry exactly the sequence number that
+  // receiver expects next (RFC 5961: any other is ignored): the packet's own, unless it
+  // was out of order, when the receiver still waits at the stream's gap.
+  const proto::StreamDir& sd = s.stream[r.to_server ? s.client_dir : s.client_dir ^ 1u];
+  uint32_t seq = i.tcp_seq;
+  if ((sd.flags & proto::StreamDir::kStarted) && static_cast<int32_t>(sd.next_seq - seq) < 0)
+    seq = sd.next_seq;
   // A SYN takes a sequence number: a RST answering it acknowledges ISN + 1.
-  const uint32_t seq = i.tcp_seq, ack = i.tcp_ack,
+  const uint32_t ack = i.tcp_ack,
                  end = i.tcp_seq + i.payload_len + ((i.tcp_flags & proto::kTcpSyn) ? 1 : 0);
   const uint8_t rst = proto::kTcpRst | proto::kTcpAck;
   if (r.to_server) {

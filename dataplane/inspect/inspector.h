@@ -45,6 +45,9 @@ enum class SegmentReject : uint8_t {
   rst_not_at_edge,   // a RST not at the next expected byte (RFC 5961): forwarded, ignored
   syn_in_session,    // a SYN inside a live connection (RFC 5961 4.2): forwarded, ignored
   ttl_below_path,    // a RST or FIN with less TTL than the connection's: forwarded, ignored
+  no_ack,            // data or FIN without ACK after the handshake: dropped (as Linux does)
+  ack_unsent,        // acknowledges bytes the peer never sent: dropped (as Linux does)
+  syn_data,          // payload in a SYN (TCP Fast Open without a cookie): dropped
   count_
 };
 
@@ -142,7 +145,12 @@ class Inspector : private proto::HttpHandler {
   void lru_unlink(Session& s);
   void lru_push(Session& s, uint64_t now);
   bool checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) const;
-  void reject(SegmentReject why) { st_->segments_rejected[static_cast<unsigned>(why)].add(1); }
+  bool handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m, unsigned dir,
+                     uint64_t now, Injected& out);
+  void reject(SegmentReject why, Injected& out) {
+    st_->segments_rejected[static_cast<unsigned>(why)].add(1);
+    out.rejected = true;
+  }
   bool inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags, std::string_view payload);
 
   // Configuration.
@@ -166,8 +174,9 @@ class Inspector : private proto::HttpHandler {
   std::vector<std::unique_ptr<Session>> sessions_;
   uint32_t free_session_ = kNoSession;
   uint32_t lru_oldest_ = kNoSession, lru_newest_ = kNoSession;  // sessions in use
-  uint32_t head_anomalies_ = 0;  // the last head's anomalies (a fatal one's cause)
-  bool cur_drop_ = false;        // session_for: the packet is dropped (no session, policy cut)
+  uint32_t head_anomalies_ = 0;   // the last head's anomalies (a fatal one's cause)
+  bool cur_drop_ = false;         // session_for: the packet is dropped (no session, policy cut)
+  bool fresh_midstream_ = false;  // the session was made for a packet other than a SYN
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;

@@ -35,6 +35,9 @@ struct Injected {
   rte_mbuf* m[kMax];
   bool reverse[kMax];
   unsigned n = 0;
+  // The packet is one the receiving stack would ignore: it must not move the flow's
+  // state (a forged RST must not shorten the flow's life).
+  bool rejected = false;
 };
 
 // A request's clearance before the challenge service looked at it, and when it is valid

@@ -18,6 +18,10 @@ inline constexpr uint32_t kSkipSession = UINT32_MAX - 1;  // not inspected
 // The connection was cut with no session left to say so (its session was reclaimed, or
 // none was free under policy cut): its packets are dropped.
 inline constexpr uint32_t kCutSession = UINT32_MAX - 2;
+// The connection's session was reclaimed (idle, pool empty) without resetting it: its
+// packets are dropped until the flow ends (a SYN does not revive it: the server's side of
+// it may still be open). Real session indexes are below this.
+inline constexpr uint32_t kReclaimedSession = UINT32_MAX - 3;
 
 // What events about a request need once its head is gone (body rules decide later).
 struct RequestSummary {

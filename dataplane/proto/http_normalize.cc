@@ -40,6 +40,15 @@ std::string_view target_path(std::string_view t) {
   return t.substr(0, t.find_first_of("?#"));
 }
 
+std::string_view target_authority(std::string_view t) {
+  const size_t auth = scheme_prefix(t);
+  if (auth == 0) return {};
+  t.remove_prefix(auth);
+  t = t.substr(0, t.find_first_of("/?#"));
+  const size_t at = t.rfind('@');
+  return at == std::string_view::npos ? t : t.substr(at + 1);
+}
+
 std::string_view target_query(std::string_view t) {
   const size_t q = t.find('?');
   if (q == std::string_view::npos) return {};
@@ -67,13 +76,20 @@ size_t percent_decode(std::string_view in, char* out, bool plus_is_space, uint32
   return o;
 }
 
-size_t normalize_path(std::string_view path, char* out, uint32_t& flags) {
+size_t normalize_path(std::string_view path, char* out, uint32_t& flags, bool strip_params) {
   // Decode first (into out, shifted by one to leave room for a leading '/'), then
   // resolve segments in place: the write position never passes the read position.
   char* dec = out + 1;
   size_t n = 0;
   for (size_t i = 0; i < path.size(); ++i) {
     char c = path[i];
+    if (c == ';') {
+      flags |= kPathParams;
+      if (strip_params) {  // up to the next raw '/'
+        while (i + 1 < path.size() && path[i + 1] != '/') ++i;
+        continue;
+      }
+    }
     if (c == '%' && i + 2 < path.size()) {
       const int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
       if (hi >= 0 && lo >= 0) {
@@ -81,8 +97,15 @@ size_t normalize_path(std::string_view path, char* out, uint32_t& flags) {
         flags |= kPathPercentEncoded;
         if (c == '/' || c == '\\') flags |= kPathEncodedSlash;
         if (c == '\0') flags |= kPathNul;
+        if (c == '%' && i + 4 < path.size() && hex_value(path[i + 3]) >= 0 &&
+            hex_value(path[i + 4]) >= 0)
+          flags |= kPathDoubleEncoded;
         i += 2;
       } else {
+        if ((path[i + 1] | 0x20) == 'u' && i + 5 < path.size() && hex_value(path[i + 2]) >= 0 &&
+            hex_value(path[i + 3]) >= 0 && hex_value(path[i + 4]) >= 0 &&
+            hex_value(path[i + 5]) >= 0)
+          flags |= kPathUnicodeEscape;
         flags |= kPathBadPercent;
       }
     } else if (c == '%') {
@@ -92,6 +115,12 @@ size_t normalize_path(std::string_view path, char* out, uint32_t& flags) {
       c = '/';
       flags |= kPathBackslash;
     }
+    // Overlong UTF-8 lead bytes: C0/C1 always; E0 and F0 with a too-small continuation.
+    const auto u = static_cast<unsigned char>(c);
+    if (u == 0xc0 || u == 0xc1 ||
+        (n > 0 && ((static_cast<unsigned char>(dec[n - 1]) == 0xe0 && u >= 0x80 && u < 0xa0) ||
+                   (static_cast<unsigned char>(dec[n - 1]) == 0xf0 && u >= 0x80 && u < 0x90))))
+      flags |= kPathOverlongUtf8;
     dec[n++] = c;
   }
   // Segment walk over dec[0, n): output is out[0, o).

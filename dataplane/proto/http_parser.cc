@@ -257,6 +257,7 @@ void HttpParser::message_end(HttpHandler& h) {
   state_ = State::head;
   seen_text_line_ = line_has_text_ = last_was_cr_ = false;
   line_len_ = head_bytes_ = 0;
+  first_tail_len_ = 0;
   h.on_message_end();
 }
 
@@ -355,6 +356,25 @@ uint32_t HttpParser::head_bound_crossed() const {
   return line_over && (!head_over || line_cross <= head_cross) ? kHttpLongLine : kHttpHeadTooLarge;
 }
 
+void HttpParser::keep_first_tail(const uint8_t* p, size_t n) {
+  for (size_t k = n > sizeof first_tail_ ? n - sizeof first_tail_ : 0; k < n; ++k) {
+    if (first_tail_len_ == sizeof first_tail_) {
+      std::memmove(first_tail_, first_tail_ + 1, sizeof first_tail_ - 1);
+      --first_tail_len_;
+    }
+    first_tail_[first_tail_len_++] = static_cast<char>(p[k]);
+  }
+}
+
+// "... HTTP/x.y" (whitespace after it allowed): the line's last token starts "HTTP/".
+bool HttpParser::first_line_has_version() const {
+  std::string_view t(first_tail_, first_tail_len_);
+  while (!t.empty() && (t.back() == '\r' || t.back() == ' ' || t.back() == '\t'))
+    t.remove_suffix(1);
+  const size_t sp = t.find_last_of(" \t");
+  return sp != std::string_view::npos && t.substr(sp + 1, 5) == "HTTP/";
+}
+
 size_t HttpParser::feed_head(const uint8_t* p, size_t n, HttpHandler& h) {
   size_t i = 0, head_start = 0;
   while (i < n) {
@@ -365,6 +385,7 @@ size_t HttpParser::feed_head(const uint8_t* p, size_t n, HttpHandler& h) {
       head_bytes_ += static_cast<uint32_t>(stop - i);
       // Usually decided by the line's first byte; only a run of CRs is not text.
       for (size_t k = i; !line_has_text_ && k < stop; ++k) line_has_text_ = p[k] != '\r';
+      if (requests_ && !seen_text_line_) keep_first_tail(p + i, stop - i);
     }
     if (const uint32_t over = head_bound_crossed()) {
       die(h, over);
@@ -380,9 +401,14 @@ size_t HttpParser::feed_head(const uint8_t* p, size_t n, HttpHandler& h) {
     line_len_ = 0;
     line_has_text_ = false;
     if (!blank) {
+      if (requests_ && !seen_text_line_ && !first_line_has_version()) {
+        die(h, kHttpBadRequestLine);  // HTTP/0.9, or not a request line at all
+        return n;
+      }
       seen_text_line_ = true;
       continue;
     }
+    first_tail_len_ = 0;     // a blank line before the request line
     if (!seen_text_line_) {  // CRLFs between messages (RFC 9112 2.2): skip them
       buf_len_ = 0;          // (a CR kept from the previous piece belonged to one)
       head_bytes_ = 0;

@@ -103,6 +103,13 @@ class HttpParser {
   char line_[24];
   uint8_t line_kept_ = 0;
   bool line_bare_lf_ = false;
+  // The end of a request's first line (its last bytes, CR dropped): judged at its LF,
+  // since a line without a version is a whole HTTP/0.9 request to nginx and Tomcat and
+  // no head end will follow.
+  char first_tail_[16];
+  uint8_t first_tail_len_ = 0;
+  void keep_first_tail(const uint8_t* p, size_t n);
+  bool first_line_has_version() const;
 };
 
 }  // namespace bulwark::proto

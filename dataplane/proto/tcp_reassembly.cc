@@ -148,23 +148,38 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     return o;
   }
   if (flags & kTcpSyn) {
-    // The SYN takes one sequence number; any payload (TCP Fast Open) follows it.
-    if (!(s.flags & StreamDir::kStarted)) {
-      s.next_seq = seq + 1;
-      s.flags |= StreamDir::kStarted;
+    // A SYN inside a started stream is one the receiver answers with a challenge ACK and
+    // otherwise ignores (RFC 5961 4.2): so does reassembly, whatever it carries.
+    if (s.flags & StreamDir::kStarted) {
+      o.syn_ignored = true;
+      return o;
     }
-    seq += 1;
-  } else if (!(s.flags & StreamDir::kStarted)) {
+    s.next_seq = seq + 1;
+    s.sent_end = seq + 1;
+    s.flags |= StreamDir::kStarted;
+    // Payload in a SYN (TCP Fast Open) is dropped by a server without a TFO cookie for
+    // this client; inspecting it would let a decoy stand for the real bytes sent later.
+    // The caller drops the segment; the client sends the data again after the handshake.
+    if (len) o.syn_data = true;
+    return o;
+  }
+  if (!(s.flags & StreamDir::kStarted)) {
     if (len == 0 && !(flags & kTcpFin)) return o;  // a bare ACK says nothing about data
     s.next_seq = seq;
+    s.sent_end = seq;
     s.flags |= StreamDir::kStarted | StreamDir::kMidstream;
     ++c_.midstream_starts;
   }
-  // A FIN before data already delivered is one no receiver would act on.
-  if ((flags & kTcpFin) && !(s.flags & StreamDir::kFin) && seq_diff(seq + len, s.next_seq) >= 0) {
+  // A FIN before data already delivered, or beyond the window, is one no receiver acts on.
+  if ((flags & kTcpFin) && !(s.flags & StreamDir::kFin) && seq_diff(seq + len, s.next_seq) >= 0 &&
+      static_cast<uint32_t>(seq_diff(seq + len, s.next_seq)) <= lim_.max_window) {
     s.fin_seq = seq + len;
     s.flags |= StreamDir::kFin;
+    if (seq_diff(s.fin_seq + 1, s.sent_end) > 0) s.sent_end = s.fin_seq + 1;  // FIN takes one
   }
+  if (seq_diff(seq + len, s.sent_end) > 0 &&
+      static_cast<uint32_t>(seq_diff(seq + len, s.next_seq)) <= lim_.max_window)
+    s.sent_end = seq + len;
   if (len) {
     const int32_t ahead = seq_diff(seq, s.next_seq);
     if (ahead < 0) {

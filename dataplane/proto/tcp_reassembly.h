@@ -20,6 +20,7 @@ namespace bulwark::proto {
 struct StreamDir {
   uint32_t next_seq;    // next in-order byte (valid once kStarted)
   uint32_t fin_seq;     // sequence number just past the data, when kFin
+  uint32_t sent_end;    // just past the furthest byte seen sent (within the window)
   Segment* held;        // out-of-order pieces: sorted, never overlapping
   uint32_t held_bytes;  // payload bytes in `held`
   uint16_t held_segs;
@@ -64,6 +65,8 @@ struct SegmentOutcome {
   // Linux stack (RFC 5961 3.2) answers it with a challenge ACK and keeps the connection,
   // so it changes nothing here either.
   bool rst_ignored = false;
+  bool syn_ignored = false;  // a SYN in a started stream (RFC 5961 4.2): nothing changed
+  bool syn_data = false;     // a SYN carried payload: not delivered, the caller drops it
 };
 
 // Receives in-order payload. `ctx` is the caller's.

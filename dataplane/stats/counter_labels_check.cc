@@ -10,6 +10,7 @@
 #include "dataplane/inspect/block_set.h"
 #include "dataplane/inspect/inspector.h"
 #include "dataplane/proto/http_message.h"
+#include "dataplane/proto/http_normalize.h"
 #include "dataplane/proto/packet_info.h"
 #include "dataplane/proto/tcp_state.h"
 #include "rules/lang/rule_model.h"
@@ -32,5 +33,6 @@ static_assert(std::size(api::kHttpAnomalyNames) == proto::kHttpAnomalyCount);
 static_assert(proto::kHttpBadVersion == 1u << (proto::kHttpAnomalyCount - 1));
 static_assert(one_name_each<api::IntegrityCause>(api::kIntegrityCauseNames));
 static_assert(one_name_each<inspect::SegmentReject>(api::kSegmentRejectNames));
+static_assert(std::size(api::kPathSignNames) == proto::kPathFlagCount);
 
 }  // namespace bulwark::dp

@@ -213,10 +213,19 @@ unsigned Worker::process_batch(rte_mbuf** pkts, proto::PacketInfo* infos, unsign
       const FlowKey& k = keys[slot[i]];
       FlowEntry* e = found[slot[i]];
       if (c_.flows->counters().evicted != evicted_before) e = c_.flows->find(k);
+      FlowEntry* const before = e;
+      const auto state = e ? e->state : proto::FlowState{};
+      const auto fin_seen = e ? e->fin_seen : decltype(e->fin_seen){};
       e = track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
       if (e && c_.inspector && infos[i].l4_proto == proto::kProtoTcp) {
         inspect::Injected inj;
         const bool forward = c_.inspector->on_packet(*e, infos[i], pkts[i], dir[i], now, inj);
+        // A segment the receiving stack ignores (a forged RST or FIN) must not move the
+        // flow towards closed: that would shorten its timeout and lose its session.
+        if (inj.rejected && e == before) {
+          e->state = state;
+          e->fin_seen = fin_seen;
+        }
         const unsigned in_port = pkts[i]->port == c_.port_id[0] ? 0u : 1u;
         if (inj.n) send_injected(in_port, inj);
         if (!forward) {

@@ -30,7 +30,12 @@ for ((q = 0; q < WORKERS; q++)); do
 done
 # Hand-off rings larger than the capture: replay has no back-pressure, so a descheduled
 # worker must not turn into ring drops (which the dataplane would count, correctly).
-printf 'dpdk:\n  handoff_ring: 8192\n  mbufs: 32768\n' >"$WORK/dataplane.yaml"
+# No inspection: this test is about forwarding fidelity. The capture's ports 80 and 443
+# carry random bytes and its two directions are replayed independently (a client may
+# acknowledge data its server has not sent yet), which the integrity policy rightly cuts
+# or drops; inspection is tested by offline-inspection and offline-evasion-matrix.
+printf 'dpdk:\n  handoff_ring: 8192\n  mbufs: 32768\ninspect:\n  http_ports: []\n  tls_ports: []\n' \
+  >"$WORK/dataplane.yaml"
 
 "$DP" -c "$WORK/dataplane.yaml" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 \
   --workers "$cores" \

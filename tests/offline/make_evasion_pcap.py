@@ -77,13 +77,16 @@ def fragments(cport, seq, ack, data, order, ident):
 def main():
     cases, frames = {}, []
 
-    def case(port, name, expect, build):
+    def case(port, name, expect, build, marker=None):
         c = Conn(port)
         build(c)
         cases[port] = {"name": name, "expect": expect}
+        if marker:
+            cases[port]["marker"] = marker.decode('latin-1')
         frames.extend(c.frames)
 
     head_end = BAD.index(b"\r\n\r\n")
+    decoy = BAD.replace(b"BadBot/1.0", b"Mozilla/5.")
     case(41000, "clean control", "clean", lambda c: c.stream(CLEAN))
     case(41001, "plain request", "stopped", lambda c: c.stream(BAD))
     # Request lines nginx and Tomcat accept (Go and Node.js do not).
@@ -155,7 +158,6 @@ def main():
                        (41031, "fin-csum"), (41032, "fin-ttl"), (41033, "syn")):
         case(port, f"forged {kind}", "stopped", forged(kind))
     # Insertion: a decoy copy of the request the server never accepts, sent first.
-    decoy = BAD.replace(b"BadBot/1.0", b"Mozilla/5.")
     case(41034, "decoy with bad checksum first", "stopped",
          lambda c: (c.send(0, decoy, bad_csum=True), c.send(0, BAD)))
     case(41035, "decoy with low TTL first", "stopped",
@@ -172,6 +174,27 @@ def main():
     case(41037, "IPv4 fragments in order", "stopped", fragged(lambda k: k))
     case(41038, "IPv4 fragments reversed", "stopped", fragged(lambda k: k[::-1]))
     case(41039, "IPv4 fragments, first twice", "stopped", fragged(lambda k: k[:1] + k))
+
+
+    # TCP segments a Linux server drops, carrying a decoy ahead of the real request.
+    def syn_decoy(c):
+        c.frames[0] = tcp(c.port, True, c.isn, 0, SYN, decoy)
+        c.stream(BAD)
+    case(41040, "decoy in the SYN (no TFO cookie)", "stopped", syn_decoy)
+    case(41041, "decoy without ACK flag first", "stopped",
+         lambda c: (c.send(0, decoy, PSH), c.send(0, BAD)))
+    case(41042, "decoy in a SYN|ACK inside the connection", "stopped",
+         lambda c: (c.raw(tcp(c.port, True, c.isn, c.sisn + 1, SYN | ACK, decoy)), c.send(0, BAD)))
+    case(41043, "decoy acknowledging bytes never sent", "stopped",
+         lambda c: (c.raw(tcp(c.port, True, c.seq(0), c.sisn + 100001, PSH | ACK, decoy)),
+                    c.send(0, BAD)))
+    case(41044, "URG pointer set by a bare ACK", "stopped",
+         lambda c: (c.send(0, b"", ACK | URG, urg=31), c.stream(BAD)))
+    # Linux's out-of-order queue keeps a later segment that covers a held one.
+    case(41045, "held decoy covered by the real bytes", "stopped",
+         lambda c: (c.send(40, decoy[40:]), c.send(30, BAD[30:]), c.send(0, BAD[:30])))
+    case(41046, "HTTP/0.9 request line", "stopped",
+         lambda c: c.stream(b"GET /BadBot/1.0\r\n"), marker=rb"GET /BadBot/1\.0\r\n")
 
     write_pcap(sys.argv[1], [(1000 * i, f) for i, f in enumerate(frames)])
     json.dump({"frames": len(frames), "cases": cases}, sys.stdout)

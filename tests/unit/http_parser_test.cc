@@ -389,4 +389,37 @@ BOOST_AUTO_TEST_CASE(query_and_host) {
   BOOST_TEST(host_without_port("plain") == "plain");
 }
 
+// The route view (Tomcat: ';' parameters stripped from raw segments before decoding),
+// the signs of spellings servers read differently, and endpoint matching on routes.
+BOOST_AUTO_TEST_CASE(routes_and_path_signs) {
+  auto route = [](const std::string& path, uint32_t& flags) {
+    std::string out(path.size() + 2, '\0');
+    out.resize(normalize_path(path, out.data(), flags, true));
+    return out;
+  };
+  uint32_t f = 0;
+  BOOST_TEST(route("/login;jsessionid=1", f) == "/login");
+  BOOST_TEST((f & kPathParams) != 0u);
+  f = 0;
+  BOOST_TEST(route("/orders/..;/customers/5", f) == "/customers/5");
+  BOOST_TEST(norm("/orders/..;/customers/5") == "/orders/..;/customers/5");  // nginx, Go
+  f = 0;
+  BOOST_TEST(route("/a%3Bb/c", f) == "/a;b/c");  // an encoded ';' is data, not a parameter
+  for (const auto& [path, sign] :
+       std::vector<std::pair<std::string, uint32_t>>{{"/a%252e%252e/b", kPathDoubleEncoded},
+                                                     {"/%u0061dmin", kPathUnicodeEscape},
+                                                     {"/a%c0%afb", kPathOverlongUtf8},
+                                                     {"/a%e0%80%afb", kPathOverlongUtf8},
+                                                     {"/x;y", kPathParams}}) {
+    uint32_t flags = 0;
+    norm(path, &flags);
+    BOOST_TEST((flags & sign) != 0u, path);
+  }
+  uint32_t clean = 0;
+  norm("/caf%c3%a9/%e2%82%ac", &clean);  // ordinary UTF-8 is not overlong
+  BOOST_TEST((clean & (kPathOverlongUtf8 | kPathDoubleEncoded | kPathUnicodeEscape)) == 0u);
+  BOOST_TEST(target_authority("HTTP://user@Example.com:8080/p?q") == "Example.com:8080");
+  BOOST_TEST(target_authority("/p").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

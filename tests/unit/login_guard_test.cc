@@ -12,6 +12,7 @@
 #include "dataplane/features/login_guard/stuffing_detector.h"
 #include "dataplane/identity/client_identity.h"
 #include "dataplane/inspect/hll.h"
+#include "dataplane/inspect/route_match.h"
 #include "rules/lang/bundle.h"
 #include "rules/lang/rule_compiler.h"
 #include "rules/lang/rule_parser.h"
@@ -82,6 +83,23 @@ rules::StuffingPolicy policy() {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(stuffing)
+
+// Login and object endpoints match every spelling some server routes to the same
+// handler: case, one trailing slash (and ';' parameters, stripped in the route view).
+BOOST_AUTO_TEST_CASE(endpoints_match_on_routes) {
+  using bulwark::inspect::route_is;
+  using bulwark::inspect::route_template;
+  for (const char* r : {"/login", "/login/", "/LOGIN", "/Login/"})
+    BOOST_TEST(route_is(r, "/login"), r);
+  for (const char* r : {"/logins", "/login/x", "/", "/log"}) BOOST_TEST(!route_is(r, "/login"), r);
+  std::string_view id;
+  BOOST_TEST(route_template("/customers/5/", "/customers/", "", id));
+  BOOST_TEST(id == "5");
+  BOOST_TEST(route_template("/CUSTOMERS/7/Orders", "/customers/", "/orders", id));
+  BOOST_TEST(id == "7");
+  BOOST_TEST(!route_template("/customers/5/x", "/customers/", "", id));
+  BOOST_TEST(!route_template("/customers/", "/customers/", "", id));
+}
 
 BOOST_AUTO_TEST_CASE(usernames_from_json_bodies) {
   BOOST_TEST(json_user(R"({"username":"alice","password":"x"})") == "alice");

@@ -216,6 +216,12 @@ BOOST_AUTO_TEST_CASE(prefixes_keys_sessions_fingerprints) {
   // A bearer token is the same key as the header carrying the same value.
   auto b = resolve(p, "203.0.113.77", {{"Authorization", "Bearer k-123"}});
   BOOST_TEST(std::vector<uint8_t>(b.id.api_key, b.id.api_key + 16) == sha_prefix("k-123"));
+  // A random X-Api-Key next to the bearer token does not make the client a new key: the
+  // token the origin checks comes first.
+  for (const char* rnd : {"r-1", "r-2"}) {
+    auto x = resolve(p, "203.0.113.77", {{"X-Api-Key", rnd}, {"Authorization", "Bearer k-123"}});
+    BOOST_TEST(std::vector<uint8_t>(x.id.api_key, x.id.api_key + 16) == sha_prefix("k-123"));
+  }
   // Parts not asked for are not computed; absent ones are absent.
   auto n = resolve(p, "2001:db8:aa:bb::1", {{"Authorization", "Basic xyz"}},
                    static_cast<uint8_t>(1u << static_cast<unsigned>(KeyPart::api_key)));

@@ -7,6 +7,7 @@
 #include "dataplane/features/enumeration/enumeration_detector.h"
 #include "dataplane/identity/client_identity.h"
 #include "dataplane/inspect/active_rules.h"
+#include "dataplane/inspect/route_match.h"
 
 namespace bulwark::enumeration {
 
@@ -21,17 +22,13 @@ EnumerationStage::EnumerationStage(const inspect::StageEnv& env)
 Next EnumerationStage::on_request_head(inspect::Request& r) {
   if (r.rules == nullptr || r.rules->bundle->objects.empty()) return Next::go;
   const rules::Bundle& b = *r.rules->bundle;
-  const std::string_view path = r.view.path;
   for (size_t i = 0; i < b.objects.size(); ++i) {
     const rules::ObjectPolicy& p = b.objects[i];
-    if (r.head->method != p.method || path.size() <= p.prefix.size() + p.suffix.size() ||
-        path.compare(0, p.prefix.size(), p.prefix) != 0 ||
-        path.compare(path.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0)
-      continue;
-    const std::string_view id =
-        path.substr(p.prefix.size(), path.size() - p.prefix.size() - p.suffix.size());
-    if (id.find('/') != std::string_view::npos) continue;  // another shape of path
-    if (!r.ident->present(p.key)) continue;                // e.g. no API key
+    std::string_view id;
+    if (r.head->method != p.method ||
+        !inspect::route_template(r.view.route, p.prefix, p.suffix, id))
+      continue;                              // another endpoint, or another shape of path
+    if (!r.ident->present(p.key)) continue;  // e.g. no API key
     ObjectRecord rec;
     std::memset(&rec, 0, sizeof rec);
     rec.endpoint = static_cast<uint8_t>(i);

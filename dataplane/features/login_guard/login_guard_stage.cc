@@ -12,6 +12,7 @@
 #include "dataplane/inspect/active_rules.h"
 #include "dataplane/inspect/block_set.h"
 #include "dataplane/inspect/inspector.h"
+#include "dataplane/inspect/route_match.h"
 
 namespace bulwark::login_guard {
 
@@ -38,10 +39,9 @@ Next LoginGuardStage::on_request_head(inspect::Request& r) {
 bool LoginGuardStage::start(inspect::Request& r, Slot& l) {
   const rules::Bundle& b = *r.rules->bundle;
   const proto::HttpHead& head = *r.head;
-  const std::string_view path = r.view.path;
   uint8_t found = Slot::kNone;
   for (size_t i = 0; i < b.logins.size(); ++i)
-    if (b.logins[i].path == path && b.logins[i].method == head.method) {
+    if (inspect::route_is(r.view.route, b.logins[i].path) && b.logins[i].method == head.method) {
       found = static_cast<uint8_t>(i);
       break;
     }

@@ -93,30 +93,16 @@ Refused refused_method(const section::Endpoint& e, const proto::HttpHead& h,
 // The paths a request's target routes to on the servers behind the box, for matching:
 // the normalised path (decoded, dot segments and // resolved: nginx, Go); the raw path
 // (Express matches the undecoded path, so "/customers/5%2Fx" is one {id} segment there);
-// and, when the raw path has ';', Tomcat's: path parameters stripped from each raw
-// segment before decoding and resolving ("/orders/..;/customers/5" is
-// "/customers/5" there).
+// and Tomcat's route (request_view.h: "/orders/..;/customers/5" is "/customers/5").
 struct Views {
   std::string_view path[3];
   unsigned count = 0;
-  char tomcat[2048];  // the stripped raw path
-  char tomcat_norm[2048 + 2];
 };
 void views_of(const inspect::Request& r, Views& v) {
   v.path[v.count++] = r.view.path;
   const std::string_view raw = proto::target_path(r.head->target);
   if (raw != r.view.path) v.path[v.count++] = raw;
-  if (raw.find(';') == std::string_view::npos || raw.size() > sizeof v.tomcat) return;
-  size_t o = 0;
-  bool in_param = false;
-  for (char c : raw) {
-    if (c == '/') in_param = false;
-    if (c == ';') in_param = true;
-    if (!in_param) v.tomcat[o++] = c;
-  }
-  uint32_t flags = 0;
-  const size_t n = proto::normalize_path(std::string_view(v.tomcat, o), v.tomcat_norm, flags);
-  v.path[v.count++] = std::string_view(v.tomcat_norm, n);
+  if (r.view.route != r.view.path) v.path[v.count++] = r.view.route;
 }
 
 }  // namespace
