@@ -4,7 +4,8 @@
 // function of (seed, position), so overlapping segments may agree or conflict. The
 // oracle keeps, for each position, the first copy that arrived; the reassembler must
 // deliver exactly the oracle's bytes, and all of the contiguous prefix unless it
-// abandoned the direction or the stream ended.
+// abandoned the direction or the stream ended. A RST counts only at the next expected
+// byte (RFC 5961).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -48,8 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                       : kTcpAck;
     const auto o = r.on_segment(s, isn + 1 + off, buf, len, tcp, sink, &out);
     ended = ended || o.ended;
-    // Positions the reassembler could have accepted get their first copy.
-    if (!(s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) || o.ended)
+    // Positions the reassembler could have accepted get their first copy (a RST's
+    // payload is never stream data).
+    if ((!(s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) || o.ended) && !(tcp & kTcpRst))
       for (uint32_t k = 0; k < len; ++k)
         if (oracle[off + k] < 0) oracle[off + k] = buf[k];
     if (o.delivered > len + s.held_bytes + 65536) __builtin_trap();
