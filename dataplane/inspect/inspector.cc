@@ -426,7 +426,6 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   if (o.reset && !s->cut) {
     // The receiver accepted the RST: the connection is over in both directions. Anything
     // still sent on the tuple starts a new (mid-stream) session: it is inspected too.
-    s->reset = true;
     release(*s);
     e.session = kNoSession;
     return true;

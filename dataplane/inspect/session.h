@@ -47,7 +47,6 @@ struct Session {
   bool cut = false;                // the connection was stopped: drop everything else
   bool bypass = false;             // no longer inspected (a bound was hit; policy pass)
   bool finished = false;           // a stage saw all there is to inspect (TLS: the ClientHello)
-  bool reset = false;              // a RST the receiver accepts ended the connection
   bool responses_stopped = false;  // responses are no longer parsed (response_parse)
   // IPv4 TTL / IPv6 hop limit of each direction's first packet (0: none yet): a later
   // segment that arrives with less may expire before the server (insertion).

@@ -7,18 +7,7 @@
 set -euo pipefail
 DP=$1 DUMP=$2 RULES=$3
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-WORK=$(mktemp -d)
-SHM=/bw-inspect-$$
-pid=
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$WORK" "/dev/shm/${SHM#/}"
-}
-trap cleanup EXIT
 source "$HERE/replay.sh"
-fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/dataplane.log"; exit 1; }
-
-"$RULES" compile "$HERE/../lab/rulesets/lab.yaml" -o "$WORK/rules.bwb" --version 3 2>/dev/null
 frames=$(python3 "$HERE/make_split_requests_pcap.py" "$WORK/in.pcap")
 replay "$WORK/in.pcap" "$frames" "$WORK/rules.bwb"
 

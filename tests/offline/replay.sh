@@ -1,8 +1,20 @@
-# Sourced by offline tests: replays a capture through bulwark-dataplane on net_pcap
-# ports (the capture arrives on the outside port; what leaves is written to
-# $WORK/to-servers.pcap and $WORK/to-clients.pcap) and waits until every frame was
-# received, then stops it. Needs DP, DUMP, WORK, SHM set, `fail` defined, and `pid`
-# declared (the cleanup trap kills it).
+# Sourced by the offline inspection tests (after `set -euo pipefail` and DP, DUMP, RULES,
+# HERE set): a work directory and stats segment removed on exit (also after a failure),
+# `fail`, the lab rule set compiled into $WORK/rules.bwb, and `replay`.
+WORK=$(mktemp -d)
+SHM=/bw-offline-$(basename "$0" .sh)-$$
+pid=
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$WORK" "/dev/shm/${SHM#/}"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/dataplane.log"; exit 1; }
+"$RULES" compile "$HERE/../lab/rulesets/lab.yaml" -o "$WORK/rules.bwb" --version 3 2>/dev/null
+
+# Replays a capture through bulwark-dataplane on net_pcap ports (the capture arrives on
+# the outside port; what leaves is written to $WORK/to-servers.pcap and
+# $WORK/to-clients.pcap), waits until every frame was received, then stops it.
 # Usage: replay IN.pcap FRAMES RULES.bwb
 replay() {
   local in=$1 frames=$2 rules=$3 rx i
