@@ -33,6 +33,7 @@
 #include "dataplane/inspect/inspection_runtime.h"
 #include "dataplane/port/port_setup.h"
 #include "dataplane/stats/stats_segment.h"
+#include "dataplane/worker/fragment_reassembly.h"
 #include "dataplane/worker/worker.h"
 
 namespace bulwark::dp {
@@ -97,7 +98,9 @@ uint32_t mbufs_needed(const api::DataplaneConfig& cfg, unsigned workers) {
   if (cfg.mbufs) return cfg.mbufs;
   const uint64_t per_port = uint64_t{workers} * (cfg.rx_descriptors + cfg.tx_descriptors);
   const uint64_t rings = uint64_t{workers} * (workers - 1) * cfg.handoff_ring;
-  const uint64_t n = 2 * per_port + rings + (workers + 1) * 512 + 8192;
+  // Fragments held by reassembly: a few per datagram in the table.
+  const uint64_t frags = uint64_t{workers} * cfg.frag_datagrams * 4;
+  const uint64_t n = 2 * per_port + rings + frags + (workers + 1) * 512 + 8192;
   return static_cast<uint32_t>(std::min<uint64_t>(n, 1u << 22));
 }
 
@@ -148,7 +151,7 @@ int parse_options(int argc, char** argv, Options& o) {
   unsigned main_core = 0;
   uint32_t flows = 0, memory_mb = 0, mbufs = 0;
   std::optional<uint32_t> idle_sleep_us;
-  bool no_huge = false, keep_stats = false;
+  bool no_huge = false, keep_stats = false, capture_replay = false;
   std::vector<std::string> eal;
   app.add_option("-c,--config", o.config_file, "YAML configuration file")->check(CLI::ExistingFile);
   app.add_option("--outside", outside, "outside (client side) device: PCI address or vdev string");
@@ -170,6 +173,9 @@ int parse_options(int argc, char** argv, Options& o) {
   app.add_option("--memory-mb", memory_mb, "memory with --no-huge")
       ->check(CLI::Range(64u, 1u << 20));
   app.add_flag("--keep-stats", keep_stats, "keep the stats segment after exit");
+  app.add_flag("--capture-replay", capture_replay,
+               "both directions arrive on the outside port (a replayed capture): a "
+               "connection's sides are not checked against the ports");
   app.add_option("--rules", rules,
                  "compiled rule bundle (bulwark-rules compile); SIGHUP reloads it")
       ->check(CLI::ExistingFile);
@@ -220,6 +226,7 @@ int parse_options(int argc, char** argv, Options& o) {
   if (no_huge) c.no_huge = true;
   if (memory_mb) c.memory_mb = memory_mb;
   if (keep_stats) c.keep_stats = true;
+  if (capture_replay) c.capture_replay = true;
   if (!rules.empty()) c.rules_bundle = rules;
   if (!events.empty()) c.events_file = events;
   if (control == "none")
@@ -379,9 +386,20 @@ int run(const api::DataplaneConfig& cfg) {
       std::fprintf(stderr, "bulwark-dataplane: warning: no control socket: %s\n", err.c_str());
     }
   }
+  // Fragments are reassembled for inspection only: a plain bridge forwards them as they
+  // came.
+  std::vector<std::unique_ptr<FragmentReassembly>> fragments;
   for (unsigned i = 0; i < nw; ++i) {
     ctx[i].inspector = inspection.inspector(i);
     ctx[i].qsbr = inspection.qsbr();
+    if (ctx[i].inspector && cfg.frag_datagrams) {
+      std::string err;
+      auto f = FragmentReassembly::create(cfg.frag_datagrams, cfg.frag_timeout_ms,
+                                          static_cast<int>(rte_socket_id()), seg.workers[i], err);
+      if (!f) return fail(kExitDpdk, err);
+      ctx[i].fragments = f.get();
+      fragments.push_back(std::move(f));
+    }
   }
   seg.header.flow_entry_bytes = static_cast<uint32_t>(tables[0]->bytes_per_flow());
   log("flow table: " + std::to_string(cfg.flow_capacity) + " entries per worker, " +

@@ -184,9 +184,16 @@ def rules_tool(build):
 tool = rules_tool(args.build)
 
 
+def replay_flags(binary):
+    """Both directions of the capture arrive on the outside port: builds that check a
+    connection's sides against the ports are told so (older baselines have no such check)."""
+    helptext = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    return ["--capture-replay"] if "--capture-replay" in helptext else []
+
+
 def run(extra):
     cmd = [dp, "--main-core", "0", "--workers", "1", "--mbufs", "131072", "--stats-shm", shm,
-           "--events", os.path.join(work, "events.jsonl"), *extra,
+           "--events", os.path.join(work, "events.jsonl"), *replay_flags(dp), *extra,
            "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
            "--", "--log-level", "*:error"]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -219,7 +226,8 @@ def callgrind(build, extra, seconds=20):
            f"--callgrind-out-file={out}/cg.%p",
            os.path.join(build, "dataplane", "bulwark-dataplane"), "--main-core", "0", "--workers", "1",
            "--mbufs", "131072", "--stats-shm", shm, "--keep-stats", "--no-huge", "--memory-mb", "1024",
-           "--events", os.path.join(work, "events.jsonl"), *extra,
+           "--events", os.path.join(work, "events.jsonl"),
+           *replay_flags(os.path.join(build, "dataplane", "bulwark-dataplane")), *extra,
            "--outside", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--inside", "net_null0,no-rx=1",
            "--", "--log-level", "*:error"]
     # The clock starts once it forwards: under valgrind the start alone takes many seconds.

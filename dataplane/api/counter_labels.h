@@ -21,7 +21,7 @@ inline constexpr unsigned kBlocklistKindSlots = 5;
 inline constexpr unsigned kClearanceCheckSlots = 8;
 inline constexpr unsigned kConsistencySignalSlots = 8;
 inline constexpr unsigned kIntegrityCauseSlots = 16;
-inline constexpr unsigned kSegmentRejectSlots = 8;
+inline constexpr unsigned kSegmentRejectSlots = 12;
 inline constexpr unsigned kPathSignSlots = 16;
 
 // HTTP request methods counted one by one; the last slot takes every other method.
@@ -72,8 +72,8 @@ inline constexpr const char* kPathSignNames[] = {
 // inspect::SegmentReject: TCP segments on inspected connections that the receiving stack
 // would not accept, so inspection does not either.
 inline constexpr const char* kSegmentRejectNames[] = {
-    "bad_checksum", "rst_not_at_edge", "syn_in_session", "ttl_below_path",
-    "no_ack",       "ack_unsent",      "syn_data"};
+    "bad_checksum", "rst_not_at_edge", "syn_in_session", "ttl_below_path", "no_ack",
+    "ack_unsent",   "syn_data",        "syn_fin",        "wrong_port"};
 // blocklist::BlockKind: what a block-list entry matched.
 inline constexpr const char* kBlocklistKindNames[] = {"address", "fingerprint", "api_key",
                                                       "user_agent", "session"};

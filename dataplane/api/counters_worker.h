@@ -78,6 +78,20 @@ BULWARK_COUNTER(ipv4_fragments, .json = "packets.ipv4_fragments",
                 .help = "IP fragments, by network protocol")
 BULWARK_COUNTER(ipv6_fragments, .json = "packets.ipv6_fragments",
                 .series = "bulwark_packets_fragments_total", .label = {"protocol", "ipv6"})
+BULWARK_COUNTER(ip_datagrams_reassembled, .json = "packets.reassembly.datagrams",
+                .series = "bulwark_ip_reassembly_datagrams_total", .label = {"result", "whole"},
+                .help =
+                    "Fragmented IP datagrams (TCP) by what reassembly made of them: whole "
+                    "(inspected and forwarded whole), too_large (more than one buffer: "
+                    "dropped)")
+BULWARK_COUNTER(ip_datagrams_too_large, .json = "packets.reassembly.too_large",
+                .series = "bulwark_ip_reassembly_datagrams_total", .label = {"result", "too_large"})
+BULWARK_COUNTER(ip_fragments_dropped, .json = "packets.reassembly.fragments_dropped",
+                .series = "bulwark_ip_fragments_dropped_total",
+                .help =
+                    "IP fragments (TCP) dropped by reassembly: overlapping or duplicate, more "
+                    "than 8 to a datagram, a bad header checksum, a full table, or incomplete "
+                    "past fragments.timeout_ms")
 BULWARK_COUNTER_ARRAY(malformed, kParseStatusSlots, .json = "malformed",
                       .series = "bulwark_packets_malformed_total", .slot_label = "reason",
                       .slot_names = kParseStatusNames, .first_slot = 1,

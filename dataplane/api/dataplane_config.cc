@@ -57,8 +57,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
               {"ports", "cores", "flows", "malformed", "stats", "dpdk", "inspect", "rules",
                "events", "control"});
   if (auto p = root["ports"]) {
-    require_map(p, "ports", {"outside", "inside"});
+    require_map(p, "ports", {"outside", "inside", "capture_replay"});
     if (p["outside"]) c.outside = string_of(p["outside"], "ports.outside");
+    if (p["capture_replay"])
+      c.capture_replay = bool_of(p["capture_replay"], "ports.capture_replay");
     if (p["inside"]) c.inside = string_of(p["inside"], "ports.inside");
   }
   if (auto k = root["cores"]) {
@@ -69,9 +71,18 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
       c.idle_sleep_us = scalar<uint32_t>(k["idle_sleep_us"], "cores.idle_sleep_us", 0, 10000);
   }
   if (auto f = root["flows"]) {
-    require_map(f, "flows", {"capacity", "timeouts"});
+    require_map(f, "flows", {"capacity", "timeouts", "fragments"});
     if (f["capacity"])
       c.flow_capacity = scalar<uint32_t>(f["capacity"], "flows.capacity", 64, 1u << 26);
+    if (auto g = f["fragments"]) {
+      require_map(g, "flows.fragments", {"datagrams", "timeout_ms"});
+      if (g["datagrams"])
+        c.frag_datagrams =
+            scalar<uint32_t>(g["datagrams"], "flows.fragments.datagrams", 0, 1u << 20);
+      if (g["timeout_ms"])
+        c.frag_timeout_ms =
+            scalar<uint32_t>(g["timeout_ms"], "flows.fragments.timeout_ms", 10, 60000);
+    }
     if (auto t = f["timeouts"]) {
       std::set<std::string> names;
       for (unsigned i = 0; i < proto::kTimeoutClassCount; ++i)

@@ -20,6 +20,10 @@ enum class AnomalyPolicy : uint8_t { block, log };
 struct DataplaneConfig {
   std::string outside;  // DPDK device: PCI address or vdev string
   std::string inside;
+  // Both directions arrive on the outside port: a capture replayed through net_pcap (tests,
+  // forensic replay of a tap). Off on a wire: then a packet of an inspected connection that
+  // arrives on the port its sender is not behind is forged and dropped (wrong_port).
+  bool capture_replay = false;
   unsigned main_core = 0;
   std::vector<unsigned> worker_cores{1};
   // A worker whose polls found nothing kIdlePollsBeforeSleep times in a row sleeps this
@@ -29,6 +33,11 @@ struct DataplaneConfig {
   // and on a busy shared CPU each wake-up also waits for the scheduler.
   uint32_t idle_sleep_us = 0;
   uint32_t flow_capacity = 65536;  // per worker
+  // IP fragment reassembly of TCP (rte_ip_frag), per worker: datagrams in reassembly at
+  // once (0: none reassembled, the `fragment` integrity policy decides), and how long an
+  // incomplete one is kept.
+  uint32_t frag_datagrams = 1024;
+  uint32_t frag_timeout_ms = 2000;
   // Idle timeouts in seconds, indexed by TimeoutClass.
   std::array<uint32_t, proto::kTimeoutClassCount> timeouts_s{10, 30, 60, 60, 1800};
   MalformedPolicy malformed = MalformedPolicy::forward;

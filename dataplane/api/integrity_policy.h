@@ -50,7 +50,7 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::cut,      // urgent
     IntegrityAction::cut,      // insertion
     IntegrityAction::cut,      // conflict
-    IntegrityAction::inspect,  // midstream: connections open across a restart go on
+    IntegrityAction::cut,      // midstream: its stream's start is the client's to choose
     IntegrityAction::cut,      // fragment
     IntegrityAction::pass,     // sessions_full: the box's own overload
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind

@@ -51,6 +51,7 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
   for (uint16_t p : cfg.tls_ports) in->tls_port_[p] = true;
   in->worker_ = worker;
   in->policy_ = cfg.integrity;
+  in->check_sides_ = !cfg.capture_replay;
   in->reclaim_idle_tsc_ = uint64_t{cfg.session_reclaim_idle_s} * rte_get_tsc_hz();
   in->http_limits_.max_head_bytes = cfg.http_max_head_bytes;
   in->http_limits_.max_line_bytes = cfg.http_max_line_bytes;
@@ -102,7 +103,7 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
 Inspector::~Inspector() = default;
 
 Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir,
-                                uint64_t now) {
+                                unsigned in_port, uint64_t now) {
   // The destination port decides first: a client must not turn its HTTP connection into
   // an uninspected "TLS" one by choosing source port 443.
   bool tls, to_port;
@@ -137,7 +138,7 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
       cur_drop_ = true;
     } else {
       st_->integrity_pass[static_cast<unsigned>(cause)].add(1);
-      e.session = kSkipSession;
+      e.session = kPassedSession;  // this connection only: a new one tries again
     }
     return nullptr;
   }
@@ -151,6 +152,7 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   proto::Reassembler::init(s->stream[0]);
   proto::Reassembler::init(s->stream[1]);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
+  s->client_port = static_cast<uint8_t>(to_port ? in_port : in_port ^ 1u);
   s->tls = tls;
   // Stages compare their rule generation with the connection's from its first packet.
   const ActiveRules* rules =
@@ -250,7 +252,7 @@ bool Inspector::checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) co
 }
 
 void Inspector::on_flow_removed(dp::FlowEntry& e) {
-  if (e.session < kReclaimedSession) release(*sessions_[e.session]);
+  if (is_session(e.session)) release(*sessions_[e.session]);
   e.session = kNoSession;
 }
 
@@ -267,24 +269,30 @@ void Inspector::sink(void* ctx, const uint8_t* data, uint32_t len) {
 }
 
 bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
-                          unsigned dir, uint64_t now, Injected& out) {
+                          unsigned dir, unsigned in_port, uint64_t now, Injected& out) {
   if (e.session == kSkipSession) return true;
-  const bool forward = handle_packet(e, info, m, dir, now, out);
+  if (e.session == kPassedSession) {
+    // Only this connection was passed: a new one on the same tuple (a client reusing its
+    // port) is inspected from its SYN.
+    if ((info.tcp_flags & (proto::kTcpSyn | proto::kTcpAck)) != proto::kTcpSyn) return true;
+    e.session = kNoSession;
+  }
+  const bool forward = handle_packet(e, info, m, dir, in_port, now, out);
   // A cut or passed connection gives its session back at once; the flow remembers what
   // became of it (packets of a cut one are dropped, of a passed one forwarded).
-  if (e.session < kReclaimedSession) {
+  if (is_session(e.session)) {
     Session& s = *sessions_[e.session];
     if (s.cut || s.bypass) {
       const bool cut = s.cut;
       release(s);
-      e.session = cut ? kCutSession : kSkipSession;
+      e.session = cut ? kCutSession : kPassedSession;
     }
   }
   return forward;
 }
 
 bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m,
-                              unsigned dir, uint64_t now, Injected& out) {
+                              unsigned dir, unsigned in_port, uint64_t now, Injected& out) {
   const uint8_t flags = info.tcp_flags;
   if (e.session == kCutSession || e.session == kReclaimedSession) {
     // A SYN after Bulwark reset both ends is a new connection; a reclaimed one's server
@@ -308,10 +316,15 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::no_ack, out);
     return false;
   }
+  if ((flags & (proto::kTcpSyn | proto::kTcpFin)) == (proto::kTcpSyn | proto::kTcpFin)) {
+    // Linux discards it in every state; taking its SYN would fix the stream's start at a
+    // sequence number the server never accepted.
+    reject(SegmentReject::syn_fin, out);
+    return false;
+  }
   // A SYN in a live connection changes nothing (RFC 5961 4.2: the server answers with a
   // challenge ACK and keeps the connection); only one that is over starts a new one.
-  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn &&
-      e.session < kReclaimedSession) {
+  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn && is_session(e.session)) {
     Session& old = *sessions_[e.session];
     const bool over =
         old.finished || ((old.stream[0].flags & old.stream[1].flags) & proto::StreamDir::kEnded);
@@ -326,10 +339,11 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   fresh_midstream_ = false;
   Session* s = nullptr;
   if (e.session == kNoSession) {
-    // A bare ACK of a connection seen mid-stream carries nothing to inspect yet.
-    if (!(flags & (proto::kTcpSyn | proto::kTcpFin | proto::kTcpRst)) && info.payload_len == 0)
-      return true;
-    s = session_for(e, info, dir, now);
+    // A segment without data of a connection seen mid-stream (an ACK, a FIN, a RST)
+    // carries nothing to inspect and takes no session: a FIN or RST starting one would
+    // end its stream before any data (and data after it would go uninspected).
+    if (!(flags & proto::kTcpSyn) && info.payload_len == 0) return true;
+    s = session_for(e, info, dir, in_port, now);
     if (s == nullptr) return !cur_drop_;
     fresh_midstream_ = !(flags & proto::kTcpSyn);
   } else {
@@ -340,6 +354,13 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     return false;
   }
   if (s->bypass) return true;
+  // A host is behind one port: a packet of the connection arriving on the other end's
+  // port is forged (e.g. a "response" sent in from outside to move inspection's view of
+  // the server's side).
+  if (check_sides_ && in_port != (dir == s->client_dir ? s->client_port : s->client_port ^ 1u)) {
+    reject(SegmentReject::wrong_port, out);
+    return false;
+  }
   Request& r = cur_;
   r.s = s;
   r.pkt = &info;
@@ -371,12 +392,27 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::ack_unsent, out);
     return false;
   }
+  if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == (proto::kTcpSyn | proto::kTcpAck) &&
+      dir != s->client_dir) {
+    // The server's SYN-ACK names the client's first byte it accepted. Until the client
+    // sent data its stream starts there, whatever SYN inspection took first (one sent to
+    // expire before the server, or one it discarded): else the real data would fall
+    // outside the stream inspection follows.
+    proto::StreamDir& c = s->stream[s->client_dir];
+    if (!(c.flags & proto::StreamDir::kData) &&
+        (!(c.flags & proto::StreamDir::kStarted) || c.next_seq != info.tcp_ack)) {
+      reasm_->release(c);
+      proto::Reassembler::init(c);
+      c.next_seq = c.sent_end = info.tcp_ack;
+      c.flags = proto::StreamDir::kStarted;
+    }
+  }
   lru_unlink(*s);
   lru_push(*s, now);
-  // The first packet of each direction sets its TTL; one that arrives with less may
-  // expire between here and the server.
+  // A segment with less TTL than the direction's highest may expire between here and
+  // the server.
   const bool low_ttl = s->ttl[dir] != 0 && info.ttl < s->ttl[dir];
-  if (s->ttl[dir] == 0) s->ttl[dir] = info.ttl;
+  if (info.ttl > s->ttl[dir]) s->ttl[dir] = info.ttl;
   if (low_ttl && info.payload_len == 0 && (flags & (proto::kTcpRst | proto::kTcpFin))) {
     reject(SegmentReject::ttl_below_path, out);
     return true;
@@ -435,7 +471,7 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     // encrypted). The session and anything reassembly still holds go back to the pools
     // now, not when the flow ends.
     release(*s);
-    e.session = kSkipSession;
+    e.session = kPassedSession;
   }
   return !r.drop;
 }
@@ -492,6 +528,8 @@ bool Inspector::inject(bool reverse, uint32_t seq, uint32_t ack, uint8_t flags,
 
 void Inspector::cut(Request& r, std::string_view response) {
   Session& s = *r.s;
+  r.drop = true;
+  if (s.cut) return;  // both ends were reset already
   s.cut = true;
   pipeline_->end(s, End::cut, &r);
   r.drop = true;

@@ -48,6 +48,8 @@ enum class SegmentReject : uint8_t {
   no_ack,            // data or FIN without ACK after the handshake: dropped (as Linux does)
   ack_unsent,        // acknowledges bytes the peer never sent: dropped (as Linux does)
   syn_data,          // payload in a SYN (TCP Fast Open without a cookie): dropped
+  syn_fin,           // SYN and FIN together (Linux discards it): dropped
+  wrong_port,        // arrived on the port the other end of the connection is behind
   count_
 };
 
@@ -73,9 +75,10 @@ class Inspector : private proto::HttpHandler {
   bool is_http_port(uint16_t port) const { return http_port_[port]; }
   bool is_tls_port(uint16_t port) const { return tls_port_[port]; }
   // Handles one TCP packet of a tracked flow (`dir`: the packet's direction in the flow
-  // key). Returns false if the packet must be dropped; fills `out` with segments to send.
+  // key; `in_port`: the port it arrived on, 0 outside, 1 inside). Returns false if the
+  // packet must be dropped; fills `out` with segments to send.
   bool on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m, unsigned dir,
-                 uint64_t now, Injected& out);
+                 unsigned in_port, uint64_t now, Injected& out);
   // The flow is going away (expired, evicted): its session returns to the pool.
   void on_flow_removed(dp::FlowEntry& e);
   // Housekeeping (about every millisecond): the stages' periodic work, counters into the
@@ -139,14 +142,15 @@ class Inspector : private proto::HttpHandler {
   void release_head_buffer(uint8_t* buf) override;
 
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
-  Session* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir, uint64_t now);
+  Session* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir,
+                       unsigned in_port, uint64_t now);
   bool reclaim_idle(uint64_t now);
   void release(Session& s);
   void lru_unlink(Session& s);
   void lru_push(Session& s, uint64_t now);
   bool checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) const;
   bool handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_mbuf* m, unsigned dir,
-                     uint64_t now, Injected& out);
+                     unsigned in_port, uint64_t now, Injected& out);
   void reject(SegmentReject why, Injected& out) {
     st_->segments_rejected[static_cast<unsigned>(why)].add(1);
     out.rejected = true;
@@ -177,6 +181,7 @@ class Inspector : private proto::HttpHandler {
   uint32_t head_anomalies_ = 0;   // the last head's anomalies (a fatal one's cause)
   bool cur_drop_ = false;         // session_for: the packet is dropped (no session, policy cut)
   bool fresh_midstream_ = false;  // the session was made for a packet other than a SYN
+  bool check_sides_ = true;       // !DataplaneConfig::capture_replay
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;

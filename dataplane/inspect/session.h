@@ -22,6 +22,13 @@ inline constexpr uint32_t kCutSession = UINT32_MAX - 2;
 // packets are dropped until the flow ends (a SYN does not revive it: the server's side of
 // it may still be open). Real session indexes are below this.
 inline constexpr uint32_t kReclaimedSession = UINT32_MAX - 3;
+// The connection was passed by policy, or inspected to its end (a TLS connection after
+// its ClientHello): its packets are forwarded without a session, but a new connection
+// on the same tuple (a SYN) is inspected again.
+inline constexpr uint32_t kPassedSession = UINT32_MAX - 4;
+
+// A flow entry's `session` names a session of the pool (not one of the markers above).
+inline constexpr bool is_session(uint32_t v) { return v < kPassedSession; }
 
 // What events about a request need once its head is gone (body rules decide later).
 struct RequestSummary {
@@ -42,14 +49,16 @@ struct Session {
   uint32_t next_free = kNoSession;
   uint64_t generation = 0;         // rules generation at this connection's last packet
   uint8_t client_dir = 0;          // flow direction of client -> server packets
+  uint8_t client_port = 0;         // port index (0 outside, 1 inside) the client is behind
   bool tls = false;                // a TLS port: the client's bytes go to the TLS hooks
   bool tls_started = false;        // TLS: its first packet went through the tls_start hooks
   bool cut = false;                // the connection was stopped: drop everything else
   bool bypass = false;             // no longer inspected (a bound was hit; policy pass)
   bool finished = false;           // a stage saw all there is to inspect (TLS: the ClientHello)
   bool responses_stopped = false;  // responses are no longer parsed (response_parse)
-  // IPv4 TTL / IPv6 hop limit of each direction's first packet (0: none yet): a later
-  // segment that arrives with less may expire before the server (insertion).
+  // Highest IPv4 TTL / IPv6 hop limit seen in each direction (0: none yet): a segment
+  // that arrives with less may expire before the server (insertion). The highest, not
+  // the first: a first packet sent to expire on the way must not set the bar.
   uint8_t ttl[2] = {0, 0};
   // Methods of requests awaiting their response (pipelining), oldest first. Past this
   // many in flight responses can no longer be paired (the response_parse cause).

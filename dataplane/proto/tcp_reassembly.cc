@@ -28,6 +28,25 @@ void Reassembler::release(StreamDir& s) {
   while (s.held) pop_held(s);
 }
 
+void Reassembler::drop_held_from(StreamDir& s, uint32_t from) {
+  Segment** link = &s.held;
+  while (Segment* h = *link) {
+    if (seq_diff(h->seq, from) >= 0) {  // wholly past `from`
+      *link = h->next;
+      s.held_bytes -= h->len;
+      --s.held_segs;
+      pool_.put(h);
+    } else {
+      if (seq_diff(h->seq + h->len, from) > 0) {  // straddles it: keep the part before
+        const uint32_t keep = from - h->seq;
+        s.held_bytes -= h->len - keep;
+        h->len = static_cast<uint16_t>(keep);
+      }
+      link = &h->next;
+    }
+  }
+}
+
 void Reassembler::abandon(StreamDir& s, SegmentOutcome& o) {
   release(s);
   s.flags |= StreamDir::kAbandoned;
@@ -176,6 +195,14 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     s.fin_seq = seq + len;
     s.flags |= StreamDir::kFin;
     if (seq_diff(s.fin_seq + 1, s.sent_end) > 0) s.sent_end = s.fin_seq + 1;  // FIN takes one
+    drop_held_from(s, s.fin_seq);
+  }
+  // Nothing past the FIN reaches the server's application (Linux drops data after it),
+  // so none of it is inspected: it could only be a decoy.
+  if ((s.flags & StreamDir::kFin) && len && seq_diff(seq + len, s.fin_seq) > 0) {
+    ++c_.out_of_window;
+    const int32_t keep = seq_diff(s.fin_seq, seq);
+    len = keep > 0 ? static_cast<uint32_t>(keep) : 0;
   }
   if (seq_diff(seq + len, s.sent_end) > 0 &&
       static_cast<uint32_t>(seq_diff(seq + len, s.next_seq)) <= lim_.max_window)

@@ -51,7 +51,7 @@ struct ReassemblyCounters {
   uint64_t overlap_conflicts = 0;        // overlapped held data with different bytes
   uint64_t limit_hits = 0;               // per-direction bound reached: direction abandoned
   uint64_t pool_exhausted = 0;           // no segment buffer left: direction abandoned
-  uint64_t out_of_window = 0;            // too far ahead: ignored
+  uint64_t out_of_window = 0;            // too far ahead, or past the FIN: ignored
   uint64_t midstream_starts = 0;         // direction picked up without its SYN
 };
 
@@ -93,6 +93,8 @@ class Reassembler {
   bool conflicts_with_held(const StreamDir& s, uint32_t seq, const uint8_t* data,
                            uint32_t len) const;
   void pop_held(StreamDir& s);
+  // Gives back held bytes at or past `from` (the stream's FIN).
+  void drop_held_from(StreamDir& s, uint32_t from);
   void abandon(StreamDir& s, SegmentOutcome& o);
 
   SegmentPool& pool_;

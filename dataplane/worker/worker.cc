@@ -15,6 +15,7 @@
 #include "dataplane/inspect/inspector.h"
 #include "dataplane/proto/packet_info.h"
 #include "dataplane/worker/flow_owner.h"
+#include "dataplane/worker/fragment_reassembly.h"
 
 namespace bulwark::dp {
 namespace {
@@ -52,6 +53,10 @@ class Worker {
     static_cast<inspect::Inspector*>(ctx)->on_flow_removed(e);
   }
   void transmit(unsigned out_port, rte_mbuf** pkts, unsigned n);
+  // A fragment this worker reassembles: the whole datagram (`info` parsed from it) once
+  // complete, else nullptr (held or dropped). Anything else: `m` itself.
+  rte_mbuf* reassemble(rte_mbuf* m, proto::PacketInfo& info, uint64_t now);
+  void flush_handoffs();
   void flush_counters();
   void publish_flow_stats();
 
@@ -219,14 +224,15 @@ unsigned Worker::process_batch(rte_mbuf** pkts, proto::PacketInfo* infos, unsign
       e = track_flow(infos[i], k, dir[i], e, rte_pktmbuf_pkt_len(pkts[i]), now);
       if (e && c_.inspector && infos[i].l4_proto == proto::kProtoTcp) {
         inspect::Injected inj;
-        const bool forward = c_.inspector->on_packet(*e, infos[i], pkts[i], dir[i], now, inj);
+        const unsigned in_port = pkts[i]->port == c_.port_id[0] ? 0u : 1u;
+        const bool forward =
+            c_.inspector->on_packet(*e, infos[i], pkts[i], dir[i], in_port, now, inj);
         // A segment the receiving stack ignores (a forged RST or FIN) must not move the
         // flow towards closed: that would shorten its timeout and lose its session.
         if (inj.rejected && e == before) {
           e->state = state;
           e->fin_seen = fin_seen;
         }
-        const unsigned in_port = pkts[i]->port == c_.port_id[0] ? 0u : 1u;
         if (inj.n) send_injected(in_port, inj);
         if (!forward) {
           rte_pktmbuf_free(pkts[i]);
@@ -268,7 +274,12 @@ void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
     bytes += rte_pktmbuf_pkt_len(m);
     proto::PacketInfo& info = infos[own];
     proto::parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
-    const unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
+    unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
+    if (owner == c_.index && info.fragment) {
+      // Fragments hash on addresses; the whole datagram on its ports, maybe elsewhere.
+      if ((m = reassemble(m, info, now)) == nullptr) continue;
+      owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
+    }
     if (owner != c_.index)
       handoff_[owner][handoff_n_[owner]++] = m;
     else
@@ -277,6 +288,21 @@ void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
   s_.port[p].rx_packets.add(n);
   s_.port[p].rx_bytes.add(bytes);
   transmit(p ^ 1u, rx, process_batch(rx, infos, own, now));
+  flush_handoffs();
+  flush_counters();
+}
+
+rte_mbuf* Worker::reassemble(rte_mbuf* m, proto::PacketInfo& info, uint64_t now) {
+  if (c_.fragments == nullptr ||
+      !FragmentReassembly::takes(info, rte_pktmbuf_mtod(m, const uint8_t*)))
+    return m;
+  // Counted as the fragment it arrived as (classify() sees only the datagram).
+  ++(info.l3 == proto::L3::ipv4 ? bc_.frag4 : bc_.frag6);
+  return c_.fragments->add(m, info, now);
+}
+
+void Worker::flush_handoffs() {
+  if (c_.fragments) c_.fragments->free_dropped();
   for (unsigned w = 0; w < c_.workers; ++w) {
     const unsigned k = handoff_n_[w];
     if (k == 0) continue;
@@ -289,7 +315,6 @@ void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
       rte_pktmbuf_free_bulk(handoff_[w] + q, k - q);
     }
   }
-  flush_counters();
 }
 
 void Worker::poll_rings(uint64_t now, bool& busy) {
@@ -302,10 +327,22 @@ void Worker::poll_rings(uint64_t now, bool& busy) {
     if (n == 0) continue;
     busy = true;
     s_.handoff_in.add(n);
-    for (unsigned i = 0; i < n; ++i)
-      proto::parse_packet(rte_pktmbuf_mtod(in[i], const uint8_t*), rte_pktmbuf_data_len(in[i]),
-                          infos[i]);
-    const unsigned kept = process_batch(in, infos, n, now);
+    unsigned own = 0;
+    for (unsigned i = 0; i < n; ++i) {
+      rte_mbuf* m = in[i];
+      proto::PacketInfo& info = infos[own];
+      proto::parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
+      if (info.fragment) {  // handed here to be reassembled
+        if ((m = reassemble(m, info, now)) == nullptr) continue;
+        const unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);
+        if (owner != c_.index) {
+          handoff_[owner][handoff_n_[owner]++] = m;
+          continue;
+        }
+      }
+      in[own++] = m;
+    }
+    const unsigned kept = process_batch(in, infos, own, now);
     // Hand-offs from both ports share a ring: send each to the port it did not come from.
     rte_mbuf* out[api::kPortCount][kBurst];
     unsigned nout[api::kPortCount] = {};
@@ -314,6 +351,7 @@ void Worker::poll_rings(uint64_t now, bool& busy) {
       out[out_port][nout[out_port]++] = in[i];
     }
     for (unsigned p = 0; p < api::kPortCount; ++p) transmit(p, out[p], nout[p]);
+    flush_handoffs();
     flush_counters();
   }
 }
@@ -375,6 +413,7 @@ int Worker::run() {
     if (t1 >= next_housekeeping) {
       next_housekeeping = t1 + housekeeping_every;
       c_.flows->expire(t1, kExpireBudget);
+      if (c_.fragments) c_.fragments->expire(t1);
       top_.sweep(*c_.flows, kTopSweepBudget, s_.top_flows);
       publish_flow_stats();
       if (c_.inspector) c_.inspector->publish();

@@ -21,6 +21,7 @@ class Inspector;
 namespace bulwark::dp {
 
 class FlowTable;
+class FragmentReassembly;
 
 // Built by the main lcore before launch; afterwards read-only except where noted.
 struct WorkerContext {
@@ -33,6 +34,7 @@ struct WorkerContext {
   rte_ring* const* rings = nullptr;
   FlowTable* flows = nullptr;               // this worker: rw; nobody else touches it
   inspect::Inspector* inspector = nullptr;  // this worker: rw; nullptr: no HTTP inspection
+  FragmentReassembly* fragments = nullptr;  // this worker: rw; nullptr: none reassembled
   rte_rcu_qsbr* qsbr = nullptr;             // reports quiescent states (thread id = index)
   api::WorkerStats* stats = nullptr;        // this worker: rw; readers: ro
   api::MalformedPolicy malformed = api::MalformedPolicy::forward;

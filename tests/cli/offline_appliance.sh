@@ -37,7 +37,8 @@ start_offline_dataplane() {
   "$RULES" compile "$WORK/lab.yaml" -o "$WORK/start.bwb" --version 1 >/dev/null 2>&1 || return 1
   frames=$(python3 "$APPLIANCE_TESTS/offline/make_split_requests_pcap.py" "$WORK/in.pcap")
   python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
-  "$DP" --no-huge --stats-shm "$SHM" --main-core 0 --workers 1 --control-socket "$WORK/dp.sock" \
+  "$DP" --no-huge --capture-replay --stats-shm "$SHM" --main-core 0 --workers 1 \
+    --control-socket "$WORK/dp.sock" \
     --rules "$WORK/start.bwb" \
     --outside "net_pcap0,rx_pcap=$WORK/in.pcap,tx_pcap=$WORK/to-clients.pcap" \
     --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \

@@ -42,7 +42,8 @@ def server_view(path):
     """Per client port: the bytes a Linux server would have assembled from what reached
     it. IPv4 fragments are reassembled (first copy wins), bad checksums and TTL <= 1
     (expired one hop on) are dropped, so are segments without ACK, SYNs inside the
-    connection (with their payload: no TFO) and ACKs of bytes the server never sent; a
+    connection (with their payload: no TFO), SYN|FIN, and ACKs of bytes the server never
+    sent (a SYN after the client's FIN starts the next connection on the tuple); a
     RST ends the connection only at the next expected byte, the urgent byte (also one a
     bare ACK pointed at) is removed, held out-of-order bytes are replaced by a later
     copy, data is taken in order."""
@@ -87,8 +88,10 @@ def server_view(path):
         if st["dead"]:
             continue
         if flags & 0x02:
-            if st["nxt"] is None:
-                st["nxt"] = (seq + 1) & 0xffffffff
+            if flags & 0x01:  # SYN|FIN: discarded
+                continue
+            if st["nxt"] is None or st.get("fin"):  # (after a FIN: a new connection)
+                st.update(nxt=(seq + 1) & 0xffffffff, held={}, urg=None, fin=False)
             continue
         if st["nxt"] is None:
             continue
@@ -98,6 +101,8 @@ def server_view(path):
             continue
         if not flags & 0x10:
             continue
+        if flags & 0x01:
+            st["fin"] = True
         if sport in server_end and 0 < ((ack - server_end[sport]) & 0xffffffff) < 1 << 31:
             continue
         if flags & 0x20 and urg:
@@ -150,8 +155,15 @@ for port, c in sorted(cases.items()):
                 "never reached the server") + f"; decisions {sorted(decided[port])}"
     print(("ok:   " if good else "FAIL: ") + f"{port} {c['name']}: {what}")
     ok &= good
-stats = json.load(open(sys.argv[5]))["total"]["integrity"]
+total = json.load(open(sys.argv[5]))["total"]
+stats = total["integrity"]
 print("integrity counters:", json.dumps({k: {c: n for c, n in v.items() if n} for k, v in stats.items()}))
+# Fragments were reassembled (rte_ip_frag), and the duplicate/overlapping ones dropped.
+reasm = total["packets"]["reassembly"]
+print("fragment reassembly:", json.dumps(reasm))
+if reasm["datagrams"] < 2 or reasm["fragments_dropped"] < 2:
+    print("FAIL: fragments were not reassembled and dropped as expected")
+    ok = False
 sys.exit(0 if ok else 1)
 PY
 echo "evasion matrix passed"

@@ -173,7 +173,20 @@ def main():
         return build
     case(41037, "IPv4 fragments in order", "stopped", fragged(lambda k: k))
     case(41038, "IPv4 fragments reversed", "stopped", fragged(lambda k: k[::-1]))
-    case(41039, "IPv4 fragments, first twice", "stopped", fragged(lambda k: k[:1] + k))
+    # Fragments reassembly drops (the whole datagram goes): then the request sent whole
+    # must still be inspected.
+    def dropped_then_whole(order, extra=None):
+        def build(c):
+            fr = fragments(c.port, c.seq(0), c.sisn + 1, BAD, order, ident=c.port)
+            if extra:
+                fr.insert(2, extra(c))
+            c.frames += fr
+            c.send(0, BAD)
+        return build
+    case(41039, "IPv4 fragments, first twice", "stopped", dropped_then_whole(lambda k: k[:1] + k))
+    case(41050, "IPv4 fragments, one overlapped by a decoy", "stopped", dropped_then_whole(
+        lambda k: k, lambda c: fragments(c.port, c.seq(0), c.sisn + 1, decoy, lambda k: k,
+                                         ident=c.port)[3]))
 
 
     # TCP segments a Linux server drops, carrying a decoy ahead of the real request.
@@ -195,6 +208,35 @@ def main():
          lambda c: (c.send(40, decoy[40:]), c.send(30, BAD[30:]), c.send(0, BAD[:30])))
     case(41046, "HTTP/0.9 request line", "stopped",
          lambda c: c.stream(b"GET /BadBot/1.0\r\n"), marker=rb"GET /BadBot/1\.0\r\n")
+
+    # The connection's start, as the server's stack takes it: a SYN it never accepted
+    # first (discarded, or expired on the way) must not fix where inspection's stream
+    # starts, else the real request falls outside it.
+    def other_syn_first(**kw):
+        def build(c):
+            c.frames.insert(0, tcp(c.port, True, c.isn - 90000, 0, SYN, **kw))
+            c.stream(BAD)
+        return build
+    case(41047, "SYN|FIN with another ISN first", "stopped", lambda c: (
+        c.frames.insert(0, tcp(c.port, True, c.isn - 90000, 0, SYN | FIN)), c.stream(BAD)))
+    case(41048, "SYN with another ISN and low TTL first", "stopped", other_syn_first(ttl=1))
+
+    # A connection passed by policy (a WebSocket tunnel), closed, then a new connection
+    # on the same four-tuple: that one is inspected again.
+    def tuple_reused(c):
+        ws = b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+        ok = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+        c.send(0, ws)
+        c.raw(tcp(c.port, False, c.sisn + 1, c.seq(len(ws)), PSH | ACK, ok))
+        c.send(len(ws), b"", FIN | ACK)
+        c.raw(tcp(c.port, False, c.sisn + 1 + len(ok), c.seq(len(ws)) + 1, FIN | ACK))
+        c.raw(tcp(c.port, True, c.seq(len(ws)) + 1, c.sisn + len(ok) + 2, ACK))
+        c.isn, c.sisn = c.isn + 1000000, c.sisn + 1000000
+        c.frames += [tcp(c.port, True, c.isn, 0, SYN),
+                     tcp(c.port, False, c.sisn, c.isn + 1, SYN | ACK),
+                     tcp(c.port, True, c.isn + 1, c.sisn + 1, ACK)]
+        c.stream(BAD)
+    case(41049, "four-tuple reused after a passed tunnel", "stopped", tuple_reused)
 
     write_pcap(sys.argv[1], [(1000 * i, f) for i, f in enumerate(frames)])
     json.dump({"frames": len(frames), "cases": cases}, sys.stdout)

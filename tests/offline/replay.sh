@@ -19,7 +19,7 @@ fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/data
 replay() {
   local in=$1 frames=$2 rules=$3 rx i
   python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
-  "$DP" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 --workers 1 \
+  "$DP" --no-huge --keep-stats --capture-replay --stats-shm "$SHM" --main-core 0 --workers 1 \
     --rules "$rules" --events "$WORK/events.jsonl" \
     --outside "net_pcap0,rx_pcap=$in,tx_pcap=$WORK/to-clients.pcap" \
     --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \

@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_defaults) {
 
 BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
   BOOST_TEST(error_of("ports:\n  outside: a\n  insde: b\n") ==
-             "t.yaml:3: unknown key 'insde' in 'ports' (known: inside, outside)");
+             "t.yaml:3: unknown key 'insde' in 'ports' (known: capture_replay, inside, outside)");
   BOOST_TEST(
       error_of("flows:\n  capacity: 10\n").find("t.yaml:2: 'flows.capacity' is 10, must be 64..") ==
       0);

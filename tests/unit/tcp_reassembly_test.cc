@@ -176,6 +176,37 @@ BOOST_AUTO_TEST_CASE(forged_rst_and_stale_fin_change_nothing) {
   BOOST_TEST(u.seg(12345, "", kTcpRst).reset);
 }
 
+// Linux drops data past a FIN: a decoy held there (sent before or after the FIN) never
+// reaches the server, so it must not reach inspection either.
+BOOST_AUTO_TEST_CASE(nothing_past_the_fin_is_delivered) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(9, "DECOY");                   // held: past the FIN that comes next
+  t.seg(6, "ghi", kTcpAck | kTcpFin);  // FIN at 9: the held decoy goes
+  BOOST_TEST(t.s.held_segs == 1u);     // "ghi" only
+  BOOST_TEST(t.s.held_bytes == 3u);
+  t.seg(4, "de");
+  t.seg(9, "MORE", kTcpAck);  // after the FIN: ignored
+  const auto o = t.seg(1, "abc");
+  BOOST_TEST(t.out == "abcdeghi");
+  BOOST_TEST(o.ended);
+  BOOST_TEST(t.r.counters().out_of_window == 1u);
+  BOOST_TEST(t.pool.available() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(held_piece_straddling_the_fin_is_cut_at_it) {
+  Rig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(4, "defGHI");               // held [4, 10)
+  t.seg(7, "", kTcpAck | kTcpFin);  // FIN at 7: [7, 10) is past it
+  BOOST_TEST(t.s.held_bytes == 3u);
+  t.seg(5, "efGH");  // [9, 11) past the FIN: trimmed, counted
+  BOOST_TEST(t.r.counters().out_of_window == 1u);
+  BOOST_TEST(t.seg(1, "abc").ended);
+  BOOST_TEST(t.out == "abcdef");
+  BOOST_TEST(t.pool.available() == 64u);
+}
+
 BOOST_AUTO_TEST_CASE(far_ahead_data_is_out_of_window) {
   ReassemblyLimits lim;
   lim.max_window = 1000;
