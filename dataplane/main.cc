@@ -98,8 +98,8 @@ uint32_t mbufs_needed(const api::DataplaneConfig& cfg, unsigned workers) {
   if (cfg.mbufs) return cfg.mbufs;
   const uint64_t per_port = uint64_t{workers} * (cfg.rx_descriptors + cfg.tx_descriptors);
   const uint64_t rings = uint64_t{workers} * (workers - 1) * cfg.handoff_ring;
-  // Fragments held by reassembly: a few per datagram in the table.
-  const uint64_t frags = uint64_t{workers} * cfg.frag_datagrams * 4;
+  // Fragments held by reassembly: up to RTE_LIBRTE_IP_FRAG_MAX_FRAG per datagram.
+  const uint64_t frags = uint64_t{workers} * cfg.frag_datagrams * 8;
   const uint64_t n = 2 * per_port + rings + frags + (workers + 1) * 512 + 8192;
   return static_cast<uint32_t>(std::min<uint64_t>(n, 1u << 22));
 }
@@ -467,6 +467,7 @@ int run(const api::DataplaneConfig& cfg) {
   control.stop();     // sends them; before the runtime it loads bundles into
   inspection.stop();
   tables.clear();
+  fragments.clear();  // gives the mbufs it still holds back to the pool
   rte_mempool_free(pool);
   seg.header.state.store(static_cast<uint32_t>(api::RunState::stopped));
   if (cfg.keep_stats) segment.keep();

@@ -61,9 +61,9 @@ inline constexpr const char* kHttpAnomalyNames[] = {
     "odd_request_line", "h2c_preface",      "bad_version"};
 // api::IntegrityCause: why inspection of a connection stopped (integrity_policy.h).
 inline constexpr const char* kIntegrityCauseNames[] = {
-    "request_parse", "response_parse", "reassembly_limit", "h2c",
-    "tunnel",        "urgent",         "insertion",        "conflict",
-    "midstream",     "fragment",       "sessions_full",    "idle_reclaimed"};
+    "request_parse", "response_parse", "reassembly_limit", "h2c",       "tunnel",
+    "urgent",        "insertion",      "conflict",         "midstream", "fragment",
+    "sessions_full", "idle_reclaimed", "client_share"};
 // proto::PathFlags, by bit number: what normalising a request's path had to undo.
 inline constexpr const char* kPathSignNames[] = {
     "percent_encoded", "bad_percent",    "dot_segments",   "double_slash",
@@ -72,8 +72,9 @@ inline constexpr const char* kPathSignNames[] = {
 // inspect::SegmentReject: TCP segments on inspected connections that the receiving stack
 // would not accept, so inspection does not either.
 inline constexpr const char* kSegmentRejectNames[] = {
-    "bad_checksum", "rst_not_at_edge", "syn_in_session", "ttl_below_path", "no_ack",
-    "ack_unsent",   "syn_data",        "syn_fin",        "wrong_port"};
+    "bad_checksum", "rst_not_at_edge", "syn_in_session", "ttl_below_path",
+    "no_ack",       "ack_unsent",      "syn_data",       "syn_fin",
+    "wrong_port",   "old_ack",         "out_of_window",  "paws"};
 // blocklist::BlockKind: what a block-list entry matched.
 inline constexpr const char* kBlocklistKindNames[] = {"address", "fingerprint", "api_key",
                                                       "user_agent", "session"};

@@ -110,10 +110,10 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (s["keep_on_exit"]) c.keep_stats = bool_of(s["keep_on_exit"], "stats.keep_on_exit");
   }
   if (auto i = root["inspect"]) {
-    require_map(
-        i, "inspect",
-        {"http_ports", "sessions", "reclaim_idle_seconds", "limit_keys", "reassembly", "smuggling",
-         "integrity", "max_head_bytes", "max_line_bytes", "tls_ports", "tls_events", "challenge"});
+    require_map(i, "inspect",
+                {"http_ports", "sessions", "client_share", "reclaim_idle_seconds", "limit_keys",
+                 "reassembly", "smuggling", "integrity", "max_head_bytes", "max_line_bytes",
+                 "tls_ports", "tls_events", "challenge"});
     if (auto ch = i["challenge"]) {
       require_map(ch, "inspect.challenge", {"secret_file", "rotate_seconds"});
       if (ch["secret_file"])
@@ -135,6 +135,8 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     if (i["tls_events"]) c.tls_events = bool_of(i["tls_events"], "inspect.tls_events");
     if (i["sessions"])
       c.http_sessions = scalar<uint32_t>(i["sessions"], "inspect.sessions", 16, 1u << 22);
+    if (i["client_share"])
+      c.client_share_percent = scalar<uint32_t>(i["client_share"], "inspect.client_share", 1, 100);
     if (i["reclaim_idle_seconds"])
       c.session_reclaim_idle_s =
           scalar<uint32_t>(i["reclaim_idle_seconds"], "inspect.reclaim_idle_seconds", 0, 86400);

@@ -58,6 +58,9 @@ struct DataplaneConfig {
   std::vector<uint16_t> tls_ports{443};
   bool tls_events = false;
   uint32_t http_sessions = 16384;  // concurrent inspected connections per worker
+  // Percent of a worker's sessions and head buffers one client (IPv4 address, IPv6 /64)
+  // may hold; 100: no limit (the client_share integrity cause applies past it).
+  uint32_t client_share_percent = 25;
   // With no session free, a connection idle at least this long gives up its session to
   // a new one and is cut (0: never; the new connection then meets sessions_full).
   uint32_t session_reclaim_idle_s = 10;

@@ -34,6 +34,7 @@ enum class IntegrityCause : uint8_t {
   fragment,           // an IP-fragmented TCP segment on an inspected port
   sessions_full,      // no inspection session free for a new connection (overload)
   idle_reclaimed,     // an idle connection's session was taken for a new connection
+  client_share,       // a new connection of a client holding its share of the sessions
   count_
 };
 inline constexpr unsigned kIntegrityCauseCount = static_cast<unsigned>(IntegrityCause::count_);
@@ -54,6 +55,7 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::cut,      // fragment
     IntegrityAction::pass,     // sessions_full: the box's own overload
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind
+    IntegrityAction::cut,      // client_share: one source must not take every session
 };
 
 // Which actions a cause allows (`inspect` only where part of the connection can still

@@ -83,6 +83,12 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
     for (uint32_t i = 0; i < heads; ++i)
       in->free_heads_.push_back(in->head_memory_.data() +
                                 size_t{i} * in->http_limits_.max_head_bytes);
+    in->head_client_.assign(heads, kNoClient);
+    if (cfg.client_share_percent < 100) {
+      in->shares_ = ClientShares::create(worker, cfg.http_sessions, heads, cfg.client_share_percent,
+                                         socket, error);
+      if (!in->shares_) return nullptr;
+    }
     StageEnv env{*in, cfg, *st, features.parts()};
     env.worker = worker;
     env.workers = static_cast<unsigned>(cfg.worker_cores.size());
@@ -118,29 +124,16 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
     e.session = kSkipSession;
     return nullptr;
   }
+  // One client may hold only its share of the pool, so that it cannot take every
+  // session (and with them everyone's inspection) by holding connections open.
+  int32_t slot = kNoClient;
+  if (shares_ &&
+      (slot = shares_->acquire_session(to_port ? info.src : info.dst, info.l3)) == kNoClient)
+    return refuse(e, info, to_port, now, api::IntegrityCause::client_share);
   if (free_session_ == kNoSession && !reclaim_idle(now)) {
-    // The box's own overload: no session, so the policy decides without one.
-    st_->sessions_exhausted.add(1);
-    const api::IntegrityCause cause = api::IntegrityCause::sessions_full;
-    const api::IntegrityAction a = policy_[static_cast<unsigned>(cause)];
-    Request r{};
-    r.pkt = &info;
-    r.to_server = to_port;
-    r.now = now;
-    r.rules = shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
-    EventDetail d;
-    d.kind = api::integrity_cause_name(cause);
-    event(r, EventType::integrity, 0, static_cast<uint8_t>(a), 0, a == api::IntegrityAction::cut, 0,
-          0, nullptr, d);
-    if (a == api::IntegrityAction::cut) {
-      st_->integrity_cut[static_cast<unsigned>(cause)].add(1);
-      e.session = kNoSession;  // dropped; a retransmitted SYN may find a session free
-      cur_drop_ = true;
-    } else {
-      st_->integrity_pass[static_cast<unsigned>(cause)].add(1);
-      e.session = kPassedSession;  // this connection only: a new one tries again
-    }
-    return nullptr;
+    if (shares_) shares_->release_session(slot);
+    st_->sessions_exhausted.add(1);  // the box's own overload
+    return refuse(e, info, to_port, now, api::IntegrityCause::sessions_full);
   }
   const uint32_t idx = free_session_;
   Session* s = sessions_[idx].get();
@@ -153,6 +146,7 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   proto::Reassembler::init(s->stream[1]);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
   s->client_port = static_cast<uint8_t>(to_port ? in_port : in_port ^ 1u);
+  s->client_slot = slot;
   s->tls = tls;
   // Stages compare their rule generation with the connection's from its first packet.
   const ActiveRules* rules =
@@ -164,6 +158,29 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   (tls ? st_->tls_sessions : st_->sessions_created).add(1);
   pipeline_->open(*s);
   return s;
+}
+
+Session* Inspector::refuse(dp::FlowEntry& e, const proto::PacketInfo& info, bool to_server,
+                           uint64_t now, api::IntegrityCause cause) {
+  const api::IntegrityAction a = policy_[static_cast<unsigned>(cause)];
+  Request r{};
+  r.pkt = &info;
+  r.to_server = to_server;
+  r.now = now;
+  r.rules = shared_.rules ? shared_.rules->load(std::memory_order_acquire) : nullptr;
+  EventDetail d;
+  d.kind = api::integrity_cause_name(cause);
+  event(r, EventType::integrity, 0, static_cast<uint8_t>(a), 0, a == api::IntegrityAction::cut, 0,
+        0, nullptr, d);
+  if (a == api::IntegrityAction::cut) {
+    st_->integrity_cut[static_cast<unsigned>(cause)].add(1);
+    e.session = kNoSession;  // dropped; a retransmitted SYN may find a session free
+    cur_drop_ = true;
+  } else {
+    st_->integrity_pass[static_cast<unsigned>(cause)].add(1);
+    e.session = kPassedSession;  // this connection only: a new one tries again
+  }
+  return nullptr;
 }
 
 // The pool is empty: the least recently active connection gives up its session if it
@@ -207,6 +224,8 @@ void Inspector::release(Session& s) {
   pipeline_->end(s, End::release, nullptr);
   s.requests.reset(*this);
   s.responses.reset(*this);
+  if (shares_) shares_->release_session(s.client_slot);  // after its head buffers
+  s.client_slot = kNoClient;
   reasm_->release(s.stream[0]);
   reasm_->release(s.stream[1]);
   lru_unlink(s);
@@ -273,8 +292,10 @@ bool Inspector::on_packet(dp::FlowEntry& e, const proto::PacketInfo& info, rte_m
   if (e.session == kSkipSession) return true;
   if (e.session == kPassedSession) {
     // Only this connection was passed: a new one on the same tuple (a client reusing its
-    // port) is inspected from its SYN.
-    if ((info.tcp_flags & (proto::kTcpSyn | proto::kTcpAck)) != proto::kTcpSyn) return true;
+    // port) is inspected from its SYN. A SYN the server would drop changes nothing.
+    constexpr uint8_t kKinds = proto::kTcpSyn | proto::kTcpAck | proto::kTcpFin | proto::kTcpRst;
+    if ((info.tcp_flags & kKinds) != proto::kTcpSyn || info.fragment || !checksum_ok(m, info))
+      return true;
     e.session = kNoSession;
   }
   const bool forward = handle_packet(e, info, m, dir, in_port, now, out);
@@ -342,7 +363,8 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     // A segment without data of a connection seen mid-stream (an ACK, a FIN, a RST)
     // carries nothing to inspect and takes no session: a FIN or RST starting one would
     // end its stream before any data (and data after it would go uninspected).
-    if (!(flags & proto::kTcpSyn) && info.payload_len == 0) return true;
+    // (A fragment's data may follow in later fragments: it goes to the fragment policy.)
+    if (!(flags & proto::kTcpSyn) && info.payload_len == 0 && !info.fragment) return true;
     s = session_for(e, info, dir, in_port, now);
     if (s == nullptr) return !cur_drop_;
     fresh_midstream_ = !(flags & proto::kTcpSyn);
@@ -392,6 +414,28 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::ack_unsent, out);
     return false;
   }
+  // Before the server's SYN-ACK went by, an ACK acknowledges a SYN it never sent: no
+  // server accepts data then (it may not even have the SYN), and taking it would let
+  // a decoy fix the client's stream before the SYN-ACK could re-base it.
+  const proto::StreamDir& mine = s->stream[dir];
+  if ((flags & proto::kTcpAck) && !(flags & (proto::kTcpSyn | proto::kTcpRst)) &&
+      !(peer.flags & proto::StreamDir::kStarted) &&
+      (mine.flags & (proto::StreamDir::kStarted | proto::StreamDir::kMidstream)) ==
+          proto::StreamDir::kStarted) {
+    reject(SegmentReject::ack_unsent, out);
+    return false;
+  }
+  // Data and FINs the receiving stack discards for its window, an old ACK or PAWS.
+  if ((info.payload_len || (flags & proto::kTcpFin)) &&
+      !(flags & (proto::kTcpSyn | proto::kTcpRst))) {
+    switch (tcp_check(s->tcp[dir], s->tcp[dir ^ 1u], info)) {
+      case TcpVerdict::ok: break;
+      case TcpVerdict::old_ack: reject(SegmentReject::old_ack, out); return false;
+      case TcpVerdict::out_of_window: reject(SegmentReject::out_of_window, out); return false;
+      case TcpVerdict::paws: reject(SegmentReject::paws, out); return false;
+    }
+  }
+  tcp_learn(s->tcp[dir], s->tcp[dir ^ 1u], info, s->stream[dir].next_seq);
   if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == (proto::kTcpSyn | proto::kTcpAck) &&
       dir != s->client_dir) {
     // The server's SYN-ACK names the client's first byte it accepted. Until the client
@@ -763,12 +807,23 @@ std::string_view Inspector::request_method() {
 
 uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
   if (bytes > http_limits_.max_head_bytes || free_heads_.empty()) return nullptr;
+  // A client holding its share of head buffers (partial heads kept open) gets no more:
+  // its head is too large for what is left to it (request_parse).
+  const int32_t slot = cur_.s ? cur_.s->client_slot : kNoClient;
+  if (shares_ && !shares_->acquire_head(slot)) return nullptr;
   uint8_t* b = free_heads_.back();
   free_heads_.pop_back();  // capacity reserved at start: never reallocates
+  head_client_[static_cast<size_t>(b - head_memory_.data()) / http_limits_.max_head_bytes] = slot;
   return b;
 }
 
-void Inspector::release_head_buffer(uint8_t* buf) { free_heads_.push_back(buf); }
+void Inspector::release_head_buffer(uint8_t* buf) {
+  int32_t& slot =
+      head_client_[static_cast<size_t>(buf - head_memory_.data()) / http_limits_.max_head_bytes];
+  if (shares_) shares_->release_head(slot);
+  slot = kNoClient;
+  free_heads_.push_back(buf);
+}
 
 void Inspector::rules_swapped() {
   for (uint32_t r = 0; r < rule_hits_used_; ++r) st_->rule_hits[r].set(0);

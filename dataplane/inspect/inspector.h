@@ -18,6 +18,7 @@
 #include "dataplane/api/dataplane_config.h"
 #include "dataplane/api/stats_layout.h"
 #include "dataplane/inspect/active_rules.h"
+#include "dataplane/inspect/client_shares.h"
 #include "dataplane/inspect/event.h"
 #include "dataplane/inspect/pipeline.h"
 #include "dataplane/inspect/request.h"
@@ -50,6 +51,9 @@ enum class SegmentReject : uint8_t {
   syn_data,          // payload in a SYN (TCP Fast Open without a cookie): dropped
   syn_fin,           // SYN and FIN together (Linux discards it): dropped
   wrong_port,        // arrived on the port the other end of the connection is behind
+  old_ack,           // data acknowledging before SND.UNA - MAX.SND.WND (RFC 5961 5.2): dropped
+  out_of_window,     // data starting past the receiver's advertised window: dropped
+  paws,              // data with an older timestamp than the connection's (RFC 7323): dropped
   count_
 };
 
@@ -144,6 +148,10 @@ class Inspector : private proto::HttpHandler {
   static void sink(void* ctx, const uint8_t* data, uint32_t len);
   Session* session_for(dp::FlowEntry& e, const proto::PacketInfo& info, unsigned dir,
                        unsigned in_port, uint64_t now);
+  // No session for this connection (pool empty, or its client's share taken): the
+  // policy for `cause` decides without one.
+  Session* refuse(dp::FlowEntry& e, const proto::PacketInfo& info, bool to_server, uint64_t now,
+                  api::IntegrityCause cause);
   bool reclaim_idle(uint64_t now);
   void release(Session& s);
   void lru_unlink(Session& s);
@@ -185,6 +193,8 @@ class Inspector : private proto::HttpHandler {
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;
+  std::vector<int32_t> head_client_;      // by head buffer: the client slot holding it
+  std::unique_ptr<ClientShares> shares_;  // nullptr: no per-client limit (share 100%)
 
   Request cur_;  // the packet being handled and the request it completes (on_packet)
 };

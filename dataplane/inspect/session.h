@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "dataplane/inspect/tcp_view.h"
 #include "dataplane/proto/http_parser.h"
 #include "dataplane/proto/tcp_reassembly.h"
 
@@ -43,6 +44,7 @@ struct Session {
       : requests(true, limits), responses(false, limits) {}
 
   proto::StreamDir stream[2];  // by flow direction (0: the key's `lo` endpoint)
+  TcpEnd tcp[2];               // what each end's stack accepts (by flow direction)
   proto::HttpParser requests;  // client -> server bytes
   proto::HttpParser responses;
   uint32_t index = 0;  // in the worker's pool; stages' slot tables use it
@@ -50,6 +52,7 @@ struct Session {
   uint64_t generation = 0;         // rules generation at this connection's last packet
   uint8_t client_dir = 0;          // flow direction of client -> server packets
   uint8_t client_port = 0;         // port index (0 outside, 1 inside) the client is behind
+  int32_t client_slot = -1;        // the client's entry in ClientShares (kNoClient: none)
   bool tls = false;                // a TLS port: the client's bytes go to the TLS hooks
   bool tls_started = false;        // TLS: its first packet went through the tls_start hooks
   bool cut = false;                // the connection was stopped: drop everything else

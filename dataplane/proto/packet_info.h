@@ -46,6 +46,7 @@ inline constexpr uint8_t kTcpSyn = 0x02;
 inline constexpr uint8_t kTcpRst = 0x04;
 inline constexpr uint8_t kTcpPsh = 0x08;
 inline constexpr uint8_t kTcpAck = 0x10;
+inline constexpr uint8_t kNoWindowScale = 0xff;  // PacketInfo::tcp_wscale: no such option
 inline constexpr uint8_t kTcpUrg = 0x20;
 
 // No default member initialisers on purpose: workers keep arrays of these on the stack
@@ -71,6 +72,10 @@ struct PacketInfo {
   uint16_t dport;
   uint32_t tcp_seq;  // host byte order
   uint32_t tcp_ack;
+  uint16_t tcp_window;  // the window field as sent (unscaled)
+  uint8_t tcp_wscale;   // window scale option (RFC 7323), or kNoWindowScale
+  bool tcp_has_ts;      // a timestamps option: tcp_tsval is its TSval
+  uint32_t tcp_tsval;
   uint8_t src[16];  // IPv4 uses the first 4 bytes; network byte order
   uint8_t dst[16];
 };

@@ -27,7 +27,6 @@ constexpr uint8_t kIp6DestOpts = 60;
 constexpr uint8_t kIp6Mobility = 135;
 constexpr uint8_t kIp6Hip = 139;
 constexpr uint8_t kIp6Shim6 = 140;
-constexpr unsigned kMaxIp6ExtHeaders = 8;  // bound the walk against crafted chains
 
 bool fail(PacketInfo& out, ParseStatus s) {
   out.status = s;
@@ -48,6 +47,25 @@ void parse_l4(const uint8_t* data, uint32_t l4, uint32_t ip_end, PacketInfo& out
     out.tcp_seq = rd32(p + 4);
     out.tcp_ack = rd32(p + 8);
     out.tcp_flags = p[13];
+    out.tcp_window = rd16(p + 14);
+    out.tcp_wscale = kNoWindowScale;
+    // The options a receiving stack acts on before taking data: window scale (its SYN)
+    // and timestamps (PAWS). Anything malformed ends the walk, as in Linux.
+    for (uint32_t i = 20; i < hlen;) {
+      const uint8_t kind = p[i];
+      if (kind == 0) break;
+      if (kind == 1) {
+        ++i;
+        continue;
+      }
+      if (i + 1 >= hlen || p[i + 1] < 2 || i + p[i + 1] > hlen) break;
+      if (kind == 3 && p[i + 1] == 3) out.tcp_wscale = p[i + 2] > 14 ? 14 : p[i + 2];
+      if (kind == 8 && p[i + 1] == 10) {
+        out.tcp_has_ts = true;
+        out.tcp_tsval = rd32(p + i + 2);
+      }
+      i += p[i + 1];
+    }
     out.has_ports = true;
     out.payload_offset = static_cast<uint16_t>(l4 + hlen);
     out.payload_len = static_cast<uint16_t>(avail - hlen);
@@ -99,19 +117,21 @@ void parse_ipv6(const uint8_t* data, uint32_t off, uint32_t len, PacketInfo& out
   __builtin_memcpy(out.dst, ip + 24, 16);
   uint8_t next = ip[6];
   uint32_t pos = off + 40;
-  for (unsigned n = 0;; ++n) {
+  // No count bound (Linux has none: a chain past one would be a packet the server takes
+  // and inspection does not); each header is at least 8 bytes, so the frame bounds it.
+  for (;;) {
     const bool ext = next == kIp6HopByHop || next == kIp6Routing || next == kIp6Fragment ||
                      next == kIp6Ah || next == kIp6DestOpts || next == kIp6Mobility ||
                      next == kIp6Hip || next == kIp6Shim6;
     if (!ext) break;
-    if (n == kMaxIp6ExtHeaders || end - pos < 8)
-      return void(fail(out, ParseStatus::bad_ipv6_ext_header));
+    if (end - pos < 8) return void(fail(out, ParseStatus::bad_ipv6_ext_header));
     const uint8_t* h = data + pos;
     uint32_t hlen;
     if (next == kIp6Fragment) {
       hlen = 8;
-      out.fragment = true;
       const uint16_t frag_offset = rd16(h + 2) >> 3;
+      // An atomic fragment (offset 0, no more) is the whole packet (RFC 6946).
+      out.fragment = out.fragment || frag_offset != 0 || (h[3] & 1);
       if (frag_offset != 0) out.later_fragment = true;
     } else if (next == kIp6Ah) {
       hlen = (uint32_t{h[1]} + 2) * 4;

@@ -20,7 +20,11 @@ inline uint32_t be32_at(const uint8_t* p) {
 // malformed frames are forwarded by whichever worker received them).
 inline unsigned flow_owner(const proto::PacketInfo& p, const uint8_t* rss_key_be, unsigned workers,
                            unsigned self) {
-  if (workers == 1 || p.status != proto::ParseStatus::ok || p.l3 == proto::L3::none) return self;
+  // A first fragment too short for its TCP header still has its addresses: it must meet
+  // its datagram's other fragments on their worker.
+  if (workers == 1 || p.l3 == proto::L3::none ||
+      (p.status != proto::ParseStatus::ok && !p.fragment))
+    return self;
   // Fragments hash on addresses only, like a NIC's IPV4_FRAG/IPV6_FRAG types, so all
   // fragments of a datagram stay on one worker.
   const bool l4 = p.has_ports && !p.fragment;

@@ -24,8 +24,12 @@ wait "$ka" || fail "keep-alive client failed: $(cat "$TMP/ka.err")"
 result=$(cat "$TMP/ka")
 pass "keep-alive connection: $result"
 [[ $result =~ errors=0\ reconnects=0 ]] || fail "the established connection was disturbed: $result $(cat "$TMP/ka.err")"
-ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' <<<"$result")
-((ok > 300)) || fail "only $ok answers on the established connection"
+# Answers all through the flood: no long wait between two (how many fit in 12 s depends
+# on what else the machine runs, so that is not the measure).
+ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$result")
+gap=$(sed -n 's/.*max_gap_ms=\([0-9]*\).*/\1/p' <<<"$result")
+((ok >= 100)) || fail "only $ok answers on the established connection"
+((gap < 3000)) || fail "the established connection waited $gap ms for an answer during the flood"
 
 after=$(stats)
 expect_eq "table full during the flood" "$(stat_of "$during" 'j["total"]["flows"]["active"]')" $CAPACITY

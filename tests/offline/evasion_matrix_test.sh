@@ -71,18 +71,41 @@ def server_view(path):
             body = buf
             del frags[key]
         segs.append((ip[12:16], ip[16:20], body))
-    state, server_end = {}, {}
+    def before(a, b):
+        return ((a - b) & 0xffffffff) >= 1 << 31
+
+    def tsval(seg):  # the timestamps option's TSval, or None
+        opts, i = seg[20:(seg[12] >> 4) * 4], 0
+        while i < len(opts) and opts[i] != 0:
+            if opts[i] == 1:
+                i += 1
+                continue
+            if i + 1 >= len(opts) or opts[i + 1] < 2:
+                break
+            if opts[i] == 8 and opts[i + 1] == 10:
+                return struct.unpack('!I', opts[i + 2:i + 6])[0]
+            i += opts[i + 1]
+        return None
+
+    state, server_end, edge, syn_ts = {}, {}, {}, {}
     out = collections.defaultdict(bytearray)
     for src, dst, seg in segs:
         if not csum_ok(src + dst + struct.pack('!xBH', 6, len(seg)) + seg):
             continue
         sport, dport, seq, ack = struct.unpack('!HHII', seg[:12])
         flags, urg = seg[13], struct.unpack('!H', seg[18:20])[0]
+        window = struct.unpack('!H', seg[14:16])[0]
         data = seg[(seg[12] >> 4) * 4:]
         if sport == 80:  # what the server sent: how far a client may acknowledge
             end = (seq + len(data) + (1 if flags & 0x03 else 0)) & 0xffffffff
             if dport not in server_end or ((end - server_end[dport]) & 0xffffffff) < 1 << 31:
                 server_end[dport] = end
+            if flags & 0x10:  # the right edge of the window it advertised (never shrinks)
+                e = (ack + window) & 0xffffffff
+                if dport not in edge or before(edge[dport], e):
+                    edge[dport] = e
+            if flags & 0x02:
+                syn_ts[dport] = syn_ts.get(dport, False) and tsval(seg) is not None
             continue
         st = state.setdefault(sport, {"nxt": None, "held": {}, "dead": False, "urg": None})
         if st["dead"]:
@@ -91,7 +114,10 @@ def server_view(path):
             if flags & 0x01:  # SYN|FIN: discarded
                 continue
             if st["nxt"] is None or st.get("fin"):  # (after a FIN: a new connection)
-                st.update(nxt=(seq + 1) & 0xffffffff, held={}, urg=None, fin=False)
+                st.update(nxt=(seq + 1) & 0xffffffff, held={}, urg=None, fin=False, acked=None,
+                          maxwin=window, ts=None)
+                syn_ts[sport] = tsval(seg) is not None
+                edge.pop(sport, None)
             continue
         if st["nxt"] is None:
             continue
@@ -101,6 +127,20 @@ def server_view(path):
             continue
         if not flags & 0x10:
             continue
+        if (data or flags & 0x01) and not flags & 0x04:
+            # PAWS, the window the server advertised, an ACK older than SND.UNA - MAX.SND.WND.
+            tv = tsval(seg)
+            if syn_ts.get(sport) and tv is not None and st.get("ts") is not None and before(tv, st["ts"]):
+                continue
+            if sport in edge and before(edge[sport], seq):
+                continue
+            if st.get("acked") is not None and before(ack, (st["acked"] - st["maxwin"]) & 0xffffffff):
+                continue
+            if syn_ts.get(sport) and tv is not None and not before(st["nxt"], seq):
+                st["ts"] = tv
+        if st.get("acked") is None or before(st["acked"], ack):
+            st["acked"] = ack
+        st["maxwin"] = max(st.get("maxwin", 0), window)
         if flags & 0x01:
             st["fin"] = True
         if sport in server_end and 0 < ((ack - server_end[sport]) & 0xffffffff) < 1 << 31:

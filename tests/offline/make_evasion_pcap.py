@@ -26,10 +26,12 @@ BAD = b"GET /api/v1/customers/3 HTTP/1.1\r\nHost: 198.18.0.2\r\n" + UA + b"Accep
 CLEAN = BAD.replace(b"BadBot/1.0", b"Firefox/12")
 
 
-def tcp(cport, c2s, seq, ack, flags, data=b'', ttl=64, bad_csum=False, urg=0, ident=1):
+def tcp(cport, c2s, seq, ack, flags, data=b'', ttl=64, bad_csum=False, urg=0, ident=1,
+        window=65535, opts=b''):
     sport, dport = (cport, 80) if c2s else (80, cport)
-    hdr = struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff, 5 << 4,
-                      flags, 65535, 0, urg)
+    opts += b'\0' * (-len(opts) % 4)
+    hdr = struct.pack('!HHIIBBHHH', sport, dport, seq & 0xffffffff, ack & 0xffffffff,
+                      (5 + len(opts) // 4) << 4, flags, window, 0, urg) + opts
     src, dst = (CIP, SIP) if c2s else (SIP, CIP)
     seg = put_csum(hdr + data, 16, src, dst, 6)
     if bad_csum:
@@ -221,6 +223,12 @@ def main():
         c.frames.insert(0, tcp(c.port, True, c.isn - 90000, 0, SYN | FIN)), c.stream(BAD)))
     case(41048, "SYN with another ISN and low TTL first", "stopped", other_syn_first(ttl=1))
 
+    def data_before_synack(c):  # an expiring SYN, then a decoy on it before any SYN-ACK
+        c.frames[0:0] = [tcp(c.port, True, c.isn - 90000, 0, SYN, ttl=1),
+                         tcp(c.port, True, c.isn - 89999, c.sisn + 1, PSH | ACK, decoy, ttl=1)]
+        c.stream(BAD)
+    case(41054, "decoy on an expiring SYN before the SYN-ACK", "stopped", data_before_synack)
+
     # A connection passed by policy (a WebSocket tunnel), closed, then a new connection
     # on the same four-tuple: that one is inspected again.
     def tuple_reused(c):
@@ -237,6 +245,31 @@ def main():
                      tcp(c.port, True, c.isn + 1, c.sisn + 1, ACK)]
         c.stream(BAD)
     case(41049, "four-tuple reused after a passed tunnel", "stopped", tuple_reused)
+
+    # Segments the server's stack discards though their sequence numbers fit: a FIN past
+    # the window it advertised, data with an ACK older than SND.UNA - MAX.SND.WND (RFC
+    # 5961 5.2), data with an older timestamp (PAWS). Taken by inspection, the FIN would
+    # end the stream before the request's end, the decoys would stand for the real bytes.
+    def fin_past_window(c):
+        c.frames[1] = tcp(c.port, False, c.sisn, c.isn + 1, SYN | ACK, window=40)
+        c.send(0, BAD[:20])
+        c.send(60, b"", FIN | ACK)
+        c.raw(tcp(c.port, False, c.sisn + 1, c.seq(20), ACK, window=4000))
+        c.send(20, BAD[20:])
+    case(41051, "FIN past the server's window", "stopped", fin_past_window)
+    case(41052, "decoy acknowledging too old data", "stopped",
+         lambda c: (c.raw(tcp(c.port, True, c.seq(0), c.sisn + 1 - 300000, PSH | ACK, decoy)),
+                    c.send(0, BAD)))
+
+    def paws(c):
+        ts = lambda v: b"\x01\x01\x08\x0a" + struct.pack('!II', v, 0)
+        c.frames = [tcp(c.port, True, c.isn, 0, SYN, opts=ts(1000)),
+                    tcp(c.port, False, c.sisn, c.isn + 1, SYN | ACK, opts=ts(5000)),
+                    tcp(c.port, True, c.isn + 1, c.sisn + 1, ACK, opts=ts(1001))]
+        c.frames.append(tcp(c.port, True, c.seq(0), c.sisn + 1, PSH | ACK, BAD[:20], opts=ts(1002)))
+        c.frames.append(tcp(c.port, True, c.seq(20), c.sisn + 1, PSH | ACK, decoy[20:], opts=ts(900)))
+        c.frames.append(tcp(c.port, True, c.seq(20), c.sisn + 1, PSH | ACK, BAD[20:], opts=ts(1003)))
+    case(41053, "decoy with an older timestamp (PAWS)", "stopped", paws)
 
     write_pcap(sys.argv[1], [(1000 * i, f) for i, f in enumerate(frames)])
     json.dump({"frames": len(frames), "cases": cases}, sys.stdout)

@@ -87,6 +87,35 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
              std::string::npos);
 }
 
+// Step 8's keys: replayed captures, fragment reassembly, per-client shares.
+BOOST_AUTO_TEST_CASE(capture_replay_fragments_and_client_share) {
+  std::string err;
+  auto c = parse_dataplane_config(
+      "ports: {capture_replay: true}\nflows:\n  fragments: {datagrams: 0, timeout_ms: 500}\n"
+      "inspect: {client_share: 10}\n",
+      "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST(c->capture_replay);
+  BOOST_TEST(c->frag_datagrams == 0u);
+  BOOST_TEST(c->frag_timeout_ms == 500u);
+  BOOST_TEST(c->client_share_percent == 10u);
+  const DataplaneConfig d;
+  BOOST_TEST(!d.capture_replay);  // on a wire, a connection's sides are checked
+  BOOST_TEST(d.frag_datagrams > 0u);
+  BOOST_TEST(d.client_share_percent == 25u);
+  BOOST_TEST((d.integrity[static_cast<unsigned>(api::IntegrityCause::midstream)] ==
+              api::IntegrityAction::cut));
+  BOOST_TEST((d.integrity[static_cast<unsigned>(api::IntegrityCause::client_share)] ==
+              api::IntegrityAction::cut));
+  BOOST_TEST(error_of("inspect: {client_share: 0}\n").find("'inspect.client_share'") !=
+             std::string::npos);
+  BOOST_TEST(
+      error_of("flows: {fragments: {timeout_ms: 1}}\n").find("'flows.fragments.timeout_ms'") !=
+      std::string::npos);
+  BOOST_TEST(error_of("flows: {fragments: {size: 1}}\n").find("unknown key 'size'") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {
   std::string err;
   auto c = parse_dataplane_config(

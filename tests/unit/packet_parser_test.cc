@@ -216,6 +216,47 @@ BOOST_AUTO_TEST_CASE(ipv6_fragments) {
   BOOST_TEST(p.l4_proto == proto::kProtoUdp);
 }
 
+// The options a receiving stack acts on: window scale (SYN) and timestamps (PAWS).
+BOOST_AUTO_TEST_CASE(tcp_window_scale_and_timestamps) {
+  // A TCP header with options: ports, seq, ack, data offset, flags, window, csum, urg.
+  const auto header = [](Frame& f, uint8_t words, uint8_t flags) -> Frame& {
+    return f.u16(1234)
+        .u16(80)
+        .u32(1)
+        .u32(0)
+        .u8(static_cast<uint8_t>(words << 4))
+        .u8(flags)
+        .u16(512)
+        .u16(0)
+        .u16(0);
+  };
+  Frame f;
+  header(f.eth(0x0800).ipv4(proto::kProtoTcp, 20 + 40), 10, proto::kTcpSyn)
+      .bytes({2, 4, 0x05, 0xb4, 1, 3, 3, 7, 1, 1, 8, 10})
+      .u32(0x01020304)
+      .u32(0)
+      .zeros(8);
+  auto p = parse(f);
+  BOOST_TEST_REQUIRE(p.status == proto::ParseStatus::ok);
+  BOOST_TEST(p.tcp_wscale == 7u);
+  BOOST_TEST(p.tcp_has_ts);
+  BOOST_TEST(p.tcp_tsval == 0x01020304u);
+  BOOST_TEST(p.tcp_window == 512u);
+  Frame bare;
+  bare.eth(0x0800).ipv4(proto::kProtoTcp, 40).tcp(1234, 80, proto::kTcpAck);
+  p = parse(bare);
+  BOOST_TEST(p.tcp_wscale == proto::kNoWindowScale);
+  BOOST_TEST(!p.tcp_has_ts);
+  // A malformed option (length 0) ends the walk: what follows is not taken.
+  Frame bad;
+  header(bad.eth(0x0800).ipv4(proto::kProtoTcp, 20 + 32), 8, proto::kTcpAck)
+      .bytes({3, 0, 8, 10})
+      .zeros(8);
+  p = parse(bad);
+  BOOST_TEST(p.status == proto::ParseStatus::ok);
+  BOOST_TEST(!p.tcp_has_ts);
+}
+
 BOOST_AUTO_TEST_CASE(ipv6_malformed) {
   Frame len;
   len.eth(0x86dd).ipv6(proto::kProtoTcp, 500).tcp(1, 2, 0);
@@ -223,10 +264,26 @@ BOOST_AUTO_TEST_CASE(ipv6_malformed) {
   Frame ext;  // hop-by-hop claiming 2048 bytes
   ext.eth(0x86dd).ipv6(0, 8).u8(proto::kProtoTcp).u8(255).zeros(6);
   BOOST_TEST(parse(ext).status == proto::ParseStatus::bad_ipv6_ext_header);
-  Frame loop;  // a chain of more extension headers than the parser walks
+  Frame loop;  // a chain of extension headers that runs off the end of the packet
   loop.eth(0x86dd).ipv6(60, 8 * 12);
   for (int i = 0; i < 12; ++i) loop.u8(60).u8(0).zeros(6);
   BOOST_TEST(parse(loop).status == proto::ParseStatus::bad_ipv6_ext_header);
+  // A long chain before TCP is what Linux takes: so does the parser (no count bound, or
+  // one header past it would hide the connection from inspection).
+  Frame chain;
+  chain.eth(0x86dd).ipv6(60, 8 * 40 + 20);
+  for (int i = 0; i < 40; ++i) chain.u8(i == 39 ? proto::kProtoTcp : 60).u8(0).zeros(6);
+  chain.tcp(1234, 80, 0);
+  const auto c = parse(chain);
+  BOOST_TEST(c.status == proto::ParseStatus::ok);
+  BOOST_TEST(c.dport == 80);
+  // An atomic fragment (offset 0, no more fragments: RFC 6946) is a whole packet.
+  Frame atomic;
+  atomic.eth(0x86dd).ipv6(44, 8 + 20).u8(proto::kProtoTcp).u8(0).u16(0).u32(9).tcp(1234, 80, 0);
+  const auto a = parse(atomic);
+  BOOST_TEST(a.status == proto::ParseStatus::ok);
+  BOOST_TEST(!a.fragment);
+  BOOST_TEST(a.dport == 80);
   Frame ver;
   ver.eth(0x86dd).ipv6(proto::kProtoTcp, 20).tcp(1, 2, 0);
   ver.b[14] = 0x40;

@@ -1,0 +1,98 @@
+// Fair shares of the inspection pools (see client_shares.h).
+#include "dataplane/inspect/client_shares.h"
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace bulwark::inspect {
+
+std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t sessions,
+                                                   uint32_t heads, uint32_t percent, int socket,
+                                                   std::string& error) {
+  std::unique_ptr<ClientShares> s(new (std::nothrow) ClientShares());
+  if (!s) {
+    error = "out of memory for the client shares";
+    return nullptr;
+  }
+  const std::string name = "client_shares_" + std::to_string(worker);
+  rte_hash_parameters p{};
+  p.name = name.c_str();
+  p.entries = std::max<uint32_t>(sessions, 8);  // a client holds a session to be counted
+  p.key_len = sizeof(Key);
+  p.hash_func = rte_jhash;
+  p.socket_id = socket;
+  p.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;  // never full while entries suffice
+  s->h_ = rte_hash_create(&p);
+  if (s->h_ == nullptr) {
+    error = "cannot create the client share table: " + std::string(rte_strerror(rte_errno));
+    return nullptr;
+  }
+  try {
+    s->held_.resize(static_cast<size_t>(rte_hash_max_key_id(s->h_)) + 1);
+  } catch (const std::bad_alloc&) {
+    error = "out of memory for the client shares";
+    return nullptr;
+  }
+  s->max_sessions_ =
+      std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{sessions} * percent / 100));
+  s->max_heads_ = std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{heads} * percent / 100));
+  return s;
+}
+
+ClientShares::~ClientShares() { rte_hash_free(h_); }
+
+int32_t ClientShares::acquire_session(const uint8_t* addr, proto::L3 l3) {
+  Key k{};
+  if (l3 == proto::L3::ipv6) {
+    std::memcpy(k.addr, addr, 8);
+    k.addr[15] = 6;
+  } else {
+    std::memcpy(k.addr, addr, 4);
+    k.addr[15] = 4;
+  }
+  int32_t slot = rte_hash_lookup(h_, &k);
+  if (slot < 0) {
+    slot = rte_hash_add_key(h_, &k);
+    if (slot < 0) return kNoClient;  // cannot happen while each entry holds a session
+    held_[slot] = Held{};
+    held_[slot].key = k;
+  }
+  Held& h = held_[slot];
+  if (h.sessions >= max_sessions_) {
+    forget_if_idle(slot);
+    return kNoClient;
+  }
+  ++h.sessions;
+  return slot;
+}
+
+void ClientShares::forget_if_idle(int32_t slot) {
+  const Held& h = held_[slot];
+  if (h.sessions == 0 && h.heads == 0) rte_hash_del_key(h_, &h.key);
+}
+
+void ClientShares::release_session(int32_t slot) {
+  if (slot < 0) return;
+  --held_[slot].sessions;
+  forget_if_idle(slot);
+}
+
+bool ClientShares::acquire_head(int32_t slot) {
+  if (slot < 0) return true;
+  if (held_[slot].heads >= max_heads_) return false;
+  ++held_[slot].heads;
+  return true;
+}
+
+void ClientShares::release_head(int32_t slot) {
+  if (slot < 0) return;
+  --held_[slot].heads;
+  forget_if_idle(slot);
+}
+
+}  // namespace bulwark::inspect

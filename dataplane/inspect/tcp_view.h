@@ -1,0 +1,91 @@
+// What each end's TCP stack knows of its peer beyond sequence numbers, kept so that
+// inspection drops the segments that stack would discard (a decoy it never reads must
+// not become what inspection reads, and the real bytes a retransmission it skips):
+//   window  data starting past the right edge of the window the receiver advertised
+//           (RFC 9293 3.10.7.4; Linux never shrinks its window) is dropped;
+//   old ack an ACK older than SND.UNA - MAX.SND.WND is discarded with its data (RFC 5961
+//           5.2, Linux's tcp_ack() returning < 0);
+//   PAWS    a TSval older than the last in-order segment's is discarded (RFC 7323 5.3;
+//           not a RST).
+// Learnt from both ends' SYNs (window scale and timestamps are used only when both
+// offered them); a connection picked up mid-stream is not checked.
+// Owner: the worker that owns the flow (rw), inside its Session; nobody else.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/proto/packet_info.h"
+
+namespace bulwark::inspect {
+
+struct TcpEnd {
+  uint32_t acked = 0;                      // highest ACK this end sent (kAcked)
+  uint32_t max_win = 0;                    // largest window it advertised, scaled
+  uint32_t edge = 0;                       // right edge of the windows it advertised (kEdge)
+  uint32_t ts_recent = 0;                  // TSval of its last in-order segment (kTs)
+  uint8_t wscale = proto::kNoWindowScale;  // offered in its SYN
+  uint8_t flags = 0;
+
+  static constexpr uint8_t kSyn = 1;    // its SYN was seen
+  static constexpr uint8_t kSynTs = 2;  // its SYN offered timestamps
+  static constexpr uint8_t kAcked = 4;
+  static constexpr uint8_t kEdge = 8;
+  static constexpr uint8_t kTs = 16;
+};
+
+enum class TcpVerdict : uint8_t { ok, old_ack, out_of_window, paws };
+
+namespace tcp_view_detail {
+inline int32_t diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
+inline bool both_syn(const TcpEnd& a, const TcpEnd& b) {
+  return (a.flags & TcpEnd::kSyn) && (b.flags & TcpEnd::kSyn);
+}
+inline bool timestamps(const TcpEnd& a, const TcpEnd& b) {
+  return (a.flags & TcpEnd::kSynTs) && (b.flags & TcpEnd::kSynTs);
+}
+}  // namespace tcp_view_detail
+
+// A data or FIN segment (not SYN, not RST) from `from` to `to`: what `to`'s stack does.
+inline TcpVerdict tcp_check(const TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i) {
+  using namespace tcp_view_detail;
+  if (!both_syn(from, to)) return TcpVerdict::ok;
+  if (timestamps(from, to) && i.tcp_has_ts && (from.flags & TcpEnd::kTs) &&
+      diff(i.tcp_tsval, from.ts_recent) < 0)
+    return TcpVerdict::paws;
+  if ((to.flags & TcpEnd::kEdge) && diff(i.tcp_seq, to.edge) > 0) return TcpVerdict::out_of_window;
+  if ((i.tcp_flags & proto::kTcpAck) && (from.flags & TcpEnd::kAcked) &&
+      diff(i.tcp_ack, from.acked - from.max_win) < 0)
+    return TcpVerdict::old_ack;
+  return TcpVerdict::ok;
+}
+
+// Learns from a segment of `from` that its receiver accepts; `next_seq`: the next byte
+// the receiver expects from `from` (before this segment).
+inline void tcp_learn(TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i,
+                      uint32_t next_seq) {
+  using namespace tcp_view_detail;
+  const uint8_t f = i.tcp_flags;
+  if (f & proto::kTcpSyn) {
+    from.flags |= TcpEnd::kSyn;
+    from.wscale = i.tcp_wscale;
+    if (i.tcp_has_ts) from.flags |= TcpEnd::kSynTs;
+  }
+  // A SYN's window is never scaled; the others are when both SYNs offered it.
+  const bool scaled = !(f & proto::kTcpSyn) && from.wscale != proto::kNoWindowScale &&
+                      to.wscale != proto::kNoWindowScale;
+  const uint32_t win = uint32_t{i.tcp_window} << (scaled ? from.wscale : 0);
+  if (win > from.max_win) from.max_win = win;
+  if (f & proto::kTcpAck) {
+    if (!(from.flags & TcpEnd::kAcked) || diff(i.tcp_ack, from.acked) > 0) from.acked = i.tcp_ack;
+    const uint32_t edge = i.tcp_ack + win;
+    if (!(from.flags & TcpEnd::kEdge) || diff(edge, from.edge) > 0) from.edge = edge;
+    from.flags |= TcpEnd::kAcked | TcpEnd::kEdge;
+  }
+  if (!(f & proto::kTcpSyn) && i.tcp_has_ts && timestamps(from, to) &&
+      diff(i.tcp_seq, next_seq) <= 0) {
+    from.ts_recent = i.tcp_tsval;
+    from.flags |= TcpEnd::kTs;
+  }
+}
+
+}  // namespace bulwark::inspect
