@@ -22,7 +22,9 @@ std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t ses
   const std::string name = "client_shares_" + std::to_string(worker);
   rte_hash_parameters p{};
   p.name = name.c_str();
-  p.entries = std::max<uint32_t>(sessions, 8);  // a client holds a session to be counted
+  // A client is in the table while it holds a session: at most `sessions` of them, plus
+  // the one asking for a session when the pool is full (then reclaim or sessions_full).
+  p.entries = sessions + 16;
   p.key_len = sizeof(Key);
   p.hash_func = rte_jhash;
   p.socket_id = socket;
@@ -58,7 +60,7 @@ int32_t ClientShares::acquire_session(const uint8_t* addr, proto::L3 l3) {
   int32_t slot = rte_hash_lookup(h_, &k);
   if (slot < 0) {
     slot = rte_hash_add_key(h_, &k);
-    if (slot < 0) return kNoClient;  // cannot happen while each entry holds a session
+    if (slot < 0) return kUncounted;  // the table is sized so that this cannot happen
     held_[slot] = Held{};
     held_[slot].key = k;
   }

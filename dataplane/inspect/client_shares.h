@@ -19,6 +19,8 @@ struct rte_hash;
 namespace bulwark::inspect {
 
 inline constexpr int32_t kNoClient = -1;
+// A session whose client could not be counted (no table entry left): not limited.
+inline constexpr int32_t kUncounted = -2;
 
 class ClientShares {
  public:
@@ -30,7 +32,8 @@ class ClientShares {
   ClientShares& operator=(const ClientShares&) = delete;
 
   // A session for the client at `addr` (info.src or info.dst of a packet of family
-  // `l3`): its slot, or kNoClient when it holds its share already.
+  // `l3`): its slot (kUncounted: not counted), or kNoClient when it holds its share
+  // already. Slots below 0 are accepted by the other calls and count nothing.
   int32_t acquire_session(const uint8_t* addr, proto::L3 l3);
   void release_session(int32_t slot);
   // A head buffer for the client in `slot`: false when it holds its share already.

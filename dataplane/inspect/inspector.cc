@@ -350,6 +350,13 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     const bool over =
         old.finished || ((old.stream[0].flags & old.stream[1].flags) & proto::StreamDir::kEnded);
     if (!over) {
+      // Before the server's SYN-ACK, a SYN with another ISN or other options leaves open
+      // which one the server takes (one may expire on the way): the SYN-ACK decides.
+      TcpEnd& me = old.tcp[dir];
+      if ((me.flags & TcpEnd::kSyn) && !(old.tcp[dir ^ 1u].flags & TcpEnd::kSyn) &&
+          (info.tcp_seq != me.iss || info.tcp_wscale != me.wscale ||
+           info.tcp_has_ts != ((me.flags & TcpEnd::kSynTs) != 0)))
+        me.flags |= TcpEnd::kSynAmbiguous;
       reject(SegmentReject::syn_in_session, out);
       return true;
     }
@@ -416,7 +423,7 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   }
   // Before the server's SYN-ACK went by, an ACK acknowledges a SYN it never sent: no
   // server accepts data then (it may not even have the SYN), and taking it would let
-  // a decoy fix the client's stream before the SYN-ACK could re-base it.
+  // a decoy fix the client's stream before the SYN-ACK showed which SYN the server took.
   const proto::StreamDir& mine = s->stream[dir];
   if ((flags & proto::kTcpAck) && !(flags & (proto::kTcpSyn | proto::kTcpRst)) &&
       !(peer.flags & proto::StreamDir::kStarted) &&
@@ -425,30 +432,34 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::ack_unsent, out);
     return false;
   }
-  // Data and FINs the receiving stack discards for its window, an old ACK or PAWS.
-  if ((info.payload_len || (flags & proto::kTcpFin)) &&
-      !(flags & (proto::kTcpSyn | proto::kTcpRst))) {
-    switch (tcp_check(s->tcp[dir], s->tcp[dir ^ 1u], info)) {
+  // Segments the receiving stack discards for its window, an old ACK or PAWS (pure ACKs
+  // too: nothing is learnt from what the receiver would not take).
+  if (!(flags & (proto::kTcpSyn | proto::kTcpRst))) {
+    switch (tcp_check(s->tcp[dir], s->tcp[dir ^ 1u], info, s->stream[dir].next_seq)) {
       case TcpVerdict::ok: break;
       case TcpVerdict::old_ack: reject(SegmentReject::old_ack, out); return false;
       case TcpVerdict::out_of_window: reject(SegmentReject::out_of_window, out); return false;
       case TcpVerdict::paws: reject(SegmentReject::paws, out); return false;
     }
   }
-  tcp_learn(s->tcp[dir], s->tcp[dir ^ 1u], info, s->stream[dir].next_seq);
   if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == (proto::kTcpSyn | proto::kTcpAck) &&
       dir != s->client_dir) {
-    // The server's SYN-ACK names the client's first byte it accepted. Until the client
-    // sent data its stream starts there, whatever SYN inspection took first (one sent to
-    // expire before the server, or one it discarded): else the real data would fall
-    // outside the stream inspection follows.
-    proto::StreamDir& c = s->stream[s->client_dir];
-    if (!(c.flags & proto::StreamDir::kData) &&
-        (!(c.flags & proto::StreamDir::kStarted) || c.next_seq != info.tcp_ack)) {
-      reasm_->release(c);
-      proto::Reassembler::init(c);
-      c.next_seq = c.sent_end = info.tcp_ack;
-      c.flags = proto::StreamDir::kStarted;
+    // The server's SYN-ACK names the SYN it took. Inspection must follow that SYN's
+    // stream and options: if it is not the one inspection holds (another was sent to
+    // expire before the server, or several differed), what the server reads is unknown.
+    const TcpEnd& c = s->tcp[s->client_dir];
+    if (c.flags & TcpEnd::kSyn) {
+      const bool other =
+          (c.flags & TcpEnd::kSynAmbiguous) || info.tcp_ack != c.iss + 1 ||
+          (info.tcp_wscale != proto::kNoWindowScale && c.wscale == proto::kNoWindowScale) ||
+          (info.tcp_has_ts && !(c.flags & TcpEnd::kSynTs));
+      if (other && integrity(r, api::IntegrityCause::conflict) != api::IntegrityAction::inspect)
+        return !r.drop;
+    } else if (!(s->stream[s->client_dir].flags & proto::StreamDir::kStarted)) {
+      // Picked up at the SYN-ACK: the client's stream starts where it says.
+      proto::StreamDir& cs = s->stream[s->client_dir];
+      cs.next_seq = cs.sent_end = info.tcp_ack;
+      cs.flags = proto::StreamDir::kStarted;
     }
   }
   lru_unlink(*s);
@@ -456,10 +467,14 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   // A segment with less TTL than the direction's highest may expire between here and
   // the server.
   const bool low_ttl = s->ttl[dir] != 0 && info.ttl < s->ttl[dir];
-  if (info.ttl > s->ttl[dir]) s->ttl[dir] = info.ttl;
   if (low_ttl && info.payload_len == 0 && (flags & (proto::kTcpRst | proto::kTcpFin))) {
     reject(SegmentReject::ttl_below_path, out);
     return true;
+  }
+  // Learnt only from a segment that may reach the server (not a low-TTL one).
+  if (!low_ttl) {
+    if (info.ttl > s->ttl[dir]) s->ttl[dir] = info.ttl;
+    tcp_learn(s->tcp[dir], s->tcp[dir ^ 1u], info, s->stream[dir].next_seq);
   }
   if (fresh_midstream_ && !s->tls &&
       integrity(r, api::IntegrityCause::midstream) != api::IntegrityAction::inspect)

@@ -3,12 +3,13 @@
 // not become what inspection reads, and the real bytes a retransmission it skips):
 //   window  data starting past the right edge of the window the receiver advertised
 //           (RFC 9293 3.10.7.4; Linux never shrinks its window) is dropped;
-//   old ack an ACK older than SND.UNA - MAX.SND.WND is discarded with its data (RFC 5961
-//           5.2, Linux's tcp_ack() returning < 0);
+//   old ack an ACK older than SND.UNA - min(MAX.SND.WND, bytes acked) is discarded with
+//           its data (RFC 5961 5.2, Linux's tcp_ack() returning < 0);
 //   PAWS    a TSval older than the last in-order segment's is discarded (RFC 7323 5.3;
 //           not a RST).
 // Learnt from both ends' SYNs (window scale and timestamps are used only when both
-// offered them); a connection picked up mid-stream is not checked.
+// offered them) and from segments that passed every check; a connection picked up
+// mid-stream is not checked.
 // Owner: the worker that owns the flow (rw), inside its Session; nobody else.
 #pragma once
 
@@ -19,6 +20,7 @@
 namespace bulwark::inspect {
 
 struct TcpEnd {
+  uint32_t iss = 0;                        // its SYN's sequence number (kSyn)
   uint32_t acked = 0;                      // highest ACK this end sent (kAcked)
   uint32_t max_win = 0;                    // largest window it advertised, scaled
   uint32_t edge = 0;                       // right edge of the windows it advertised (kEdge)
@@ -31,6 +33,9 @@ struct TcpEnd {
   static constexpr uint8_t kAcked = 4;
   static constexpr uint8_t kEdge = 8;
   static constexpr uint8_t kTs = 16;
+  // Another SYN (another ISN or other options) came before the peer's SYN-ACK: which one
+  // the peer answered, and so its options, is not known.
+  static constexpr uint8_t kSynAmbiguous = 32;
 };
 
 enum class TcpVerdict : uint8_t { ok, old_ack, out_of_window, paws };
@@ -45,17 +50,31 @@ inline bool timestamps(const TcpEnd& a, const TcpEnd& b) {
 }
 }  // namespace tcp_view_detail
 
-// A data or FIN segment (not SYN, not RST) from `from` to `to`: what `to`'s stack does.
-inline TcpVerdict tcp_check(const TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i) {
+// A segment (not SYN, not RST) from `from` to `to`: what `to`'s stack does with it.
+// `next_seq`: the next byte `to` expects from `from`.
+inline TcpVerdict tcp_check(const TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i,
+                            uint32_t next_seq) {
   using namespace tcp_view_detail;
   if (!both_syn(from, to)) return TcpVerdict::ok;
   if (timestamps(from, to) && i.tcp_has_ts && (from.flags & TcpEnd::kTs) &&
       diff(i.tcp_tsval, from.ts_recent) < 0)
     return TcpVerdict::paws;
-  if ((to.flags & TcpEnd::kEdge) && diff(i.tcp_seq, to.edge) > 0) return TcpVerdict::out_of_window;
-  if ((i.tcp_flags & proto::kTcpAck) && (from.flags & TcpEnd::kAcked) &&
-      diff(i.tcp_ack, from.acked - from.max_win) < 0)
-    return TcpVerdict::old_ack;
+  // Data must start before the edge (Linux: OVERWINDOW, or ZEROWINDOW at the edge); a
+  // bare FIN or ACK may sit at it (a FIN only where the receiver is: a zero window).
+  if (to.flags & TcpEnd::kEdge) {
+    const int32_t past = diff(i.tcp_seq, to.edge);
+    const bool fin_elsewhere = (i.tcp_flags & proto::kTcpFin) && i.tcp_seq != next_seq;
+    if (past > 0 || (past == 0 && (i.payload_len || fin_elsewhere)))
+      return TcpVerdict::out_of_window;
+  }
+  // RFC 5961 5.2 as Linux has it: older than SND.UNA - min(MAX.SND.WND, bytes acked), so
+  // never before the receiver's ISS + 1.
+  if (i.tcp_flags & proto::kTcpAck) {
+    uint32_t lowest = to.iss + 1;
+    if ((from.flags & TcpEnd::kAcked) && diff(from.acked - from.max_win, lowest) > 0)
+      lowest = from.acked - from.max_win;
+    if (diff(i.tcp_ack, lowest) < 0) return TcpVerdict::old_ack;
+  }
   return TcpVerdict::ok;
 }
 
@@ -67,8 +86,12 @@ inline void tcp_learn(TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i
   const uint8_t f = i.tcp_flags;
   if (f & proto::kTcpSyn) {
     from.flags |= TcpEnd::kSyn;
+    from.iss = i.tcp_seq;
     from.wscale = i.tcp_wscale;
-    if (i.tcp_has_ts) from.flags |= TcpEnd::kSynTs;
+    if (i.tcp_has_ts) {  // PAWS starts from the SYN's TSval
+      from.flags |= TcpEnd::kSynTs | TcpEnd::kTs;
+      from.ts_recent = i.tcp_tsval;
+    }
   }
   // A SYN's window is never scaled; the others are when both SYNs offered it.
   const bool scaled = !(f & proto::kTcpSyn) && from.wscale != proto::kNoWindowScale &&
@@ -81,8 +104,11 @@ inline void tcp_learn(TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i
     if (!(from.flags & TcpEnd::kEdge) || diff(edge, from.edge) > 0) from.edge = edge;
     from.flags |= TcpEnd::kAcked | TcpEnd::kEdge;
   }
+  // Only forward, and only from a segment at or before the next expected byte (Linux's
+  // tcp_replace_ts_recent).
   if (!(f & proto::kTcpSyn) && i.tcp_has_ts && timestamps(from, to) &&
-      diff(i.tcp_seq, next_seq) <= 0) {
+      diff(i.tcp_seq, next_seq) <= 0 &&
+      (!(from.flags & TcpEnd::kTs) || diff(i.tcp_tsval, from.ts_recent) >= 0)) {
     from.ts_recent = i.tcp_tsval;
     from.flags |= TcpEnd::kTs;
   }

@@ -87,7 +87,7 @@ def server_view(path):
             i += opts[i + 1]
         return None
 
-    state, server_end, edge, syn_ts = {}, {}, {}, {}
+    state, server_end, edge, syn_ts, siss = {}, {}, {}, {}, {}
     out = collections.defaultdict(bytearray)
     for src, dst, seg in segs:
         if not csum_ok(src + dst + struct.pack('!xBH', 6, len(seg)) + seg):
@@ -106,6 +106,7 @@ def server_view(path):
                     edge[dport] = e
             if flags & 0x02:
                 syn_ts[dport] = syn_ts.get(dport, False) and tsval(seg) is not None
+                siss[dport] = seq
             continue
         st = state.setdefault(sport, {"nxt": None, "held": {}, "dead": False, "urg": None})
         if st["dead"]:
@@ -128,13 +129,19 @@ def server_view(path):
         if not flags & 0x10:
             continue
         if (data or flags & 0x01) and not flags & 0x04:
-            # PAWS, the window the server advertised, an ACK older than SND.UNA - MAX.SND.WND.
+            # PAWS, the window the server advertised, an ACK older than SND.UNA -
+            # min(MAX.SND.WND, bytes acked) (never before the server's ISS + 1).
             tv = tsval(seg)
             if syn_ts.get(sport) and tv is not None and st.get("ts") is not None and before(tv, st["ts"]):
                 continue
             if sport in edge and before(edge[sport], seq):
                 continue
-            if st.get("acked") is not None and before(ack, (st["acked"] - st["maxwin"]) & 0xffffffff):
+            lowest = (siss[sport] + 1) & 0xffffffff if sport in siss else None
+            if st.get("acked") is not None:
+                floor = (st["acked"] - st["maxwin"]) & 0xffffffff
+                if lowest is None or before(lowest, floor):
+                    lowest = floor
+            if lowest is not None and before(ack, lowest):
                 continue
             if syn_ts.get(sport) and tv is not None and not before(st["nxt"], seq):
                 st["ts"] = tv

@@ -257,6 +257,9 @@ def main():
         c.raw(tcp(c.port, False, c.sisn + 1, c.seq(20), ACK, window=4000))
         c.send(20, BAD[20:])
     case(41051, "FIN past the server's window", "stopped", fin_past_window)
+    case(41055, "FIN acknowledging before the server's ISN", "stopped",
+         lambda c: (c.send(0, BAD[:20]), c.raw(tcp(c.port, True, c.seq(40), c.sisn, FIN | ACK)),
+                    c.send(20, BAD[20:])))
     case(41052, "decoy acknowledging too old data", "stopped",
          lambda c: (c.raw(tcp(c.port, True, c.seq(0), c.sisn + 1 - 300000, PSH | ACK, decoy)),
                     c.send(0, BAD)))
