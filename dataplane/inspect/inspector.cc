@@ -343,6 +343,13 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::syn_fin, out);
     return false;
   }
+  if ((flags & proto::kTcpSyn) && info.payload_len) {
+    // Payload in a SYN (TCP Fast Open) is dropped by a server without a TFO cookie for
+    // this client; inspecting it would let a decoy stand for the real bytes sent later.
+    // Dropped here before anything learns from it; the client sends a SYN again.
+    reject(SegmentReject::syn_data, out);
+    return false;
+  }
   // A SYN in a live connection changes nothing (RFC 5961 4.2: the server answers with a
   // challenge ACK and keeps the connection); only one that is over starts a new one.
   if ((flags & (proto::kTcpSyn | proto::kTcpAck)) == proto::kTcpSyn && is_session(e.session)) {
@@ -352,11 +359,20 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     if (!over) {
       // Before the server's SYN-ACK, a SYN with another ISN or other options leaves open
       // which one the server takes (one may expire on the way): the SYN-ACK decides.
+      // (Options a retry adds or drops are settled by what the SYN-ACK echoes; another
+      // ISN or another window scale are not.) Only from the client's side of the box.
       TcpEnd& me = old.tcp[dir];
-      if ((me.flags & TcpEnd::kSyn) && !(old.tcp[dir ^ 1u].flags & TcpEnd::kSyn) &&
-          (info.tcp_seq != me.iss || info.tcp_wscale != me.wscale ||
-           info.tcp_has_ts != ((me.flags & TcpEnd::kSynTs) != 0)))
-        me.flags |= TcpEnd::kSynAmbiguous;
+      const bool client_side =
+          !check_sides_ ||
+          in_port == (dir == old.client_dir ? old.client_port : old.client_port ^ 1u);
+      if (client_side && (me.flags & TcpEnd::kSyn) && !(old.tcp[dir ^ 1u].flags & TcpEnd::kSyn)) {
+        if (info.tcp_seq != me.iss ||
+            (info.tcp_wscale != me.wscale && info.tcp_wscale != proto::kNoWindowScale &&
+             me.wscale != proto::kNoWindowScale))
+          me.flags |= TcpEnd::kSynAmbiguous;
+        else
+          tcp_learn(me, old.tcp[dir ^ 1u], info, 0);  // the retry's options, its TSval
+      }
       reject(SegmentReject::syn_in_session, out);
       return true;
     }
@@ -374,7 +390,9 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     if (!(flags & proto::kTcpSyn) && info.payload_len == 0 && !info.fragment) return true;
     s = session_for(e, info, dir, in_port, now);
     if (s == nullptr) return !cur_drop_;
-    fresh_midstream_ = !(flags & proto::kTcpSyn);
+    // Only a client's SYN starts a connection inspection can follow from its first
+    // byte: one picked up later, even at the SYN-ACK, is mid-stream.
+    fresh_midstream_ = (flags & (proto::kTcpSyn | proto::kTcpAck)) != proto::kTcpSyn;
   } else {
     s = sessions_[e.session].get();
   }
@@ -437,6 +455,9 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   if (!(flags & (proto::kTcpSyn | proto::kTcpRst))) {
     switch (tcp_check(s->tcp[dir], s->tcp[dir ^ 1u], info, s->stream[dir].next_seq)) {
       case TcpVerdict::ok: break;
+      case TcpVerdict::at_edge:  // the receiver takes its ACK, not its data
+        reject(SegmentReject::out_of_window, out);
+        return true;
       case TcpVerdict::old_ack: reject(SegmentReject::old_ack, out); return false;
       case TcpVerdict::out_of_window: reject(SegmentReject::out_of_window, out); return false;
       case TcpVerdict::paws: reject(SegmentReject::paws, out); return false;

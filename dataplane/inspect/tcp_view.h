@@ -36,9 +36,15 @@ struct TcpEnd {
   // Another SYN (another ISN or other options) came before the peer's SYN-ACK: which one
   // the peer answered, and so its options, is not known.
   static constexpr uint8_t kSynAmbiguous = 32;
+  // It has acknowledged at least its largest window of the peer's bytes: the oldest ACK
+  // it may send is then acked - max_win, before that the peer's ISS + 1. (A flag, not a
+  // byte count: counts past 2^31 would compare the wrong way round.)
+  static constexpr uint8_t kAckedWindow = 64;
 };
 
-enum class TcpVerdict : uint8_t { ok, old_ack, out_of_window, paws };
+// at_edge: data at the window's edge (a zero-window probe): the receiver drops the data
+// but takes the ACK, so it is forwarded, not inspected.
+enum class TcpVerdict : uint8_t { ok, old_ack, out_of_window, paws, at_edge };
 
 namespace tcp_view_detail {
 inline int32_t diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
@@ -59,20 +65,20 @@ inline TcpVerdict tcp_check(const TcpEnd& from, const TcpEnd& to, const proto::P
   if (timestamps(from, to) && i.tcp_has_ts && (from.flags & TcpEnd::kTs) &&
       diff(i.tcp_tsval, from.ts_recent) < 0)
     return TcpVerdict::paws;
-  // Data must start before the edge (Linux: OVERWINDOW, or ZEROWINDOW at the edge); a
-  // bare FIN or ACK may sit at it (a FIN only where the receiver is: a zero window).
+  // Nothing may start past the edge; data at it is a probe (Linux: OVERWINDOW or
+  // ZEROWINDOW, the data dropped), a bare FIN at it counts only where the receiver is.
   if (to.flags & TcpEnd::kEdge) {
     const int32_t past = diff(i.tcp_seq, to.edge);
     const bool fin_elsewhere = (i.tcp_flags & proto::kTcpFin) && i.tcp_seq != next_seq;
-    if (past > 0 || (past == 0 && (i.payload_len || fin_elsewhere)))
+    if (past > 0 || (past == 0 && !i.payload_len && fin_elsewhere))
       return TcpVerdict::out_of_window;
+    if (past == 0 && i.payload_len) return TcpVerdict::at_edge;
   }
   // RFC 5961 5.2 as Linux has it: older than SND.UNA - min(MAX.SND.WND, bytes acked), so
   // never before the receiver's ISS + 1.
   if (i.tcp_flags & proto::kTcpAck) {
-    uint32_t lowest = to.iss + 1;
-    if ((from.flags & TcpEnd::kAcked) && diff(from.acked - from.max_win, lowest) > 0)
-      lowest = from.acked - from.max_win;
+    const uint32_t lowest =
+        (from.flags & TcpEnd::kAckedWindow) ? from.acked - from.max_win : to.iss + 1;
     if (diff(i.tcp_ack, lowest) < 0) return TcpVerdict::old_ack;
   }
   return TcpVerdict::ok;
@@ -84,25 +90,40 @@ inline void tcp_learn(TcpEnd& from, const TcpEnd& to, const proto::PacketInfo& i
                       uint32_t next_seq) {
   using namespace tcp_view_detail;
   const uint8_t f = i.tcp_flags;
+  if (f & proto::kTcpRst) return;  // nothing to learn from; it may be one that is ignored
   if (f & proto::kTcpSyn) {
-    from.flags |= TcpEnd::kSyn;
-    from.iss = i.tcp_seq;
-    from.wscale = i.tcp_wscale;
-    if (i.tcp_has_ts) {  // PAWS starts from the SYN's TSval
-      from.flags |= TcpEnd::kSynTs | TcpEnd::kTs;
-      from.ts_recent = i.tcp_tsval;
+    const bool retry = from.flags & TcpEnd::kSyn;
+    if (retry && i.tcp_seq != from.iss) return;  // another ISN: the SYN-ACK decides
+    if (!retry) {
+      from.flags |= TcpEnd::kSyn;
+      from.iss = i.tcp_seq;
+      from.wscale = i.tcp_wscale;
+    } else if (from.wscale == proto::kNoWindowScale) {
+      from.wscale = i.tcp_wscale;  // a retry may add or drop options; the SYN-ACK says
     }
+    if (i.tcp_has_ts) {  // PAWS starts from the SYN's TSval (of retries: the highest)
+      if (!(from.flags & TcpEnd::kTs) || diff(i.tcp_tsval, from.ts_recent) > 0)
+        from.ts_recent = i.tcp_tsval;
+      from.flags |= TcpEnd::kSynTs | TcpEnd::kTs;
+    }
+    if (retry) return;  // nothing else is learnt from a SYN seen before
   }
   // A SYN's window is never scaled; the others are when both SYNs offered it.
   const bool scaled = !(f & proto::kTcpSyn) && from.wscale != proto::kNoWindowScale &&
                       to.wscale != proto::kNoWindowScale;
   const uint32_t win = uint32_t{i.tcp_window} << (scaled ? from.wscale : 0);
-  if (win > from.max_win) from.max_win = win;
-  if (f & proto::kTcpAck) {
-    if (!(from.flags & TcpEnd::kAcked) || diff(i.tcp_ack, from.acked) > 0) from.acked = i.tcp_ack;
+  if ((f & proto::kTcpSyn) && win > from.max_win) from.max_win = win;
+  // Windows and ACKs only from a segment not older than what it acknowledged before
+  // (Linux updates the window from newer segments only).
+  if ((f & proto::kTcpAck) &&
+      (!(from.flags & TcpEnd::kAcked) || diff(i.tcp_ack, from.acked) >= 0)) {
+    from.acked = i.tcp_ack;
+    if (win > from.max_win) from.max_win = win;
     const uint32_t edge = i.tcp_ack + win;
     if (!(from.flags & TcpEnd::kEdge) || diff(edge, from.edge) > 0) from.edge = edge;
     from.flags |= TcpEnd::kAcked | TcpEnd::kEdge;
+    if ((to.flags & TcpEnd::kSyn) && i.tcp_ack - (to.iss + 1) >= from.max_win)
+      from.flags |= TcpEnd::kAckedWindow;
   }
   // Only forward, and only from a segment at or before the next expected byte (Linux's
   // tcp_replace_ts_recent).

@@ -43,7 +43,10 @@ BOOST_AUTO_TEST_CASE(data_must_start_before_the_advertised_edge) {
   Handshake h;  // edge: 101 + 1000
   BOOST_TEST(
       (tcp_check(h.client, h.server, seg(1100, 5001, kAck, 2000, 1), 101) == TcpVerdict::ok));
-  BOOST_TEST((tcp_check(h.client, h.server, seg(1101, 5001, kAck, 2000, 1), 101) ==
+  // Data at the edge is a zero-window probe: its ACK counts, its data does not.
+  BOOST_TEST(
+      (tcp_check(h.client, h.server, seg(1101, 5001, kAck, 2000, 1), 101) == TcpVerdict::at_edge));
+  BOOST_TEST((tcp_check(h.client, h.server, seg(1102, 5001, kAck, 2000, 1), 101) ==
               TcpVerdict::out_of_window));
   // A bare FIN past the edge is dropped; at the edge only where the receiver is.
   BOOST_TEST((tcp_check(h.client, h.server, seg(1101, 5001, kAck | proto::kTcpFin), 101) ==
@@ -71,6 +74,32 @@ BOOST_AUTO_TEST_CASE(old_acks_are_discarded_from_the_handshake_on) {
       (tcp_check(h.client, h.server, seg(101, 103001, kAck, 2000, 5), 101) == TcpVerdict::ok));
   BOOST_TEST(
       (tcp_check(h.client, h.server, seg(101, 103000, kAck, 2000, 5), 101) == TcpVerdict::old_ack));
+}
+
+// Past 2^31 bytes acknowledged, offsets from the ISS compare the wrong way round: the
+// bound is acked - max_win from the first window's worth on.
+BOOST_AUTO_TEST_CASE(old_ack_bound_after_gigabytes) {
+  Handshake h;
+  uint32_t ack = 5001;
+  for (int i = 0; i < 6; ++i) {  // 6 x 1 GiB acknowledged
+    ack += 1u << 30;
+    BOOST_TEST((tcp_check(h.client, h.server, seg(101, ack, kAck, 2000), 101) == TcpVerdict::ok));
+    tcp_learn(h.client, h.server, seg(101, ack, kAck, 2000), 101);
+  }
+  BOOST_TEST(
+      (tcp_check(h.client, h.server, seg(101, ack - 2000, kAck, 2000), 101) == TcpVerdict::ok));
+  BOOST_TEST((tcp_check(h.client, h.server, seg(101, ack - 2001, kAck, 2000), 101) ==
+              TcpVerdict::old_ack));
+}
+
+// Windows are learnt from segments not older than the last ACK; nothing from a RST.
+BOOST_AUTO_TEST_CASE(windows_only_from_newer_segments) {
+  Handshake h;
+  tcp_learn(h.server, h.client, seg(5001, 601, kAck, 1000), 5001);   // edge 1601
+  tcp_learn(h.server, h.client, seg(5001, 500, kAck, 60000), 5001);  // older ACK
+  tcp_learn(h.server, h.client, seg(5001, 601, kAck | proto::kTcpRst, 60000), 5001);
+  BOOST_TEST((tcp_check(h.client, h.server, seg(1700, 5001, kAck, 2000, 1), 601) ==
+              TcpVerdict::out_of_window));
 }
 
 BOOST_AUTO_TEST_CASE(paws_from_the_syn_and_only_forward) {
