@@ -362,9 +362,7 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
       // (Options a retry adds or drops are settled by what the SYN-ACK echoes; another
       // ISN or another window scale are not.) Only from the client's side of the box.
       TcpEnd& me = old.tcp[dir];
-      const bool client_side =
-          !check_sides_ ||
-          in_port == (dir == old.client_dir ? old.client_port : old.client_port ^ 1u);
+      const bool client_side = !check_sides_ || in_port == old.port_of(dir);
       if (client_side && (me.flags & TcpEnd::kSyn) && !(old.tcp[dir ^ 1u].flags & TcpEnd::kSyn)) {
         if (info.tcp_seq != me.iss ||
             (info.tcp_wscale != me.wscale && info.tcp_wscale != proto::kNoWindowScale &&
@@ -404,7 +402,7 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   // A host is behind one port: a packet of the connection arriving on the other end's
   // port is forged (e.g. a "response" sent in from outside to move inspection's view of
   // the server's side).
-  if (check_sides_ && in_port != (dir == s->client_dir ? s->client_port : s->client_port ^ 1u)) {
+  if (check_sides_ && in_port != s->port_of(dir)) {
     reject(SegmentReject::wrong_port, out);
     return false;
   }
@@ -612,7 +610,6 @@ void Inspector::cut(Request& r, std::string_view response) {
   if (s.cut) return;  // both ends were reset already
   s.cut = true;
   pipeline_->end(s, End::cut, &r);
-  r.drop = true;
   const proto::PacketInfo& i = *r.pkt;
   // The RST towards the packet's receiver must carry exactly the sequence number that
   // receiver expects next (RFC 5961: any other is ignored): the packet's own, unless it
@@ -849,13 +846,12 @@ uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
   if (shares_ && !shares_->acquire_head(slot)) return nullptr;
   uint8_t* b = free_heads_.back();
   free_heads_.pop_back();  // capacity reserved at start: never reallocates
-  head_client_[static_cast<size_t>(b - head_memory_.data()) / http_limits_.max_head_bytes] = slot;
+  head_client_[head_index(b)] = slot;
   return b;
 }
 
 void Inspector::release_head_buffer(uint8_t* buf) {
-  int32_t& slot =
-      head_client_[static_cast<size_t>(buf - head_memory_.data()) / http_limits_.max_head_bytes];
+  int32_t& slot = head_client_[head_index(buf)];
   if (shares_) shares_->release_head(slot);
   slot = kNoClient;
   free_heads_.push_back(buf);

@@ -193,7 +193,10 @@ class Inspector : private proto::HttpHandler {
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
   std::vector<uint8_t*> free_heads_;
-  std::vector<int32_t> head_client_;      // by head buffer: the client slot holding it
+  std::vector<int32_t> head_client_;  // by head buffer: the client slot holding it
+  size_t head_index(const uint8_t* buf) const {
+    return static_cast<size_t>(buf - head_memory_.data()) / http_limits_.max_head_bytes;
+  }
   std::unique_ptr<ClientShares> shares_;  // nullptr: no per-client limit (share 100%)
 
   Request cur_;  // the packet being handled and the request it completes (on_packet)

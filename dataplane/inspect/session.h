@@ -75,6 +75,11 @@ struct Session {
   void* flow = nullptr;   // the dp::FlowEntry pointing here (stable while it does)
   uint32_t requests_seen = 0, responses_seen = 0;  // final responses, for pairing
   RequestSummary summary;                          // filled when the request's body is scanned
+
+  // The port the sender of a packet of flow direction `dir` is behind.
+  unsigned port_of(unsigned dir) const {
+    return dir == client_dir ? client_port : client_port ^ 1u;
+  }
 };
 
 }  // namespace bulwark::inspect
