@@ -269,6 +269,14 @@ BULWARK_COUNTER(reasm_partial_retransmissions, .json = "reassembly.partial_retra
 BULWARK_COUNTER(reasm_overlap_conflicts, .json = "reassembly.overlap_conflicts",
                 .series = "bulwark_tcp_reassembly_overlap_conflicts_total",
                 .help = "Overlapping TCP segments whose bytes differed")
+BULWARK_COUNTER(reasm_retransmit_conflicts, .json = "reassembly.retransmit_conflicts",
+                .series = "bulwark_tcp_reassembly_retransmit_conflicts_total",
+                .help = "Retransmissions whose bytes differed from those already inspected")
+BULWARK_COUNTER(reasm_retransmit_unverified, .json = "reassembly.retransmit_unverified",
+                .series = "bulwark_tcp_reassembly_retransmit_unverified_total",
+                .help =
+                    "Retransmissions (partly) older than the compare ring holds: not "
+                    "compared")
 BULWARK_COUNTER(reasm_limit_hits, .json = "reassembly.limit_hits",
                 .series = "bulwark_tcp_reassembly_limit_hits_total",
                 .help = "Stream directions abandoned at the per-direction bound")

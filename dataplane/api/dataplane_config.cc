@@ -147,7 +147,8 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
     }
     if (auto r = i["reassembly"]) {
       require_map(r, "inspect.reassembly",
-                  {"segments", "max_held_bytes", "max_held_segments", "max_window", "on_limit"});
+                  {"segments", "max_held_bytes", "max_held_segments", "max_window", "compare_bytes",
+                   "on_limit"});
       if (r["max_window"])
         c.reassembly_max_window =
             scalar<uint32_t>(r["max_window"], "inspect.reassembly.max_window", 65536, 1u << 30);
@@ -160,6 +161,15 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
       if (r["max_held_segments"])
         c.reassembly_max_held_segments = scalar<uint16_t>(
             r["max_held_segments"], "inspect.reassembly.max_held_segments", 1, 65535);
+      if (auto b = r["compare_bytes"]) {
+        c.reassembly_compare_bytes =
+            scalar<uint32_t>(b, "inspect.reassembly.compare_bytes", 0, 65536);
+        const uint32_t v = c.reassembly_compare_bytes;
+        if (v != 0 && (v < 256 || (v & (v - 1)) != 0))
+          throw ConfigError(b,
+                            "'inspect.reassembly.compare_bytes' is 0 (off) or a power of two "
+                            "from 256 to 65536");
+      }
       if (auto l = r["on_limit"]) {
         const auto v = string_of(l, "inspect.reassembly.on_limit");
         if (v != "pass" && v != "drop")

@@ -74,8 +74,11 @@ struct DataplaneConfig {
   uint32_t reassembly_max_held_bytes = 256 * 1024;  // per direction
   uint16_t reassembly_max_held_segments = 256;      // per direction
   uint32_t reassembly_max_window = 16u << 20;       // data further ahead is ignored
-  uint32_t http_max_head_bytes = 16 * 1024;         // request/status line + headers
-  uint32_t http_max_line_bytes = 8 * 1024;          // any one head line
+  // Last delivered client bytes kept per session to compare retransmissions with (a power
+  // of two; 0: not compared).
+  uint32_t reassembly_compare_bytes = 2048;
+  uint32_t http_max_head_bytes = 16 * 1024;  // request/status line + headers
+  uint32_t http_max_line_bytes = 8 * 1024;   // any one head line
   // What happens to a connection when inspection cannot go on, by cause
   // (inspect.integrity; inspect.reassembly.on_limit sets the reassembly_limit cause).
   IntegrityPolicy integrity = kDefaultIntegrityPolicy;

@@ -69,6 +69,10 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
     lim.max_held_bytes = cfg.reassembly_max_held_bytes;
     lim.max_held_segments = cfg.reassembly_max_held_segments;
     lim.max_window = cfg.reassembly_max_window;
+    lim.compare_bytes = cfg.reassembly_compare_bytes;
+    // Not initialised: the pages are touched only as sessions use their rings.
+    if (lim.compare_bytes)
+      in->compare_memory_.reset(new uint8_t[size_t{cfg.http_sessions} * lim.compare_bytes]);
     in->reasm_ = std::make_unique<proto::Reassembler>(*in->segments_, lim);
     in->sessions_.reserve(cfg.http_sessions);
     for (uint32_t i = 0; i < cfg.http_sessions; ++i) {
@@ -96,10 +100,10 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
     env.sessions = cfg.http_sessions;
     in->pipeline_ = features.make_pipeline(env);
   } catch (const std::bad_alloc&) {
-    error =
-        "not enough memory for " + std::to_string(cfg.http_sessions) + " inspection sessions and " +
-        std::to_string(cfg.reassembly_segments) +
-        " reassembly segments per worker (lower inspect.sessions / inspect.reassembly.segments)";
+    error = "not enough memory for " + std::to_string(cfg.http_sessions) +
+            " inspection sessions and " + std::to_string(cfg.reassembly_segments) +
+            " reassembly segments per worker (lower inspect.sessions / "
+            "inspect.reassembly.segments / inspect.reassembly.compare_bytes)";
     return nullptr;
   }
   if (!in->pipeline_->init(error)) return nullptr;
@@ -145,6 +149,10 @@ Session* Inspector::session_for(dp::FlowEntry& e, const proto::PacketInfo& info,
   proto::Reassembler::init(s->stream[0]);
   proto::Reassembler::init(s->stream[1]);
   s->client_dir = static_cast<uint8_t>(to_port ? dir : dir ^ 1u);
+  // The client's bytes are the attacker's: retransmissions of them are compared with what
+  // was delivered. The server's are not kept (it is not the adversary here).
+  if (compare_memory_)
+    s->stream[s->client_dir].kept = compare_memory_.get() + size_t{idx} * reasm_->compare_bytes();
   s->client_port = static_cast<uint8_t>(to_port ? in_port : in_port ^ 1u);
   s->client_slot = slot;
   s->tls = tls;
@@ -873,6 +881,8 @@ void Inspector::publish() {
   st_->reasm_retransmissions.set(c.retransmissions);
   st_->reasm_partial_retransmissions.set(c.partial_retransmissions);
   st_->reasm_overlap_conflicts.set(c.overlap_conflicts);
+  st_->reasm_retransmit_conflicts.set(c.retransmit_conflicts);
+  st_->reasm_retransmit_unverified.set(c.retransmit_unverified);
   st_->reasm_limit_hits.set(c.limit_hits);
   st_->reasm_pool_exhausted.set(c.pool_exhausted);
   st_->reasm_out_of_window.set(c.out_of_window);

@@ -192,6 +192,8 @@ class Inspector : private proto::HttpHandler {
   bool check_sides_ = true;       // !DataplaneConfig::capture_replay
   uint32_t sessions_active_ = 0;
   std::vector<uint8_t> head_memory_;
+  // Compare rings (proto::StreamDir::kept), compare_bytes per session, by session index.
+  std::unique_ptr<uint8_t[]> compare_memory_;
   std::vector<uint8_t*> free_heads_;
   std::vector<int32_t> head_client_;  // by head buffer: the client slot holding it
   size_t head_index(const uint8_t* buf) const {

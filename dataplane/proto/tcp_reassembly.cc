@@ -66,6 +66,38 @@ bool Reassembler::conflicts_with_held(const StreamDir& s, uint32_t seq, const ui
   return false;
 }
 
+void Reassembler::keep(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len) const {
+  const uint32_t size = lim_.compare_bytes;
+  if (len > size) {  // only the last `size` bytes stay
+    data += len - size;
+    seq += len - size;
+    len = size;
+  }
+  const uint32_t at = seq & (size - 1);
+  const uint32_t first = std::min(len, size - at);
+  std::memcpy(s.kept + at, data, first);
+  std::memcpy(s.kept, data + first, len - first);
+  s.kept_bytes = std::min(size, s.kept_bytes + len);
+}
+
+bool Reassembler::conflicts_with_delivered(const StreamDir& s, uint32_t seq, const uint8_t* data,
+                                           uint32_t len) {
+  const uint32_t kept_from = s.next_seq - s.kept_bytes;
+  if (seq_diff(seq, kept_from) < 0) {  // partly or wholly older than the ring
+    ++c_.retransmit_unverified;
+    const uint32_t skip = kept_from - seq;
+    if (skip >= len) return false;
+    seq += skip;
+    data += skip;
+    len -= skip;
+  }
+  const uint32_t size = lim_.compare_bytes;
+  const uint32_t at = seq & (size - 1);
+  const uint32_t first = std::min(len, size - at);
+  return std::memcmp(s.kept + at, data, first) != 0 ||
+         std::memcmp(s.kept, data + first, len - first) != 0;
+}
+
 // Delivers [seq, seq+len) (seq == next_seq), taking held bytes wherever they overlap
 // (they arrived first), then every held piece that has become contiguous.
 void Reassembler::deliver_from(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len,
@@ -74,6 +106,7 @@ void Reassembler::deliver_from(StreamDir& s, uint32_t seq, const uint8_t* data, 
   uint32_t cur = seq;
   s.flags |= StreamDir::kData;
   auto emit = [&](const uint8_t* p, uint32_t n) {
+    if (s.kept) keep(s, cur, p, n);
     sink(ctx, p, n);
     o.delivered += n;
     c_.delivered_bytes += n;
@@ -211,6 +244,10 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     const int32_t ahead = seq_diff(seq, s.next_seq);
     if (ahead < 0) {
       const uint32_t old = static_cast<uint32_t>(-static_cast<int64_t>(ahead));
+      if (s.kept && conflicts_with_delivered(s, seq, data, std::min(old, len))) {
+        ++c_.retransmit_conflicts;
+        o.conflict = true;
+      }
       if (old >= len) {
         ++c_.retransmissions;
         len = 0;

@@ -5,9 +5,11 @@
 // overlap whose bytes differ is reported (an evasion attempt or a broken stack).
 // Sequence numbers compare modulo 2^32. Bounded per direction and by the pool.
 //
-// Data the parser already consumed is not retained, so a retransmission that rewrites
-// bytes *already delivered* is ignored (first copy wins) but cannot be compared; only
-// overlaps with held (not yet delivered) data can be checked for conflicts.
+// A direction given a compare ring (StreamDir::kept) keeps a copy of the last bytes it
+// delivered, so that a retransmission rewriting bytes *already delivered* is compared
+// too: the receiver may not have taken the first copy (it was lost or dropped past the
+// box), and then it reads the second. Older delivered bytes than the ring holds are
+// counted as unverified.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,10 @@ struct StreamDir {
   uint16_t held_segs;
   uint8_t flags;
   uint8_t reserved;
+  // The last delivered bytes, byte at sequence number x at kept[x % compare_bytes]
+  // (ReassemblyLimits); nullptr: none are kept. `kept_bytes` of them, ending at next_seq.
+  uint8_t* kept;
+  uint32_t kept_bytes;
 
   static constexpr uint8_t kStarted = 1;     // next_seq is known (SYN or first data)
   static constexpr uint8_t kFin = 2;         // FIN seen; fin_seq valid
@@ -39,6 +45,7 @@ struct ReassemblyLimits {
   uint32_t max_held_bytes = 256 * 1024;  // out-of-order bytes held per direction
   uint16_t max_held_segments = 256;      // pieces held per direction
   uint32_t max_window = 16u << 20;       // data further ahead of next_seq is ignored
+  uint32_t compare_bytes = 0;            // size of a direction's compare ring (a power of two)
 };
 
 // Per worker, written by that worker only.
@@ -49,6 +56,8 @@ struct ReassemblyCounters {
   uint64_t retransmissions = 0;          // entirely before next_seq: ignored
   uint64_t partial_retransmissions = 0;  // started before next_seq: old part trimmed
   uint64_t overlap_conflicts = 0;        // overlapped held data with different bytes
+  uint64_t retransmit_conflicts = 0;     // rewrote delivered bytes (compare ring) differently
+  uint64_t retransmit_unverified = 0;    // rewrote delivered bytes older than the ring holds
   uint64_t limit_hits = 0;               // per-direction bound reached: direction abandoned
   uint64_t pool_exhausted = 0;           // no segment buffer left: direction abandoned
   uint64_t out_of_window = 0;            // too far ahead, or past the FIN: ignored
@@ -57,7 +66,7 @@ struct ReassemblyCounters {
 
 struct SegmentOutcome {
   uint32_t delivered = 0;  // bytes handed to the sink by this segment
-  bool conflict = false;   // overlapped held data with different bytes
+  bool conflict = false;   // overlapped held or delivered data with different bytes
   bool limit = false;      // a bound was hit: the direction was abandoned just now
   bool ended = false;      // the stream ended with this segment (FIN reached, or RST)
   bool reset = false;      // ... by a RST the receiver accepts (the whole connection ends)
@@ -85,6 +94,7 @@ class Reassembler {
   void release(StreamDir& s);
 
   const ReassemblyCounters& counters() const { return c_; }
+  uint32_t compare_bytes() const { return lim_.compare_bytes; }
 
  private:
   void deliver_from(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len, StreamSink sink,
@@ -92,6 +102,10 @@ class Reassembler {
   bool hold(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len);
   bool conflicts_with_held(const StreamDir& s, uint32_t seq, const uint8_t* data,
                            uint32_t len) const;
+  // Compares [seq, seq+len), all before next_seq, with the compare ring.
+  bool conflicts_with_delivered(const StreamDir& s, uint32_t seq, const uint8_t* data,
+                                uint32_t len);
+  void keep(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len) const;
   void pop_held(StreamDir& s);
   // Gives back held bytes at or past `from` (the stream's FIN).
   void drop_held_from(StreamDir& s, uint32_t from);

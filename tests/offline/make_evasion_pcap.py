@@ -208,6 +208,12 @@ def main():
     # Linux's out-of-order queue keeps a later segment that covers a held one.
     case(41045, "held decoy covered by the real bytes", "stopped",
          lambda c: (c.send(40, decoy[40:]), c.send(30, BAD[30:]), c.send(0, BAD[:30])))
+    # A retransmission that rewrites bytes already inspected and forwarded: had the first
+    # copy been lost past the box, the server reads the second (compared: a conflict).
+    case(41056, "real bytes retransmitted over a delivered decoy", "stopped",
+         lambda c: (c.send(0, decoy), c.send(0, BAD)))
+    case(41057, "partial retransmission rewriting delivered bytes", "stopped",
+         lambda c: (c.send(0, decoy[:70]), c.send(60, BAD[60:])))
     case(41046, "HTTP/0.9 request line", "stopped",
          lambda c: c.stream(b"GET /BadBot/1.0\r\n"), marker=rb"GET /BadBot/1\.0\r\n")
 

@@ -81,6 +81,56 @@ BOOST_AUTO_TEST_CASE(retransmissions_are_ignored) {
   BOOST_TEST(t.r.counters().partial_retransmissions == 1u);
 }
 
+// With a compare ring, a retransmission that rewrites delivered bytes is a conflict; an
+// identical one is not; bytes older than the ring are counted as unverified. Across the
+// ring's wrap and the sequence number's.
+BOOST_AUTO_TEST_CASE(retransmissions_are_compared_with_delivered_bytes) {
+  ReassemblyLimits lim;
+  lim.compare_bytes = 256;
+  Rig t(64, lim);
+  std::vector<uint8_t> ring(256);
+  t.s.kept = ring.data();
+  t.seg(0xffffff00u, "", kTcpSyn);  // the data crosses the sequence number's wrap
+  std::string stream;
+  for (int i = 0; i < 40; ++i) stream += "GET /x" + std::to_string(i) + " HTTP/1.1\r\n";
+  const uint32_t base = 0xffffff01u;
+  t.seg(base, stream.substr(0, 300));
+  t.seg(base + 300, stream.substr(300));
+  BOOST_TEST(t.out == stream);
+  const uint32_t end = base + static_cast<uint32_t>(stream.size());
+  // The last 100 bytes again, the same: nothing to say.
+  BOOST_TEST(!t.seg(end - 100, stream.substr(stream.size() - 100)).conflict);
+  // The same range with one byte changed, and a partial retransmission running into new
+  // data: conflicts, and the new part is still delivered.
+  std::string forged = stream.substr(stream.size() - 100);
+  forged[50] ^= 0x20;
+  BOOST_TEST(t.seg(end - 100, forged).conflict);
+  BOOST_TEST(t.seg(end - 10, "XXXXXXXXXX" + std::string("tail")).conflict);
+  BOOST_TEST(t.out == stream + "tail");
+  BOOST_TEST(t.r.counters().retransmit_conflicts == 2u);
+  // Older than the ring holds (256 bytes back): only the kept part is compared.
+  const uint32_t end2 = end + 4;
+  BOOST_TEST(t.r.counters().retransmit_unverified == 0u);
+  BOOST_TEST(!t.seg(end2 - 300, (stream + "tail").substr(stream.size() + 4 - 300, 300)).conflict);
+  BOOST_TEST(t.r.counters().retransmit_unverified == 1u);
+  std::string old_forged = (stream + "tail").substr(stream.size() + 4 - 300, 300);
+  old_forged[0] ^= 1;  // the changed byte is past the ring: not seen
+  BOOST_TEST(!t.seg(end2 - 300, old_forged).conflict);
+  old_forged[299] ^= 1;  // this one is in it
+  BOOST_TEST(t.seg(end2 - 300, old_forged).conflict);
+}
+
+// Without a ring (the server's direction), retransmissions are not compared.
+BOOST_AUTO_TEST_CASE(without_a_compare_ring_retransmissions_are_ignored) {
+  ReassemblyLimits lim;
+  lim.compare_bytes = 256;
+  Rig t(64, lim);
+  t.seg(0, "", kTcpSyn);
+  t.seg(1, "hello");
+  BOOST_TEST(!t.seg(1, "jello").conflict);
+  BOOST_TEST(t.r.counters().retransmit_conflicts == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(overlap_first_copy_wins_and_conflict_is_reported) {
   Rig t;
   t.seg(0, "", kTcpSyn);
