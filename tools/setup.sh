@@ -20,6 +20,7 @@ PACKAGES=(
   tshark openssl  # TLS lab test: JA3 as Wireshark computes it; a TLS server and client
   chromium  # challenge lab test: a real browser solves the proof of work
   nodejs  # API lab test: tools/lab/validate_openapi.mjs checks the OpenAPI files
+  nginx-light  # differential lab test: nginx as an origin that logs what it parsed
   # packages, the appliance image and its VM test
   libsystemd-dev debhelper help2man lintian mmdebstrap qemu-system-x86 qemu-utils ovmf
   dosfstools mtools fdisk

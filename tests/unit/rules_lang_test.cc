@@ -99,6 +99,60 @@ BOOST_AUTO_TEST_CASE(fields) {
   BOOST_TEST(ids(*b, get("/short")).empty());
 }
 
+// A path test holds for every spelling a server behind the box routes as that path: a
+// trailing slash (Express, Spring <= 5), `;` parameters (Tomcat), before and after the
+// body (a body rule carries the head's path test).
+BOOST_AUTO_TEST_CASE(path_tests_hold_for_each_routed_spelling) {
+  auto b = bundle_of(one_rule("{field: path, prefix: /api/v1/orders/666}"));
+  BOOST_TEST(ids(*b, get("/api/v1/orders;x=1/666")) == V{1});
+  BOOST_TEST(ids(*b, get("/api/v1/orders/66")).empty());
+  b = bundle_of(one_rule("{field: path, equals: /login}"));
+  for (const char* t : {"/login", "/login/", "/login;jsessionid=1", "/login;x/", "/x/..;/login"})
+    BOOST_TEST(ids(*b, get(t)) == V{1}, t);
+  for (const char* t : {"/logins", "/", "/login/x", "/log/in"})
+    BOOST_TEST(ids(*b, get(t)).empty(), t);
+  b = bundle_of(one_rule("{field: path, suffix: /etc/passwd}"));
+  BOOST_TEST(ids(*b, get("/files/etc/passwd;.png")) == V{1});
+  b = bundle_of(one_rule("{field: path, equals: /}"));
+  BOOST_TEST(ids(*b, get("/")) == V{1});  // the root is never trimmed to nothing
+  b = bundle_of(
+      "rules:\n  - id: 1\n    name: r\n    match:\n      all:\n"
+      "        - {field: path, equals: /login}\n"
+      "        - {field: body, contains: \"' or 1=1\"}\n");
+  for (const char* t : {"/login/", "/login;x"}) {
+    const std::string body = "u=a' or 1=1--";
+    BOOST_TEST(ids(*b, std::string("POST ") + t + " HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body) == V{1},
+               t);
+  }
+}
+
+// Body tests hold for the body as the application decodes it: form fields, JSON
+// strings, an escape split across TCP segments (chunks here), and not for the raw
+// bytes of a type no application decodes.
+BOOST_AUTO_TEST_CASE(body_tests_hold_for_the_decoded_body) {
+  auto b = bundle_of(one_rule("{field: body, contains: \"' or 1=1\", nocase: true}"));
+  auto post = [](const std::string& ctype, const std::string& body) {
+    return "POST /login HTTP/1.1\r\nHost: a\r\n" +
+           (ctype.empty() ? "" : "Content-Type: " + ctype + "\r\n") +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a%27+OR+1%3d1")) == V{1});
+  BOOST_TEST(ids(*b, post("", "u=a%27%20or%201=1")) == V{1});
+  BOOST_TEST(ids(*b, post("application/json", R"({"u":"a\u0027 or 1\u003d1"})")) == V{1});
+  BOOST_TEST(ids(*b, post("text/plain", R"({"u":"a\u0027 or 1=1"})")) == V{1});
+  BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a' or 1=1")) == V{1});  // raw
+  BOOST_TEST(ids(*b, post("application/octet-stream", "u=a%27+or+1=1")).empty());
+  BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a%2527+or+1=1")).empty());
+  // Chunks split inside the escapes.
+  BOOST_TEST(ids(*b,
+                 "POST /login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "3\r\nu=a\r\n2\r\n%2\r\n6\r\n7+or+1\r\n2\r\n%3\r\n2\r\nD1\r\n0\r\n\r\n") == V{1});
+  // A pattern at the very end, behind an unfinished escape.
+  b = bundle_of(one_rule("{field: body, regex: \"%4$\"}"));
+  BOOST_TEST(ids(*b, post("", "a=%4")) == V{1});
+}
+
 BOOST_AUTO_TEST_CASE(boolean_logic_and_ungated_rules) {
   auto b = bundle_of(
       "rules:\n"

@@ -1,6 +1,7 @@
 // Rule evaluation (see matcher.h).
 #include "dataplane/features/signatures/matcher.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "dataplane/proto/http_normalize.h"
@@ -9,6 +10,22 @@
 
 namespace bulwark::signatures {
 namespace {
+
+// A body is decoded and scanned in pieces of at most this many bytes (one scratch buffer).
+constexpr size_t kDecodePiece = 2048;
+
+// Calls f on each spelling of the path a server behind the box may route on
+// (docs/rules.md, fields): the normalised path (nginx, Go), the route view with `;`
+// parameters stripped (Tomcat, Jetty), and each without one trailing slash (Express and
+// Spring <= 5 route /login/ as /login). A rule on /login is not escaped by /login/ or
+// /login;x; f returns true to stop.
+template <class F>
+void for_each_path(const RequestView& rv, F&& f) {
+  auto with_trimmed = [&](std::string_view p) {
+    return f(p) || (p.size() > 1 && p.back() == '/' && f(p.substr(0, p.size() - 1)));
+  };
+  if (!with_trimmed(rv.path) && rv.route != rv.path) with_trimmed(rv.route);
+}
 
 // Calls f(value) for each value of (field, arg) in the request; f returns true to stop.
 // query_param values are percent-decoded into `decode` (at least as large as the query).
@@ -22,7 +39,7 @@ void for_each_value(Field field, const std::string& arg, const RequestView& rv, 
   };
   switch (field) {
     case Field::method: f(h.method); break;
-    case Field::path: f(rv.path); break;
+    case Field::path: for_each_path(rv, f); break;
     case Field::uri: f(h.target); break;
     case Field::norm_uri: f(rv.norm_uri); break;
     case Field::headers:
@@ -112,6 +129,7 @@ Matcher::Matcher(const rules::Bundle& b) : b_(b) {
   hits_.reserve(b.leaves.size());  // a hit is recorded at most once per leaf: no growth later
   rule_epoch_.assign(b.rules.size(), 0);
   decode_.resize(proto::kMaxHeadBytesLimit);  // a decoded query value is never longer than the head
+  body_decoded_.resize(proto::body_decode_bound(kDecodePiece));
 }
 
 Matcher::~Matcher() {
@@ -122,6 +140,7 @@ Matcher::~Matcher() {
 void Matcher::use_stream_pool(unsigned n) {
   pooled_ = true;
   if (b_.body_db == rules::kNoDb) return;
+  n *= 2;  // a decoded body takes a second stream
   free_streams_.reserve(n);
   all_streams_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
@@ -288,6 +307,33 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {
     scan.carried[scan.carried_count++] = l;
   }
   scan.stream = take_stream();
+  scan.decoder = proto::BodyDecoder{};
+  scan.decoder.coding = proto::body_coding_of(rv.head->header("content-type"));
+  if (scan.stream && scan.decoder.coding != proto::BodyCoding::none) {
+    scan.decoded = take_stream();
+    if (scan.decoded == nullptr) {  // half a scan is no scan: the body counts as unscanned
+      return_stream(scan.stream, nullptr);
+      scan.stream = nullptr;
+    }
+  }
+}
+
+void Matcher::scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end) {
+  uint8_t* out = body_decoded_.data();
+  while (len) {
+    const size_t n = std::min(len, kDecodePiece);
+    const size_t m = proto::body_decode(scan.decoder, data, n, out);
+    hs_scan_stream(scan.decoded, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0,
+                   scratch_, &Matcher::on_body_match, &scan);
+    data += n;
+    len -= n;
+  }
+  if (end) {
+    const size_t m = proto::body_decode_finish(scan.decoder, out);
+    if (m)
+      hs_scan_stream(scan.decoded, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0,
+                     scratch_, &Matcher::on_body_match, &scan);
+  }
 }
 
 int Matcher::on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
@@ -304,12 +350,18 @@ void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
   if (scan.stream == nullptr) return;
   hs_scan_stream(scan.stream, reinterpret_cast<const char*>(data), static_cast<unsigned>(len), 0,
                  scratch_, &Matcher::on_body_match, &scan);
+  if (scan.decoded) scan_decoded(scan, data, len, false);
 }
 
 void Matcher::end_body(RequestScan& scan, Verdict& v) {
   if (scan.stream) {
     return_stream(scan.stream, &scan);
     scan.stream = nullptr;
+  }
+  if (scan.decoded) {
+    scan_decoded(scan, nullptr, 0, true);
+    return_stream(scan.decoded, &scan);
+    scan.decoded = nullptr;
   }
   // Other requests used the bitmaps since this one's head: rebuild them from what the
   // request carried, then evaluate the body rules those leaves (or none) can satisfy.
@@ -323,14 +375,16 @@ void Matcher::end_body(RequestScan& scan, Verdict& v) {
 
 void Matcher::abort(RequestScan& scan) {
   if (scan.stream) return_stream(scan.stream, nullptr);
-  scan.stream = nullptr;
+  if (scan.decoded) return_stream(scan.decoded, nullptr);
+  scan.stream = scan.decoded = nullptr;
 }
 
 }  // namespace bulwark::signatures
 
 namespace bulwark::signatures {
 void Matcher::discard(RequestScan& scan) const {
-  if (scan.stream && !pooled_) hs_close_stream(scan.stream, nullptr, nullptr, nullptr);
-  scan.stream = nullptr;
+  for (hs_stream_t* st : {scan.stream, scan.decoded})
+    if (st && !pooled_) hs_close_stream(st, nullptr, nullptr, nullptr);
+  scan.stream = scan.decoded = nullptr;
 }
 }  // namespace bulwark::signatures

@@ -15,6 +15,7 @@
 
 #include "dataplane/inspect/request_view.h"
 #include "dataplane/inspect/verdict.h"
+#include "dataplane/proto/body_decoder.h"
 #include "dataplane/proto/http_message.h"
 #include "rules/lang/bundle.h"
 
@@ -35,6 +36,10 @@ inline constexpr unsigned kMaxCarried = 32;
 // Carried from a request's head to the end of its body.
 struct RequestScan {
   hs_stream_t* stream = nullptr;
+  // The body as the application decodes it (form fields, JSON strings), scanned by the
+  // same database in a second stream (nullptr: the body has no such coding).
+  hs_stream_t* decoded = nullptr;
+  proto::BodyDecoder decoder;
   uint64_t body_bytes = 0;
   uint32_t carried[kMaxCarried];  // leaves true at head time that body rules use
   uint8_t carried_count = 0;
@@ -69,9 +74,10 @@ class Matcher {
   // one it is closed (closing without scratch or callback frees only its own memory).
   void discard(RequestScan& scan) const;
 
-  // Opens `n` body streams now, so that requests take and return them instead of
-  // allocating (the packet path must not allocate). A request that finds the pool
-  // empty is evaluated without its body (counted by the caller via body_unscanned()).
+  // Opens `n` body streams now (twice that: a decoded body takes a second one), so that
+  // requests take and return them instead of allocating (the packet path must not
+  // allocate). A request that finds the pool empty is evaluated without its body
+  // (counted by the caller via body_unscanned()).
   void use_stream_pool(unsigned n);
   uint64_t body_unscanned() const { return body_unscanned_; }
 
@@ -98,12 +104,14 @@ class Matcher {
   bool tls_phase_ = false;  // evaluating fingerprint rules (on_client_hello)
   // Query parameter values decoded for scanning; scratch, so const evaluation uses it too.
   mutable std::vector<char> decode_;
+  std::vector<uint8_t> body_decoded_;  // one piece of a body, decoded (scratch)
   bool pooled_ = false;
   std::vector<hs_stream_t*> free_streams_;  // pooled, reset, ready for a request
   std::vector<hs_stream_t*> all_streams_;   // pooled, closed with the matcher
   uint64_t body_unscanned_ = 0;
   hs_stream_t* take_stream();
   void return_stream(hs_stream_t* s, RequestScan* scan_for_matches);
+  void scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end);
 };
 
 }  // namespace bulwark::signatures

@@ -20,7 +20,7 @@ void SignaturesStage::end_scan(Slot& slot) {
   if (rules && rules->generation == slot.generation)
     matcher(rules)->abort(slot.scan);  // back to the pool, reset
   else
-    slot.scan.stream = nullptr;  // its pool went with the replaced rule set
+    slot.scan.stream = slot.scan.decoded = nullptr;  // its pool went with the replaced rule set
   slot.open = false;
 }
 
