@@ -34,7 +34,9 @@ enum class IntegrityCause : uint8_t {
   fragment,           // an IP-fragmented TCP segment on an inspected port
   sessions_full,      // no inspection session free for a new connection (overload)
   idle_reclaimed,     // an idle connection's session was taken for a new connection
-  client_share,       // a new connection of a client holding its share of the sessions
+  client_share,       // a new connection of a client holding its share of the sessions,
+                      // or a request body past the client's share of body scans
+  body_unscanned,     // no body scan free for a request with body rules (overload)
   count_
 };
 inline constexpr unsigned kIntegrityCauseCount = static_cast<unsigned>(IntegrityCause::count_);
@@ -56,6 +58,7 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::pass,     // sessions_full: the box's own overload
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind
     IntegrityAction::cut,      // client_share: one source must not take every session
+    IntegrityAction::inspect,  // body_unscanned: the box's own overload; head rules apply
 };
 
 // Which actions a cause allows (`inspect` only where part of the connection can still
@@ -64,7 +67,8 @@ constexpr bool integrity_action_allowed(IntegrityCause c, IntegrityAction a) {
   if (a != IntegrityAction::inspect)
     return c != IntegrityCause::idle_reclaimed || a == IntegrityAction::cut;
   return c == IntegrityCause::response_parse || c == IntegrityCause::urgent ||
-         c == IntegrityCause::conflict || c == IntegrityCause::midstream;
+         c == IntegrityCause::conflict || c == IntegrityCause::midstream ||
+         c == IntegrityCause::body_unscanned;
 }
 
 inline constexpr const char* kIntegrityActionNames[] = {"inspect", "cut", "pass"};

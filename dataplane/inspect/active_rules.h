@@ -17,6 +17,12 @@ namespace bulwark::inspect {
 
 class FeatureSet;
 
+// Request bodies scanned at once per worker (body streams of a rule set, and what a
+// client's share of them is taken of): one per session, at most 4096.
+inline uint32_t body_slots_per_worker(uint32_t sessions) {
+  return sessions < 4096 ? sessions : 4096;
+}
+
 struct ActiveRules {
   uint64_t generation = 0;  // changes with every load; sessions remember theirs
   std::unique_ptr<rules::Bundle> bundle;

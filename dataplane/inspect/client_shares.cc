@@ -12,7 +12,8 @@
 namespace bulwark::inspect {
 
 std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t sessions,
-                                                   uint32_t heads, uint32_t percent, int socket,
+                                                   uint32_t heads, uint32_t bodies,
+                                                   uint32_t percent, int socket,
                                                    std::string& error) {
   std::unique_ptr<ClientShares> s(new (std::nothrow) ClientShares());
   if (!s) {
@@ -43,6 +44,7 @@ std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t ses
   s->max_sessions_ =
       std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{sessions} * percent / 100));
   s->max_heads_ = std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{heads} * percent / 100));
+  s->max_bodies_ = std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{bodies} * percent / 100));
   return s;
 }
 
@@ -75,7 +77,7 @@ int32_t ClientShares::acquire_session(const uint8_t* addr, proto::L3 l3) {
 
 void ClientShares::forget_if_idle(int32_t slot) {
   const Held& h = held_[slot];
-  if (h.sessions == 0 && h.heads == 0) rte_hash_del_key(h_, &h.key);
+  if (h.sessions == 0 && h.heads == 0 && h.bodies == 0) rte_hash_del_key(h_, &h.key);
 }
 
 void ClientShares::release_session(int32_t slot) {
@@ -94,6 +96,19 @@ bool ClientShares::acquire_head(int32_t slot) {
 void ClientShares::release_head(int32_t slot) {
   if (slot < 0) return;
   --held_[slot].heads;
+  forget_if_idle(slot);
+}
+
+bool ClientShares::acquire_body(int32_t slot) {
+  if (slot < 0) return true;
+  if (held_[slot].bodies >= max_bodies_) return false;
+  ++held_[slot].bodies;
+  return true;
+}
+
+void ClientShares::release_body(int32_t slot) {
+  if (slot < 0) return;
+  --held_[slot].bodies;
   forget_if_idle(slot);
 }
 

@@ -90,8 +90,7 @@ bool InspectionRuntime::start(const api::DataplaneConfig& cfg, unsigned workers,
 bool InspectionRuntime::swap_in(const Prepare& prepare, LoadReport& report, std::string& error) {
   std::lock_guard<std::mutex> lock(load_mu_);
   const auto t0 = std::chrono::steady_clock::now();
-  // One body stream per concurrent request with a body, up to 4096 per worker.
-  const unsigned streams = std::min<uint32_t>(cfg_.http_sessions, 4096);
+  const unsigned streams = body_slots_per_worker(cfg_.http_sessions);
   auto fresh = prepare(generation_ + 1, streams, error);
   if (!fresh) {
     ++seg_->rules.reload_failures;

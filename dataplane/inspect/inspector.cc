@@ -89,8 +89,9 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->head_client_.assign(heads, kNoClient);
     if (cfg.client_share_percent < 100) {
-      in->shares_ = ClientShares::create(worker, cfg.http_sessions, heads, cfg.client_share_percent,
-                                         socket, error);
+      in->shares_ = ClientShares::create(worker, cfg.http_sessions, heads,
+                                         body_slots_per_worker(cfg.http_sessions),
+                                         cfg.client_share_percent, socket, error);
       if (!in->shares_) return nullptr;
     }
     StageEnv env{*in, cfg, *st, features.parts()};
@@ -525,6 +526,12 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
   if (generation != s->generation) {
     pipeline_->new_rules(r);
     s->generation = generation;
+  }
+  // What the receiver acknowledged of this direction: retransmissions of it are not
+  // compared (it cannot take another copy of bytes it has).
+  if (const TcpEnd& rcv = s->tcp[dir ^ 1u]; rcv.flags & TcpEnd::kAcked) {
+    s->stream[dir].peer_acked = rcv.acked;
+    s->stream[dir].flags |= proto::StreamDir::kPeerAcked;
   }
   const proto::SegmentOutcome o =
       reasm_->on_segment(s->stream[dir], info.tcp_seq, r.frame + info.payload_offset,

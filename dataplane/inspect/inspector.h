@@ -121,6 +121,14 @@ class Inspector : private proto::HttpHandler {
   // configured action (cut, pass, or inspect what still can be), counts it and writes
   // an integrity event. Returns the action.
   api::IntegrityAction integrity(Request& r, api::IntegrityCause cause, uint32_t anomalies = 0);
+  // A body scan for the connection's client, within its share (true: take it; give it
+  // back with give_body_share), so that one client's slow bodies cannot hold them all.
+  bool take_body_share(const Session& s) {
+    return !shares_ || shares_->acquire_body(s.client_slot);
+  }
+  void give_body_share(const Session& s) {
+    if (shares_) shares_->release_body(s.client_slot);
+  }
   // Writes an event about the current request (`head`) or connection.
   void event(const Request& r, EventType type, uint32_t rule, uint8_t action, uint8_t mode,
              bool enforced, uint32_t anomalies, uint16_t status, const proto::HttpHead* head,

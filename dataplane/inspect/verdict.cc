@@ -9,10 +9,13 @@ void Verdict::add(uint32_t rule, const rules::Bundle& b) {
     if (limit_count < kMaxLimitsPerRequest) limits[limit_count++] = rule;
     return;
   }
-  if (matched_count < kMaxMatched) matched[matched_count++] = rule;
-  if (r.mode == rules::Mode::enforce && r.action != rules::Action::log &&
-      (decisive < 0 || rule < static_cast<uint32_t>(decisive)))
-    decisive = static_cast<int32_t>(rule);
+  const bool decides = r.mode == rules::Mode::enforce && r.action != rules::Action::log &&
+                       (decisive < 0 || rule < static_cast<uint32_t>(decisive));
+  if (matched_count < kMaxMatched)
+    matched[matched_count++] = rule;
+  else if (decides)  // reported whatever matched before it (decoys): it takes the last place
+    matched[kMaxMatched - 1] = rule;
+  if (decides) decisive = static_cast<int32_t>(rule);
   if (r.mode == rules::Mode::enforce && r.action != rules::Action::log &&
       r.action != rules::Action::challenge &&
       (decisive_unchallenged < 0 || rule < static_cast<uint32_t>(decisive_unchallenged)))

@@ -3,8 +3,6 @@
 
 #include <cstring>
 
-#include "dataplane/proto/http_message.h"
-
 namespace bulwark::proto {
 namespace {
 
@@ -34,34 +32,7 @@ size_t put_utf8(uint32_t cp, uint8_t* out) {
   return 3;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 }  // namespace
-
-BodyCoding body_coding_of(std::string_view content_type) {
-  const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
-  if (iequals(type, "application/x-www-form-urlencoded")) return BodyCoding::form;
-  if (iequals(type, "application/json") ||
-      (type.size() >= 5 && iequals(type.substr(type.size() - 5), "+json")))
-    return BodyCoding::json;
-  // Bodies no application reads as form fields or JSON: multipart parts are read as
-  // they are, media and octet streams are data.
-  if (istarts_with(type, "multipart/") || istarts_with(type, "image/") ||
-      istarts_with(type, "audio/") || istarts_with(type, "video/") ||
-      iequals(type, "application/octet-stream"))
-    return BodyCoding::none;
-  // No type, text/plain or anything else: frameworks that read the body whatever its
-  // type (a forced JSON parse, a hand-rolled form parser) decide by its content.
-  return BodyCoding::sniff;
-}
 
 size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) {
   size_t o = 0;
@@ -72,19 +43,11 @@ size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) 
   };
   for (size_t i = 0; i < len;) {
     const uint8_t c = in[i];
-    if (d.coding == BodyCoding::sniff) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        out[o++] = c;
-        ++i;
-        continue;
-      }
-      d.coding = (c == '{' || c == '[') ? BodyCoding::json : BodyCoding::form;
-    }
     if (d.coding == BodyCoding::none) {
       std::memcpy(out + o, in + i, len - i);
       return o + (len - i);
     }
-    if (d.coding == BodyCoding::form) {
+    if (d.coding == BodyCoding::percent) {
       if (d.pending_len == 0) {
         if (c == '%') {
           d.pending[d.pending_len++] = c;

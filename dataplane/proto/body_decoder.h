@@ -1,28 +1,25 @@
 // Streaming decoding of a request body as the application behind the box reads it, so
-// that body rules see `' or 1=1` however the client spelled it: form bodies
-// percent-decoded with `+` as space (what every form parser does), JSON bodies with
-// their string escapes undone (`\u0027` is `'`). The body arrives in pieces split
-// anywhere, also inside an escape: an unfinished escape is carried to the next piece.
+// that body rules see `' or 1=1` however the client spelled it: percent escapes with
+// `+` as space (what every form parser does), JSON string escapes (`\u0027` is `'`).
+// The caller chains the two over every body, whatever its Content-Type says: servers
+// read bodies by their own rules (Go's json.Decoder, a forced JSON parse, the last of
+// two Content-Type headers, a JSON document in a form field), so the type is not
+// trusted to pick one. The body arrives in pieces split anywhere, also inside an
+// escape: an unfinished escape is carried to the next piece.
 // Hand-written: the body is decoded as it streams through the packet path, and no
 // library decodes percent or JSON escapes incrementally without allocating.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 namespace bulwark::proto {
 
 enum class BodyCoding : uint8_t {
-  none,   // read as it is (multipart, binary, XML, ...): nothing to decode
-  sniff,  // no or a generic type: JSON if it starts with '{' or '[', else form
-  form,   // application/x-www-form-urlencoded
-  json,   // application/json, any +json type
+  none,     // copied as it is
+  percent,  // %XX escapes, + as space (application/x-www-form-urlencoded)
+  json,     // JSON string escapes: \" \\ \/ \b \f \n \r \t \uXXXX
 };
-
-// The coding a body of this Content-Type is decoded with (the header's value; empty
-// when there is none).
-BodyCoding body_coding_of(std::string_view content_type);
 
 // One body's decoding state (lives from the head to the end of the body).
 struct BodyDecoder {
@@ -37,8 +34,7 @@ struct BodyDecoder {
 inline constexpr size_t body_decode_bound(size_t len) { return len + 6; }
 
 // Decodes the next `len` bytes of the body into `out` (at least body_decode_bound(len)
-// bytes); returns the bytes written. A `sniff` decoder settles on its first
-// non-whitespace byte.
+// bytes); returns the bytes written.
 size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out);
 
 // End of the body: writes out an unfinished escape as it was sent (at most 6 bytes).

@@ -82,6 +82,15 @@ void Reassembler::keep(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t
 
 bool Reassembler::conflicts_with_delivered(const StreamDir& s, uint32_t seq, const uint8_t* data,
                                            uint32_t len) {
+  // Bytes the receiver acknowledged are its own: a second copy changes nothing there (a
+  // keepalive's one old garbage byte is such a copy).
+  if ((s.flags & StreamDir::kPeerAcked) && seq_diff(s.peer_acked, seq) > 0) {
+    const uint32_t skip = s.peer_acked - seq;
+    if (skip >= len) return false;
+    seq += skip;
+    data += skip;
+    len -= skip;
+  }
   const uint32_t kept_from = s.next_seq - s.kept_bytes;
   if (seq_diff(seq, kept_from) < 0) {  // partly or wholly older than the ring
     ++c_.retransmit_unverified;
@@ -185,7 +194,20 @@ bool Reassembler::hold(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t
 SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t* data,
                                        uint32_t len, uint8_t flags, StreamSink sink, void* ctx) {
   SegmentOutcome o;
-  if (s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) return o;
+  if (s.flags & (StreamDir::kEnded | StreamDir::kAbandoned)) {
+    // Ended at its FIN, the stream's bytes can still be sent again: compared like any
+    // retransmission (the receiver may not have the first copy either).
+    if ((s.flags & (StreamDir::kFin | StreamDir::kAbandoned)) == StreamDir::kFin && s.kept && len &&
+        !(flags & (kTcpRst | kTcpSyn)) && seq_diff(seq, s.fin_seq) < 0) {
+      const int32_t before_fin = seq_diff(s.fin_seq, seq);
+      if (conflicts_with_delivered(s, seq, data,
+                                   std::min(len, static_cast<uint32_t>(before_fin)))) {
+        ++c_.retransmit_conflicts;
+        o.conflict = true;
+      }
+    }
+    return o;
+  }
   if (flags & kTcpRst) {
     // Accepted only at exactly the next expected byte (RFC 5961 3.2, as Linux does): any
     // other RST is one the server ignores, so an attacker cannot end inspection with it.

@@ -32,6 +32,9 @@ struct StreamDir {
   // (ReassemblyLimits); nullptr: none are kept. `kept_bytes` of them, ending at next_seq.
   uint8_t* kept;
   uint32_t kept_bytes;
+  // The receiver's highest ACK of this direction (kPeerAcked; the caller keeps it): bytes
+  // before it are in the receiver's hands and a retransmission cannot replace them.
+  uint32_t peer_acked;
 
   static constexpr uint8_t kStarted = 1;     // next_seq is known (SYN or first data)
   static constexpr uint8_t kFin = 2;         // FIN seen; fin_seq valid
@@ -39,6 +42,7 @@ struct StreamDir {
   static constexpr uint8_t kAbandoned = 8;   // a bound was hit: nothing more is delivered
   static constexpr uint8_t kMidstream = 16;  // started without seeing the SYN
   static constexpr uint8_t kData = 32;       // some payload was delivered
+  static constexpr uint8_t kPeerAcked = 64;  // peer_acked is valid
 };
 
 struct ReassemblyLimits {
@@ -57,7 +61,7 @@ struct ReassemblyCounters {
   uint64_t partial_retransmissions = 0;  // started before next_seq: old part trimmed
   uint64_t overlap_conflicts = 0;        // overlapped held data with different bytes
   uint64_t retransmit_conflicts = 0;     // rewrote delivered bytes (compare ring) differently
-  uint64_t retransmit_unverified = 0;    // rewrote delivered bytes older than the ring holds
+  uint64_t retransmit_unverified = 0;    // resent unacknowledged bytes older than the ring
   uint64_t limit_hits = 0;               // per-direction bound reached: direction abandoned
   uint64_t pool_exhausted = 0;           // no segment buffer left: direction abandoned
   uint64_t out_of_window = 0;            // too far ahead, or past the FIN: ignored

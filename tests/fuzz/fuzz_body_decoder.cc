@@ -1,7 +1,7 @@
 // libFuzzer target: streaming body decoding (dataplane/proto/body_decoder.h) on arbitrary
 // bytes in each coding. Differential: the body fed whole and split at two fuzzer-chosen
-// points decodes to the same bytes; no call writes past its bound; a form or JSON body
-// never grows by decoding.
+// points decodes to the same bytes; no call writes past its bound; decoding never makes
+// a body longer than it was sent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -37,14 +37,13 @@ std::string decode(BodyCoding coding, const uint8_t* p, size_t n, size_t cut1, s
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 3) return 0;
-  const BodyCoding coding = static_cast<BodyCoding>(data[0] % 4);
+  const BodyCoding coding = static_cast<BodyCoding>(data[0] % 3);
   const uint8_t* body = data + 3;
   const size_t n = size - 3;
   const size_t cut1 = n ? data[1] % (n + 1) : 0, cut2 = n ? data[2] % (n + 1) : 0;
   const std::string whole = decode(coding, body, n, n, n);
   if (decode(coding, body, n, cut1, cut2 < cut1 ? cut1 : cut2) != whole) abort();
-  if (whole.size() > n && coding != BodyCoding::json && coding != BodyCoding::sniff) abort();
-  // The Content-Type reader takes any bytes.
-  body_coding_of(std::string_view(reinterpret_cast<const char*>(body), n));
+  // \uXXXX (6 bytes) is at most 3 of UTF-8; every other escape shrinks too.
+  if (whole.size() > n) abort();
   return 0;
 }

@@ -115,6 +115,23 @@ BOOST_AUTO_TEST_CASE(path_tests_hold_for_each_routed_spelling) {
   BOOST_TEST(ids(*b, get("/files/etc/passwd;.png")) == V{1});
   b = bundle_of(one_rule("{field: path, equals: /}"));
   BOOST_TEST(ids(*b, get("/")) == V{1});  // the root is never trimmed to nothing
+  // Under `not`, only the path as nginx and Go route it counts: an exemption of
+  // /admin/health does not extend to spellings a server may route elsewhere.
+  b = bundle_of(one_rule(
+      "{all: [{field: path, prefix: /admin}, {not: {field: path, equals: /admin/health}}]}"));
+  BOOST_TEST(ids(*b, get("/admin/health")).empty());
+  for (const char* t : {"/admin/health/", "/admin/health;x", "/admin/x"})
+    BOOST_TEST(ids(*b, get(t)) == V{1}, t);
+  b = bundle_of(
+      "rules:\n  - id: 1\n    name: r\n    match:\n      all:\n"
+      "        - {not: {field: path, equals: /public}}\n"
+      "        - {field: body, contains: secret}\n");
+  for (const char* t : {"/public/", "/public;x", "/x"})
+    BOOST_TEST(ids(*b, std::string("POST ") + t +
+                           " HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nsecret") == V{1},
+               t);
+  BOOST_TEST(
+      ids(*b, "POST /public HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nsecret").empty());
   b = bundle_of(
       "rules:\n  - id: 1\n    name: r\n    match:\n      all:\n"
       "        - {field: path, equals: /login}\n"
@@ -128,8 +145,8 @@ BOOST_AUTO_TEST_CASE(path_tests_hold_for_each_routed_spelling) {
 }
 
 // Body tests hold for the body as the application decodes it: form fields, JSON
-// strings, an escape split across TCP segments (chunks here), and not for the raw
-// bytes of a type no application decodes.
+// strings, an escape split across TCP segments (chunks here), whatever the
+// Content-Type claims (servers decode by their own rules); decoded once only.
 BOOST_AUTO_TEST_CASE(body_tests_hold_for_the_decoded_body) {
   auto b = bundle_of(one_rule("{field: body, contains: \"' or 1=1\", nocase: true}"));
   auto post = [](const std::string& ctype, const std::string& body) {
@@ -142,7 +159,10 @@ BOOST_AUTO_TEST_CASE(body_tests_hold_for_the_decoded_body) {
   BOOST_TEST(ids(*b, post("application/json", R"({"u":"a\u0027 or 1\u003d1"})")) == V{1});
   BOOST_TEST(ids(*b, post("text/plain", R"({"u":"a\u0027 or 1=1"})")) == V{1});
   BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a' or 1=1")) == V{1});  // raw
-  BOOST_TEST(ids(*b, post("application/octet-stream", "u=a%27+or+1=1")).empty());
+  BOOST_TEST(ids(*b, post("application/octet-stream", "u=a%27+or+1=1")) == V{1});
+  BOOST_TEST(ids(*b, post("image/png", R"({"q":"a\u0027 or 1=1"})")) == V{1});
+  BOOST_TEST(ids(*b, post("application/json", "data=%7B%22q%22%3A%22%5Cu0027+or+1%3D1%22%7D")) ==
+             V{1});
   BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a%2527+or+1=1")).empty());
   // Chunks split inside the escapes.
   BOOST_TEST(ids(*b,
@@ -249,6 +269,37 @@ BOOST_AUTO_TEST_CASE(interleaved_requests_keep_their_own_body_state) {
   BOOST_TEST(d2.matched_count == 0u);
 }
 
+// Decoys cannot push the real match out: 100 body patterns matched before it, and 100
+// head tests of body rules true at the head, leave the deciding rule's leaves in place.
+BOOST_AUTO_TEST_CASE(any_number_of_decoy_matches_keeps_the_real_one) {
+  std::string yaml = "rules:\n", body, path = "/t";
+  for (int i = 0; i < 100; ++i) {
+    const std::string n = std::to_string(i);
+    yaml += "  - {id: " + std::to_string(100 + i) + ", name: d" + n +
+            ", action: log, match: {all: [{field: path, contains: q" + n +
+            "q}, {field: body, contains: decoy" + n + "x}]}}\n";
+    body += "decoy" + n + "x ";
+    path += "/q" + n + "q";
+  }
+  yaml +=
+      "  - {id: 1, name: real, match: {all: [{field: path, prefix: /t/}, "
+      "{field: body, contains: \"' or 1=1\"}]}}\n";
+  auto b = bundle_of(yaml);
+  body += "u=a' or 1=1";
+  // The verdict reports 16 matches at most, the deciding rule always among them.
+  const auto got = ids(*b, "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body);
+  BOOST_TEST(got.size() == 16u);
+  BOOST_TEST(got.back() == 1u);
+  bulwark::signatures::Matcher m(*b);
+  const auto r = bulwark::signatures::evaluate_requests(
+      m, "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + body);
+  BOOST_TEST_REQUIRE(r.size() == 1u);
+  BOOST_TEST_REQUIRE(r[0].verdict.decisive >= 0);
+  BOOST_TEST(b->rules[static_cast<size_t>(r[0].verdict.decisive)].id == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(pooled_body_streams_are_reused_and_exhaustion_is_counted) {
   auto b =
       bundle_of("rules:\n  - id: 1\n    name: r\n    match: {field: body, contains: needle}\n");
@@ -266,8 +317,8 @@ BOOST_AUTO_TEST_CASE(pooled_body_streams_are_reused_and_exhaustion_is_counted) {
     bulwark::signatures::Verdict d1, d2;
     m.on_head(v, s1, d1);
     m.on_head(v, s2, d2);  // pool empty: this request's body is not scanned
-    BOOST_TEST(s1.stream != nullptr);
-    BOOST_TEST(s2.stream == nullptr);
+    BOOST_TEST(s1.slot != bulwark::signatures::kNoBodySlot);
+    BOOST_TEST(s2.slot == bulwark::signatures::kNoBodySlot);
     m.on_body(s1, reinterpret_cast<const uint8_t*>(body.data()), body.size());
     m.on_body(s2, reinterpret_cast<const uint8_t*>(body.data()), body.size());
     m.end_body(s1, d1);

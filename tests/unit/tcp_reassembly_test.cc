@@ -33,6 +33,17 @@ struct Rig {
   std::string out;
 };
 
+// A direction with a 256-byte compare ring.
+struct RingRig : Rig {
+  static ReassemblyLimits limits() {
+    ReassemblyLimits lim;
+    lim.compare_bytes = 256;
+    return lim;
+  }
+  RingRig() : Rig(64, limits()) { s.kept = ring.data(); }
+  std::vector<uint8_t> ring = std::vector<uint8_t>(256);
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(tcp_reassembly)
@@ -85,11 +96,7 @@ BOOST_AUTO_TEST_CASE(retransmissions_are_ignored) {
 // identical one is not; bytes older than the ring are counted as unverified. Across the
 // ring's wrap and the sequence number's.
 BOOST_AUTO_TEST_CASE(retransmissions_are_compared_with_delivered_bytes) {
-  ReassemblyLimits lim;
-  lim.compare_bytes = 256;
-  Rig t(64, lim);
-  std::vector<uint8_t> ring(256);
-  t.s.kept = ring.data();
+  RingRig t;
   t.seg(0xffffff00u, "", kTcpSyn);  // the data crosses the sequence number's wrap
   std::string stream;
   for (int i = 0; i < 40; ++i) stream += "GET /x" + std::to_string(i) + " HTTP/1.1\r\n";
@@ -120,11 +127,31 @@ BOOST_AUTO_TEST_CASE(retransmissions_are_compared_with_delivered_bytes) {
   BOOST_TEST(t.seg(end2 - 300, old_forged).conflict);
 }
 
+// Bytes the receiver acknowledged are not compared (a keepalive sends one old garbage
+// byte); bytes resent after the FIN ended the stream are.
+BOOST_AUTO_TEST_CASE(acknowledged_bytes_are_not_compared_and_the_fin_does_not_end_it) {
+  RingRig t;
+  t.seg(0, "", kTcpSyn);
+  t.seg(1, "GET /a HTTP/1.1\r\n\r\n");  // 19 bytes: 1..19
+  t.s.peer_acked = 20;
+  t.s.flags |= StreamDir::kPeerAcked;
+  BOOST_TEST(!t.seg(19, std::string(1, '\0')).conflict);  // keepalive probe
+  BOOST_TEST(t.seg(18, std::string("X\0", 2)).conflict == false);
+  t.s.peer_acked = 6;                       // (as if only part were acknowledged): 6.. are compared
+  BOOST_TEST(!t.seg(1, "GET !").conflict);  // all acknowledged
+  BOOST_TEST(t.seg(5, "/b HT").conflict);
+  BOOST_TEST(t.seg(1, "GET /aXHTTP").conflict);
+  t.seg(20, "", kTcpAck | kTcpFin);
+  BOOST_TEST(t.s.flags & StreamDir::kEnded);
+  BOOST_TEST(t.seg(12, "/1.1\r\n").conflict == false);
+  BOOST_TEST(t.seg(12, "/1.2\r\n").conflict);  // after the FIN too
+  BOOST_TEST(t.out == "GET /a HTTP/1.1\r\n\r\n");
+}
+
 // Without a ring (the server's direction), retransmissions are not compared.
 BOOST_AUTO_TEST_CASE(without_a_compare_ring_retransmissions_are_ignored) {
-  ReassemblyLimits lim;
-  lim.compare_bytes = 256;
-  Rig t(64, lim);
+  RingRig t;
+  t.s.kept = nullptr;
   t.seg(0, "", kTcpSyn);
   t.seg(1, "hello");
   BOOST_TEST(!t.seg(1, "jello").conflict);

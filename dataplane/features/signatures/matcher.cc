@@ -14,17 +14,21 @@ namespace {
 // A body is decoded and scanned in pieces of at most this many bytes (one scratch buffer).
 constexpr size_t kDecodePiece = 2048;
 
-// Calls f on each spelling of the path a server behind the box may route on
-// (docs/rules.md, fields): the normalised path (nginx, Go), the route view with `;`
-// parameters stripped (Tomcat, Jetty), and each without one trailing slash (Express and
-// Spring <= 5 route /login/ as /login). A rule on /login is not escaped by /login/ or
-// /login;x; f returns true to stop.
+// Calls f on each other spelling of the path a server behind the box may route on
+// (docs/rules.md, fields): the route view with `;` parameters stripped (Tomcat, Jetty),
+// and the normalised path (nginx, Go) and that view each without one trailing slash
+// (Express and Spring <= 5 route /login/ as /login). A rule on /login is not escaped by
+// /login/ or /login;x.
 template <class F>
-void for_each_path(const RequestView& rv, F&& f) {
-  auto with_trimmed = [&](std::string_view p) {
-    return f(p) || (p.size() > 1 && p.back() == '/' && f(p.substr(0, p.size() - 1)));
+void for_each_other_path(const RequestView& rv, F&& f) {
+  auto trimmed = [&](std::string_view p) {
+    if (p.size() > 1 && p.back() == '/') f(p.substr(0, p.size() - 1));
   };
-  if (!with_trimmed(rv.path) && rv.route != rv.path) with_trimmed(rv.route);
+  trimmed(rv.path);
+  if (rv.route != rv.path) {
+    f(rv.route);
+    trimmed(rv.route);
+  }
 }
 
 // Calls f(value) for each value of (field, arg) in the request; f returns true to stop.
@@ -39,7 +43,7 @@ void for_each_value(Field field, const std::string& arg, const RequestView& rv, 
   };
   switch (field) {
     case Field::method: f(h.method); break;
-    case Field::path: for_each_path(rv, f); break;
+    case Field::path: f(rv.path); break;  // pattern tests: also for_each_other_path
     case Field::uri: f(h.target); break;
     case Field::norm_uri: f(rv.norm_uri); break;
     case Field::headers:
@@ -126,81 +130,97 @@ Matcher::Matcher(const rules::Bundle& b) : b_(b) {
   // No database (a bundle of limits, logins and policies only): nothing is scanned, so
   // no scratch is needed (Hyperscan has none to give for no database).
   bits_.assign((b.leaves.size() + 63) / 64, 0);
+  extra_bits_.assign(bits_.size(), 0);
+  words_ = static_cast<uint32_t>(bits_.size());
   hits_.reserve(b.leaves.size());  // a hit is recorded at most once per leaf: no growth later
   rule_epoch_.assign(b.rules.size(), 0);
   decode_.resize(proto::kMaxHeadBytesLimit);  // a decoded query value is never longer than the head
-  body_decoded_.resize(proto::body_decode_bound(kDecodePiece));
+  body_percent_.resize(proto::body_decode_bound(kDecodePiece));
+  body_decoded_.resize(proto::body_decode_bound(body_percent_.size()));
 }
 
 Matcher::~Matcher() {
-  for (hs_stream_t* st : all_streams_) hs_close_stream(st, nullptr, nullptr, nullptr);
+  for (const BodySlot& sl : slots_) {
+    hs_close_stream(sl.raw, nullptr, nullptr, nullptr);
+    hs_close_stream(sl.decoded, nullptr, nullptr, nullptr);
+  }
   hs_free_scratch(scratch_);
+}
+
+bool Matcher::add_slot() {
+  BodySlot sl;
+  const hs_database_t* db = b_.dbs[b_.body_db].db.get();
+  if (hs_open_stream(db, 0, &sl.raw) != HS_SUCCESS) return false;
+  if (hs_open_stream(db, 0, &sl.decoded) != HS_SUCCESS) {
+    hs_close_stream(sl.raw, nullptr, nullptr, nullptr);
+    return false;
+  }
+  sl.next_free = free_slot_;
+  free_slot_ = static_cast<uint32_t>(slots_.size());
+  slots_.push_back(sl);
+  slot_bits_.resize(slots_.size() * 3 * words_);
+  return true;
 }
 
 void Matcher::use_stream_pool(unsigned n) {
   pooled_ = true;
   if (b_.body_db == rules::kNoDb) return;
-  n *= 2;  // a decoded body takes a second stream
-  free_streams_.reserve(n);
-  all_streams_.reserve(n);
-  for (unsigned i = 0; i < n; ++i) {
-    hs_stream_t* st = nullptr;
-    if (hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &st) != HS_SUCCESS) break;
-    free_streams_.push_back(st);
-    all_streams_.push_back(st);
+  slots_.reserve(n);
+  slot_bits_.reserve(size_t{n} * 3 * words_);
+  for (unsigned i = 0; i < n && add_slot(); ++i) {
   }
 }
 
-hs_stream_t* Matcher::take_stream() {
-  if (!pooled_) {
-    hs_stream_t* st = nullptr;
-    return hs_open_stream(b_.dbs[b_.body_db].db.get(), 0, &st) == HS_SUCCESS ? st : nullptr;
-  }
-  if (free_streams_.empty()) {
+uint32_t Matcher::take_slot() {
+  if (free_slot_ == kNoBodySlot && (pooled_ || !add_slot())) {
     ++body_unscanned_;
-    return nullptr;
+    return kNoBodySlot;
   }
-  hs_stream_t* st = free_streams_.back();
-  free_streams_.pop_back();
-  return st;
+  const uint32_t i = free_slot_;
+  free_slot_ = slots_[i].next_free;
+  std::fill_n(body_bits(i), 3 * words_, 0);
+  return i;
 }
 
-// Ends a request's stream: end-anchored matches go to `scan_for_matches` (if any).
-void Matcher::return_stream(hs_stream_t* st, RequestScan* scan_for_matches) {
-  match_event_handler cb = scan_for_matches ? &Matcher::on_body_match : nullptr;
-  if (!pooled_) {
-    hs_close_stream(st, scratch_, cb, scan_for_matches);
-    return;
-  }
-  hs_reset_stream(st, 0, scratch_, cb, scan_for_matches);
-  free_streams_.push_back(st);  // capacity reserved: never reallocates
+void Matcher::give_back(uint32_t slot, bool matches) {
+  BodySlot& sl = slots_[slot];
+  match_event_handler cb = matches ? &Matcher::on_body_match : nullptr;
+  hs_reset_stream(sl.raw, 0, scratch_, cb, body_bits(slot));
+  hs_reset_stream(sl.decoded, 0, scratch_, cb, body_bits(slot));
+  // Free, but its bitmaps stay as they are until the slot is taken again.
+  sl.next_free = free_slot_;
+  free_slot_ = slot;
 }
 
-void Matcher::hit(uint32_t leaf) {
-  uint64_t& w = bits_[leaf / 64];
+void Matcher::hit(uint32_t leaf, bool extra) {
+  const size_t w = leaf / 64;
   const uint64_t bit = uint64_t{1} << (leaf % 64);
-  if (!(w & bit)) {
-    w |= bit;
-    hits_.push_back(leaf);
-  }
+  if (!((bits_[w] | extra_bits_[w]) & bit)) hits_.push_back(leaf);
+  (extra ? extra_bits_ : bits_)[w] |= bit;
 }
 
 void Matcher::clear_hits() {
-  for (uint32_t l : hits_) bits_[l / 64] = 0;
+  for (uint32_t l : hits_) bits_[l / 64] = extra_bits_[l / 64] = 0;
   hits_.clear();
 }
 
 int Matcher::on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-  static_cast<Matcher*>(ctx)->hit(id);
+  auto* m = static_cast<Matcher*>(ctx);
+  m->hit(id, m->extra_view_);
   return 0;
 }
 
 void Matcher::scan_field(const rules::FieldDb& db, const RequestView& rv) {
-  for_each_value(db.field, db.arg, rv, decode_.data(), [&](std::string_view v) {
+  auto scan = [&](std::string_view v) {
     hs_scan(db.db.get(), v.data(), static_cast<unsigned>(v.size()), 0, scratch_, &Matcher::on_match,
             this);
     return false;
-  });
+  };
+  for_each_value(db.field, db.arg, rv, decode_.data(), scan);
+  if (db.field != Field::path) return;
+  extra_view_ = true;
+  for_each_other_path(rv, scan);
+  extra_view_ = false;
 }
 
 bool Matcher::eval_leaf(const rules::Leaf& l, const RequestView* rv,
@@ -228,27 +248,26 @@ bool Matcher::eval_leaf(const rules::Leaf& l, const RequestView* rv,
   return found;
 }
 
-bool Matcher::eval(uint32_t node, const RequestView* rv, const RequestScan* scan) const {
+bool Matcher::eval(uint32_t node, const RequestView* rv, const RequestScan* scan,
+                   bool negated) const {
   const rules::Node& n = b_.nodes[node];
   switch (n.kind) {
     case rules::Condition::Kind::leaf: {
       const rules::Leaf& l = b_.leaves[n.leaf];
-      if (l.op <= Op::regex) return bits_[n.leaf / 64] & (uint64_t{1} << (n.leaf % 64));
-      if (rv == nullptr && l.field != Field::body) {  // end of body: carried from the head
-        for (unsigned i = 0; scan && i < scan->carried_count; ++i)
-          if (scan->carried[i] == n.leaf) return true;
-        return false;
-      }
+      if (l.op <= Op::regex) return pattern_hit(n.leaf, negated);
+      if (rv == nullptr && l.field != Field::body)  // end of body: carried from the head
+        return scan && scan->slot != kNoBodySlot &&
+               (carried_bits(scan->slot)[n.leaf / 64] >> (n.leaf % 64)) & 1;
       return eval_leaf(l, rv, scan);
     }
-    case rules::Condition::Kind::negate: return !eval(n.children[0], rv, scan);
+    case rules::Condition::Kind::negate: return !eval(n.children[0], rv, scan, !negated);
     case rules::Condition::Kind::all:
       for (uint32_t c : n.children)
-        if (!eval(c, rv, scan)) return false;
+        if (!eval(c, rv, scan, negated)) return false;
       return true;
     case rules::Condition::Kind::any:
       for (uint32_t c : n.children)
-        if (eval(c, rv, scan)) return true;
+        if (eval(c, rv, scan, negated)) return true;
       return false;
   }
   return false;
@@ -288,7 +307,7 @@ void Matcher::on_client_hello(const RequestView& rv, Verdict& v) {
   tls_phase_ = false;
 }
 
-void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {
+void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v, bool scan_body) {
   scan = RequestScan{};
   clear_hits();
   for (const auto& db : b_.dbs)
@@ -296,95 +315,90 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v) {
   evaluate_candidates(false, &rv, &scan, v);
   // Body rules are decided at the end: carry the head leaves they use.
   if (!wants_body()) return;
+  if (!scan_body) {
+    ++body_unscanned_;
+    return;
+  }
+  if ((scan.slot = take_slot()) == kNoBodySlot) return;
+  uint64_t* carried = body_bits(scan.slot) + words_;
+  uint64_t* primary = carried + words_;
   for (uint32_t l : b_.body_rule_head_leaves) {
-    const bool t = b_.leaves[l].op <= Op::regex ? (bits_[l / 64] >> (l % 64)) & 1
-                                                : eval_leaf(b_.leaves[l], &rv, nullptr);
-    if (!t) continue;
-    if (scan.carried_count == kMaxCarried) {
-      scan.carried_overflow = true;
-      break;
+    const uint64_t bit = uint64_t{1} << (l % 64);
+    if (b_.leaves[l].op > Op::regex) {
+      if (eval_leaf(b_.leaves[l], &rv, nullptr)) carried[l / 64] |= bit, primary[l / 64] |= bit;
+      continue;
     }
-    scan.carried[scan.carried_count++] = l;
+    if (pattern_hit(l, false)) carried[l / 64] |= bit;
+    if (pattern_hit(l, true)) primary[l / 64] |= bit;
   }
-  scan.stream = take_stream();
-  scan.decoder = proto::BodyDecoder{};
-  scan.decoder.coding = proto::body_coding_of(rv.head->header("content-type"));
-  if (scan.stream && scan.decoder.coding != proto::BodyCoding::none) {
-    scan.decoded = take_stream();
-    if (scan.decoded == nullptr) {  // half a scan is no scan: the body counts as unscanned
-      return_stream(scan.stream, nullptr);
-      scan.stream = nullptr;
-    }
-  }
+  scan.percent.coding = proto::BodyCoding::percent;
+  scan.json.coding = proto::BodyCoding::json;
 }
 
 void Matcher::scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end) {
+  uint8_t* mid = body_percent_.data();
   uint8_t* out = body_decoded_.data();
+  auto scan_out = [&](size_t m) {
+    if (m)
+      hs_scan_stream(slots_[scan.slot].decoded, reinterpret_cast<const char*>(out),
+                     static_cast<unsigned>(m), 0, scratch_, &Matcher::on_body_match,
+                     body_bits(scan.slot));
+  };
   while (len) {
     const size_t n = std::min(len, kDecodePiece);
-    const size_t m = proto::body_decode(scan.decoder, data, n, out);
-    hs_scan_stream(scan.decoded, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0,
-                   scratch_, &Matcher::on_body_match, &scan);
+    const size_t p = proto::body_decode(scan.percent, data, n, mid);
+    scan_out(proto::body_decode(scan.json, mid, p, out));
     data += n;
     len -= n;
   }
-  if (end) {
-    const size_t m = proto::body_decode_finish(scan.decoder, out);
-    if (m)
-      hs_scan_stream(scan.decoded, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0,
-                     scratch_, &Matcher::on_body_match, &scan);
+  if (end) {  // unfinished escapes, as they were sent
+    const size_t p = proto::body_decode_finish(scan.percent, mid);
+    const size_t m = proto::body_decode(scan.json, mid, p, out);
+    scan_out(m + proto::body_decode_finish(scan.json, out + m));
   }
 }
 
 int Matcher::on_body_match(unsigned id, unsigned long long, unsigned long long, unsigned,
                            void* ctx) {
-  auto& scan = *static_cast<RequestScan*>(ctx);
-  for (unsigned i = 0; i < scan.body_hit_count; ++i)
-    if (scan.body_hits[i] == id) return 0;
-  if (scan.body_hit_count < kMaxCarried) scan.body_hits[scan.body_hit_count++] = id;
+  static_cast<uint64_t*>(ctx)[id / 64] |= uint64_t{1} << (id % 64);  // id: a body leaf
   return 0;
 }
 
 void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
   scan.body_bytes += len;
-  if (scan.stream == nullptr) return;
-  hs_scan_stream(scan.stream, reinterpret_cast<const char*>(data), static_cast<unsigned>(len), 0,
-                 scratch_, &Matcher::on_body_match, &scan);
-  if (scan.decoded) scan_decoded(scan, data, len, false);
+  if (scan.slot == kNoBodySlot) return;
+  hs_scan_stream(slots_[scan.slot].raw, reinterpret_cast<const char*>(data),
+                 static_cast<unsigned>(len), 0, scratch_, &Matcher::on_body_match,
+                 body_bits(scan.slot));
+  scan_decoded(scan, data, len, false);
 }
 
 void Matcher::end_body(RequestScan& scan, Verdict& v) {
-  if (scan.stream) {
-    return_stream(scan.stream, &scan);
-    scan.stream = nullptr;
-  }
-  if (scan.decoded) {
-    scan_decoded(scan, nullptr, 0, true);
-    return_stream(scan.decoded, &scan);
-    scan.decoded = nullptr;
-  }
-  // Other requests used the bitmaps since this one's head: rebuild them from what the
-  // request carried, then evaluate the body rules those leaves (or none) can satisfy.
+  if (scan.slot == kNoBodySlot) return;  // not scanned: body rules cannot be decided
+  scan_decoded(scan, nullptr, 0, true);
+  // Other requests used the bitmaps since this one's head: rebuild them from the body
+  // leaves the request matched and the pattern leaves its head carried, then evaluate
+  // the body rules those leaves (or none) can satisfy.
+  give_back(scan.slot, true);  // with the end-anchored matches
   clear_hits();
-  for (unsigned i = 0; i < scan.body_hit_count; ++i) hit(scan.body_hits[i]);
-  for (unsigned i = 0; i < scan.carried_count; ++i)
-    if (b_.leaves[scan.carried[i]].op <= Op::regex) hit(scan.carried[i]);
-  evaluate_candidates(true, nullptr, &scan, v);
+  const uint64_t* body = body_bits(scan.slot);
+  const uint64_t* carried = carried_bits(scan.slot);
+  for (uint32_t w = 0; w < words_; ++w) {
+    for (uint64_t x = body[w]; x; x &= x - 1)
+      hit(w * 64 + static_cast<uint32_t>(__builtin_ctzll(x)));
+    for (uint64_t x = carried[w]; x; x &= x - 1) {
+      const uint32_t l = w * 64 + static_cast<uint32_t>(__builtin_ctzll(x));
+      if (b_.leaves[l].op <= Op::regex) hit(l, !((carried[words_ + w] >> (l % 64)) & 1));
+    }
+  }
+  evaluate_candidates(true, nullptr, &scan, v);  // reads the slot's carried bitmap
   clear_hits();
+  scan.slot = kNoBodySlot;
 }
 
 void Matcher::abort(RequestScan& scan) {
-  if (scan.stream) return_stream(scan.stream, nullptr);
-  if (scan.decoded) return_stream(scan.decoded, nullptr);
-  scan.stream = scan.decoded = nullptr;
+  if (scan.slot != kNoBodySlot) give_back(scan.slot, false);
+  scan.slot = kNoBodySlot;
 }
 
-}  // namespace bulwark::signatures
-
-namespace bulwark::signatures {
-void Matcher::discard(RequestScan& scan) const {
-  for (hs_stream_t* st : {scan.stream, scan.decoded})
-    if (st && !pooled_) hs_close_stream(st, nullptr, nullptr, nullptr);
-  scan.stream = scan.decoded = nullptr;
-}
 }  // namespace bulwark::signatures

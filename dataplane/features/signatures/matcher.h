@@ -31,21 +31,16 @@ using rules::Field;
 using rules::Mode;
 using rules::Op;
 
-inline constexpr unsigned kMaxCarried = 32;
+inline constexpr uint32_t kNoBodySlot = UINT32_MAX;
 
-// Carried from a request's head to the end of its body.
+// Carried from a request's head to the end of its body. What it matched lives in the
+// Matcher's body slot (streams and leaf bitmaps), so that no number of decoy matches
+// can push a real one out.
 struct RequestScan {
-  hs_stream_t* stream = nullptr;
-  // The body as the application decodes it (form fields, JSON strings), scanned by the
-  // same database in a second stream (nullptr: the body has no such coding).
-  hs_stream_t* decoded = nullptr;
-  proto::BodyDecoder decoder;
+  uint32_t slot = kNoBodySlot;  // the Matcher's body slot (none: the body is not scanned)
   uint64_t body_bytes = 0;
-  uint32_t carried[kMaxCarried];  // leaves true at head time that body rules use
-  uint8_t carried_count = 0;
-  bool carried_overflow = false;    // more than kMaxCarried: some body rules may not match
-  uint32_t body_hits[kMaxCarried];  // body pattern leaves matched so far
-  uint8_t body_hit_count = 0;
+  // The body as an application decodes it: percent escapes, then JSON string escapes.
+  proto::BodyDecoder percent, json;
 };
 
 class Matcher {
@@ -56,9 +51,10 @@ class Matcher {
   Matcher& operator=(const Matcher&) = delete;
   bool ok() const { return scratch_ != nullptr || b_.dbs.empty(); }
 
-  // Evaluates the rules that do not look at the body; prepares `scan` for the body.
-  // TLS fingerprint rules are not evaluated here.
-  void on_head(const RequestView& rv, RequestScan& scan, Verdict& v);
+  // Evaluates the rules that do not look at the body; prepares `scan` for the body
+  // (unless `scan_body` is false: then the body is not scanned, like a request that
+  // finds no slot). TLS fingerprint rules are not evaluated here.
+  void on_head(const RequestView& rv, RequestScan& scan, Verdict& v, bool scan_body = true);
   // A TLS connection's ClientHello: evaluates the fingerprint rules (ja3/ja4, with
   // client_ip) on `rv` (its ja3, ja4 and client address; `head` may be null).
   void on_client_hello(const RequestView& rv, Verdict& v);
@@ -69,24 +65,29 @@ class Matcher {
   void end_body(RequestScan& scan, Verdict& v);
   // Abandons a request (flow gone) without evaluating.
   void abort(RequestScan& scan);
-  // Forgets a request's body stream whose rule set was replaced. With a stream pool the
-  // stream belongs to the old set's pool (freed with it) and is not touched; without
-  // one it is closed (closing without scratch or callback frees only its own memory).
-  void discard(RequestScan& scan) const;
-
-  // Opens `n` body streams now (twice that: a decoded body takes a second one), so that
-  // requests take and return them instead of allocating (the packet path must not
-  // allocate). A request that finds the pool empty is evaluated without its body
-  // (counted by the caller via body_unscanned()).
+  // Makes `n` body slots now (each two streams: the body as sent and as decoded, and
+  // bitmaps of the leaves matched), so that requests take and return them instead of
+  // allocating (the packet path must not allocate). A request that finds none free is
+  // not scanned and its body rules are not evaluated (counted: body_unscanned()).
+  // Without a pool, slots are made as requests need them.
   void use_stream_pool(unsigned n);
   uint64_t body_unscanned() const { return body_unscanned_; }
 
   const rules::Bundle& bundle() const { return b_; }
 
  private:
-  void hit(uint32_t leaf);
+  // Records a matched pattern leaf: in bits_, or, matched only on another spelling of the
+  // path (`extra`), in extra_bits_: such a match makes a test true but not its negation
+  // false (`not path == /admin/health` still holds for /admin/health/).
+  void hit(uint32_t leaf, bool extra = false);
   void clear_hits();
-  bool eval(uint32_t node, const RequestView* rv, const RequestScan* scan) const;
+  // `negated`: under an odd number of `not`s (other spellings of the path do not count).
+  bool eval(uint32_t node, const RequestView* rv, const RequestScan* scan,
+            bool negated = false) const;
+  bool pattern_hit(uint32_t leaf, bool negated) const {
+    const uint64_t bit = uint64_t{1} << (leaf % 64);
+    return (bits_[leaf / 64] & bit) || (!negated && (extra_bits_[leaf / 64] & bit));
+  }
   bool eval_leaf(const rules::Leaf& l, const RequestView* rv, const RequestScan* scan) const;
   void scan_field(const rules::FieldDb& db, const RequestView& rv);
   void evaluate_candidates(bool body_phase, const RequestView* rv, const RequestScan* scan,
@@ -98,19 +99,40 @@ class Matcher {
   const rules::Bundle& b_;
   hs_scratch_t* scratch_ = nullptr;
   std::vector<uint64_t> bits_;
+  std::vector<uint64_t> extra_bits_;
+  bool extra_view_ = false;  // scanning another spelling of the path (on_match reads it)
   std::vector<uint32_t> hits_;
   std::vector<uint32_t> rule_epoch_;
   uint32_t epoch_ = 0;
   bool tls_phase_ = false;  // evaluating fingerprint rules (on_client_hello)
   // Query parameter values decoded for scanning; scratch, so const evaluation uses it too.
   mutable std::vector<char> decode_;
-  std::vector<uint8_t> body_decoded_;  // one piece of a body, decoded (scratch)
+  // One piece of a body, percent-decoded, then JSON-unescaped (scratch).
+  std::vector<uint8_t> body_percent_, body_decoded_;
+  // One body being scanned: its streams, reset and reused.
+  struct BodySlot {
+    hs_stream_t* raw = nullptr;
+    hs_stream_t* decoded = nullptr;
+    uint32_t next_free = kNoBodySlot;
+  };
   bool pooled_ = false;
-  std::vector<hs_stream_t*> free_streams_;  // pooled, reset, ready for a request
-  std::vector<hs_stream_t*> all_streams_;   // pooled, closed with the matcher
+  std::vector<BodySlot> slots_;
+  uint32_t free_slot_ = kNoBodySlot;
+  // Per slot, words_ words of body leaves matched, then words_ of head leaves carried
+  // (true at the head, used by body rules), then words_ of those true on the primary
+  // path spelling (for their negation).
+  std::vector<uint64_t> slot_bits_;
+  uint32_t words_ = 0;
   uint64_t body_unscanned_ = 0;
-  hs_stream_t* take_stream();
-  void return_stream(hs_stream_t* s, RequestScan* scan_for_matches);
+  bool add_slot();
+  uint32_t take_slot();
+  // Resets the slot's streams (end-anchored matches recorded if `matches`) and frees it;
+  // its bitmaps are read until the next take_slot().
+  void give_back(uint32_t slot, bool matches);
+  uint64_t* body_bits(uint32_t slot) { return slot_bits_.data() + size_t{slot} * 3 * words_; }
+  const uint64_t* carried_bits(uint32_t slot) const {
+    return slot_bits_.data() + (size_t{slot} * 3 + 1) * words_;
+  }
   void scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end);
 };
 

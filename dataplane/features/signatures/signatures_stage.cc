@@ -14,13 +14,15 @@ Matcher* SignaturesStage::matcher(const inspect::ActiveRules* rules) const {
   return m ? m->by_worker[worker_].get() : nullptr;
 }
 
-void SignaturesStage::end_scan(Slot& slot) {
+void SignaturesStage::end_scan(inspect::Session& s, Slot& slot) {
+  if (slot.share) core_->give_body_share(s);
+  slot.share = false;
   if (!slot.open) return;
   const inspect::ActiveRules* rules = core_->current_rules();
   if (rules && rules->generation == slot.generation)
     matcher(rules)->abort(slot.scan);  // back to the pool, reset
   else
-    slot.scan.stream = slot.scan.decoded = nullptr;  // its pool went with the replaced rule set
+    slot.scan.slot = signatures::kNoBodySlot;  // its pool went with the replaced rule set
   slot.open = false;
 }
 
@@ -28,12 +30,23 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
   if (r.rules == nullptr) return Next::go;
   Slot& slot = slots_[*r.s];
   Matcher& m = *matcher(r.rules);
-  end_scan(slot);  // a request cut short keeps no stream
-  m.on_head(r.view, slot.scan, r.verdict);
+  end_scan(*r.s, slot);  // a request cut short keeps no stream
+  // Every request takes a body scan when body rules exist (they are decided at its end,
+  // also on an empty body); one without a body gives it back at once.
+  const bool body = m.wants_body();
+  slot.share = body && core_->take_body_share(*r.s);
+  m.on_head(r.view, slot.scan, r.verdict, slot.share);
   slot.generation = r.rules->generation;
   slot.open = m.wants_body();
   r.body_scan = slot.open;
-  r.body_unscanned = slot.open && slot.scan.stream == nullptr;
+  r.body_unscanned = body && slot.scan.slot == kNoBodySlot;
+  if (body && !slot.share) {  // one client holding its share of body scans
+    if (core_->integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
+      return Next::stop;
+  } else if (r.body_unscanned && core_->integrity(r, api::IntegrityCause::body_unscanned) !=
+                                     api::IntegrityAction::inspect) {
+    return Next::stop;
+  }
   return Next::go;
 }
 
@@ -48,6 +61,8 @@ void SignaturesStage::on_request_end(inspect::Request& r) {
   inspect::Verdict v;
   matcher(r.rules)->end_body(slot.scan, v);
   slot.open = false;
+  if (slot.share) core_->give_body_share(*r.s);
+  slot.share = false;
   inspect::carry_out(*core_, r, v, nullptr, true);
 }
 
@@ -55,13 +70,13 @@ void SignaturesStage::on_new_rules(inspect::Request& r) {
   Slot& slot = slots_[*r.s];
   if (!slot.open) return;
   // The request began under rules now replaced: its body goes unscanned and it passes.
-  end_scan(slot);
+  end_scan(*r.s, slot);
   st_->body_unscanned.add(1);
   st_->verdict_pass.add(1);
 }
 
 void SignaturesStage::on_end(inspect::Session& s, inspect::End, const inspect::Request*) {
-  end_scan(slots_[s]);  // nothing more of the body will be scanned
+  end_scan(s, slots_[s]);  // nothing more of the body will be scanned
 }
 
 Next SignaturesStage::on_client_hello(inspect::Request& r) {

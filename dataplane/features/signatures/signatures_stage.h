@@ -4,6 +4,8 @@
 // the body database and its verdict completed at its end. TLS connections: fingerprint
 // rules (ja3, ja4, client_ip) are evaluated on the ClientHello; an enforced match cuts
 // the connection there.
+// A body scan is taken within the client's share of them (client_share past it); a
+// request with body rules that gets none is the body_unscanned integrity cause.
 // Reads r.view, r.rules, r.hello, r.ja3, r.ja4. Writes r.verdict, r.body_scan,
 // r.body_unscanned. Slot: the request's body scan (from its head to its end).
 // Per rule set: one matcher per worker, each with a pool of body streams.
@@ -46,11 +48,12 @@ class SignaturesStage {
     RequestScan scan;
     uint64_t generation = 0;  // rules generation `scan` belongs to
     bool open = false;        // a request's body is being scanned
+    bool share = false;       // holds one of the client's body-scan shares
   };
   Matcher* matcher(const inspect::ActiveRules* rules) const;
   // Closes the body scan (back to the matcher's pool, or forgotten if its rule set was
   // replaced: the pool went with it).
-  void end_scan(Slot& slot);
+  void end_scan(inspect::Session& s, Slot& slot);
 
   inspect::Inspector* core_;
   api::WorkerStats* st_;

@@ -58,6 +58,13 @@ SQLI = b"user=a' or 1=1 --&pass=x"
 CORPUS = [
     ("control: clean GET", get("/api/v1/orders/1")),
     ("control: clean POST /login", post("/login", b"user=alice&pass=secret")),
+    # Odd but clean: what decoding and path views must not turn into a block.
+    ("control: form body with an escaped quote", post("/login", b"user=O%27Brien+or+not&pass=1",
+                                                      ctype=b"application/x-www-form-urlencoded")),
+    ("control: JSON body with escapes", post("/login", b'{"user":"Jos\\u00e9","note":"a \\"b\\""}',
+                                             ctype=b"application/json")),
+    ("control: path parameter on a clean path", get("/api/v1/orders;jsessionid=1/1")),
+    ("control: chunked clean POST", post("/login", b"user=bob&pass=x", [b"user=b", b"ob&pass=x"])),
     ("plain", get("/api/v1/orders/666")),
     ("percent-encoded digits", get("/api/v1/orders/%36%36%36")),
     ("percent-encoded letters", get("/api/v1/%6Frders/666")),
