@@ -270,7 +270,7 @@ int run(const api::DataplaneConfig& cfg) {
 
   rte_mempool* pool =
       rte_pktmbuf_pool_create("bulwark_mbufs", mbufs_needed(cfg, nw), 256, 0,
-                              RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+                              mbuf_data_room(cfg.mtu), static_cast<int>(rte_socket_id()));
   if (pool == nullptr)
     return fail(kExitDpdk, std::string("cannot create the mbuf pool: ") + rte_strerror(rte_errno) +
                                " (reserve more hugepages or lower dpdk.mbufs)");

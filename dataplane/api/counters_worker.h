@@ -78,6 +78,12 @@ BULWARK_COUNTER(ipv4_fragments, .json = "packets.ipv4_fragments",
                 .help = "IP fragments, by network protocol")
 BULWARK_COUNTER(ipv6_fragments, .json = "packets.ipv6_fragments",
                 .series = "bulwark_packets_fragments_total", .label = {"protocol", "ipv6"})
+BULWARK_COUNTER(multi_segment_dropped, .json = "packets.multi_segment_dropped",
+                .series = "bulwark_packets_multi_segment_dropped_total",
+                .help =
+                    "Frames received in several buffers that could not be joined into one "
+                    "(larger than ports.mtu allows): dropped, since only a whole frame is "
+                    "inspected")
 BULWARK_COUNTER(ip_datagrams_reassembled, .json = "packets.reassembly.datagrams",
                 .series = "bulwark_ip_reassembly_datagrams_total", .label = {"result", "whole"},
                 .help =

@@ -57,7 +57,8 @@ void load(const YAML::Node& root, DataplaneConfig& c) {
               {"ports", "cores", "flows", "malformed", "stats", "dpdk", "inspect", "rules",
                "events", "control"});
   if (auto p = root["ports"]) {
-    require_map(p, "ports", {"outside", "inside", "capture_replay"});
+    require_map(p, "ports", {"outside", "inside", "capture_replay", "mtu"});
+    if (p["mtu"]) c.mtu = scalar<uint16_t>(p["mtu"], "ports.mtu", 1280, 9600);
     if (p["outside"]) c.outside = string_of(p["outside"], "ports.outside");
     if (p["capture_replay"])
       c.capture_replay = bool_of(p["capture_replay"], "ports.capture_replay");

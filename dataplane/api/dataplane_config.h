@@ -24,6 +24,9 @@ struct DataplaneConfig {
   // forensic replay of a tap). Off on a wire: then a packet of an inspected connection that
   // arrives on the port its sender is not behind is forged and dropped (wrong_port).
   bool capture_replay = false;
+  // The largest IP packet on either link (ports.mtu): each frame is received into one
+  // buffer that large, so a jumbo frame is inspected whole.
+  uint16_t mtu = 1500;
   unsigned main_core = 0;
   std::vector<unsigned> worker_cores{1};
   // A worker whose polls found nothing kIdlePollsBeforeSleep times in a row sleeps this
@@ -40,7 +43,9 @@ struct DataplaneConfig {
   uint32_t frag_timeout_ms = 2000;
   // Idle timeouts in seconds, indexed by TimeoutClass.
   std::array<uint32_t, proto::kTimeoutClassCount> timeouts_s{10, 30, 60, 60, 1800};
-  MalformedPolicy malformed = MalformedPolicy::forward;
+  // A frame the parser rejects cannot be inspected, and some a server accepts (a longer
+  // IPv6 extension chain than the parser follows): dropped unless the operator forwards.
+  MalformedPolicy malformed = MalformedPolicy::drop;
   std::string stats_shm = "/bulwark-stats";
   bool keep_stats = false;  // leave the stats segment after exit (offline runs, benchmarks)
   uint32_t mbufs = 0;       // 0: sized from ports, queues and rings

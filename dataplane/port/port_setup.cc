@@ -3,6 +3,8 @@
 
 #include <rte_ethdev.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -42,6 +44,14 @@ bool program_reta(uint16_t port_id, uint16_t reta_size, unsigned nb_rxq) {
 
 }  // namespace
 
+uint16_t mbuf_data_room(uint16_t mtu) {
+  if (mtu <= RTE_ETHER_MTU) return RTE_MBUF_DEFAULT_BUF_SIZE;
+  // Whole pages, with room for a ring header: drivers over a kernel ring
+  // (net_af_packet) receive into ring frames of whole pages that must fit an mbuf.
+  const unsigned frame = mtu + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN + 64;
+  return static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + (frame + 4095) / 4096 * 4096);
+}
+
 bool setup_port(const std::string& role, const std::string& device, uint16_t port_id,
                 unsigned workers, rte_mempool* pool, const api::DataplaneConfig& cfg, PortInfo& out,
                 std::string& error) {
@@ -78,6 +88,23 @@ bool setup_port(const std::string& role, const std::string& device, uint16_t por
   if (int rc = rte_eth_dev_configure(port_id, out.nb_rxq, out.nb_txq, &conf); rc != 0) {
     error = who + ": configure failed: " + std::strerror(-rc);
     return false;
+  }
+  // A NIC receives frames up to its MTU. Drivers over a kernel interface (net_af_packet,
+  // net_af_xdp) keep 1500 here and take what the interface's own MTU and their frame
+  // size let through; a frame cut short there is malformed (dropped by default).
+  if (cfg.mtu != RTE_ETHER_MTU) {
+    const int rc = rte_eth_dev_set_mtu(port_id, cfg.mtu);
+    if (rc != 0 && !api::is_vdev(device)) {
+      error = who + ": cannot set MTU " + std::to_string(cfg.mtu) +
+              " (ports.mtu): " + std::strerror(-rc) + "; the device allows " +
+              std::to_string(info.min_mtu) + ".." + std::to_string(info.max_mtu);
+      return false;
+    }
+    if (rc != 0)
+      std::fprintf(stderr,
+                   "bulwark-dataplane: %s: the driver keeps MTU 1500 (%s); the kernel "
+                   "interface's MTU applies\n",
+                   who.c_str(), std::strerror(-rc));
   }
   uint16_t nb_rxd = cfg.rx_descriptors, nb_txd = cfg.tx_descriptors;
   rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);

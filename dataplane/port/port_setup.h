@@ -32,6 +32,10 @@ struct PortInfo {
   std::string driver;   // the DPDK driver (net_virtio, net_ixgbe, net_af_packet, ...)
 };
 
+// Data room of one mbuf for links of `mtu`: a whole frame (Ethernet, two VLAN tags) in
+// one buffer, never less than DPDK's default.
+uint16_t mbuf_data_room(uint16_t mtu);
+
 // Finds the DPDK port created for a device string. Returns false with `error`.
 bool find_port(const std::string& device, uint16_t& port_id, std::string& error);
 

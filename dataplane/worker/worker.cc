@@ -29,7 +29,7 @@ constexpr unsigned kTopSweepBudget = 256;
 // Counters accumulated over one burst, added to the shared block once per burst.
 struct BurstCounters {
   uint64_t ipv4 = 0, ipv6 = 0, non_ip = 0, vlan = 0, tcp = 0, udp = 0, icmp = 0, other_l4 = 0;
-  uint64_t frag4 = 0, frag6 = 0, midstream = 0, policy_drops = 0;
+  uint64_t frag4 = 0, frag6 = 0, midstream = 0, policy_drops = 0, multi_segment = 0;
   uint64_t malformed[api::kParseStatusSlots] = {};
 };
 
@@ -81,6 +81,7 @@ void Worker::flush_counters() {
   s_.ipv6_fragments.add(bc_.frag6);
   s_.flows_midstream.add(bc_.midstream);
   s_.policy_drops.add(bc_.policy_drops);
+  s_.multi_segment_dropped.add(bc_.multi_segment);
   for (unsigned i = 1; i < api::kParseStatusSlots; ++i)
     if (bc_.malformed[i]) s_.malformed[i].add(bc_.malformed[i]);
   bc_ = BurstCounters{};
@@ -272,6 +273,14 @@ void Worker::poll_port(unsigned p, uint64_t now, bool& busy) {
     rte_mbuf* m = rx[i];
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
     bytes += rte_pktmbuf_pkt_len(m);
+    // A frame in several buffers (a driver that scatters) is joined into its first, sized
+    // for ports.mtu: the parser and inspection read one contiguous frame. One that does
+    // not fit is larger than the links allow and is dropped.
+    if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+      ++bc_.multi_segment;
+      rte_pktmbuf_free(m);
+      continue;
+    }
     proto::PacketInfo& info = infos[own];
     proto::parse_packet(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), info);
     unsigned owner = flow_owner(info, c_.rss_key_be, c_.workers, c_.index);

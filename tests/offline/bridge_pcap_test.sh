@@ -34,7 +34,8 @@ done
 # carry random bytes and its two directions are replayed independently (a client may
 # acknowledge data its server has not sent yet), which the integrity policy rightly cuts
 # or drops; inspection is tested by offline-inspection and offline-evasion-matrix.
-printf 'dpdk:\n  handoff_ring: 8192\n  mbufs: 32768\ninspect:\n  http_ports: []\n  tls_ports: []\n' \
+# Malformed frames are forwarded (not the default) so every frame is accounted for.
+printf 'dpdk:\n  handoff_ring: 8192\n  mbufs: 32768\ninspect:\n  http_ports: []\n  tls_ports: []\nmalformed: forward\n' \
   >"$WORK/dataplane.yaml"
 
 "$DP" -c "$WORK/dataplane.yaml" --no-huge --keep-stats --stats-shm "$SHM" --main-core 0 \

@@ -35,7 +35,7 @@ cores: {main: 0, workers: [1, 2]}
 flows:
   capacity: 4096
   timeouts: {established: 600, embryonic: 5}
-malformed: drop
+malformed: forward
 stats: {shm: /x, keep_on_exit: true}
 dpdk: {no_huge: true, memory_mb: 256, eal_args: ["--log-level", "*:debug"]}
 )",
@@ -47,7 +47,7 @@ dpdk: {no_huge: true, memory_mb: 256, eal_args: ["--log-level", "*:debug"]}
   BOOST_TEST(c->flow_capacity == 4096u);
   BOOST_TEST(c->timeouts_s[static_cast<unsigned>(TimeoutClass::established)] == 600u);
   BOOST_TEST(c->timeouts_s[static_cast<unsigned>(TimeoutClass::embryonic)] == 5u);
-  BOOST_TEST((c->malformed == MalformedPolicy::drop));
+  BOOST_TEST((c->malformed == MalformedPolicy::forward));
   BOOST_TEST(c->keep_stats);
   BOOST_TEST(c->eal_args.size() == 2u);
   BOOST_TEST(validate_dataplane_config(*c, err));
@@ -58,14 +58,16 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_defaults) {
   auto c = parse_dataplane_config("", "t.yaml", err);
   BOOST_REQUIRE(c);
   BOOST_TEST(c->flow_capacity == 65536u);
-  BOOST_TEST(c->idle_sleep_us == 0u);  // busy polling unless asked
+  BOOST_TEST(c->idle_sleep_us == 0u);                   // busy polling unless asked
+  BOOST_TEST((c->malformed == MalformedPolicy::drop));  // what cannot be inspected stops
   BOOST_TEST(!validate_dataplane_config(*c, err));
   BOOST_TEST(err.find("both ports") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_line_and_key) {
-  BOOST_TEST(error_of("ports:\n  outside: a\n  insde: b\n") ==
-             "t.yaml:3: unknown key 'insde' in 'ports' (known: capture_replay, inside, outside)");
+  BOOST_TEST(
+      error_of("ports:\n  outside: a\n  insde: b\n") ==
+      "t.yaml:3: unknown key 'insde' in 'ports' (known: capture_replay, inside, mtu, outside)");
   BOOST_TEST(
       error_of("flows:\n  capacity: 10\n").find("t.yaml:2: 'flows.capacity' is 10, must be 64..") ==
       0);
@@ -114,6 +116,32 @@ BOOST_AUTO_TEST_CASE(capture_replay_fragments_and_client_share) {
       std::string::npos);
   BOOST_TEST(error_of("flows: {fragments: {size: 1}}\n").find("unknown key 'size'") !=
              std::string::npos);
+}
+
+// The rest of step 8's keys: the links' MTU, the retransmission compare ring, and the
+// body_unscanned cause (best effort by default).
+BOOST_AUTO_TEST_CASE(mtu_compare_ring_and_body_unscanned) {
+  std::string err;
+  auto c = parse_dataplane_config(
+      "ports: {mtu: 9000}\ninspect:\n  reassembly: {compare_bytes: 4096}\n"
+      "  integrity: {body_unscanned: cut}\n",
+      "t.yaml", err);
+  BOOST_TEST_REQUIRE(c.has_value(), err);
+  BOOST_TEST(c->mtu == 9000u);
+  BOOST_TEST(c->reassembly_compare_bytes == 4096u);
+  BOOST_TEST((c->integrity[static_cast<unsigned>(api::IntegrityCause::body_unscanned)] ==
+              api::IntegrityAction::cut));
+  const DataplaneConfig d;
+  BOOST_TEST(d.mtu == 1500u);
+  BOOST_TEST(d.reassembly_compare_bytes == 2048u);
+  BOOST_TEST((d.integrity[static_cast<unsigned>(api::IntegrityCause::body_unscanned)] ==
+              api::IntegrityAction::inspect));
+  BOOST_TEST(error_of("ports: {mtu: 100}\n").find("'ports.mtu' is 100, must be 1280..9600") !=
+             std::string::npos);
+  BOOST_TEST(error_of("inspect: {reassembly: {compare_bytes: 1000}}\n")
+                 .find("a power of two from 256 to 65536") != std::string::npos);
+  BOOST_TEST(parse_dataplane_config("inspect: {reassembly: {compare_bytes: 0}}\n", "t.yaml", err)
+                 ->reassembly_compare_bytes == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(inspection_rules_and_events) {

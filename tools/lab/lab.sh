@@ -10,7 +10,8 @@
 # directory.
 # Env: LAB (prefix, default bw), LAB_RUN (state root, default /run/bulwark-lab),
 #      BULWARK_DATAPLANE, BULWARK_CONTROL (binaries), LAB_PMD (auto: af_xdp, else af_packet | af_packet | af_xdp),
-#      LAB_INSIDE_DEV (another device string for the inside leg, e.g. net_pcap).
+#      LAB_INSIDE_DEV (another device string for the inside leg, e.g. net_pcap),
+#      LAB_DEVARGS (appended to both legs' device strings, e.g. ",framesz=10240").
 set -euo pipefail
 
 LAB=${LAB:-bw}
@@ -203,8 +204,8 @@ launch_dataplane() {
     # The subshell waits for the dataplane so its exit code lands in dataplane.rc;
     # stdbuf keeps stdio line-buffered so the log shows progress immediately.
     (
-        stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0" \
-            --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0}" --stats-shm "/$LAB-stats" \
+        stdbuf -oL -eL ip netns exec "$APPL" "$dp" --outside "${pmd}0,iface=out0${LAB_DEVARGS:-}" \
+            --inside "${LAB_INSIDE_DEV:-${pmd}1,iface=in0${LAB_DEVARGS:-}}" --stats-shm "/$LAB-stats" \
             --control-socket "$STATE/dataplane.sock" --idle-sleep-us "${LAB_IDLE_SLEEP_US:-0}" "$@" \
             </dev/null >>"$STATE/dataplane.log" 2>&1 &
         echo $! >"$STATE/dataplane.pid.tmp"
