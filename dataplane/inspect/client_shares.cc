@@ -11,10 +11,10 @@
 
 namespace bulwark::inspect {
 
-std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t sessions,
-                                                   uint32_t heads, uint32_t bodies,
+std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, const PoolSizes& sizes,
                                                    uint32_t percent, int socket,
                                                    std::string& error) {
+  const uint32_t sessions = sizes.sessions;
   std::unique_ptr<ClientShares> s(new (std::nothrow) ClientShares());
   if (!s) {
     error = "out of memory for the client shares";
@@ -41,11 +41,17 @@ std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, uint32_t ses
     error = "out of memory for the client shares";
     return nullptr;
   }
+  s->percent_ = percent;
   s->max_sessions_ =
       std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{sessions} * percent / 100));
-  s->max_heads_ = std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{heads} * percent / 100));
-  s->max_bodies_ = std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{bodies} * percent / 100));
+  for (unsigned p = 0; p < kSharedPools; ++p)
+    s->size_pool(static_cast<SharedPool>(p), sizes.pools[p]);
   return s;
+}
+
+void ClientShares::size_pool(SharedPool pool, uint32_t n) {
+  max_[static_cast<unsigned>(pool)] =
+      std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{n} * percent_ / 100));
 }
 
 ClientShares::~ClientShares() { rte_hash_free(h_); }
@@ -77,7 +83,10 @@ int32_t ClientShares::acquire_session(const uint8_t* addr, proto::L3 l3) {
 
 void ClientShares::forget_if_idle(int32_t slot) {
   const Held& h = held_[slot];
-  if (h.sessions == 0 && h.heads == 0 && h.bodies == 0) rte_hash_del_key(h_, &h.key);
+  if (h.sessions != 0) return;
+  for (uint32_t n : h.pools)
+    if (n != 0) return;
+  rte_hash_del_key(h_, &h.key);
 }
 
 void ClientShares::release_session(int32_t slot) {
@@ -86,29 +95,17 @@ void ClientShares::release_session(int32_t slot) {
   forget_if_idle(slot);
 }
 
-bool ClientShares::acquire_head(int32_t slot) {
+bool ClientShares::acquire(int32_t slot, SharedPool pool, uint32_t n) {
   if (slot < 0) return true;
-  if (held_[slot].heads >= max_heads_) return false;
-  ++held_[slot].heads;
+  uint32_t& held = held_[slot].pools[static_cast<unsigned>(pool)];
+  if (n > max_[static_cast<unsigned>(pool)] - held) return false;  // held <= max always
+  held += n;
   return true;
 }
 
-void ClientShares::release_head(int32_t slot) {
+void ClientShares::release(int32_t slot, SharedPool pool, uint32_t n) {
   if (slot < 0) return;
-  --held_[slot].heads;
-  forget_if_idle(slot);
-}
-
-bool ClientShares::acquire_body(int32_t slot) {
-  if (slot < 0) return true;
-  if (held_[slot].bodies >= max_bodies_) return false;
-  ++held_[slot].bodies;
-  return true;
-}
-
-void ClientShares::release_body(int32_t slot) {
-  if (slot < 0) return;
-  --held_[slot].bodies;
+  held_[slot].pools[static_cast<unsigned>(pool)] -= n;
   forget_if_idle(slot);
 }
 

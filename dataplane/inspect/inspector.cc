@@ -89,9 +89,14 @@ std::unique_ptr<Inspector> Inspector::create(const api::DataplaneConfig& cfg, un
                                 size_t{i} * in->http_limits_.max_head_bytes);
     in->head_client_.assign(heads, kNoClient);
     if (cfg.client_share_percent < 100) {
-      in->shares_ = ClientShares::create(worker, cfg.http_sessions, heads,
-                                         body_slots_per_worker(cfg.http_sessions),
-                                         cfg.client_share_percent, socket, error);
+      PoolSizes sizes;
+      sizes.sessions = cfg.http_sessions;
+      sizes.pools[static_cast<unsigned>(SharedPool::heads)] = heads;
+      sizes.pools[static_cast<unsigned>(SharedPool::bodies)] =
+          body_slots_per_worker(cfg.http_sessions);
+      sizes.pools[static_cast<unsigned>(SharedPool::segments)] = cfg.reassembly_segments;
+      // logins: sized by the login guard's stage (its own pool)
+      in->shares_ = ClientShares::create(worker, sizes, cfg.client_share_percent, socket, error);
       if (!in->shares_) return nullptr;
     }
     StageEnv env{*in, cfg, *st, features.parts()};
@@ -233,7 +238,11 @@ void Inspector::release(Session& s) {
   pipeline_->end(s, End::release, nullptr);
   s.requests.reset(*this);
   s.responses.reset(*this);
-  if (shares_) shares_->release_session(s.client_slot);  // after its head buffers
+  if (shares_) {  // after its head buffers and segments
+    shares_->release(s.client_slot, SharedPool::segments, s.shared_segments);
+    s.shared_segments = 0;
+    shares_->release_session(s.client_slot);
+  }
   s.client_slot = kNoClient;
   reasm_->release(s.stream[0]);
   reasm_->release(s.stream[1]);
@@ -542,6 +551,11 @@ bool Inspector::handle_packet(dp::FlowEntry& e, const proto::PacketInfo& info, r
     reject(SegmentReject::syn_data, out);
     return false;
   }
+  // Out-of-order segments held count in the client's share of the segment pool: one
+  // source keeping gaps open on many connections cannot take every buffer.
+  if (shares_ && !count_held_segments(*s) &&
+      integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
+    return !r.drop;
   if (o.conflict) {
     // The server may keep the other copy (Linux's out-of-order queue keeps the later one
     // where it covers the earlier): what was inspected is not known to be what it reads.
@@ -858,7 +872,7 @@ uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
   // A client holding its share of head buffers (partial heads kept open) gets no more:
   // its head is too large for what is left to it (request_parse).
   const int32_t slot = cur_.s ? cur_.s->client_slot : kNoClient;
-  if (shares_ && !shares_->acquire_head(slot)) return nullptr;
+  if (shares_ && !shares_->acquire(slot, SharedPool::heads)) return nullptr;
   uint8_t* b = free_heads_.back();
   free_heads_.pop_back();  // capacity reserved at start: never reallocates
   head_client_[head_index(b)] = slot;
@@ -867,7 +881,7 @@ uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
 
 void Inspector::release_head_buffer(uint8_t* buf) {
   int32_t& slot = head_client_[head_index(buf)];
-  if (shares_) shares_->release_head(slot);
+  if (shares_) shares_->release(slot, SharedPool::heads);
   slot = kNoClient;
   free_heads_.push_back(buf);
 }

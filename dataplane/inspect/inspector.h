@@ -121,13 +121,32 @@ class Inspector : private proto::HttpHandler {
   // configured action (cut, pass, or inspect what still can be), counts it and writes
   // an integrity event. Returns the action.
   api::IntegrityAction integrity(Request& r, api::IntegrityCause cause, uint32_t anomalies = 0);
-  // A body scan for the connection's client, within its share (true: take it; give it
-  // back with give_body_share), so that one client's slow bodies cannot hold them all.
-  bool take_body_share(const Session& s) {
-    return !shares_ || shares_->acquire_body(s.client_slot);
+  // One of `pool` for the connection's client, within its share (true: take it; give it
+  // back with give_share), so that one client's slow requests cannot hold them all.
+  bool take_share(const Session& s, SharedPool pool) {
+    return !shares_ || shares_->acquire(s.client_slot, pool);
   }
-  void give_body_share(const Session& s) {
-    if (shares_) shares_->release_body(s.client_slot);
+  void give_share(const Session& s, SharedPool pool) { give_share(s.client_slot, pool); }
+  // The same by the client's entry (Session::client_slot when the share was taken), for
+  // a holder that outlives its session's hooks.
+  void give_share(int32_t client_slot, SharedPool pool) {
+    if (shares_) shares_->release(client_slot, pool);
+  }
+  // Brings the client's share of the segment pool to what the session holds now; false
+  // if that is more than its share (the excess stays uncounted until it is given back).
+  bool count_held_segments(Session& s) {
+    const uint32_t held = s.stream[0].held_segs + s.stream[1].held_segs;
+    if (held < s.shared_segments)
+      shares_->release(s.client_slot, SharedPool::segments, s.shared_segments - held);
+    else if (held > s.shared_segments &&
+             !shares_->acquire(s.client_slot, SharedPool::segments, held - s.shared_segments))
+      return false;
+    s.shared_segments = held;
+    return true;
+  }
+  // A stage's own pool that clients take shares of (at start): its size.
+  void size_shared_pool(SharedPool pool, uint32_t n) {
+    if (shares_) shares_->size_pool(pool, n);
   }
   // Writes an event about the current request (`head`) or connection.
   void event(const Request& r, EventType type, uint32_t rule, uint8_t action, uint8_t mode,

@@ -53,6 +53,7 @@ struct Session {
   uint8_t client_dir = 0;          // flow direction of client -> server packets
   uint8_t client_port = 0;         // port index (0 outside, 1 inside) the client is behind
   int32_t client_slot = -1;        // the client's entry in ClientShares (kNoClient: none)
+  uint32_t shared_segments = 0;    // out-of-order segments held, counted in the client's share
   bool tls = false;                // a TLS port: the client's bytes go to the TLS hooks
   bool tls_started = false;        // TLS: its first packet went through the tls_start hooks
   bool cut = false;                // the connection was stopped: drop everything else

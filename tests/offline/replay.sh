@@ -15,14 +15,15 @@ fail() { echo "FAIL: $*"; [[ -f $WORK/dataplane.log ]] && tail -n 20 "$WORK/data
 # Replays a capture through bulwark-dataplane on net_pcap ports (the capture arrives on
 # the outside port; what leaves is written to $WORK/to-servers.pcap and
 # $WORK/to-clients.pcap), waits until every frame was received, then stops it.
-# Usage: replay IN.pcap FRAMES RULES.bwb
+# Usage: replay IN.pcap FRAMES RULES.bwb [more dataplane options, e.g. -c FILE]
 replay() {
   local in=$1 frames=$2 rules=$3 rx i
+  shift 3
   python3 -c "import sys,struct; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))" "$WORK/empty.pcap"
   "$DP" --no-huge --keep-stats --capture-replay --stats-shm "$SHM" --main-core 0 --workers 1 \
     --rules "$rules" --events "$WORK/events.jsonl" \
     --outside "net_pcap0,rx_pcap=$in,tx_pcap=$WORK/to-clients.pcap" \
-    --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" \
+    --inside "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/to-servers.pcap" "$@" \
     >"$WORK/dataplane.log" 2>&1 &
   pid=$!
   for ((i = 0; i < 300; i++)); do

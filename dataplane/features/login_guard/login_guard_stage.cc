@@ -26,6 +26,7 @@ LoginGuardStage::LoginGuardStage(const inspect::StageEnv& env)
       slots_(env.sessions),
       memory_(size_t{kBuffers} * kBufferBytes) {
   for (unsigned b = 0; b < kBuffers; ++b) free_.push_back(static_cast<uint16_t>(b));
+  env.core.size_shared_pool(inspect::SharedPool::logins, kBuffers);
   if (const auto* d = env.parts.find<StuffingDetector>())
     reporter_ = inspect::Reporter<LoginRecord>(d->ring(env.worker));
 }
@@ -33,7 +34,8 @@ LoginGuardStage::LoginGuardStage(const inspect::StageEnv& env)
 Next LoginGuardStage::on_request_head(inspect::Request& r) {
   if (r.rules == nullptr || r.rules->bundle->logins.empty()) return Next::go;
   Slot& l = slots_[*r.s];
-  return start(r, l) && guard(r, l) ? Next::stop : Next::go;
+  if (!start(r, l)) return r.s->cut || r.s->bypass ? Next::stop : Next::go;  // (refused)
+  return guard(r, l) ? Next::stop : Next::go;
 }
 
 bool LoginGuardStage::start(inspect::Request& r, Slot& l) {
@@ -54,11 +56,19 @@ bool LoginGuardStage::start(inspect::Request& r, Slot& l) {
   l.seq = r.s->requests_seen - 1;  // the core counted this request already
   l.awaiting = l.scanning = false;
   l.carry_len = 0;
-  if (!free_.empty()) {
+  if (free_.empty()) {
+    st_->login_no_buffer.add(1);  // tracked without its username: the box's overload
+    if (core_->integrity(r, api::IntegrityCause::body_unscanned) != api::IntegrityAction::inspect)
+      return false;
+  } else if (!core_->take_share(*r.s, inspect::SharedPool::logins)) {
+    // One client holding its share of the buffers would make its next attempts lose
+    // their usernames, which is what counting distinct usernames rests on.
+    if (core_->integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
+      return false;
+  } else {
     l.buf = free_.back();
     free_.pop_back();  // capacity reserved at start: no allocation
-  } else {
-    st_->login_no_buffer.add(1);  // tracked without its username
+    l.client = r.s->client_slot;
   }
   const identity::ClientIdentity& id = *r.ident;
   LoginRecord& rec = l.rec;
@@ -141,8 +151,7 @@ void LoginGuardStage::request_end(const inspect::Request& r, Slot& l) {
       st_->login_no_username.add(1);
     }
   }
-  if (l.buf != UINT16_MAX) free_.push_back(l.buf);
-  l.buf = UINT16_MAX;
+  give_buffer(l);
   l.awaiting = true;
 }
 
@@ -224,9 +233,16 @@ void LoginGuardStage::end(Slot& l) {
     drop(l);
 }
 
-void LoginGuardStage::drop(Slot& l) {
-  if (l.buf != UINT16_MAX) free_.push_back(l.buf);
+void LoginGuardStage::give_buffer(Slot& l) {
+  if (l.buf == UINT16_MAX) return;
+  free_.push_back(l.buf);
   l.buf = UINT16_MAX;
+  core_->give_share(l.client, inspect::SharedPool::logins);
+  l.client = inspect::kNoClient;
+}
+
+void LoginGuardStage::drop(Slot& l) {
+  give_buffer(l);
   l.endpoint = Slot::kNone;
   l.awaiting = l.scanning = false;
 }

@@ -7,12 +7,15 @@
 // in is challenged (one event a second per worker, with how many since).
 // Reads r.rules (login endpoints), r.view, r.ident, r.blocks (the login guard), r.head.
 // Stops the login request it challenges. Slot: the login attempt being followed.
-// Nothing here allocates: body buffers come from the worker's fixed pool.
+// Nothing here allocates: body buffers come from the worker's fixed pool, of which one
+// client holds at most its share (client_share past it); with none free (overload) the
+// attempt is followed without its username (body_unscanned).
 #pragma once
 
 #include <vector>
 
 #include "dataplane/features/login_guard/login_record.h"
+#include "dataplane/inspect/client_shares.h"
 #include "dataplane/inspect/detector.h"
 #include "dataplane/inspect/stage.h"
 
@@ -34,14 +37,15 @@ class LoginGuardStage {
   // A request to a login endpoint: its client and username, until its response says
   // whether the login failed. One at a time per connection.
   struct Slot {
-    uint8_t endpoint = kNone;   // index in the bundle's logins
-    uint16_t buf = UINT16_MAX;  // the worker's capture buffer for the request body
-    uint16_t len = 0;           // bytes captured
-    bool awaiting = false;      // request complete, outcome not known yet
-    bool scanning = false;      // the response body is searched for the failure text
-    uint8_t carry_len = 0;      // tail of the previous body piece (text split over two)
-    uint32_t seq = 0;           // the request's number on the connection
-    uint64_t generation = 0;    // rules generation the endpoint index belongs to
+    uint8_t endpoint = kNone;             // index in the bundle's logins
+    uint16_t buf = UINT16_MAX;            // the worker's capture buffer for the request body
+    int32_t client = inspect::kNoClient;  // whose share `buf` counts in (Session::client_slot)
+    uint16_t len = 0;                     // bytes captured
+    bool awaiting = false;                // request complete, outcome not known yet
+    bool scanning = false;                // the response body is searched for the failure text
+    uint8_t carry_len = 0;                // tail of the previous body piece (text split over two)
+    uint32_t seq = 0;                     // the request's number on the connection
+    uint64_t generation = 0;              // rules generation the endpoint index belongs to
     char carry[64];
     LoginRecord rec;
     static constexpr uint8_t kNone = 0xff;
@@ -53,6 +57,8 @@ class LoginGuardStage {
   void request_end(const inspect::Request& r, Slot& l);
   void finish(Slot& l, LoginOutcome outcome, uint16_t status);
   void drop(Slot& l);
+  // The capture buffer back to the pool, and the client's share of them.
+  void give_buffer(Slot& l);
   // The connection is cut, bypassed or gone: an attempt sent is recorded as unknown,
   // one not sent forgotten; the capture buffer goes back.
   void end(Slot& l);

@@ -15,7 +15,7 @@ Matcher* SignaturesStage::matcher(const inspect::ActiveRules* rules) const {
 }
 
 void SignaturesStage::end_scan(inspect::Session& s, Slot& slot) {
-  if (slot.share) core_->give_body_share(s);
+  if (slot.share) core_->give_share(s, inspect::SharedPool::bodies);
   slot.share = false;
   if (!slot.open) return;
   const inspect::ActiveRules* rules = core_->current_rules();
@@ -34,7 +34,7 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
   // Every request takes a body scan when body rules exist (they are decided at its end,
   // also on an empty body); one without a body gives it back at once.
   const bool body = m.wants_body();
-  slot.share = body && core_->take_body_share(*r.s);
+  slot.share = body && core_->take_share(*r.s, inspect::SharedPool::bodies);
   m.on_head(r.view, slot.scan, r.verdict, slot.share);
   slot.generation = r.rules->generation;
   slot.open = m.wants_body();
@@ -61,7 +61,7 @@ void SignaturesStage::on_request_end(inspect::Request& r) {
   inspect::Verdict v;
   matcher(r.rules)->end_body(slot.scan, v);
   slot.open = false;
-  if (slot.share) core_->give_body_share(*r.s);
+  if (slot.share) core_->give_share(*r.s, inspect::SharedPool::bodies);
   slot.share = false;
   inspect::carry_out(*core_, r, v, nullptr, true);
 }
