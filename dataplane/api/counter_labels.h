@@ -13,7 +13,7 @@
 namespace bulwark::api {
 
 // Slots reserved in the layout for each array (room to grow without a layout change).
-inline constexpr unsigned kParseStatusSlots = 16;
+inline constexpr unsigned kParseStatusSlots = 24;
 inline constexpr unsigned kTimeoutClassSlots = 8;
 inline constexpr unsigned kHttpAnomalySlots = 24;  // indexed by HttpAnomaly bit
 inline constexpr unsigned kMethodSlots = 8;
@@ -44,7 +44,8 @@ inline constexpr const char* kParseStatusNames[] = {"ok",
                                                     "truncated_tcp",
                                                     "bad_tcp_offset",
                                                     "truncated_udp",
-                                                    "bad_udp_length"};
+                                                    "bad_udp_length",
+                                                    "ipv6_not_delivered"};
 // proto::TimeoutClass (one LRU list and idle timeout each).
 inline constexpr const char* kTimeoutClassNames[] = {"closed", "embryonic", "closing", "udp",
                                                      "established"};

@@ -17,7 +17,7 @@
 namespace bulwark::api {
 
 inline constexpr uint64_t kStatsMagic = 0x3153'4b52'4157'4c42ULL;  // "BLWARKS1"
-inline constexpr uint32_t kStatsLayoutVersion = 18;
+inline constexpr uint32_t kStatsLayoutVersion = 19;
 inline constexpr unsigned kMaxWorkers = 32;
 inline constexpr unsigned kPortCount = 2;         // 0: outside, 1: inside
 inline constexpr unsigned kMaxRuleSlots = 16384;  // per-rule hit counters (rule index)

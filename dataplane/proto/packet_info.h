@@ -25,7 +25,11 @@ enum class ParseStatus : uint8_t {
   bad_tcp_offset,       // data offset < 5 or past the packet
   truncated_udp,        // fewer than 8 bytes of UDP header
   bad_udp_length,       // UDP length < 8 or past the packet
-  count_                // number of values; keep last
+  // IPv6 that a receiving host discards, so what it carries is never read: hop-by-hop
+  // options not first, an option whose type says discard that Linux does not know, or
+  // data behind a Mobility, HIP or Shim6 header (final headers to Linux).
+  ipv6_not_delivered,
+  count_  // number of values; keep last
 };
 
 const char* parse_status_name(ParseStatus s);

@@ -27,10 +27,30 @@ constexpr uint8_t kIp6DestOpts = 60;
 constexpr uint8_t kIp6Mobility = 135;
 constexpr uint8_t kIp6Hip = 139;
 constexpr uint8_t kIp6Shim6 = 140;
+constexpr uint8_t kIp6NoNext = 59;
 
 bool fail(PacketInfo& out, ParseStatus s) {
   out.status = s;
   return false;
+}
+
+// True if Linux, receiving it, processes the hop-by-hop or destination options at `h`
+// (hlen bytes) and goes on: every option it does not know whose type's two high bits
+// say "discard" (RFC 8200 4.2) drops the packet; it knows the jumbo payload (0xc2) and
+// home address (0xc9) options (and 00-type ones are skipped). A malformed list is
+// discarded too.
+bool options_delivered(const uint8_t* h, uint32_t hlen) {
+  for (uint32_t i = 2; i < hlen;) {
+    const uint8_t type = h[i];
+    if (type == 0) {  // Pad1
+      ++i;
+      continue;
+    }
+    if (i + 2 > hlen || i + 2 + h[i + 1] > hlen) return false;
+    if ((type & 0xc0) != 0 && type != 0xc2 && type != 0xc9) return false;
+    i += 2 + h[i + 1];
+  }
+  return true;
 }
 
 // Parses TCP/UDP at l4 within an IP packet ending at ip_end.
@@ -139,6 +159,11 @@ void parse_ipv6(const uint8_t* data, uint32_t off, uint32_t len, PacketInfo& out
       hlen = (uint32_t{h[1]} + 1) * 8;
     }
     if (hlen > end - pos) return void(fail(out, ParseStatus::bad_ipv6_ext_header));
+    // What the server's stack would discard is never inspected (it would be a decoy).
+    const bool options = next == kIp6HopByHop || next == kIp6DestOpts;
+    if ((next == kIp6HopByHop && pos != off + 40) || (options && !options_delivered(h, hlen)) ||
+        ((next == kIp6Mobility || next == kIp6Hip || next == kIp6Shim6) && h[0] != kIp6NoNext))
+      return void(fail(out, ParseStatus::ipv6_not_delivered));
     next = h[0];
     pos += hlen;
     if (out.later_fragment) break;

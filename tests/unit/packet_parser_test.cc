@@ -291,6 +291,36 @@ BOOST_AUTO_TEST_CASE(ipv6_malformed) {
   BOOST_TEST(parse(ver, 14 + 39).status == proto::ParseStatus::truncated_ipv6);
 }
 
+// IPv6 a receiving Linux host discards is not parsed to its TCP (dropped by the default
+// malformed policy): what it carries would be a decoy the server never reads.
+BOOST_AUTO_TEST_CASE(ipv6_the_server_discards_is_not_delivered) {
+  auto status = [](std::initializer_list<uint8_t> ext, uint8_t first) {
+    Frame f;
+    f.eth(0x86dd).ipv6(first, static_cast<uint16_t>(ext.size() + 20)).bytes(ext).tcp(1234, 80, 0);
+    return parse(f).status;
+  };
+  using S = proto::ParseStatus;
+  // Hop-by-hop options after another header.
+  BOOST_TEST(status({0, 0, 0, 0, 0, 0, 0, 0, proto::kProtoTcp, 0, 1, 4, 0, 0, 0, 0}, 60) ==
+             S::ipv6_not_delivered);
+  // An unknown option whose type says discard (0x80: discard, 0x40 likewise), in
+  // destination options or hop-by-hop; a known one (PadN, router alert, jumbo) is fine.
+  BOOST_TEST(status({proto::kProtoTcp, 0, 0x80, 2, 0, 0, 1, 0}, 60) == S::ipv6_not_delivered);
+  BOOST_TEST(status({proto::kProtoTcp, 0, 0x4d, 4, 0, 0, 0, 0}, 0) == S::ipv6_not_delivered);
+  BOOST_TEST(status({proto::kProtoTcp, 0, 0x3e, 4, 0, 0, 0, 0}, 60) == S::ok);  // skip type
+  BOOST_TEST(status({proto::kProtoTcp, 0, 5, 2, 0, 0, 1, 0}, 0) == S::ok);
+  BOOST_TEST(status({proto::kProtoTcp, 0, 1, 4, 0, 0, 0, 0}, 60) == S::ok);
+  // An option running past its header is discarded too.
+  BOOST_TEST(status({proto::kProtoTcp, 0, 1, 9, 0, 0, 0, 0}, 60) == S::ipv6_not_delivered);
+  // TCP behind Mobility, HIP or Shim6 (final headers to Linux); a Mobility header with
+  // no next header is ordinary.
+  for (uint8_t h : {135, 139, 140})
+    BOOST_TEST(status({proto::kProtoTcp, 0, 0, 0, 0, 0, 0, 0}, h) == S::ipv6_not_delivered);
+  Frame mh;
+  mh.eth(0x86dd).ipv6(135, 8).bytes({59, 0, 0, 0, 0, 0, 0, 0});
+  BOOST_TEST(parse(mh).status == S::ok);
+}
+
 // Every prefix of valid frames parses without reading past the end (ASan checks the
 // reads) and never claims L4 ports it could not see.
 BOOST_AUTO_TEST_CASE(every_truncation_is_safe) {
