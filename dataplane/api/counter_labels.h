@@ -62,9 +62,10 @@ inline constexpr const char* kHttpAnomalyNames[] = {
     "odd_request_line", "h2c_preface",      "bad_version"};
 // api::IntegrityCause: why inspection of a connection stopped (integrity_policy.h).
 inline constexpr const char* kIntegrityCauseNames[] = {
-    "request_parse", "response_parse", "reassembly_limit", "h2c",           "tunnel",
-    "urgent",        "insertion",      "conflict",         "midstream",     "fragment",
-    "sessions_full", "idle_reclaimed", "client_share",     "body_unscanned"};
+    "request_parse", "response_parse", "reassembly_limit", "h2c",
+    "tunnel",        "urgent",         "insertion",        "conflict",
+    "midstream",     "fragment",       "sessions_full",    "idle_reclaimed",
+    "client_share",  "body_unscanned", "tls_unread"};
 // proto::PathFlags, by bit number: what normalising a request's path had to undo.
 inline constexpr const char* kPathSignNames[] = {
     "percent_encoded", "bad_percent",    "dot_segments",   "double_slash",

@@ -37,6 +37,7 @@ enum class IntegrityCause : uint8_t {
   client_share,       // a new connection of a client holding its share of the sessions,
                       // or a request body past the client's share of body scans
   body_unscanned,     // no body scan free for a request with body rules (overload)
+  tls_unread,         // a ClientHello that cannot be read: not TLS, malformed, too large
   count_
 };
 inline constexpr unsigned kIntegrityCauseCount = static_cast<unsigned>(IntegrityCause::count_);
@@ -59,6 +60,7 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind
     IntegrityAction::cut,      // client_share: one source must not take every session
     IntegrityAction::inspect,  // body_unscanned: the box's own overload; head rules apply
+    IntegrityAction::cut,      // tls_unread: the client's choice; no fingerprint judged it
 };
 
 // Which actions a cause allows (`inspect` only where part of the connection can still

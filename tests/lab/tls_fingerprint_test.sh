@@ -158,10 +158,25 @@ pass "openssl and python got through"
 # server's port decides, so picking a TLS port as source port does not evade rules.
 expect_eq "HTTP from source port 443 still inspected" \
   "$(client curl -s -m 5 -o /dev/null -w '%{http_code}' --local-port 443 -A BadBot/1 http://198.18.0.2/)" 403
+# A ClientHello announced larger than 16 KiB cannot be fingerprinted, so no JA4 rule
+# could judge it: cut (tls_unread), not passed to the server unjudged.
+expect_eq "oversized ClientHello" "$(client python3 -c '
+import socket
+s = socket.create_connection(("198.18.0.2", 443), timeout=3)
+hello = b"\x01" + (20480).to_bytes(3, "big") + b"\x03\x03" + bytes(32) + b"\x00"
+s.sendall(b"\x16\x03\x01" + len(hello).to_bytes(2, "big") + hello)
+try:
+    print("answered" if s.recv(100) else "closed")
+except ConnectionResetError:
+    print("reset")
+except socket.timeout:
+    print("waited")')" reset
 sleep 0.5
 counters=$(stats)
 "$LABSH" stop-dataplane >/dev/null || fail "dataplane exit code"
 expect_eq "TLS connections blocked" "$(stat_of "$counters" 'j["total"]["tls"]["blocked"]')" 1
+expect_eq "unreadable ClientHellos cut" \
+  "$(stat_of "$counters" 'j["total"]["integrity"]["cut"]["tls_unread"]')" 1
 python3 - "$EVENTS" "$curl_ja4" "$openssl_ja3" <<'PY' || fail "fingerprint rule events"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]

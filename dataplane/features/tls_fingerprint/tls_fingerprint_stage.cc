@@ -108,6 +108,14 @@ void TlsFingerprintStage::finish(inspect::Request* r, inspect::Session& s, Slot&
     case proto::HelloStatus::too_large: st_->tls_too_large.add(1); break;
     default: break;
   }
+  // A ClientHello that cannot be read is one no fingerprint rule or decision can judge,
+  // and the client chose it (padding past 16 KiB, a broken extension): its policy.
+  const auto hs = static_cast<proto::HelloStatus>(status);
+  if (r && (hs == proto::HelloStatus::not_tls || hs == proto::HelloStatus::malformed ||
+            hs == proto::HelloStatus::too_large)) {
+    core_->integrity(*r, api::IntegrityCause::tls_unread);
+    return;
+  }
   if (hello == nullptr || r == nullptr) return;
   proto::ja3(*hello, ja3_text_);
   std::memcpy(ja3_, ja3_text_.md5, sizeof ja3_);
