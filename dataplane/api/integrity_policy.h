@@ -59,8 +59,10 @@ inline constexpr IntegrityPolicy kDefaultIntegrityPolicy = {
     IntegrityAction::pass,     // sessions_full: the box's own overload
     IntegrityAction::cut,      // idle_reclaimed: its session is gone; resuming it blind
     IntegrityAction::cut,      // client_share: one source must not take every session
-    IntegrityAction::inspect,  // body_unscanned: the box's own overload; head rules apply
-    IntegrityAction::cut,      // tls_unread: the client's choice; no fingerprint judged it
+    // body_unscanned: a few addresses holding slow bodies can cause it (4096 body scans
+    // a worker, a quarter each): closed, like the causes a client chooses.
+    IntegrityAction::cut,
+    IntegrityAction::cut,  // tls_unread: the client's choice; no fingerprint judged it
 };
 
 // Which actions a cause allows (`inspect` only where part of the connection can still

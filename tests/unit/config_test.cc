@@ -124,18 +124,18 @@ BOOST_AUTO_TEST_CASE(mtu_compare_ring_and_body_unscanned) {
   std::string err;
   auto c = parse_dataplane_config(
       "ports: {mtu: 9000}\ninspect:\n  reassembly: {compare_bytes: 4096}\n"
-      "  integrity: {body_unscanned: cut}\n",
+      "  integrity: {body_unscanned: inspect}\n",
       "t.yaml", err);
   BOOST_TEST_REQUIRE(c.has_value(), err);
   BOOST_TEST(c->mtu == 9000u);
   BOOST_TEST(c->reassembly_compare_bytes == 4096u);
   BOOST_TEST((c->integrity[static_cast<unsigned>(api::IntegrityCause::body_unscanned)] ==
-              api::IntegrityAction::cut));
+              api::IntegrityAction::inspect));
   const DataplaneConfig d;
   BOOST_TEST(d.mtu == 1500u);
   BOOST_TEST(d.reassembly_compare_bytes == 2048u);
   BOOST_TEST((d.integrity[static_cast<unsigned>(api::IntegrityCause::body_unscanned)] ==
-              api::IntegrityAction::inspect));
+              api::IntegrityAction::cut));
   BOOST_TEST(error_of("ports: {mtu: 100}\n").find("'ports.mtu' is 100, must be 1280..9600") !=
              std::string::npos);
   BOOST_TEST(error_of("inspect: {reassembly: {compare_bytes: 1000}}\n")

@@ -163,6 +163,9 @@ BOOST_AUTO_TEST_CASE(body_tests_hold_for_the_decoded_body) {
   BOOST_TEST(ids(*b, post("image/png", R"({"q":"a\u0027 or 1=1"})")) == V{1});
   BOOST_TEST(ids(*b, post("application/json", "data=%7B%22q%22%3A%22%5Cu0027+or+1%3D1%22%7D")) ==
              V{1});
+  // A %5c before a JSON escape: percent-decoding first would make it escape the escape;
+  // a JSON parser reads the quote (the JSON view of the body as sent has it).
+  BOOST_TEST(ids(*b, post("application/json", R"({"user":"%5c\u0027 or 1=1-- "})")) == V{1});
   BOOST_TEST(ids(*b, post("application/x-www-form-urlencoded", "u=a%2527+or+1=1")).empty());
   // Chunks split inside the escapes.
   BOOST_TEST(ids(*b,

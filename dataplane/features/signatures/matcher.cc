@@ -140,21 +140,21 @@ Matcher::Matcher(const rules::Bundle& b) : b_(b) {
 }
 
 Matcher::~Matcher() {
-  for (const BodySlot& sl : slots_) {
-    hs_close_stream(sl.raw, nullptr, nullptr, nullptr);
-    hs_close_stream(sl.decoded, nullptr, nullptr, nullptr);
-  }
+  for (const BodySlot& sl : slots_)
+    for (hs_stream_t* st : {sl.raw, sl.decoded, sl.json})
+      hs_close_stream(st, nullptr, nullptr, nullptr);
   hs_free_scratch(scratch_);
 }
 
 bool Matcher::add_slot() {
   BodySlot sl;
   const hs_database_t* db = b_.dbs[b_.body_db].db.get();
-  if (hs_open_stream(db, 0, &sl.raw) != HS_SUCCESS) return false;
-  if (hs_open_stream(db, 0, &sl.decoded) != HS_SUCCESS) {
-    hs_close_stream(sl.raw, nullptr, nullptr, nullptr);
-    return false;
-  }
+  for (hs_stream_t** st : {&sl.raw, &sl.decoded, &sl.json})
+    if (hs_open_stream(db, 0, st) != HS_SUCCESS) {
+      for (hs_stream_t* open : {sl.raw, sl.decoded, sl.json})
+        if (open) hs_close_stream(open, nullptr, nullptr, nullptr);
+      return false;
+    }
   sl.next_free = free_slot_;
   free_slot_ = static_cast<uint32_t>(slots_.size());
   slots_.push_back(sl);
@@ -185,8 +185,8 @@ uint32_t Matcher::take_slot() {
 void Matcher::give_back(uint32_t slot, bool matches) {
   BodySlot& sl = slots_[slot];
   match_event_handler cb = matches ? &Matcher::on_body_match : nullptr;
-  hs_reset_stream(sl.raw, 0, scratch_, cb, body_bits(slot));
-  hs_reset_stream(sl.decoded, 0, scratch_, cb, body_bits(slot));
+  for (hs_stream_t* st : {sl.raw, sl.decoded, sl.json})
+    hs_reset_stream(st, 0, scratch_, cb, body_bits(slot));
   // Free, but its bitmaps stay as they are until the slot is taken again.
   sl.next_free = free_slot_;
   free_slot_ = slot;
@@ -315,10 +315,7 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v, bool
   evaluate_candidates(false, &rv, &scan, v);
   // Body rules are decided at the end: carry the head leaves they use.
   if (!wants_body()) return;
-  if (!scan_body) {
-    ++body_unscanned_;
-    return;
-  }
+  if (!scan_body) return;  // refused by the caller (a client's share): not overload
   if ((scan.slot = take_slot()) == kNoBodySlot) return;
   uint64_t* carried = body_bits(scan.slot) + words_;
   uint64_t* primary = carried + words_;
@@ -332,29 +329,33 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v, bool
     if (pattern_hit(l, true)) primary[l / 64] |= bit;
   }
   scan.percent.coding = proto::BodyCoding::percent;
-  scan.json.coding = proto::BodyCoding::json;
+  scan.json.coding = scan.json_only.coding = proto::BodyCoding::json;
 }
 
 void Matcher::scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end) {
   uint8_t* mid = body_percent_.data();
   uint8_t* out = body_decoded_.data();
-  auto scan_out = [&](size_t m) {
+  const BodySlot& sl = slots_[scan.slot];
+  auto scan_out = [&](hs_stream_t* st, size_t m) {
     if (m)
-      hs_scan_stream(slots_[scan.slot].decoded, reinterpret_cast<const char*>(out),
-                     static_cast<unsigned>(m), 0, scratch_, &Matcher::on_body_match,
-                     body_bits(scan.slot));
+      hs_scan_stream(st, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0, scratch_,
+                     &Matcher::on_body_match, body_bits(scan.slot));
   };
   while (len) {
     const size_t n = std::min(len, kDecodePiece);
     const size_t p = proto::body_decode(scan.percent, data, n, mid);
-    scan_out(proto::body_decode(scan.json, mid, p, out));
+    scan_out(sl.decoded, proto::body_decode(scan.json, mid, p, out));
+    // JSON escapes of the body as sent too: in the chain a %5c made by the percent step
+    // would escape the JSON escape after it (%5c\u0027), which a JSON parser reads as '.
+    scan_out(sl.json, proto::body_decode(scan.json_only, data, n, out));
     data += n;
     len -= n;
   }
   if (end) {  // unfinished escapes, as they were sent
     const size_t p = proto::body_decode_finish(scan.percent, mid);
     const size_t m = proto::body_decode(scan.json, mid, p, out);
-    scan_out(m + proto::body_decode_finish(scan.json, out + m));
+    scan_out(sl.decoded, m + proto::body_decode_finish(scan.json, out + m));
+    scan_out(sl.json, proto::body_decode_finish(scan.json_only, out));
   }
 }
 

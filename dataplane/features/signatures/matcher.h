@@ -39,8 +39,9 @@ inline constexpr uint32_t kNoBodySlot = UINT32_MAX;
 struct RequestScan {
   uint32_t slot = kNoBodySlot;  // the Matcher's body slot (none: the body is not scanned)
   uint64_t body_bytes = 0;
-  // The body as an application decodes it: percent escapes, then JSON string escapes.
-  proto::BodyDecoder percent, json;
+  // The body as an application decodes it: percent escapes, then JSON string escapes
+  // (a form field holding JSON); and JSON string escapes alone (a JSON body).
+  proto::BodyDecoder percent, json, json_only;
 };
 
 class Matcher {
@@ -65,7 +66,8 @@ class Matcher {
   void end_body(RequestScan& scan, Verdict& v);
   // Abandons a request (flow gone) without evaluating.
   void abort(RequestScan& scan);
-  // Makes `n` body slots now (each two streams: the body as sent and as decoded, and
+  // Makes `n` body slots now (each three streams: the body as sent and as decoded two
+  // ways, and
   // bitmaps of the leaves matched), so that requests take and return them instead of
   // allocating (the packet path must not allocate). A request that finds none free is
   // not scanned and its body rules are not evaluated (counted: body_unscanned()).
@@ -112,7 +114,8 @@ class Matcher {
   // One body being scanned: its streams, reset and reused.
   struct BodySlot {
     hs_stream_t* raw = nullptr;
-    hs_stream_t* decoded = nullptr;
+    hs_stream_t* decoded = nullptr;  // percent, then JSON escapes undone
+    hs_stream_t* json = nullptr;     // JSON escapes undone
     uint32_t next_free = kNoBodySlot;
   };
   bool pooled_ = false;

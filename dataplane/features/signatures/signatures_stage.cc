@@ -40,6 +40,8 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
   slot.open = m.wants_body();
   r.body_scan = slot.open;
   r.body_unscanned = body && slot.scan.slot == kNoBodySlot;
+  // A request a head rule already decides goes its way (its verdict and events first).
+  if (r.verdict.decisive >= 0) return Next::go;
   if (body && !slot.share) {  // one client holding its share of body scans
     if (core_->integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
       return Next::stop;
