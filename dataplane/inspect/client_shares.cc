@@ -42,16 +42,18 @@ std::unique_ptr<ClientShares> ClientShares::create(unsigned worker, const PoolSi
     return nullptr;
   }
   s->percent_ = percent;
-  s->max_sessions_ =
-      std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{sessions} * percent / 100));
+  s->max_sessions_ = s->share_of(sessions);
   for (unsigned p = 0; p < kSharedPools; ++p)
     s->size_pool(static_cast<SharedPool>(p), sizes.pools[p]);
   return s;
 }
 
+uint32_t ClientShares::share_of(uint32_t n) const {
+  return std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{n} * percent_ / 100));
+}
+
 void ClientShares::size_pool(SharedPool pool, uint32_t n) {
-  max_[static_cast<unsigned>(pool)] =
-      std::max<uint32_t>(1, static_cast<uint32_t>(uint64_t{n} * percent_ / 100));
+  max_[static_cast<unsigned>(pool)] = share_of(n);
 }
 
 ClientShares::~ClientShares() { rte_hash_free(h_); }

@@ -77,6 +77,7 @@ class ClientShares {
   };
   ClientShares() = default;
   void forget_if_idle(int32_t slot);
+  uint32_t share_of(uint32_t pool_size) const;  // percent_ of it, at least one
 
   rte_hash* h_ = nullptr;
   std::vector<Held> held_;  // by rte_hash key position

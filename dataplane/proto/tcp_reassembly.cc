@@ -14,6 +14,17 @@ namespace {
 // a - b modulo 2^32 as a signed distance: < 0 when a is before b.
 inline int32_t seq_diff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
 
+// Drops the part of [seq, seq+len) before `from`; false if nothing is left.
+inline bool trim_before(uint32_t from, uint32_t& seq, const uint8_t*& data, uint32_t& len) {
+  if (seq_diff(from, seq) <= 0) return true;
+  const uint32_t skip = from - seq;
+  if (skip >= len) return false;
+  seq += skip;
+  data += skip;
+  len -= skip;
+  return true;
+}
+
 }  // namespace
 
 void Reassembler::pop_held(StreamDir& s) {
@@ -66,6 +77,13 @@ bool Reassembler::conflicts_with_held(const StreamDir& s, uint32_t seq, const ui
   return false;
 }
 
+void Reassembler::compare_retransmission(const StreamDir& s, uint32_t seq, const uint8_t* data,
+                                         uint32_t len, SegmentOutcome& o) {
+  if (!conflicts_with_delivered(s, seq, data, len)) return;
+  ++c_.retransmit_conflicts;
+  o.conflict = true;
+}
+
 void Reassembler::keep(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len) const {
   const uint32_t size = lim_.compare_bytes;
   if (len > size) {  // only the last `size` bytes stay
@@ -84,21 +102,11 @@ bool Reassembler::conflicts_with_delivered(const StreamDir& s, uint32_t seq, con
                                            uint32_t len) {
   // Bytes the receiver acknowledged are its own: a second copy changes nothing there (a
   // keepalive's one old garbage byte is such a copy).
-  if ((s.flags & StreamDir::kPeerAcked) && seq_diff(s.peer_acked, seq) > 0) {
-    const uint32_t skip = s.peer_acked - seq;
-    if (skip >= len) return false;
-    seq += skip;
-    data += skip;
-    len -= skip;
-  }
+  if ((s.flags & StreamDir::kPeerAcked) && !trim_before(s.peer_acked, seq, data, len)) return false;
   const uint32_t kept_from = s.next_seq - s.kept_bytes;
   if (seq_diff(seq, kept_from) < 0) {  // partly or wholly older than the ring
     ++c_.retransmit_unverified;
-    const uint32_t skip = kept_from - seq;
-    if (skip >= len) return false;
-    seq += skip;
-    data += skip;
-    len -= skip;
+    if (!trim_before(kept_from, seq, data, len)) return false;
   }
   const uint32_t size = lim_.compare_bytes;
   const uint32_t at = seq & (size - 1);
@@ -200,11 +208,7 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     if ((s.flags & (StreamDir::kFin | StreamDir::kAbandoned)) == StreamDir::kFin && s.kept && len &&
         !(flags & (kTcpRst | kTcpSyn)) && seq_diff(seq, s.fin_seq) < 0) {
       const int32_t before_fin = seq_diff(s.fin_seq, seq);
-      if (conflicts_with_delivered(s, seq, data,
-                                   std::min(len, static_cast<uint32_t>(before_fin)))) {
-        ++c_.retransmit_conflicts;
-        o.conflict = true;
-      }
+      compare_retransmission(s, seq, data, std::min(len, static_cast<uint32_t>(before_fin)), o);
     }
     return o;
   }
@@ -266,10 +270,7 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     const int32_t ahead = seq_diff(seq, s.next_seq);
     if (ahead < 0) {
       const uint32_t old = static_cast<uint32_t>(-static_cast<int64_t>(ahead));
-      if (s.kept && conflicts_with_delivered(s, seq, data, std::min(old, len))) {
-        ++c_.retransmit_conflicts;
-        o.conflict = true;
-      }
+      if (s.kept) compare_retransmission(s, seq, data, std::min(old, len), o);
       if (old >= len) {
         ++c_.retransmissions;
         len = 0;

@@ -109,6 +109,9 @@ class Reassembler {
   // Compares [seq, seq+len), all before next_seq, with the compare ring.
   bool conflicts_with_delivered(const StreamDir& s, uint32_t seq, const uint8_t* data,
                                 uint32_t len);
+  // The same, counted and reported in `o` as a conflict.
+  void compare_retransmission(const StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len,
+                              SegmentOutcome& o);
   void keep(StreamDir& s, uint32_t seq, const uint8_t* data, uint32_t len) const;
   void pop_held(StreamDir& s);
   // Gives back held bytes at or past `from` (the stream's FIN).

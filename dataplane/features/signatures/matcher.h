@@ -67,9 +67,8 @@ class Matcher {
   // Abandons a request (flow gone) without evaluating.
   void abort(RequestScan& scan);
   // Makes `n` body slots now (each three streams: the body as sent and as decoded two
-  // ways, and
-  // bitmaps of the leaves matched), so that requests take and return them instead of
-  // allocating (the packet path must not allocate). A request that finds none free is
+  // ways, and bitmaps of the leaves matched), so that requests take and return them
+  // instead of allocating (the packet path must not allocate). A request that finds none free is
   // not scanned and its body rules are not evaluated (counted: body_unscanned()).
   // Without a pool, slots are made as requests need them.
   void use_stream_pool(unsigned n);

@@ -14,9 +14,13 @@ Matcher* SignaturesStage::matcher(const inspect::ActiveRules* rules) const {
   return m ? m->by_worker[worker_].get() : nullptr;
 }
 
-void SignaturesStage::end_scan(inspect::Session& s, Slot& slot) {
+void SignaturesStage::give_share(inspect::Session& s, Slot& slot) {
   if (slot.share) core_->give_share(s, inspect::SharedPool::bodies);
   slot.share = false;
+}
+
+void SignaturesStage::end_scan(inspect::Session& s, Slot& slot) {
+  give_share(s, slot);
   if (!slot.open) return;
   const inspect::ActiveRules* rules = core_->current_rules();
   if (rules && rules->generation == slot.generation)
@@ -37,8 +41,8 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
   slot.share = body && core_->take_share(*r.s, inspect::SharedPool::bodies);
   m.on_head(r.view, slot.scan, r.verdict, slot.share);
   slot.generation = r.rules->generation;
-  slot.open = m.wants_body();
-  r.body_scan = slot.open;
+  slot.open = body;
+  r.body_scan = body;
   r.body_unscanned = body && slot.scan.slot == kNoBodySlot;
   // A request a head rule already decides goes its way (its verdict and events first).
   if (r.verdict.decisive >= 0) return Next::go;
@@ -63,8 +67,7 @@ void SignaturesStage::on_request_end(inspect::Request& r) {
   inspect::Verdict v;
   matcher(r.rules)->end_body(slot.scan, v);
   slot.open = false;
-  if (slot.share) core_->give_share(*r.s, inspect::SharedPool::bodies);
-  slot.share = false;
+  give_share(*r.s, slot);
   inspect::carry_out(*core_, r, v, nullptr, true);
 }
 

@@ -54,6 +54,8 @@ class SignaturesStage {
   // Closes the body scan (back to the matcher's pool, or forgotten if its rule set was
   // replaced: the pool went with it).
   void end_scan(inspect::Session& s, Slot& slot);
+  // Gives back the client's body-scan share the slot holds, if any.
+  void give_share(inspect::Session& s, Slot& slot);
 
   inspect::Inspector* core_;
   api::WorkerStats* st_;
