@@ -30,7 +30,7 @@ rules), and the ratio this build / baseline.
 
 usage: tools/bench_inspection.py [--seconds 6] [--rounds 2] [--conns 1500] [--rules 10,1000,10000]
                                  [--discovery] [--pii] [--build build]
-                                 [--callgrind [--baseline-build DIR]]
+                                 [--callgrind [--baseline-build DIR] [--keep-callgrind DIR]]
 (--rounds 0 --callgrind: the instruction counts only, on ordinary memory)"""
 import argparse
 import json
@@ -65,6 +65,9 @@ ap.add_argument("--callgrind", action="store_true",
 ap.add_argument("--baseline-build", metavar="DIR",
                 help="with --callgrind: the same counts for another build tree (e.g. the commit "
                      "before a change), on the same input in the same run, and the ratio")
+ap.add_argument("--keep-callgrind", metavar="DIR",
+                help="with --callgrind: keep each run's callgrind files in DIR/<build>-<configuration> "
+                     "(for callgrind_annotate: where the instructions go)")
 args = ap.parse_args()
 
 UAS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -216,9 +219,9 @@ def run(extra):
     return tuple(statistics.median(x[k] for x in rates) for k in range(3))
 
 
-def callgrind(build, extra, seconds=20):
+def callgrind(build, extra, keep=None, seconds=20):
     """(instructions of the busiest thread, packets forwarded, requests) of one run of
-    `build`'s dataplane under valgrind."""
+    `build`'s dataplane under valgrind; its callgrind files copied to `keep` if given."""
     out = os.path.join(work, "cg")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -252,6 +255,9 @@ def callgrind(build, extra, seconds=20):
             if line.startswith(("totals:", "summary:")):
                 best = max(best, int(line.split()[1]))
         batch = max(batch, process_batch_ir(os.path.join(out, f)))
+    if keep:
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(out, keep)
     t = j["total"]
     return best, batch, t["queues"][1]["tx_packets"], t["http"]["requests"]
 
@@ -328,7 +334,8 @@ try:
         print("\ncallgrind, worker thread (valgrind, 20 s per configuration):")
         for label, build in builds:
             for name, extra in callgrind_configs(build):
-                ir, batch, pkts, reqs = callgrind(build, extra)
+                keep = os.path.join(args.keep_callgrind, f"{label}-{name}") if args.keep_callgrind else None
+                ir, batch, pkts, reqs = callgrind(build, extra, keep)
                 per = lambda x, n: x / n if n else 0.0  # noqa: E731
                 counts[(label, name)] = (per(ir, pkts), per(batch, pkts), per(ir, reqs))
                 print(f"{label:>8} {name:>11}: {per(ir, pkts):8.1f} instructions/packet, "

@@ -53,7 +53,6 @@ size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) 
           d.pending[d.pending_len++] = c;
         } else {
           out[o++] = c == '+' ? ' ' : c;
-          d.changed |= c == '+';
         }
       } else if (hex_digit(c) < 0) {
         flush_pending();  // not an escape: the '%' (and digit) stand as sent
@@ -63,7 +62,6 @@ size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) 
       } else {
         out[o++] = static_cast<uint8_t>(hex_digit(d.pending[1]) * 16 + hex_digit(c));
         d.pending_len = 0;
-        d.changed = true;
       }
       ++i;
       continue;
@@ -98,7 +96,6 @@ size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) 
       }
       out[o++] = v;
       d.pending_len = 0;
-      d.changed = true;
     } else if (hex_digit(c) < 0) {
       flush_pending();
       continue;
@@ -111,7 +108,6 @@ size_t body_decode(BodyDecoder& d, const uint8_t* in, size_t len, uint8_t* out) 
       cp = cp * 16 + static_cast<uint32_t>(hex_digit(c));
       o += put_utf8(cp, out + o);
       d.pending_len = 0;
-      d.changed = true;
     }
     ++i;
   }

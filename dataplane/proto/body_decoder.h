@@ -26,7 +26,6 @@ struct BodyDecoder {
   BodyCoding coding = BodyCoding::none;
   uint8_t pending_len = 0;  // bytes of an unfinished escape, carried to the next piece
   uint8_t pending[6];       // at most "\uXXX" (5) or "%X" (2)
-  bool changed = false;     // some escape was decoded (the decoded body differs)
 };
 
 // Longest output of one decode() call for `len` input bytes (the carried escape is

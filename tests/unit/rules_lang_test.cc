@@ -171,6 +171,17 @@ BOOST_AUTO_TEST_CASE(body_tests_hold_for_the_decoded_body) {
   BOOST_TEST(ids(*b,
                  "POST /login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                  "3\r\nu=a\r\n2\r\n%2\r\n6\r\n7+or+1\r\n2\r\n%3\r\n2\r\nD1\r\n0\r\n\r\n") == V{1});
+  // Decoding starts at the body's first escape: a pattern that begins before it, an
+  // escape as the first byte, and one in a later chunk than the pattern's start.
+  BOOST_TEST(ids(*b, post("", "u=a' or 1%3d1")) == V{1});
+  BOOST_TEST(ids(*b, post("", R"(\u0027 or 1=1)")) == V{1});
+  BOOST_TEST(ids(*b,
+                 "POST /login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "7\r\nu=a' or\r\n6\r\n+1%3D1\r\n0\r\n\r\n") == V{1});
+  BOOST_TEST(ids(*b,
+                 "POST /login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "7\r\nu=a' or\r\n6\r\n+2%3D1\r\n0\r\n\r\n")
+                 .empty());
   // A pattern at the very end, behind an unfinished escape.
   b = bundle_of(one_rule("{field: body, regex: \"%4$\"}"));
   BOOST_TEST(ids(*b, post("", "a=%4")) == V{1});

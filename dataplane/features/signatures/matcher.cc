@@ -182,11 +182,13 @@ uint32_t Matcher::take_slot() {
   return i;
 }
 
-void Matcher::give_back(uint32_t slot, bool matches) {
+void Matcher::give_back(uint32_t slot, bool matches, bool decoding) {
   BodySlot& sl = slots_[slot];
   match_event_handler cb = matches ? &Matcher::on_body_match : nullptr;
-  for (hs_stream_t* st : {sl.raw, sl.decoded, sl.json})
-    hs_reset_stream(st, 0, scratch_, cb, body_bits(slot));
+  hs_reset_stream(sl.raw, 0, scratch_, cb, body_bits(slot));
+  if (decoding)  // otherwise the decoded streams were not started and are still reset
+    for (hs_stream_t* st : {sl.decoded, sl.json})
+      hs_reset_stream(st, 0, scratch_, cb, body_bits(slot));
   // Free, but its bitmaps stay as they are until the slot is taken again.
   sl.next_free = free_slot_;
   free_slot_ = slot;
@@ -365,22 +367,51 @@ int Matcher::on_body_match(unsigned id, unsigned long long, unsigned long long, 
   return 0;
 }
 
+namespace {
+
+// Offset of the first byte that starts a percent or JSON escape or is a form's space
+// (len if none): up to it, decoding changes nothing.
+size_t first_escape(const uint8_t* data, size_t len) {
+  for (int c : {'%', '+', '\\'})
+    if (const void* at = std::memchr(data, c, len))
+      len = static_cast<size_t>(static_cast<const uint8_t*>(at) - data);
+  return len;
+}
+
+}  // namespace
+
 void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
   scan.body_bytes += len;
   if (scan.slot == kNoBodySlot) return;
-  hs_scan_stream(slots_[scan.slot].raw, reinterpret_cast<const char*>(data),
-                 static_cast<unsigned>(len), 0, scratch_, &Matcher::on_body_match,
-                 body_bits(scan.slot));
+  const BodySlot& sl = slots_[scan.slot];
+  auto scan_raw = [&](const uint8_t* p, size_t n) {
+    if (n)
+      hs_scan_stream(sl.raw, reinterpret_cast<const char*>(p), static_cast<unsigned>(n), 0,
+                     scratch_, &Matcher::on_body_match, body_bits(scan.slot));
+  };
+  if (!scan.decoding) {
+    const size_t k = first_escape(data, len);
+    scan_raw(data, k);
+    if (k == len) return;
+    // The decoded views so far are the raw body: they continue from the raw stream's
+    // state (its matches are in the slot's bitmap already).
+    hs_reset_and_copy_stream(sl.decoded, sl.raw, scratch_, nullptr, nullptr);
+    hs_reset_and_copy_stream(sl.json, sl.raw, scratch_, nullptr, nullptr);
+    scan.decoding = true;
+    data += k;
+    len -= k;
+  }
+  scan_raw(data, len);
   scan_decoded(scan, data, len, false);
 }
 
 void Matcher::end_body(RequestScan& scan, Verdict& v) {
   if (scan.slot == kNoBodySlot) return;  // not scanned: body rules cannot be decided
-  scan_decoded(scan, nullptr, 0, true);
+  if (scan.decoding) scan_decoded(scan, nullptr, 0, true);
   // Other requests used the bitmaps since this one's head: rebuild them from the body
   // leaves the request matched and the pattern leaves its head carried, then evaluate
   // the body rules those leaves (or none) can satisfy.
-  give_back(scan.slot, true);  // with the end-anchored matches
+  give_back(scan.slot, true, scan.decoding);  // with the end-anchored matches
   clear_hits();
   const uint64_t* body = body_bits(scan.slot);
   const uint64_t* carried = carried_bits(scan.slot);
@@ -398,7 +429,7 @@ void Matcher::end_body(RequestScan& scan, Verdict& v) {
 }
 
 void Matcher::abort(RequestScan& scan) {
-  if (scan.slot != kNoBodySlot) give_back(scan.slot, false);
+  if (scan.slot != kNoBodySlot) give_back(scan.slot, false, scan.decoding);
   scan.slot = kNoBodySlot;
 }
 

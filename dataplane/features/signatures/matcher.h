@@ -39,6 +39,11 @@ inline constexpr uint32_t kNoBodySlot = UINT32_MAX;
 struct RequestScan {
   uint32_t slot = kNoBodySlot;  // the Matcher's body slot (none: the body is not scanned)
   uint64_t body_bytes = 0;
+  // False until the body's first byte that starts an escape (% + \): until then both
+  // decoded views equal the body as sent, so only the raw stream is scanned; at that
+  // byte the decoded streams start from a copy of the raw stream's state. Most bodies
+  // never have one and cost one scan.
+  bool decoding = false;
   // The body as an application decodes it: percent escapes, then JSON string escapes
   // (a form field holding JSON); and JSON string escapes alone (a JSON body).
   proto::BodyDecoder percent, json, json_only;
@@ -73,6 +78,8 @@ class Matcher {
   // Without a pool, slots are made as requests need them.
   void use_stream_pool(unsigned n);
   uint64_t body_unscanned() const { return body_unscanned_; }
+  // A body slot is free (or can be made: no pool).
+  bool has_free_slot() const { return free_slot_ != kNoBodySlot || !pooled_; }
 
   const rules::Bundle& bundle() const { return b_; }
 
@@ -130,7 +137,7 @@ class Matcher {
   uint32_t take_slot();
   // Resets the slot's streams (end-anchored matches recorded if `matches`) and frees it;
   // its bitmaps are read until the next take_slot().
-  void give_back(uint32_t slot, bool matches);
+  void give_back(uint32_t slot, bool matches, bool decoding);
   uint64_t* body_bits(uint32_t slot) { return slot_bits_.data() + size_t{slot} * 3 * words_; }
   const uint64_t* carried_bits(uint32_t slot) const {
     return slot_bits_.data() + (size_t{slot} * 3 + 1) * words_;
