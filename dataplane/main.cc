@@ -286,7 +286,8 @@ int run(const api::DataplaneConfig& cfg) {
     log(roles[p] + " port " + std::to_string(id) + " (" + devices[p] + ", driver " +
         ports[p].driver + "): " + std::to_string(ports[p].nb_rxq) + " RX / " +
         std::to_string(ports[p].nb_txq) + " TX queues, " +
-        (ports[p].hw_rss ? "symmetric hardware RSS" : "software flow hand-off"));
+        (ports[p].hw_rss ? "symmetric hardware RSS" : "software flow hand-off") +
+        ", RX checksum offload: " + ports[p].rx_checksums);
   }
 
   StatsSegment segment;

@@ -30,6 +30,7 @@ struct PortInfo {
   uint16_t nb_txq = 0;  // == workers: each worker transmits on its own queue
   bool hw_rss = false;  // the device spreads flows over RX queues with the symmetric key
   std::string driver;   // the DPDK driver (net_virtio, net_ixgbe, net_af_packet, ...)
+  const char* rx_checksums = "none";  // checksums the device verifies on receipt
 };
 
 // Data room of one mbuf for links of `mtu`: a whole frame (Ethernet, two VLAN tags) in
