@@ -33,7 +33,7 @@ enum class IntegrityCause : uint8_t {
                       // expired): reassembly starts at the first data seen
   fragment,           // an IP-fragmented TCP segment on an inspected port
   sessions_full,      // no inspection session free for a new connection (overload)
-  idle_reclaimed,     // an idle connection's session was taken for a new connection
+  idle_reclaimed,     // an idle connection's session (and buffers) taken for a new one
   client_share,       // a new connection of a client holding its share of the sessions,
                       // or a request body past the client's share of body scans
   body_unscanned,     // no body scan free for a request with body rules (overload)

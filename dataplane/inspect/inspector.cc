@@ -204,11 +204,33 @@ bool Inspector::reclaim_idle(uint64_t now) {
   if (reclaim_idle_tsc_ == 0 || lru_oldest_ == kNoSession) return false;
   Session& old = *sessions_[lru_oldest_];
   if (now - old.last_tsc < reclaim_idle_tsc_) return false;
-  auto* flow = static_cast<dp::FlowEntry*>(old.flow);
-  release(old);
+  reclaim(old);
+  return true;
+}
+
+void Inspector::reclaim(Session& s) {
+  auto* flow = static_cast<dp::FlowEntry*>(s.flow);
+  release(s);
   if (flow) flow->session = kReclaimedSession;
   st_->integrity_cut[static_cast<unsigned>(api::IntegrityCause::idle_reclaimed)].add(1);
-  return true;
+}
+
+bool Inspector::reclaim_idle_holder(SharedPool pool, uint64_t now) {
+  if (reclaim_idle_tsc_ == 0) return false;
+  uint32_t i = lru_oldest_;
+  for (unsigned looked = 0; looked < kReclaimLook && i != kNoSession; ++looked) {
+    Session& s = *sessions_[i];
+    if (now - s.last_tsc < reclaim_idle_tsc_) return false;  // the rest are more recent
+    const bool holds = pool == SharedPool::heads
+                           ? s.requests.holds_head_buffer() || s.responses.holds_head_buffer()
+                           : pipeline_->holds(s, pool);
+    if (holds && &s != cur_.s) {
+      reclaim(s);
+      return true;
+    }
+    i = s.lru_next;
+  }
+  return false;
 }
 
 void Inspector::lru_unlink(Session& s) {
@@ -868,7 +890,8 @@ std::string_view Inspector::request_method() {
 }
 
 uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
-  if (bytes > http_limits_.max_head_bytes || free_heads_.empty()) return nullptr;
+  if (bytes > http_limits_.max_head_bytes) return nullptr;
+  if (free_heads_.empty() && !reclaim_idle_holder(SharedPool::heads, cur_.now)) return nullptr;
   // A client holding its share of head buffers (partial heads kept open) gets no more:
   // its head is too large for what is left to it (request_parse).
   const int32_t slot = cur_.s ? cur_.s->client_slot : kNoClient;

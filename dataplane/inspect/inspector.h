@@ -144,6 +144,11 @@ class Inspector : private proto::HttpHandler {
     s.shared_segments = held;
     return true;
   }
+  // `pool` is empty: of the connections idle at least inspect.reclaim_idle_seconds, the
+  // one idle longest that holds a buffer of it gives up its session and with it the
+  // buffer (cut, idle_reclaimed), so that connections left idle cannot keep a pool from
+  // active ones. Looks at no more than kReclaimLook idle connections. True if one went.
+  bool reclaim_idle_holder(SharedPool pool, uint64_t now);
   // A stage's own pool that clients take shares of (at start): its size.
   void size_shared_pool(SharedPool pool, uint32_t n) {
     if (shares_) shares_->size_pool(pool, n);
@@ -180,6 +185,7 @@ class Inspector : private proto::HttpHandler {
   Session* refuse(dp::FlowEntry& e, const proto::PacketInfo& info, bool to_server, uint64_t now,
                   api::IntegrityCause cause);
   bool reclaim_idle(uint64_t now);
+  void reclaim(Session& s);
   void release(Session& s);
   void lru_unlink(Session& s);
   void lru_push(Session& s, uint64_t now);
@@ -196,8 +202,9 @@ class Inspector : private proto::HttpHandler {
   std::vector<bool> http_port_ = std::vector<bool>(65536, false);
   std::vector<bool> tls_port_ = std::vector<bool>(65536, false);
   api::IntegrityPolicy policy_ = api::kDefaultIntegrityPolicy;
-  uint64_t reclaim_idle_tsc_ = 0;  // 0: idle sessions are never reclaimed
-  uint32_t rule_hits_used_ = 0;    // rule_hits slots written since the last swap
+  uint64_t reclaim_idle_tsc_ = 0;               // 0: idle sessions are never reclaimed
+  static constexpr unsigned kReclaimLook = 64;  // idle connections looked at for a holder
+  uint32_t rule_hits_used_ = 0;                 // rule_hits slots written since the last swap
   unsigned worker_ = 0;
   InspectShared shared_;
   api::WorkerStats* st_ = nullptr;

@@ -39,6 +39,8 @@ class Pipeline {
   // the client's bytes (the client_hello hooks run when a stage set r.hello).
   virtual bool tls_start(Request& r) = 0;
   virtual void tls_bytes(Request& r, const uint8_t* data, uint32_t len) = 0;
+  // Some stage's buffer of `pool` is held by the connection.
+  virtual bool holds(const Session& s, SharedPool pool) const = 0;
   virtual void rules_swapped() = 0;
   virtual void publish(uint64_t now_tsc) = 0;
 };

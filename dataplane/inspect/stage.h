@@ -23,6 +23,9 @@
 //   void on_tls_bytes(Request&, const uint8_t*, uint32_t)   the client's in-order bytes
 //                                    (a stage that parses a ClientHello sets r.hello)
 //   Next on_client_hello(Request&)   after a stage set r.hello, in pipeline order
+//   bool holds(const Session&, SharedPool) const   the connection holds a buffer of
+//                                    the stage's `pool` (the core reclaims idle holders
+//                                    when the pool is empty)
 //   void on_rules_swapped()          this worker started on a new rule set
 //   void publish(uint64_t now_tsc)   housekeeping, about every millisecond
 //   bool init(std::string& error)    after construction, before traffic (fallible setup)
@@ -40,6 +43,7 @@
 
 #include "dataplane/api/dataplane_config.h"
 #include "dataplane/api/stats_layout.h"
+#include "dataplane/inspect/client_shares.h"
 #include "dataplane/inspect/event.h"
 #include "dataplane/inspect/request.h"
 #include "dataplane/inspect/session.h"

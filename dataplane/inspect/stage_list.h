@@ -89,6 +89,18 @@ class StageList final : public Pipeline {
     std::apply([&](auto&... s) { (void)(hello_one(s, r) && ...); }, stages_);
     r.hello = nullptr;
   }
+  bool holds(const Session& ses, SharedPool pool) const override {
+    return std::apply(
+        [&](const auto&... s) {
+          return (false || ... || [&] {
+            if constexpr (requires { s.holds(ses, pool); })
+              return s.holds(ses, pool);
+            else
+              return false;
+          }());
+        },
+        stages_);
+  }
   void rules_swapped() override {
     each([&](auto& s) {
       if constexpr (requires { s.on_rules_swapped(); }) s.on_rules_swapped();

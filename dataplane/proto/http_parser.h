@@ -75,6 +75,7 @@ class HttpParser {
 
   State state() const { return state_; }
   uint64_t messages() const { return messages_; }
+  bool holds_head_buffer() const { return buf_ != nullptr; }
 
  private:
   size_t feed_head(const uint8_t* p, size_t n, HttpHandler& h);

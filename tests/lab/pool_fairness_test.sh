@@ -6,6 +6,8 @@
 # uninspected (sessions_full): its blocked request reaches the origin. With the default
 # share (25%) the attacker is held to 16 sessions: the legitimate client's blocked
 # request is still blocked and its clean request still passes, during the attack.
+# Then many addresses leave partial heads idle: the idle holders give their head buffers
+# up to new requests (idle_reclaimed).
 # Usage: pool_fairness_test.sh DATAPLANE STATSDUMP RULES_TOOL (root).
 DATAPLANE=$1 STATSDUMP=$2 RULES_TOOL=$3
 source "$(dirname "$0")/lib.sh"
@@ -66,3 +68,38 @@ refused=$(count_of 25 'j["integrity"]["cut"]["client_share"]')
 ((refused > 0)) || fail "no connection was refused for its client's share"
 pass "$refused attacker connections refused for their share"
 expect_eq "connections passed uninspected" "$(count_of 25 'j["integrity"]["uninspected"]["sessions_full"]')" 0
+
+# 3. Idle holders go first: eight addresses, each within its share, leave partial heads
+#    on 24 connections and go silent: more than the worker's 16 head buffers. A head
+#    arriving in two segments needs a buffer: while the holders are fresh there is none
+#    (cut, request_parse); once they have been idle reclaim_idle_seconds, the one idle
+#    longest gives its buffer up (idle_reclaimed) and the request is judged. (Body scans
+#    and login buffers are reclaimed by the same code, not exercised here: the body-scan
+#    pool is as large as the session pool below 4096 sessions.)
+printf 'inspect:\n  sessions: 64\n  reclaim_idle_seconds: 2\n' >"$TMP/dp-idle.yaml"
+"$LABSH" start-dataplane --config "$TMP/dp-idle.yaml" --rules "$TMP/lab.bwb" >/dev/null
+holders=()
+for i in $(seq 10 17); do
+  client ip addr add "198.18.0.$i/24" dev c0
+  client python3 "$LAB_ROOT/tests/lab/slow_holder.py" "198.18.0.$i" 198.18.0.2 3 7 idle \
+    >"$TMP/idle-$i" 2>&1 &
+  holders+=($!)
+  BG_PIDS+=($!)
+done
+sleep 1.2
+split_get() {
+  client python3 "$LAB_ROOT/tests/lab/split_post.py" --get "$2" 198.18.0.2 "$1" 2>/dev/null || echo failed
+}
+fresh=$(split_get /api/v1/customers/7 BadBot/2.1)
+sleep 2.5
+bad=$(split_get /api/v1/customers/7 BadBot/2.1)
+clean=$(split_get /api/v1/customers/8 Mozilla/5.0)
+stats >"$TMP/stats-idle.json"
+for h in "${holders[@]}"; do wait "$h" || fail "idle holder failed: $(cat "$TMP"/idle-*)"; done
+"$LABSH" stop-dataplane || fail "dataplane exit code $? after SIGTERM"
+expect_eq "a split head while 16 fresh holders keep every head buffer" "$fresh" reset
+expect_eq "after they went idle: bad bot, clean (split heads)" "$bad $clean" "403 200"
+reclaimed=$(count_of idle 'j["integrity"]["cut"]["idle_reclaimed"]')
+# (a split head's buffer is free again when its head is complete: it serves the next)
+((reclaimed >= 1)) || fail "no idle head-buffer holder was reclaimed"
+pass "$reclaimed idle holder(s) gave their head buffer up"

@@ -56,7 +56,7 @@ bool LoginGuardStage::start(inspect::Request& r, Slot& l) {
   l.seq = r.s->requests_seen - 1;  // the core counted this request already
   l.awaiting = l.scanning = false;
   l.carry_len = 0;
-  if (free_.empty()) {
+  if (free_.empty() && !core_->reclaim_idle_holder(inspect::SharedPool::logins, r.now)) {
     st_->login_no_buffer.add(1);  // tracked without its username: the box's overload
     if (core_->integrity(r, api::IntegrityCause::body_unscanned) != api::IntegrityAction::inspect)
       return false;
@@ -231,6 +231,10 @@ void LoginGuardStage::end(Slot& l) {
     finish(l, LoginOutcome::unknown, l.rec.status);  // body unseen
   else
     drop(l);
+}
+
+bool LoginGuardStage::holds(const inspect::Session& s, inspect::SharedPool pool) const {
+  return pool == inspect::SharedPool::logins && slots_[s].buf != UINT16_MAX;
 }
 
 void LoginGuardStage::give_buffer(Slot& l) {

@@ -32,6 +32,7 @@ class LoginGuardStage {
   void on_response_body(inspect::Request& r, const uint8_t* data, size_t len);
   void on_response_end(inspect::Request& r);
   void on_end(inspect::Session& s, inspect::End why, const inspect::Request* r);
+  bool holds(const inspect::Session& s, inspect::SharedPool pool) const;
 
  private:
   // A request to a login endpoint: its client and username, until its response says

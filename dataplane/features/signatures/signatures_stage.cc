@@ -39,6 +39,8 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
   // also on an empty body); one without a body gives it back at once.
   const bool body = m.wants_body();
   slot.share = body && core_->take_share(*r.s, inspect::SharedPool::bodies);
+  if (slot.share && !m.has_free_slot())
+    core_->reclaim_idle_holder(inspect::SharedPool::bodies, r.now);
   m.on_head(r.view, slot.scan, r.verdict, slot.share);
   slot.generation = r.rules->generation;
   slot.open = body;
@@ -54,6 +56,14 @@ Next SignaturesStage::on_request_head(inspect::Request& r) {
     return Next::stop;
   }
   return Next::go;
+}
+
+bool SignaturesStage::holds(const inspect::Session& s, inspect::SharedPool pool) const {
+  const Slot& slot = slots_[s];
+  // A scan under a replaced rule set holds a slot of that set's pool, not today's.
+  const inspect::ActiveRules* rules = core_->current_rules();
+  return pool == inspect::SharedPool::bodies && slot.open && slot.scan.slot != kNoBodySlot &&
+         rules && rules->generation == slot.generation;
 }
 
 void SignaturesStage::on_request_body(inspect::Request& r, const uint8_t* data, size_t len) {

@@ -42,6 +42,7 @@ class SignaturesStage {
   void on_new_rules(inspect::Request& r);
   void on_end(inspect::Session& s, inspect::End why, const inspect::Request* r);
   inspect::Next on_client_hello(inspect::Request& r);
+  bool holds(const inspect::Session& s, inspect::SharedPool pool) const;
 
  private:
   struct Slot {
