@@ -16,6 +16,7 @@
 #include "dataplane/inspect/tcp_inject.h"
 #include "dataplane/proto/client_hello.h"
 #include "dataplane/proto/http_normalize.h"
+#include "dataplane/proto/raw_checksum.h"
 
 namespace bulwark::inspect {
 namespace {
@@ -277,37 +278,36 @@ void Inspector::release(Session& s) {
 
 // TCP (and IPv4 header) checksums as the receiving stack checks them: a segment with a
 // bad one never reaches the server, so it must not reach inspection either (an
-// insertion). The port's verdict is used when it gives one; else it is computed here.
+// insertion). Only the port's GOOD is taken as it is; anything else is computed here:
+// NONE (virtio, vhost) means the checksum field is not filled in, and the segment is
+// forwarded as it came, so the server would drop it; a NIC's BAD may be a parsing
+// disagreement (extension headers) that would drop honest segments.
 bool Inspector::checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) const {
   const uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-  if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD) return false;
   const uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-  if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD) return false;
   const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
   const uint8_t* l3 = frame + info.l3_offset;
   if (info.l3 == proto::L3::ipv4) {
     const auto* h = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-    if (ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(h, rte_ipv4_hdr_len(h)) != 0xffff)
+    const unsigned hl = rte_ipv4_hdr_len(h);
+    if (ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+        (hl == sizeof(rte_ipv4_hdr) ? proto::fold_sum(proto::sum_fixed<sizeof(rte_ipv4_hdr)>(h))
+                                    : proto::raw_checksum(h, hl)) != 0xffff)
       return false;
   }
-  if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE) return true;
+  if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD) return true;
   // Pseudo-header + segment, checksum field included: a correct segment sums to 0xffff.
   // (rte_ipv4_udptcp_cksum_verify is experimental in DPDK 22.11; the IPv6 pseudo-header
   // needs the upper-layer length, not the payload length when extension headers precede
   // TCP: RFC 8200 8.1.)
   const uint32_t tcp_len = info.payload_offset + info.payload_len - info.l4_offset;
-  uint32_t sum;
-  if (info.l3 == proto::L3::ipv4) {
-    sum = rte_raw_cksum(l3 + 12, 8);  // source and destination addresses
-  } else {
-    sum = rte_raw_cksum(l3 + 8, 32);
-  }
-  const uint32_t pseudo[2] = {rte_cpu_to_be_32(tcp_len), rte_cpu_to_be_32(proto::kProtoTcp)};
-  sum += rte_raw_cksum(pseudo, sizeof pseudo);
-  sum += rte_raw_cksum(frame + info.l4_offset, tcp_len);
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return sum == 0xffff;
+  uint64_t sum = info.l3 == proto::L3::ipv4
+                     ? proto::sum_fixed<8>(l3 + 12)  // source and destination addresses
+                     : proto::sum_fixed<32>(l3 + 8);
+  sum += rte_cpu_to_be_32(tcp_len);  // the pseudo-header's words as they would be in memory
+  sum += rte_cpu_to_be_32(proto::kProtoTcp);
+  sum += proto::raw_checksum(frame + info.l4_offset, tcp_len);  // the segment: most of the bytes
+  return proto::fold_sum(sum) == 0xffff;
 }
 
 void Inspector::on_flow_removed(dp::FlowEntry& e) {
@@ -891,11 +891,15 @@ std::string_view Inspector::request_method() {
 
 uint8_t* Inspector::acquire_head_buffer(uint32_t bytes) {
   if (bytes > http_limits_.max_head_bytes) return nullptr;
-  if (free_heads_.empty() && !reclaim_idle_holder(SharedPool::heads, cur_.now)) return nullptr;
   // A client holding its share of head buffers (partial heads kept open) gets no more:
-  // its head is too large for what is left to it (request_parse).
+  // its head is too large for what is left to it (request_parse). Checked before an
+  // idle holder is reclaimed for it, so that it cannot have others' connections cut.
   const int32_t slot = cur_.s ? cur_.s->client_slot : kNoClient;
   if (shares_ && !shares_->acquire(slot, SharedPool::heads)) return nullptr;
+  if (free_heads_.empty() && !reclaim_idle_holder(SharedPool::heads, cur_.now)) {
+    if (shares_) shares_->release(slot, SharedPool::heads);
+    return nullptr;
+  }
   uint8_t* b = free_heads_.back();
   free_heads_.pop_back();  // capacity reserved at start: never reallocates
   head_client_[head_index(b)] = slot;

@@ -86,10 +86,15 @@ bool setup_port(const std::string& role, const std::string& device, uint16_t por
     conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & kWantRss;
   }
   // Checksums the NIC verifies on receipt are not summed again in software: the
-  // inspector reads the mbuf's verdict and computes only where it has none.
+  // inspector takes the mbuf's GOOD and computes the rest. Not TCP on virtio and vhost:
+  // there the offload lets the host hand over segments whose checksum field was never
+  // filled in (NEEDS_CSUM), which the box forwards as they came and servers would drop.
   constexpr uint64_t kWantRxChecksums =
       RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
-  conf.rxmode.offloads = info.rx_offload_capa & kWantRxChecksums;
+  const bool partial_sums =
+      out.driver == "net_virtio" || out.driver == "net_virtio_user" || out.driver == "net_vhost";
+  conf.rxmode.offloads = info.rx_offload_capa & kWantRxChecksums &
+                         ~(partial_sums ? RTE_ETH_RX_OFFLOAD_TCP_CKSUM : uint64_t{0});
   switch (conf.rxmode.offloads) {
     case kWantRxChecksums: out.rx_checksums = "IPv4 header and TCP"; break;
     case RTE_ETH_RX_OFFLOAD_TCP_CKSUM: out.rx_checksums = "TCP only"; break;

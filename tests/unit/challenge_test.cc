@@ -428,6 +428,10 @@ BOOST_AUTO_TEST_CASE(a_cleared_challenge_leaves_the_next_enforcing_rule) {
   BOOST_TEST(b->rules[static_cast<size_t>(v.decisive)].id == 100u);
   BOOST_TEST_REQUIRE(v.decisive_unchallenged >= 0);
   BOOST_TEST(b->rules[static_cast<size_t>(v.decisive_unchallenged)].id == 101u);
+  // Both are reported (events name the rules that decided), past the decoys.
+  BOOST_TEST_REQUIRE(v.matched_count == bulwark::inspect::kMaxMatched);
+  BOOST_TEST(b->rules[v.matched[bulwark::inspect::kMaxMatched - 1]].id == 100u);
+  BOOST_TEST(b->rules[v.matched[bulwark::inspect::kMaxMatched - 2]].id == 101u);
   r = bulwark::signatures::evaluate_requests(m, "GET /account/me HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST(r[0].verdict.decisive_unchallenged == -1);
 }

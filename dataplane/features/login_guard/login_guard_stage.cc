@@ -56,14 +56,16 @@ bool LoginGuardStage::start(inspect::Request& r, Slot& l) {
   l.seq = r.s->requests_seen - 1;  // the core counted this request already
   l.awaiting = l.scanning = false;
   l.carry_len = 0;
-  if (free_.empty() && !core_->reclaim_idle_holder(inspect::SharedPool::logins, r.now)) {
+  if (!core_->take_share(*r.s, inspect::SharedPool::logins)) {
+    // One client holding its share of the buffers would make its next attempts lose
+    // their usernames, which is what counting distinct usernames rests on. (Checked
+    // before an idle holder is reclaimed for it: it cannot have others' connections cut.)
+    if (core_->integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
+      return false;
+  } else if (free_.empty() && !core_->reclaim_idle_holder(inspect::SharedPool::logins, r.now)) {
+    core_->give_share(*r.s, inspect::SharedPool::logins);
     st_->login_no_buffer.add(1);  // tracked without its username: the box's overload
     if (core_->integrity(r, api::IntegrityCause::body_unscanned) != api::IntegrityAction::inspect)
-      return false;
-  } else if (!core_->take_share(*r.s, inspect::SharedPool::logins)) {
-    // One client holding its share of the buffers would make its next attempts lose
-    // their usernames, which is what counting distinct usernames rests on.
-    if (core_->integrity(r, api::IntegrityCause::client_share) != api::IntegrityAction::inspect)
       return false;
   } else {
     l.buf = free_.back();
