@@ -133,7 +133,9 @@ cmd_up() {
 cmd_down() {
     if [[ -d $STATE ]]; then
         stop_pid "$STATE/control.pid" "$STATE/control.sock" 10
-        stop_pid "$STATE/dataplane.pid" "/$LAB-stats" 10
+        # (and waits for the subshell that writes dataplane.rc when it exits: removing
+        # $STATE beside that write fails with "Directory not empty")
+        cmd_stop_dataplane || true
         stop_pid "$STATE/origin.pid" origin.py 5
     fi
     local ns
