@@ -395,7 +395,7 @@ int run(const api::DataplaneConfig& cfg) {
     ctx[i].qsbr = inspection.qsbr();
     if (ctx[i].inspector && cfg.frag_datagrams) {
       std::string err;
-      auto f = FragmentReassembly::create(cfg.frag_datagrams, cfg.frag_timeout_ms,
+      auto f = FragmentReassembly::create(cfg.frag_datagrams, cfg.frag_timeout_ms, cfg.mtu,
                                           static_cast<int>(rte_socket_id()), seg.workers[i], err);
       if (!f) return fail(kExitDpdk, err);
       ctx[i].fragments = f.get();

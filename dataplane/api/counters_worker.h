@@ -88,8 +88,8 @@ BULWARK_COUNTER(ip_datagrams_reassembled, .json = "packets.reassembly.datagrams"
                 .series = "bulwark_ip_reassembly_datagrams_total", .label = {"result", "whole"},
                 .help =
                     "Fragmented IP datagrams (TCP) by what reassembly made of them: whole "
-                    "(inspected and forwarded whole), too_large (more than one buffer: "
-                    "dropped)")
+                    "(inspected and forwarded whole), too_large (larger than ports.mtu: "
+                    "dropped, the box does not fragment again)")
 BULWARK_COUNTER(ip_datagrams_too_large, .json = "packets.reassembly.too_large",
                 .series = "bulwark_ip_reassembly_datagrams_total", .label = {"result", "too_large"})
 BULWARK_COUNTER(ip_fragments_dropped, .json = "packets.reassembly.fragments_dropped",

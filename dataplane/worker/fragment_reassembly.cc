@@ -18,8 +18,8 @@ constexpr uint32_t kBucketEntries = 4;
 }  // namespace
 
 std::unique_ptr<FragmentReassembly> FragmentReassembly::create(uint32_t datagrams,
-                                                               uint32_t timeout_ms, int socket,
-                                                               api::WorkerStats& st,
+                                                               uint32_t timeout_ms, uint32_t mtu,
+                                                               int socket, api::WorkerStats& st,
                                                                std::string& error) {
   const uint64_t cycles = rte_get_tsc_hz() / 1000 * timeout_ms;
   const uint32_t buckets = (datagrams + kBucketEntries - 1) / kBucketEntries;
@@ -29,7 +29,7 @@ std::unique_ptr<FragmentReassembly> FragmentReassembly::create(uint32_t datagram
             " datagrams (lower fragments.datagrams or reserve more memory)";
     return nullptr;
   }
-  std::unique_ptr<FragmentReassembly> r(new (std::nothrow) FragmentReassembly(t, st));
+  std::unique_ptr<FragmentReassembly> r(new (std::nothrow) FragmentReassembly(t, mtu, st));
   if (!r) {
     rte_ip_frag_table_destroy(t);
     error = "out of memory for IP fragment reassembly";
@@ -98,9 +98,13 @@ rte_mbuf* FragmentReassembly::add(rte_mbuf* m, proto::PacketInfo& info, uint64_t
   }
   count_dropped();
   if (whole == nullptr) return nullptr;
-  // Inspection reads one contiguous frame. A datagram larger than one buffer (a jumbo
-  // one) is dropped, counted: the server does not get what was not inspected.
-  if (whole->nb_segs > 1 && rte_pktmbuf_linearize(whole) != 0) {
+  // Inspection reads one contiguous frame, and the datagram is forwarded whole (the box
+  // does not fragment again). One larger than the links' MTU, which no frame of the
+  // inside link could carry, or than one buffer, is dropped, counted: the server does not
+  // get what was not inspected. (Fragments of it would reach a server behind a plain
+  // bridge; a TCP segment larger than the MSS the server announced is what makes one.)
+  if (rte_pktmbuf_pkt_len(whole) - whole->l2_len > mtu_ ||
+      (whole->nb_segs > 1 && rte_pktmbuf_linearize(whole) != 0)) {
     st_.ip_datagrams_too_large.add(1);
     rte_pktmbuf_free(whole);
     return nullptr;

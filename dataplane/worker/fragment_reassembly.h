@@ -23,9 +23,10 @@ namespace bulwark::dp {
 class FragmentReassembly {
  public:
   // nullptr and `error` if DPDK cannot allocate the table. `datagrams`: datagrams in
-  // reassembly at once; `timeout_ms`: how long an incomplete one is kept.
+  // reassembly at once; `timeout_ms`: how long an incomplete one is kept; `mtu`: the
+  // links' MTU (ports.mtu), the largest datagram that can be forwarded whole.
   static std::unique_ptr<FragmentReassembly> create(uint32_t datagrams, uint32_t timeout_ms,
-                                                    int socket, api::WorkerStats& st,
+                                                    uint32_t mtu, int socket, api::WorkerStats& st,
                                                     std::string& error);
   ~FragmentReassembly();
   FragmentReassembly(const FragmentReassembly&) = delete;
@@ -44,10 +45,12 @@ class FragmentReassembly {
   void expire(uint64_t now_tsc);
 
  private:
-  FragmentReassembly(rte_ip_frag_tbl* t, api::WorkerStats& st) : tbl_(t), st_(st) {}
+  FragmentReassembly(rte_ip_frag_tbl* t, uint32_t mtu, api::WorkerStats& st)
+      : tbl_(t), mtu_(mtu), st_(st) {}
   void count_dropped();
 
   rte_ip_frag_tbl* tbl_;
+  uint32_t mtu_;
   api::WorkerStats& st_;
   rte_ip_frag_death_row dr_{};
   uint32_t counted_ = 0;  // dr_ entries already counted as dropped

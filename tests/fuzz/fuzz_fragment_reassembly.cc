@@ -25,6 +25,7 @@ namespace {
 
 rte_mempool* g_pool = nullptr;
 constexpr unsigned kPool = 4096;
+constexpr uint32_t kMtu = 1500;  // ports.mtu: larger datagrams are dropped, not handed back
 
 uint8_t content(uint32_t pos, bool decoy) {
   return static_cast<uint8_t>((pos * 7 + 3) ^ (decoy ? 0x55 : 0));
@@ -108,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool v6 = data[0] & 1;
   static api::WorkerStats st;
   std::string error;
-  auto r = dp::FragmentReassembly::create(16, 1000, 0, st, error);
+  auto r = dp::FragmentReassembly::create(16, 1000, kMtu, 0, st, error);
   if (!r) __builtin_trap();
   bool decoys[2] = {false, false};
   for (size_t i = 1; i + 4 <= size && i < 1 + 4 * 200; i += 4) {
@@ -126,6 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     if (rte_mbuf* whole = r->add(m, info, i)) {
+      if (rte_pktmbuf_pkt_len(whole) - whole->l2_len > kMtu) __builtin_trap();  // forwarded whole
       check_whole(whole, info, v6, decoys[id]);
       rte_pktmbuf_free(whole);
     }

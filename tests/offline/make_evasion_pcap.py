@@ -62,11 +62,11 @@ class Conn:
         self.frames.append(frame)
 
 
-def fragments(cport, seq, ack, data, order, ident):
-    """One TCP segment in IPv4 fragments of 24 payload bytes, sent in `order`."""
+def fragments(cport, seq, ack, data, order, ident, size=24):
+    """One TCP segment in IPv4 fragments of `size` payload bytes, sent in `order`."""
     hdr = struct.pack('!HHIIBBHHH', cport, 80, seq, ack, 5 << 4, PSH | ACK, 65535, 0, 0)
     seg = put_csum(hdr + data, 16, CIP, SIP, 6)
-    pieces = [(i, seg[i:i + 24]) for i in range(0, len(seg), 24)]
+    pieces = [(i, seg[i:i + size]) for i in range(0, len(seg), size)]
     out = []
     for k in order(list(range(len(pieces)))):
         off, chunk = pieces[k]
@@ -189,6 +189,16 @@ def main():
     case(41050, "IPv4 fragments, one overlapped by a decoy", "stopped", dropped_then_whole(
         lambda k: k, lambda c: fragments(c.port, c.seq(0), c.sisn + 1, decoy, lambda k: k,
                                          ident=c.port)[3]))
+    # Two fragments of a datagram larger than the links' MTU (1500): no inside frame can
+    # carry it whole, so it is dropped (too_large); the request sent after it, whole, is
+    # still inspected.
+    padded = BAD[:head_end] + b"\r\nX-Pad: " + b"a" * 1600 + BAD[head_end:]
+
+    def over_mtu(c):
+        c.frames += fragments(c.port, c.seq(0), c.sisn + 1, padded, lambda k: k, ident=c.port,
+                              size=1008)
+        c.send(0, BAD)
+    case(41058, "IPv4 fragments of a datagram over the MTU", "stopped", over_mtu)
 
 
     # TCP segments a Linux server drops, carrying a decoy ahead of the real request.
