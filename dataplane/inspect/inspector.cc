@@ -289,10 +289,7 @@ bool Inspector::checksum_ok(const rte_mbuf* m, const proto::PacketInfo& info) co
   const uint8_t* l3 = frame + info.l3_offset;
   if (info.l3 == proto::L3::ipv4) {
     const auto* h = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-    const unsigned hl = rte_ipv4_hdr_len(h);
-    if (ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-        (hl == sizeof(rte_ipv4_hdr) ? proto::fold_sum(proto::sum_fixed<sizeof(rte_ipv4_hdr)>(h))
-                                    : proto::raw_checksum(h, hl)) != 0xffff)
+    if (ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !proto::ipv4_header_sum_ok(h, rte_ipv4_hdr_len(h)))
       return false;
   }
   if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD) return true;

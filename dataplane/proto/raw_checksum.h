@@ -39,4 +39,10 @@ inline uint16_t fold_sum(uint64_t s) {
   return static_cast<uint16_t>(s);
 }
 
+// An IPv4 header of `len` bytes (its IHL) sums to 0xffff, checksum field included:
+// the usual 20 bytes as fixed words, options through raw_checksum.
+inline bool ipv4_header_sum_ok(const void* ip, unsigned len) {
+  return (len == 20 ? fold_sum(sum_fixed<20>(ip)) : raw_checksum(ip, len)) == 0xffff;
+}
+
 }  // namespace bulwark::proto

@@ -271,14 +271,11 @@ SegmentOutcome Reassembler::on_segment(StreamDir& s, uint32_t seq, const uint8_t
     if (ahead < 0) {
       const uint32_t old = static_cast<uint32_t>(-static_cast<int64_t>(ahead));
       if (s.kept) compare_retransmission(s, seq, data, std::min(old, len), o);
-      if (old >= len) {
+      if (trim_before(s.next_seq, seq, data, len)) {
+        ++c_.partial_retransmissions;
+      } else {
         ++c_.retransmissions;
         len = 0;
-      } else {
-        ++c_.partial_retransmissions;
-        seq += old;
-        data += old;
-        len -= old;
       }
     } else if (static_cast<uint32_t>(ahead) > lim_.max_window) {
       ++c_.out_of_window;

@@ -9,6 +9,8 @@
 
 #include <new>
 
+#include "dataplane/proto/raw_checksum.h"
+
 namespace bulwark::dp {
 namespace {
 
@@ -83,7 +85,7 @@ rte_mbuf* FragmentReassembly::add(rte_mbuf* m, proto::PacketInfo& info, uint64_t
   if (info.l3 == proto::L3::ipv4) {
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(l3);
     // A fragment with a bad header checksum never reaches the server's reassembly.
-    if (rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) != 0xffff) {
+    if (!proto::ipv4_header_sum_ok(ip, rte_ipv4_hdr_len(ip))) {
       rte_pktmbuf_free(m);
       st_.ip_fragments_dropped.add(1);
       return nullptr;

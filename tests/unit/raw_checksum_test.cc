@@ -44,7 +44,23 @@ BOOST_AUTO_TEST_CASE(fixed_sums_fold_to_rte_raw_cksum) {
     uint32_t want = uint32_t{rte_raw_cksum(b, 8)} + rte_raw_cksum(b + 8, 31);
     want = (want & 0xffff) + (want >> 16);
     BOOST_TEST_REQUIRE(fold_sum(sum_fixed<8>(b) + raw_checksum(b + 8, 31)) == want);
+    // An IPv4 header with and without options: as rte_raw_cksum judges it.
+    for (unsigned len : {20u, 24u})
+      BOOST_TEST_REQUIRE(bulwark::proto::ipv4_header_sum_ok(b, len) ==
+                         (rte_raw_cksum(b, len) == 0xffff));
   }
+  // A header whose checksum field is right passes; one flipped bit fails.
+  rte_ipv4_hdr h{};
+  h.version_ihl = 0x45;
+  h.total_length = rte_cpu_to_be_16(40);
+  h.time_to_live = 64;
+  h.next_proto_id = 6;
+  h.src_addr = rte_cpu_to_be_32(0xc6120001);
+  h.dst_addr = rte_cpu_to_be_32(0xc6120002);
+  h.hdr_checksum = rte_ipv4_cksum(&h);
+  BOOST_TEST(bulwark::proto::ipv4_header_sum_ok(&h, sizeof h));
+  h.time_to_live ^= 1;
+  BOOST_TEST(!bulwark::proto::ipv4_header_sum_ok(&h, sizeof h));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

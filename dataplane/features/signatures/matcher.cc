@@ -334,15 +334,17 @@ void Matcher::on_head(const RequestView& rv, RequestScan& scan, Verdict& v, bool
   scan.json.coding = scan.json_only.coding = proto::BodyCoding::json;
 }
 
+void Matcher::scan_into(hs_stream_t* st, uint32_t slot, const uint8_t* p, size_t n) {
+  if (n)
+    hs_scan_stream(st, reinterpret_cast<const char*>(p), static_cast<unsigned>(n), 0, scratch_,
+                   &Matcher::on_body_match, body_bits(slot));
+}
+
 void Matcher::scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end) {
   uint8_t* mid = body_percent_.data();
   uint8_t* out = body_decoded_.data();
   const BodySlot& sl = slots_[scan.slot];
-  auto scan_out = [&](hs_stream_t* st, size_t m) {
-    if (m)
-      hs_scan_stream(st, reinterpret_cast<const char*>(out), static_cast<unsigned>(m), 0, scratch_,
-                     &Matcher::on_body_match, body_bits(scan.slot));
-  };
+  auto scan_out = [&](hs_stream_t* st, size_t m) { scan_into(st, scan.slot, out, m); };
   while (len) {
     const size_t n = std::min(len, kDecodePiece);
     const size_t p = proto::body_decode(scan.percent, data, n, mid);
@@ -384,14 +386,9 @@ void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
   scan.body_bytes += len;
   if (scan.slot == kNoBodySlot) return;
   const BodySlot& sl = slots_[scan.slot];
-  auto scan_raw = [&](const uint8_t* p, size_t n) {
-    if (n)
-      hs_scan_stream(sl.raw, reinterpret_cast<const char*>(p), static_cast<unsigned>(n), 0,
-                     scratch_, &Matcher::on_body_match, body_bits(scan.slot));
-  };
   if (!scan.decoding) {
     const size_t k = first_escape(data, len);
-    scan_raw(data, k);
+    scan_into(sl.raw, scan.slot, data, k);
     if (k == len) return;
     // The decoded views so far are the raw body: they continue from the raw stream's
     // state (its matches are in the slot's bitmap already).
@@ -401,7 +398,7 @@ void Matcher::on_body(RequestScan& scan, const uint8_t* data, size_t len) {
     data += k;
     len -= k;
   }
-  scan_raw(data, len);
+  scan_into(sl.raw, scan.slot, data, len);
   scan_decoded(scan, data, len, false);
 }
 

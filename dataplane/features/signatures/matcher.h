@@ -143,6 +143,8 @@ class Matcher {
     return slot_bits_.data() + (size_t{slot} * 3 + 1) * words_;
   }
   void scan_decoded(RequestScan& scan, const uint8_t* data, size_t len, bool end);
+  // Scans `n` bytes into one of `slot`'s streams, matches into its body bitmap.
+  void scan_into(hs_stream_t* st, uint32_t slot, const uint8_t* p, size_t n);
 };
 
 }  // namespace bulwark::signatures
